@@ -1,0 +1,135 @@
+// One YAML file, POLITY_* environment overrides, command-line flags on top; validated at start-up with one
+// clear error per bad key. The settings table below is the single source of the README's configuration table.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+const csv = z.preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v), z.array(z.string()));
+const bool = z.preprocess((v) => (typeof v === "string" ? ["1", "true", "yes", "on"].includes(v.toLowerCase()) : v), z.boolean());
+const tiers = csv.pipe(z.array(z.enum(["sys", "mod", "worker"])).min(1, "at least one tier"));
+
+interface Setting {
+  key: string;
+  env: string;
+  flag?: string;
+  schema: z.ZodType;
+  default?: unknown;
+  doc: string;
+}
+
+export const settings: Setting[] = [
+  { key: "port", env: "POLITY_PORT", flag: "port", schema: z.coerce.number().int().min(0).max(65535), default: 8080, doc: "The one port serving gRPC, gRPC-Web, Connect, /metrics and the web GUI" },
+  { key: "host", env: "POLITY_HOST", flag: "host", schema: z.string().min(1), default: "0.0.0.0", doc: "Address to listen on" },
+  { key: "tiers", env: "POLITY_TIERS", flag: "tiers", schema: tiers, default: ["sys", "mod"], doc: "Tiers this process runs: `sys`, `mod` (comma-separated)" },
+  { key: "sysUrl", env: "POLITY_SYS_URL", flag: "sys-url", schema: z.url().optional(), doc: "Where a mod-only process reaches sys (required with `--tiers mod`)" },
+  { key: "dataDir", env: "POLITY_DATA_DIR", flag: "data-dir", schema: z.string().min(1), default: ".polity", doc: "Embedded PGlite data (one cluster per tier) when no database URL is set" },
+  { key: "databaseUrl", env: "DATABASE_URL", schema: z.string().startsWith("postgres").optional(), doc: "PostgreSQL for every tier (schemas `sys` and `mod`)" },
+  { key: "sysDatabaseUrl", env: "SYS_DATABASE_URL", schema: z.string().startsWith("postgres").optional(), doc: "PostgreSQL for the sys tier only (overrides DATABASE_URL)" },
+  { key: "modDatabaseUrl", env: "MOD_DATABASE_URL", schema: z.string().startsWith("postgres").optional(), doc: "PostgreSQL for the mod tier only (overrides DATABASE_URL)" },
+  { key: "logLevel", env: "LOG_LEVEL", flag: "log-level", schema: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]), default: "info", doc: "pino log level" },
+  { key: "publicUrl", env: "POLITY_PUBLIC_URL", schema: z.url().optional(), doc: "Base URL used in emailed links (default `http://localhost:<port>`)" },
+  { key: "corsAllowedOrigins", env: "POLITY_CORS_ALLOWED_ORIGINS", schema: csv, default: [], doc: "Browser origins allowed to call the API from other sites (comma-separated)" },
+  { key: "tlsCert", env: "POLITY_TLS_CERT", schema: z.string().optional(), doc: "PEM certificate file; with `tlsKey` the port serves TLS (h2 and HTTP/1.1)" },
+  { key: "tlsKey", env: "POLITY_TLS_KEY", schema: z.string().optional(), doc: "PEM private key file" },
+  { key: "accessTokenTtlSeconds", env: "POLITY_ACCESS_TOKEN_TTL_SECONDS", schema: z.coerce.number().int().min(30).max(86400), default: 900, doc: "Lifetime of access tokens" },
+  { key: "refreshTokenTtlDays", env: "POLITY_REFRESH_TOKEN_TTL_DAYS", schema: z.coerce.number().int().min(1).max(365), default: 30, doc: "Lifetime of a session's refresh tokens" },
+  { key: "signingKeyRotationDays", env: "POLITY_SIGNING_KEY_ROTATION_DAYS", schema: z.coerce.number().int().min(1).max(365), default: 30, doc: "Age after which a new JWT signing key is made; old keys stay in the JWKS until their tokens expire" },
+  { key: "authzCacheTtlMs", env: "POLITY_AUTHZ_CACHE_TTL_MS", schema: z.coerce.number().int().min(0).max(600000), default: 2000, doc: "How long mod caches sys's authorization decisions (0 disables the cache)" },
+  { key: "bootstrapAdminEmail", env: "POLITY_BOOTSTRAP_ADMIN_EMAIL", schema: z.email().optional(), doc: "Creates this superadmin at first start when none exists" },
+  { key: "bootstrapAdminPassword", env: "POLITY_BOOTSTRAP_ADMIN_PASSWORD", schema: z.string().min(10).optional(), doc: "Password of the bootstrap superadmin (else a one-time setup token is printed)" },
+  { key: "smtpUrl", env: "POLITY_SMTP_URL", schema: z.string().optional(), doc: "SMTP server for verification and reset emails, e.g. `smtp://user:pass@host:587`; unset logs them" },
+  { key: "smtpFrom", env: "POLITY_SMTP_FROM", schema: z.string().min(3), default: "Polity <no-reply@localhost>", doc: "Sender of outgoing email" },
+  { key: "loginFailuresPerAccount", env: "POLITY_LOGIN_FAILURES_PER_ACCOUNT", schema: z.coerce.number().int().min(1), default: 5, doc: "Failed logins allowed per account per 15 minutes" },
+  { key: "loginFailuresPerAddress", env: "POLITY_LOGIN_FAILURES_PER_ADDRESS", schema: z.coerce.number().int().min(1), default: 20, doc: "Failed logins allowed per client address per 15 minutes" },
+  { key: "maxMessageBytes", env: "POLITY_MAX_MESSAGE_BYTES", schema: z.coerce.number().int().min(1024), default: 4 * 1024 * 1024, doc: "Largest request or response message" },
+  { key: "maxConcurrentStreams", env: "POLITY_MAX_CONCURRENT_STREAMS", schema: z.coerce.number().int().min(1), default: 100, doc: "HTTP/2 streams per connection" },
+  { key: "shutdownGraceMs", env: "POLITY_SHUTDOWN_GRACE_MS", schema: z.coerce.number().int().min(0), default: 10000, doc: "How long SIGTERM waits for in-flight calls" },
+  { key: "statementTimeoutMs", env: "POLITY_STATEMENT_TIMEOUT_MS", schema: z.coerce.number().int().min(0), default: 15000, doc: "PostgreSQL statement_timeout (also capped by each call's deadline)" },
+  { key: "serveWeb", env: "POLITY_SERVE_WEB", schema: bool, default: true, doc: "Serve the web GUI at `/`" },
+];
+
+const shape = Object.fromEntries(settings.map((s) => [s.key, s.default === undefined ? s.schema : s.schema.default(s.default as never)]));
+const configSchema = z.object(shape).strict();
+
+export interface Config {
+  port: number;
+  host: string;
+  tiers: Array<"sys" | "mod" | "worker">;
+  sysUrl?: string;
+  dataDir: string;
+  databaseUrl?: string;
+  sysDatabaseUrl?: string;
+  modDatabaseUrl?: string;
+  logLevel: string;
+  publicUrl?: string;
+  corsAllowedOrigins: string[];
+  tlsCert?: string;
+  tlsKey?: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlDays: number;
+  signingKeyRotationDays: number;
+  authzCacheTtlMs: number;
+  bootstrapAdminEmail?: string;
+  bootstrapAdminPassword?: string;
+  smtpUrl?: string;
+  smtpFrom: string;
+  loginFailuresPerAccount: number;
+  loginFailuresPerAddress: number;
+  maxMessageBytes: number;
+  maxConcurrentStreams: number;
+  shutdownGraceMs: number;
+  statementTimeoutMs: number;
+  serveWeb: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Loads the config: file (if given) < environment < flags. Throws ConfigError naming every bad key. */
+export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; flags?: Record<string, unknown> } = {}): Config {
+  const env = options.env ?? process.env;
+  const raw: Record<string, unknown> = {};
+  const file = options.file ?? env.POLITY_CONFIG;
+  if (file) {
+    const parsed = parseYaml(readFileSync(resolve(file), "utf8")) ?? {};
+    if (typeof parsed !== "object" || Array.isArray(parsed)) throw new ConfigError(`${file}: expected a mapping of settings`);
+    Object.assign(raw, parsed);
+  }
+  for (const s of settings) {
+    const fromEnv = env[s.env];
+    if (fromEnv !== undefined && fromEnv !== "") raw[s.key] = fromEnv;
+    const fromFlag = s.flag ? options.flags?.[camel(s.flag)] : undefined;
+    if (fromFlag !== undefined) raw[s.key] = fromFlag;
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? "");
+      const setting = settings.find((s) => s.key === key);
+      const where = setting ? `${key} (${setting.env}${setting.flag ? `, --${setting.flag}` : ""})` : key || "config";
+      return `  ${where}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const config = result.data as unknown as Config;
+  if (config.tiers.includes("mod") && !config.tiers.includes("sys") && !config.sysUrl) {
+    throw new ConfigError("invalid configuration:\n  sysUrl (POLITY_SYS_URL, --sys-url): required when the mod tier runs without sys");
+  }
+  if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) {
+    throw new ConfigError("invalid configuration:\n  tlsCert/tlsKey: set both or neither");
+  }
+  return config;
+}
+
+/** The database URL a tier uses, or undefined for the embedded PGlite default. */
+export function databaseUrlFor(config: Config, tier: "sys" | "mod"): string | undefined {
+  return (tier === "sys" ? config.sysDatabaseUrl : config.modDatabaseUrl) ?? config.databaseUrl;
+}
+
+export function publicUrlOf(config: Config): string {
+  return config.publicUrl ?? `http://localhost:${config.port}`;
+}
+
+function camel(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,102 @@
+// One database per tier: PostgreSQL when a URL is configured, else the embedded PGlite cluster under the data
+// directory; the same SQL dialect and the same migrations either way. Each tier lives in its own schema
+// ("sys" or "mod") with its own migrations table, and migrations run under an advisory lock so replicas that
+// start together are safe.
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { MikroORM, type EntitySchema, type MigrationObject } from "@mikro-orm/core";
+import { Migrator } from "@mikro-orm/migrations";
+import { PgliteDriver } from "@mikro-orm/pglite";
+import { PostgreSqlDriver } from "@mikro-orm/postgresql";
+import type { SqlEntityManager } from "@mikro-orm/sql";
+import pg from "pg";
+import type { Logger } from "pino";
+import { type Config, databaseUrlFor } from "./config.js";
+import type { Tier } from "./module.js";
+
+export type EntityManager = SqlEntityManager;
+
+export interface Database {
+  tier: Tier;
+  kind: "postgres" | "pglite";
+  orm: MikroORM;
+  /** A fresh EntityManager: one per RPC, never shared between calls. */
+  em(): EntityManager;
+  /** Applies pending migrations under the tier's advisory lock; returns the names applied. */
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  tier: Tier;
+  config: Config;
+  logger: Logger;
+  entities: EntitySchema[];
+  migrations: MigrationObject[];
+  /** Overrides the configured URL (tests). */
+  url?: string;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const { tier, config } = options;
+  const url = options.url ?? databaseUrlFor(config, tier);
+  const migrations = [...options.migrations].sort((a, b) => a.name.localeCompare(b.name));
+  const common = {
+    entities: options.entities,
+    schema: tier,
+    extensions: [Migrator],
+    migrations: { migrationsList: migrations, schema: tier, tableName: "migrations", snapshot: false, silent: true, transactional: true, allOrNothing: true },
+    discovery: { warnWhenNoEntities: false },
+    debug: false,
+    allowGlobalContext: false,
+  } as const;
+  let orm: MikroORM;
+  if (url) {
+    orm = await MikroORM.init({
+      ...common,
+      driver: PostgreSqlDriver,
+      clientUrl: url,
+      pool: { min: 1, max: 10 },
+      driverOptions: { statement_timeout: config.statementTimeoutMs || undefined, application_name: `polity-${tier}` },
+    });
+  } else {
+    const dataDir = resolve(config.dataDir, tier);
+    mkdirSync(dataDir, { recursive: true });
+    orm = await MikroORM.init({ ...common, driver: PgliteDriver, dbName: dataDir });
+  }
+  const db: Database = {
+    tier,
+    kind: url ? "postgres" : "pglite",
+    orm,
+    em: () => orm.em.fork() as EntityManager,
+    async migrate() {
+      await orm.em.getConnection().execute(`create schema if not exists "${tier}"`);
+      const run = async () => (await orm.migrator.up()).map((m) => m.name);
+      const applied = url ? await withAdvisoryLock(url, `polity:${tier}:migrations`, run) : await run();
+      if (applied.length > 0) options.logger.info({ tier, applied }, "migrations applied");
+      return applied;
+    },
+    close: () => orm.close(true),
+  };
+  return db;
+}
+
+/** Holds a session-level advisory lock on a dedicated connection while `work` runs. */
+async function withAdvisoryLock<T>(url: string, name: string, work: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, application_name: "polity-migrate" });
+  await client.connect();
+  try {
+    await client.query("select pg_advisory_lock(hashtext($1))", [name]);
+    try {
+      return await work();
+    } finally {
+      await client.query("select pg_advisory_unlock(hashtext($1))", [name]);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export function pgliteDirOf(config: Config, tier: Tier): string {
+  return join(resolve(config.dataDir), tier);
+}

@@ -1,0 +1,45 @@
+// A module registers itself: it owns its entities and migrations and contributes services to one tier.
+// The host composes the modules enabled by config into one router, one set of interceptors and one health.
+import type { DescService } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { EntitySchema, MigrationObject } from "@mikro-orm/core";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import type { Database } from "./db.js";
+import type { AuthorizationPort } from "./ports/authorization-port.js";
+
+export type Tier = "sys" | "mod";
+
+export interface ServiceRegistration {
+  desc: DescService;
+  // Partial because protobuf-es's ServiceImpl is keyed by every method; the host verifies completeness.
+  impl: Partial<ServiceImpl<DescService>>;
+}
+
+/** What every module gets from the host of its tier. */
+export interface TierContext {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  authz: AuthorizationPort;
+}
+
+export interface PolityModule<Ctx extends TierContext = TierContext> {
+  id: string;
+  tier: Tier;
+  // defineEntity schemas; the tier's ORM is built from every enabled module's entities.
+  entities: EntitySchema[];
+  // This module's own history, named "<timestamp>-<module>-<what>" so tiers can merge them in order.
+  migrations: MigrationObject[];
+  services(ctx: Ctx): ServiceRegistration[];
+  start?(ctx: Ctx): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+export function defineModule<Ctx extends TierContext>(module: PolityModule<Ctx>): PolityModule<Ctx> {
+  return module;
+}
+
+export function service<S extends DescService>(desc: S, impl: ServiceImpl<S>): ServiceRegistration {
+  return { desc, impl: impl as Partial<ServiceImpl<DescService>> };
+}
