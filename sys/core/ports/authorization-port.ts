@@ -9,6 +9,9 @@ export interface AccessQuestion {
   // "platform", "org/<id>", "project/<id>", "account/<id>", "community/<id>".
   resource: string;
   allowRestricted?: boolean;
+  // The caller's own "Bearer …" header: the remote adapter forwards it so sys authenticates the question as
+  // that caller, with no shared secret between tiers. The in-process adapter ignores it.
+  bearer?: string;
 }
 
 export interface AccessDecision {

@@ -1,0 +1,49 @@
+// The polity command tree. runCli never calls process.exit, so tests can run it in-process.
+import { Command, Option } from "commander";
+import { describeError, EXIT } from "./exit.js";
+import { int } from "./args.js";
+import type { Io } from "./io.js";
+import * as login from "./commands/login.js";
+import * as whoami from "./commands/whoami.js";
+import * as accounts from "./commands/accounts.js";
+import * as orgs from "./commands/orgs.js";
+import * as projects from "./commands/projects.js";
+import * as roles from "./commands/roles.js";
+import * as serviceAccounts from "./commands/service-accounts.js";
+import * as auditLog from "./commands/audit-log.js";
+import * as sessions from "./commands/sessions.js";
+
+export const DEFAULT_SERVER = "http://127.0.0.1:8080";
+
+const EXIT_HELP = `
+Exit codes: ${EXIT.ok} ok, ${EXIT.server} server error, ${EXIT.usage} usage error, ${EXIT.unreachable} server unreachable, ${EXIT.unauthenticated} not logged in.
+Environment: POLITY_SERVER (default server), POLITY_API_KEY or POLITY_TOKEN (use instead of stored login).`;
+
+export function buildProgram(io: Io): Command {
+  const program = new Command("polity")
+    .description("command-line client of a Polity server")
+    .version("0.1.0")
+    // Settings that subcommands inherit must come before any .command() call.
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError("(add --help for usage)")
+    .addOption(new Option("--server <url>", "server URL (env POLITY_SERVER)").default(io.env.POLITY_SERVER || DEFAULT_SERVER))
+    .addOption(new Option("--protocol <protocol>", "wire protocol").choices(["grpc", "connect", "grpc-web"]).default("grpc"))
+    .addOption(new Option("--timeout <ms>", "deadline of each call in milliseconds").argParser(int))
+    .option("--json", "print protobuf JSON instead of tables", false)
+    .addHelpText("after", EXIT_HELP);
+  for (const mod of [login, whoami, accounts, orgs, projects, roles, serviceAccounts, auditLog, sessions]) mod.register(program, io);
+  return program;
+}
+
+/** Runs one invocation; resolves to the process exit code. */
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync(argv, { from: "user" });
+    return EXIT.ok;
+  } catch (err) {
+    const { code, text } = describeError(err);
+    if (text) io.stderr(text);
+    return code;
+  }
+}

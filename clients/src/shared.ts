@@ -1,0 +1,13 @@
+// What both entry points export besides createPolityClient.
+export { createPolityClientWith, DEFAULT_TIMEOUT_MS } from "./core.js";
+export type { PolityClient, PolityClientOptions, Protocol, TransportFactory, TransportInit } from "./core.js";
+export type { Credentials, Tokens } from "./tokens.js";
+export { jwtExpiry } from "./tokens.js";
+export { createAuthInterceptor } from "./auth-interceptor.js";
+export { createRetryInterceptor, isIdempotent, type RetryOptions } from "./retry-interceptor.js";
+export { errorReason, errorInfo, errorCode, codeName, Code, ConnectError } from "./errors.js";
+export { AuthService } from "./gen/polity/sys/auth/v1/auth_pb.js";
+export { AccountService } from "./gen/polity/sys/account/v1/account_pb.js";
+export { OrgProjectService } from "./gen/polity/sys/account/v1/org_project_pb.js";
+export { AuthzService } from "./gen/polity/sys/authz/v1/authz_pb.js";
+export { Health } from "./gen/grpc/health/v1/health_pb.js";

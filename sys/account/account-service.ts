@@ -1,0 +1,153 @@
+// AccountService: people and service accounts, API keys. Authorization already happened in the interceptor.
+import { type ServiceImpl } from "@connectrpc/connect";
+import { randomUUID } from "node:crypto";
+import { AccountKind, AccountService } from "../../clients/src/gen/polity/sys/account/v1/account_pb.js";
+import { requirePrincipal } from "../core/authn/principal.js";
+import type { EntityManager } from "../core/db.js";
+import { failedPrecondition, notFound } from "../core/errors.js";
+import { afterCursor, decodeCursor, pageOf, pageSizeOf } from "../core/pagination.js";
+import type { SysContext } from "../core/sys-context.js";
+import { isUuid } from "../auth/secrets.js";
+import { revokeSessions } from "../auth/sessions.js";
+import { apiKeyToProto, createApiKey } from "./api-keys.js";
+import { accountToProto, checkEtag, maskPaths } from "./convert.js";
+import { Account, ApiKey, Org } from "./entities.js";
+import { ilikePattern, mapOptimisticLock } from "./queries.js";
+
+async function findAccount(em: EntityManager, id: string): Promise<Account> {
+  const account = isUuid(id) ? await em.findOne(Account, { id }) : null;
+  if (!account) throw notFound("account", id);
+  return account;
+}
+
+async function findServiceAccount(em: EntityManager, id: string): Promise<Account> {
+  const account = await findAccount(em, id);
+  if (account.kind !== "service") throw failedPrecondition("NOT_A_SERVICE_ACCOUNT", `account ${id} is not a service account`);
+  return account;
+}
+
+export function createAccountService(ctx: SysContext): ServiceImpl<typeof AccountService> {
+  const { db, engine } = ctx;
+
+  return {
+    async getAccount(req) {
+      return { account: accountToProto(await findAccount(db.em(), req.accountId)) };
+    },
+
+    async listAccounts(req) {
+      const size = pageSizeOf(req.pageSize);
+      const where: Record<string, unknown>[] = [afterCursor(decodeCursor(req.pageToken))];
+      if (req.kind === AccountKind.PERSON) where.push({ kind: "person" });
+      if (req.kind === AccountKind.SERVICE) where.push({ kind: "service" });
+      if (req.query) where.push({ $or: [{ email: { $ilike: ilikePattern(req.query) } }, { displayName: { $ilike: ilikePattern(req.query) } }] });
+      const rows = await db.em().find(Account, { $and: where }, { orderBy: { createdAt: "asc", id: "asc" }, limit: size + 1 });
+      const page = pageOf(rows, size);
+      return { accounts: page.items.map(accountToProto), nextPageToken: page.nextPageToken };
+    },
+
+    async updateAccount(req) {
+      const em = db.em();
+      const account = await findAccount(em, req.account?.id ?? "");
+      const paths = maskPaths(req.updateMask?.paths, ["display_name"]);
+      checkEtag(account, req.etag);
+      if (paths.includes("display_name")) account.displayName = req.account!.displayName;
+      await mapOptimisticLock(em.flush());
+      return { account: accountToProto(account) };
+    },
+
+    async disableAccount(req, hc) {
+      const principal = requirePrincipal(hc);
+      const em = db.em();
+      const account = await findAccount(em, req.accountId);
+      if (!account.disabledAt) {
+        await em.transactional(async (tx) => {
+          const row = await tx.findOneOrFail(Account, { id: account.id });
+          row.disabledAt = new Date();
+          await tx.flush();
+          await revokeSessions(tx, { accountId: account.id }, "account_disabled");
+          await engine.audit({ kind: "account_disabled", actorId: principal.accountId, subjectId: account.id, resource: `account/${account.id}` }, tx);
+        });
+        engine.invalidate?.();
+      }
+      return { account: accountToProto(await findAccount(db.em(), req.accountId)) };
+    },
+
+    async enableAccount(req, hc) {
+      const principal = requirePrincipal(hc);
+      const em = db.em();
+      const account = await findAccount(em, req.accountId);
+      if (account.disabledAt) {
+        await em.transactional(async (tx) => {
+          const row = await tx.findOneOrFail(Account, { id: account.id });
+          row.disabledAt = null;
+          await tx.flush();
+          await engine.audit({ kind: "account_enabled", actorId: principal.accountId, subjectId: account.id, resource: `account/${account.id}` }, tx);
+        });
+        engine.invalidate?.();
+      }
+      return { account: accountToProto(await findAccount(db.em(), req.accountId)) };
+    },
+
+    async deleteAccount(req, hc) {
+      const principal = requirePrincipal(hc);
+      const em = db.em();
+      const account = await findAccount(em, req.accountId);
+      await em.transactional(async (tx) => {
+        await engine.removeBindings({ accountId: account.id }, tx);
+        // Sessions, refresh tokens, API keys and email tokens go with it (on delete cascade).
+        await tx.nativeDelete(Account, { id: account.id });
+        await engine.audit({ kind: "account_deleted", actorId: principal.accountId, subjectId: account.id, resource: `account/${account.id}` }, tx);
+      });
+      engine.invalidate?.();
+      return {};
+    },
+
+    async createServiceAccount(req, hc) {
+      const principal = requirePrincipal(hc);
+      const em = db.em();
+      if (!(await em.findOne(Org, { id: req.orgId }))) throw notFound("org", req.orgId);
+      const result = await em.transactional(async (tx) => {
+        const now = new Date();
+        const account = tx.create(Account, { id: randomUUID(), kind: "service", email: null, displayName: req.displayName, ownerOrgId: req.orgId, emailVerifiedAt: now, createdAt: now, updatedAt: now });
+        const { key, secret } = createApiKey(tx, { accountId: account.id, name: "default" });
+        await tx.flush();
+        await engine.grant({ actorId: principal.accountId, accountId: account.id, role: `org.${req.role || "member"}`, resource: `org/${req.orgId}`, system: true }, tx);
+        return { account, key, secret };
+      });
+      engine.invalidate?.();
+      return { serviceAccount: accountToProto(result.account), apiKey: apiKeyToProto(result.key), apiKeySecret: result.secret };
+    },
+
+    async listServiceAccounts(req) {
+      const size = pageSizeOf(req.pageSize);
+      const where = { $and: [afterCursor(decodeCursor(req.pageToken)), { kind: "service", ownerOrgId: req.orgId }] };
+      const rows = await db.em().find(Account, where, { orderBy: { createdAt: "asc", id: "asc" }, limit: size + 1 });
+      const page = pageOf(rows, size);
+      return { serviceAccounts: page.items.map(accountToProto), nextPageToken: page.nextPageToken };
+    },
+
+    async createApiKey(req) {
+      const em = db.em();
+      const account = await findServiceAccount(em, req.serviceAccountId);
+      const { key, secret } = createApiKey(em, { accountId: account.id, name: req.name, expiresInDays: req.expiresInDays });
+      await em.flush();
+      return { apiKey: apiKeyToProto(key), apiKeySecret: secret };
+    },
+
+    async listApiKeys(req) {
+      const em = db.em();
+      const account = await findServiceAccount(em, req.serviceAccountId);
+      const keys = await em.find(ApiKey, { accountId: account.id }, { orderBy: { createdAt: "asc", id: "asc" } });
+      return { apiKeys: keys.map(apiKeyToProto) };
+    },
+
+    async revokeApiKey(req) {
+      const em = db.em();
+      const key = await em.findOne(ApiKey, { id: req.apiKeyId, accountId: req.serviceAccountId });
+      if (!key) throw notFound("api key", req.apiKeyId);
+      key.revokedAt ??= new Date();
+      await em.flush();
+      return {};
+    },
+  };
+}

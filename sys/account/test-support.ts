@@ -1,0 +1,140 @@
+// Test fixtures for the sys tier's account and auth modules: a fresh database (PGlite in a temp dir, or a newly
+// created PostgreSQL database dropped afterwards) with every sys table, the real authz engine and token issuer,
+// and an outbox that records sent email. Handlers are called directly with a HandlerContext.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { create, type DescService, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import { createContextValues, createHandlerContext, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
+import pg from "pg";
+import pino, { type Logger } from "pino";
+import { clientAddressKey, principalKey, type Principal } from "../core/authn/principal.js";
+import { loadConfig, type Config } from "../core/config.js";
+import { openDatabase, type Database } from "../core/db.js";
+import type { EmailMessage } from "../core/ports/email-port.js";
+import type { SysContext } from "../core/sys-context.js";
+import { createAuthzEngine } from "../authz/engine.js";
+import { authzEntities } from "../authz/entities.js";
+import { createInProcessAuthorization } from "../authz/in-process-authorization.js";
+import { authzMigrations } from "../authz/migrations/index.js";
+import { authEntities } from "../auth/entities.js";
+import { authMigrations } from "../auth/migrations/index.js";
+import { createTokenIssuer } from "../auth/token-issuer.js";
+import { accountEntities } from "./entities.js";
+import { accountMigrations } from "./migrations/index.js";
+
+export const PG_URL = process.env.POLITY_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432";
+export type DbKind = "pglite" | "postgres";
+export const DB_KINDS: DbKind[] = ["pglite", "postgres"];
+
+export interface TestDatabase {
+  db: Database;
+  config: Config;
+  cleanup(): Promise<void>;
+}
+
+export async function openTestDatabase(kind: DbKind, options: { env?: Record<string, string>; logger?: Logger; migrate?: boolean } = {}): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), "polity-test-"));
+  const config = loadConfig({ env: { POLITY_DATA_DIR: dir, ...options.env } });
+  const logger = options.logger ?? pino({ level: "silent" });
+  let url: string | undefined;
+  let dbName = "";
+  if (kind === "postgres") {
+    dbName = `polity_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+    await adminQuery(`create database "${dbName}"`);
+    url = `${PG_URL}/${dbName}`;
+  }
+  const db = await openDatabase({
+    tier: "sys",
+    config,
+    logger,
+    url,
+    entities: [...accountEntities, ...authEntities, ...authzEntities],
+    migrations: [...accountMigrations, ...authMigrations, ...authzMigrations],
+  });
+  if (options.migrate !== false) await db.migrate();
+  return {
+    db,
+    config,
+    async cleanup() {
+      await db.close();
+      if (dbName) await adminQuery(`drop database if exists "${dbName}" with (force)`);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: `${PG_URL}/postgres` });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestSys extends TestDatabase {
+  ctx: SysContext;
+  outbox: EmailMessage[];
+  logLines: () => Array<Record<string, unknown>>;
+}
+
+/** A SysContext on a fresh database with the real engine and issuer; email goes to `outbox`. */
+export async function createTestSys(kind: DbKind, env: Record<string, string> = {}): Promise<TestSys> {
+  const lines: string[] = [];
+  const logger = pino({ level: "info" }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+  const testDb = await openTestDatabase(kind, { env, logger });
+  const engine = createAuthzEngine({ db: testDb.db, logger });
+  const outbox: EmailMessage[] = [];
+  const ctx: SysContext = {
+    config: testDb.config,
+    logger,
+    db: testDb.db,
+    authz: createInProcessAuthorization(engine),
+    engine,
+    tokens: await createTokenIssuer({ db: testDb.db, config: testDb.config, logger }),
+    mail: { send: async (message) => void outbox.push(message) },
+  };
+  return { ...testDb, ctx, outbox, logLines: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+/** A HandlerContext as the interceptors leave it: principal (if any) and client address set. */
+export function handlerContext(principal?: Principal, clientAddress = "127.0.0.1"): HandlerContext {
+  const contextValues = createContextValues().set(principalKey, principal).set(clientAddressKey, clientAddress);
+  return createHandlerContext({
+    service: AuthService,
+    method: AuthService.method.whoAmI,
+    protocolName: "connect",
+    requestMethod: "POST",
+    url: "http://localhost/test",
+    contextValues,
+  });
+}
+
+/** The token in a link like `.../#/verify?token=…` from the last email sent. */
+export function tokenFromLastEmail(outbox: EmailMessage[]): string {
+  const text = outbox.at(-1)?.text ?? "";
+  const match = /token=([A-Za-z0-9_-]+)/.exec(text);
+  if (!match) throw new Error(`no token in email: ${text}`);
+  return match[1]!;
+}
+
+/** A service's unary handlers called directly: requests as init objects, responses as full messages. */
+export type DirectService<S extends DescService> = {
+  [K in keyof S["method"]]: (
+    request: MessageInitShape<S["method"][K]["input"]>,
+    hc: HandlerContext,
+  ) => Promise<MessageShape<S["method"][K]["output"]>>;
+};
+
+export function direct<S extends DescService>(desc: S, impl: ServiceImpl<S>): DirectService<S> {
+  const out: Record<string, unknown> = {};
+  for (const method of desc.methods) {
+    const handler = (impl as unknown as Record<string, (req: unknown, hc: HandlerContext) => unknown>)[method.localName]!;
+    out[method.localName] = async (request: never, hc: HandlerContext) => create(method.output, (await handler(create(method.input, request), hc)) as never);
+  }
+  return out as DirectService<S>;
+}

@@ -1,0 +1,192 @@
+// AuthService handlers called directly, against the real engine and token issuer on PGlite and PostgreSQL.
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LoginRequestSchema, RegisterRequestSchema } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
+import { createTokenVerifier } from "../core/authn/token-verifier.js";
+import { reasonOf } from "../core/errors.js";
+import type { Principal } from "../core/authn/principal.js";
+import { Account } from "../account/entities.js";
+import { createAccountService } from "../account/account-service.js";
+import { createOrgProjectService } from "../account/org-project-service.js";
+import { createTestSys, DB_KINDS, direct, handlerContext, tokenFromLastEmail, type DirectService, type TestSys } from "../account/test-support.js";
+import { AccountService } from "../../clients/src/gen/polity/sys/account/v1/account_pb.js";
+import { OrgProjectService } from "../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
+import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
+import { createAuthService } from "./auth-service.js";
+import { bootstrapSuperadmin } from "./bootstrap.js";
+import { createLoginThrottle } from "./throttle.js";
+
+async function failure(promise: Promise<unknown>): Promise<{ code: Code; reason: string | undefined; message: string }> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  if (!(error instanceof ConnectError)) throw new Error(`expected a ConnectError, got ${String(error)}`);
+  return { code: error.code, reason: reasonOf(error), message: error.rawMessage };
+}
+
+describe.each(DB_KINDS)("AuthService on %s", (kind) => {
+  let t: TestSys;
+  let auth: DirectService<typeof AuthService>;
+  const anon = () => handlerContext();
+  const as = (p: Principal) => handlerContext(p);
+  const principalOfToken = (token: string) => createTokenVerifier(t.ctx.tokens.verificationKeys).verify(token);
+  const register = (email: string, password = "a long enough passphrase") =>
+    auth.register(create(RegisterRequestSchema, { email, password, displayName: "Ada" }), anon());
+  const login = (email: string, password: string, address = "198.51.100.1") =>
+    auth.login(create(LoginRequestSchema, { email, password, clientName: "test" }), handlerContext(undefined, address));
+
+  beforeAll(async () => {
+    t = await createTestSys(kind, { POLITY_LOGIN_FAILURES_PER_ACCOUNT: "3" });
+    await t.ctx.tokens.rotateIfDue();
+    auth = direct(AuthService, createAuthService(t.ctx, createLoginThrottle(t.ctx.config)));
+  });
+  afterAll(async () => t.cleanup());
+
+  it("registers (email lower-cased), signs in at once, and verifies through the emailed link", async () => {
+    const res = await register("Ada@Example.org");
+    expect(res.tokens?.refreshToken).toBeTruthy();
+    const principal = await principalOfToken(res.tokens!.accessToken);
+    expect(principal).toMatchObject({ accountId: res.accountId, kind: "person" });
+    expect(principal.sessionId).toBeTruthy();
+    expect(t.outbox.at(-1)?.to).toBe("ada@example.org");
+    expect(t.outbox.at(-1)?.text).toContain(`${"http://localhost:8080"}/#/verify?token=`);
+    expect((await failure(register("ADA@example.org"))).reason).toBe("EMAIL_TAKEN");
+
+    const before = await auth.whoAmI({}, as(principal));
+    expect(before).toMatchObject({ email: "ada@example.org", emailVerified: false, kind: "person", disabled: false, roles: [] });
+    const token = tokenFromLastEmail(t.outbox);
+    expect((await auth.verifyEmail({ token }, anon())).accountId).toBe(res.accountId);
+    expect((await failure(auth.verifyEmail({ token }, anon()))).reason).toBe("INVALID_TOKEN");
+    expect((await auth.whoAmI({}, as(principal))).emailVerified).toBe(true);
+    expect((await failure(auth.resendVerification({}, as(principal)))).reason).toBe("ALREADY_VERIFIED");
+  });
+
+  it("rejects weak passwords at registration", async () => {
+    const f = await failure(register("weak@example.org", "weak@example.org"));
+    expect([f.code, f.reason]).toEqual([Code.InvalidArgument, "WEAK_PASSWORD"]);
+    expect(f.message).toContain("password");
+  });
+
+  it("logs in with a generic error, throttles failures, and resets the counter on success", async () => {
+    await register("bob@example.org", "bobs secret phrase");
+    const wrong = await failure(login("bob@example.org", "nope"));
+    expect([wrong.code, wrong.reason, wrong.message]).toEqual([Code.Unauthenticated, "INVALID_CREDENTIALS", "invalid email or password"]);
+    const unknown = await failure(login("nobody@example.org", "nope"));
+    expect(unknown.message).toBe(wrong.message);
+    await failure(login("bob@example.org", "nope"));
+    expect((await login("BOB@example.org", "bobs secret phrase")).tokens?.accessToken).toBeTruthy();
+    for (let i = 0; i < 3; i++) await failure(login("bob@example.org", "nope"));
+    const throttled = await failure(login("bob@example.org", "bobs secret phrase"));
+    expect([throttled.code, throttled.reason]).toEqual([Code.ResourceExhausted, "LOGIN_THROTTLED"]);
+  });
+
+  it("rotates refresh tokens and revokes the family when a used token comes back", async () => {
+    await register("carol@example.org", "carols secret phrase");
+    const first = (await login("carol@example.org", "carols secret phrase")).tokens!;
+    const second = (await auth.refresh({ refreshToken: first.refreshToken }, anon())).tokens!;
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect((await principalOfToken(second.accessToken)).sessionId).toBe((await principalOfToken(first.accessToken)).sessionId);
+    const reuse = await failure(auth.refresh({ refreshToken: first.refreshToken }, anon()));
+    expect([reuse.code, reuse.reason]).toEqual([Code.Unauthenticated, "REFRESH_TOKEN_REUSED"]);
+    // The thief's reuse killed the legitimate holder's newer token too.
+    expect((await failure(auth.refresh({ refreshToken: second.refreshToken }, anon()))).reason).toBe("SESSION_REVOKED");
+    expect((await failure(auth.refresh({ refreshToken: "x".repeat(43) }, anon()))).reason).toBe("INVALID_REFRESH_TOKEN");
+  });
+
+  it("lists sessions (marking the current one), revokes one, and logs out", async () => {
+    await register("dan@example.org", "dans secret phrase");
+    const a = (await login("dan@example.org", "dans secret phrase")).tokens!;
+    const b = (await login("dan@example.org", "dans secret phrase")).tokens!;
+    const pa = await principalOfToken(a.accessToken);
+    const pb = await principalOfToken(b.accessToken);
+    const list = await auth.listSessions({}, as(pa));
+    expect(list.sessions).toHaveLength(3); // register + two logins
+    expect(list.sessions.filter((s) => s.current).map((s) => s.id)).toEqual([pa.sessionId]);
+    expect(list.sessions.find((s) => s.id === pb.sessionId)?.clientAddress).toBe("198.51.100.1");
+    await auth.revokeSession({ sessionId: pb.sessionId }, as(pa));
+    expect((await failure(auth.refresh({ refreshToken: b.refreshToken }, anon()))).reason).toBe("SESSION_REVOKED");
+    // Someone else's session is not found.
+    const other = await principalOfToken((await register("eve@example.org", "eves secret phrase")).tokens!.accessToken);
+    expect((await failure(auth.revokeSession({ sessionId: pa.sessionId }, as(other)))).code).toBe(Code.NotFound);
+    await auth.logout({ refreshToken: a.refreshToken }, anon());
+    expect((await failure(auth.refresh({ refreshToken: a.refreshToken }, anon()))).reason).toBe("SESSION_REVOKED");
+    await auth.logout({ refreshToken: a.refreshToken }, anon()); // idempotent
+  });
+
+  it("resets a password by email (same answer for unknown emails) and revokes every session", async () => {
+    await register("fay@example.org", "fays secret phrase");
+    const session = (await login("fay@example.org", "fays secret phrase")).tokens!;
+    const sent = t.outbox.length;
+    expect(await auth.requestPasswordReset({ email: "unknown@example.org" }, anon())).toMatchObject({});
+    expect(t.outbox.length).toBe(sent);
+    await auth.requestPasswordReset({ email: "FAY@example.org" }, anon());
+    await new Promise((r) => setTimeout(r, 20)); // the mail is sent after the answer
+    expect(t.outbox.at(-1)?.text).toContain("/#/reset?token=");
+    const token = tokenFromLastEmail(t.outbox);
+    expect((await failure(auth.resetPassword({ token, newPassword: "ffffffffffff" }, anon()))).reason).toBe("WEAK_PASSWORD");
+    // The refused attempt did not use up the link.
+    await auth.resetPassword({ token, newPassword: "fays new phrase!" }, anon());
+    expect((await failure(auth.resetPassword({ token, newPassword: "fays other phrase" }, anon()))).reason).toBe("INVALID_TOKEN");
+    expect((await failure(auth.refresh({ refreshToken: session.refreshToken }, anon()))).reason).toBe("SESSION_REVOKED");
+    expect((await failure(login("fay@example.org", "fays secret phrase"))).reason).toBe("INVALID_CREDENTIALS");
+    expect((await login("fay@example.org", "fays new phrase!")).tokens).toBeTruthy();
+  });
+
+  it("changes a password, keeping only the current session", async () => {
+    await register("gus@example.org", "gus secret phrase");
+    const keep = (await login("gus@example.org", "gus secret phrase")).tokens!;
+    const drop = (await login("gus@example.org", "gus secret phrase")).tokens!;
+    const p = await principalOfToken(keep.accessToken);
+    expect((await failure(auth.changePassword({ currentPassword: "wrong", newPassword: "gus new phrase!" }, as(p)))).reason).toBe("WRONG_PASSWORD");
+    await auth.changePassword({ currentPassword: "gus secret phrase", newPassword: "gus new phrase!" }, as(p));
+    expect((await auth.refresh({ refreshToken: keep.refreshToken }, anon())).tokens).toBeTruthy();
+    expect((await failure(auth.refresh({ refreshToken: drop.refreshToken }, anon()))).reason).toBe("SESSION_REVOKED");
+  });
+
+  it("refuses disabled accounts after a correct password", async () => {
+    const res = await register("hal@example.org", "hals secret phrase");
+    await t.db.em().nativeUpdate(Account, { id: res.accountId }, { disabledAt: new Date() });
+    const f = await failure(login("hal@example.org", "hals secret phrase"));
+    expect([f.code, f.reason]).toEqual([Code.PermissionDenied, "ACCOUNT_DISABLED"]);
+    expect((await failure(auth.refresh({ refreshToken: res.tokens!.refreshToken }, anon()))).reason).toBe("ACCOUNT_DISABLED");
+  });
+
+  it("bootstraps with a setup token, claims it once, then exchanges service-account API keys", async () => {
+    const { setupToken } = await bootstrapSuperadmin(t.ctx);
+    expect(setupToken).toBeTruthy();
+    expect(t.logLines().some((l) => l.level === 40 && String(l.msg).includes(setupToken!) && String(l.msg).includes("/#/setup"))).toBe(true);
+    const claim = { setupToken: setupToken!, email: "root@example.org", password: "root secret phrase", displayName: "Root" };
+    expect((await failure(auth.claimSetup({ ...claim, setupToken: "y".repeat(43) }, anon()))).reason).toBe("INVALID_TOKEN");
+    const tokens = (await auth.claimSetup(claim, anon())).tokens!;
+    const root = await principalOfToken(tokens.accessToken);
+    expect((await auth.whoAmI({}, as(root))).roles.map((r) => [r.role, r.resource])).toEqual([["platform.superadmin", "platform"]]);
+    expect(await t.ctx.engine.hasSuperadmin()).toBe(true);
+    expect((await failure(auth.claimSetup(claim, anon()))).reason).toBe("SETUP_ALREADY_CLAIMED");
+    expect(await bootstrapSuperadmin(t.ctx)).toEqual({});
+
+    const org = (await direct(OrgProjectService, createOrgProjectService(t.ctx)).createOrg({ slug: "coop", displayName: "Coop", description: "" }, as(root))).org!;
+    const accounts = direct(AccountService, createAccountService(t.ctx));
+    const sa = await accounts.createServiceAccount({ orgId: org.id, displayName: "CI", role: "" }, as(root));
+    expect(sa.apiKeySecret).toMatch(/^pol_[0-9a-f]{12}_/);
+    const exchanged = (await auth.exchangeApiKey({ apiKey: sa.apiKeySecret }, anon())).tokens!;
+    expect(exchanged.refreshToken).toBe("");
+    expect(await principalOfToken(exchanged.accessToken)).toEqual({ accountId: sa.serviceAccount!.id, kind: "service", sessionId: "" });
+    expect((await failure(auth.exchangeApiKey({ apiKey: sa.apiKeySecret.slice(0, -2) + "zz" }, anon()))).reason).toBe("INVALID_API_KEY");
+    await accounts.revokeApiKey({ serviceAccountId: sa.serviceAccount!.id, apiKeyId: sa.apiKey!.id }, as(root));
+    expect((await failure(auth.exchangeApiKey({ apiKey: sa.apiKeySecret }, anon()))).reason).toBe("API_KEY_REVOKED");
+  });
+});
+
+describe("bootstrap from config", () => {
+  it("creates a verified superadmin from POLITY_BOOTSTRAP_ADMIN_* once", async () => {
+    const t = await createTestSys("pglite", { POLITY_BOOTSTRAP_ADMIN_EMAIL: "Boss@example.org", POLITY_BOOTSTRAP_ADMIN_PASSWORD: "boss secret phrase" });
+    try {
+      expect(await bootstrapSuperadmin(t.ctx)).toEqual({});
+      expect(await bootstrapSuperadmin(t.ctx)).toEqual({});
+      const accounts = await t.db.em().find(Account, {});
+      expect(accounts.map((a) => [a.email, Boolean(a.emailVerifiedAt)])).toEqual([["boss@example.org", true]]);
+      expect(await t.ctx.engine.hasSuperadmin()).toBe(true);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});

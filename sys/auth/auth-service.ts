@@ -1,0 +1,234 @@
+// AuthService: sign-up, sign-in, sessions and password flows. Thin handlers over sessions.ts, email-tokens.ts,
+// passwords.ts and throttle.ts. Validation and rules are enforced by sys-core's interceptors before we run.
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { randomUUID } from "node:crypto";
+import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
+import { publicUrlOf } from "../core/config.js";
+import type { EntityManager } from "../core/db.js";
+import { apiError, failedPrecondition, notFound, permissionDenied, unauthenticated } from "../core/errors.js";
+import { clientAddressKey, requirePrincipal } from "../core/authn/principal.js";
+import type { SysContext } from "../core/sys-context.js";
+import { Code } from "@connectrpc/connect";
+import { Account, ApiKey } from "../account/entities.js";
+import { parseApiKey, secretMatches } from "../account/api-keys.js";
+import { consumeEmailToken, issueEmailToken, voidEmailTokens } from "./email-tokens.js";
+import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from "./passwords.js";
+import { accessOnly, activeSessions, revokeSessions, rotate, sessionOfToken, signIn } from "./sessions.js";
+import { createLoginThrottle, type LoginThrottle } from "./throttle.js";
+import { claimSetup } from "./bootstrap.js";
+
+const normalizeEmail = (email: string) => email.trim().toLowerCase();
+const addressOf = (hc: HandlerContext) => hc.values.get(clientAddressKey);
+
+export function createAuthService(ctx: SysContext, throttle: LoginThrottle = createLoginThrottle(ctx.config)): ServiceImpl<typeof AuthService> {
+  const { db, mail, config, logger } = ctx;
+
+  async function sendVerification(em: EntityManager, account: Account): Promise<void> {
+    await voidEmailTokens(em, account.id, "verify");
+    const token = issueEmailToken(em, account.id, "verify");
+    await em.flush();
+    await mail.send({
+      to: account.email!,
+      subject: "Verify your Polity email address",
+      text: `Hello ${account.displayName},\n\nopen this link to verify your email address:\n${publicUrlOf(config)}/#/verify?token=${token}\n\nIt expires in 48 hours.`,
+    });
+  }
+
+  async function accountOf(em: EntityManager, hc: HandlerContext): Promise<Account> {
+    const principal = requirePrincipal(hc);
+    const account = await em.findOne(Account, { id: principal.accountId });
+    if (!account) throw unauthenticated("UNKNOWN_PRINCIPAL", "account no longer exists");
+    return account;
+  }
+
+  return {
+    async register(req, hc) {
+      const em = db.em();
+      const email = normalizeEmail(req.email);
+      checkPasswordPolicy(req.password, email, "password");
+      if (await em.findOne(Account, { email })) throw apiError(Code.AlreadyExists, "EMAIL_TAKEN", "an account with this email already exists", { field: "email" });
+      const now = new Date();
+      const account = em.create(Account, {
+        id: randomUUID(),
+        kind: "person",
+        email,
+        displayName: req.displayName,
+        passwordHash: await hashPassword(req.password),
+        createdAt: now,
+        updatedAt: now,
+      });
+      try {
+        await em.flush();
+      } catch (error) {
+        // Lost a race with another registration of the same email.
+        if ((error as { name?: string }).name === "UniqueConstraintViolationException") throw apiError(Code.AlreadyExists, "EMAIL_TAKEN", "an account with this email already exists", { field: "email" });
+        throw error;
+      }
+      await sendVerification(em, account);
+      const tokens = await signIn(ctx, em, account, { clientName: "", clientAddress: addressOf(hc) });
+      return { accountId: account.id, tokens };
+    },
+
+    async verifyEmail(req) {
+      const em = db.em();
+      const token = await consumeEmailToken(em, req.token, "verify");
+      const account = await em.findOne(Account, { id: token.accountId! });
+      if (!account) throw unauthenticated("INVALID_TOKEN", "this verify link is invalid, used or expired");
+      account.emailVerifiedAt ??= new Date();
+      await em.flush();
+      return { accountId: account.id };
+    },
+
+    async resendVerification(_req, hc) {
+      const em = db.em();
+      const account = await accountOf(em, hc);
+      if (!account.email) throw failedPrecondition("NO_EMAIL", "this account has no email address");
+      if (account.emailVerifiedAt) throw failedPrecondition("ALREADY_VERIFIED", "this email address is already verified");
+      await sendVerification(em, account);
+      return {};
+    },
+
+    async login(req, hc) {
+      const em = db.em();
+      const email = normalizeEmail(req.email);
+      const address = addressOf(hc);
+      await throttle.check(email, address);
+      const account = await em.findOne(Account, { email, kind: "person" });
+      // Unknown emails cost a full scrypt too, so timing does not tell which emails exist.
+      const ok = await verifyPassword(req.password, account?.passwordHash ?? (await dummyPasswordHash()));
+      if (!account || !ok) {
+        await throttle.recordFailure(email, address);
+        throw unauthenticated("INVALID_CREDENTIALS", "invalid email or password");
+      }
+      await throttle.recordSuccess(email);
+      if (account.disabledAt) throw permissionDenied("ACCOUNT_DISABLED", "this account is disabled");
+      return { tokens: await signIn(ctx, em, account, { clientName: req.clientName, clientAddress: address }) };
+    },
+
+    async refresh(req) {
+      return { tokens: await rotate(ctx, db.em(), req.refreshToken) };
+    },
+
+    async logout(req) {
+      const em = db.em();
+      const session = await sessionOfToken(em, req.refreshToken);
+      // Unknown or already revoked: signing out is idempotent.
+      if (session && !session.revokedAt) await revokeSessions(em, { sessionId: session.id }, "logout");
+      return {};
+    },
+
+    async exchangeApiKey(req) {
+      const em = db.em();
+      const parsed = parseApiKey(req.apiKey);
+      const invalid = () => unauthenticated("INVALID_API_KEY", "API key not recognised");
+      if (!parsed) throw invalid();
+      const key = await em.findOne(ApiKey, { prefix: parsed.prefix });
+      if (!key || !secretMatches(parsed.secret, key.secretHash)) throw invalid();
+      if (key.revokedAt) throw unauthenticated("API_KEY_REVOKED", "this API key was revoked");
+      if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw unauthenticated("API_KEY_EXPIRED", "this API key has expired");
+      const account = await em.findOne(Account, { id: key.accountId });
+      if (!account) throw invalid();
+      if (account.disabledAt) throw permissionDenied("ACCOUNT_DISABLED", "this account is disabled");
+      key.lastUsedAt = new Date();
+      await em.flush();
+      return { tokens: await accessOnly(ctx, account) };
+    },
+
+    async requestPasswordReset(req) {
+      const em = db.em();
+      const account = await em.findOne(Account, { email: normalizeEmail(req.email), kind: "person" });
+      if (account && !account.disabledAt) {
+        await voidEmailTokens(em, account.id, "reset");
+        const token = issueEmailToken(em, account.id, "reset");
+        await em.flush();
+        // Not awaited: the answer must not take longer for known emails than for unknown ones.
+        mail
+          .send({
+            to: account.email!,
+            subject: "Reset your Polity password",
+            text: `Hello ${account.displayName},\n\nopen this link to choose a new password:\n${publicUrlOf(config)}/#/reset?token=${token}\n\nIt expires in one hour. If you did not ask for it, ignore this email.`,
+          })
+          .catch((error: unknown) => logger.error({ err: error }, "password reset email failed"));
+      }
+      return {};
+    },
+
+    async resetPassword(req) {
+      // One transaction: a refused password leaves the link usable for a better one.
+      await db.em().transactional(async (em) => {
+        const token = await consumeEmailToken(em, req.token, "reset");
+        const account = await em.findOne(Account, { id: token.accountId! });
+        if (!account) throw unauthenticated("INVALID_TOKEN", "this reset link is invalid, used or expired");
+        checkPasswordPolicy(req.newPassword, account.email, "new_password");
+        account.passwordHash = await hashPassword(req.newPassword);
+        // The link reached the inbox, which is what verification proves.
+        account.emailVerifiedAt ??= new Date();
+        await em.flush();
+        await revokeSessions(em, { accountId: account.id }, "password_reset");
+      });
+      return {};
+    },
+
+    async changePassword(req, hc) {
+      const em = db.em();
+      const principal = requirePrincipal(hc);
+      const account = await accountOf(em, hc);
+      const key = account.email ?? account.id;
+      await throttle.check(key, addressOf(hc));
+      if (!(await verifyPassword(req.currentPassword, account.passwordHash))) {
+        await throttle.recordFailure(key, addressOf(hc));
+        throw permissionDenied("WRONG_PASSWORD", "current password is wrong", { field: "current_password" });
+      }
+      checkPasswordPolicy(req.newPassword, account.email, "new_password");
+      account.passwordHash = await hashPassword(req.newPassword);
+      await em.flush();
+      await revokeSessions(em, { accountId: account.id, exceptSessionId: principal.sessionId || undefined }, "password_changed");
+      return {};
+    },
+
+    async listSessions(_req, hc) {
+      const principal = requirePrincipal(hc);
+      const sessions = await activeSessions(db.em(), principal.accountId);
+      return {
+        sessions: sessions.map((s) => ({
+          id: s.id,
+          clientName: s.clientName,
+          clientAddress: s.clientAddress,
+          createdAt: timestampFromDate(s.createdAt),
+          lastUsedAt: timestampFromDate(s.lastUsedAt),
+          expiresAt: timestampFromDate(s.expiresAt),
+          current: s.id === principal.sessionId,
+        })),
+      };
+    },
+
+    async revokeSession(req, hc) {
+      const principal = requirePrincipal(hc);
+      const revoked = await revokeSessions(db.em(), { sessionId: req.sessionId, accountId: principal.accountId }, "revoked_by_user");
+      if (revoked === 0) throw notFound("session", req.sessionId);
+      return {};
+    },
+
+    async whoAmI(_req, hc) {
+      const em = db.em();
+      const account = await accountOf(em, hc);
+      const bindings = await ctx.engine.bindingsOf(account.id, em);
+      return {
+        accountId: account.id,
+        email: account.email ?? "",
+        displayName: account.displayName,
+        kind: account.kind,
+        emailVerified: Boolean(account.emailVerifiedAt),
+        disabled: Boolean(account.disabledAt),
+        roles: bindings.map((b) => ({ role: b.role, resource: b.resource })),
+      };
+    },
+
+    async claimSetup(req, hc) {
+      const em = db.em();
+      const account = await claimSetup(ctx, em, { ...req, email: normalizeEmail(req.email) });
+      return { tokens: await signIn(ctx, em, account, { clientName: "setup", clientAddress: addressOf(hc) }) };
+    },
+  };
+}

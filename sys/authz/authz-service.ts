@@ -1,0 +1,116 @@
+// AuthzService: the decision engine on the wire (Check, CheckBatch, Explain) plus roles, bindings and the audit
+// log. The interceptor has already checked each RPC's own rule; handlers parse, call the engine, reply.
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import {
+  AuditEventSchema,
+  AuthzService,
+  DecisionSchema,
+  ExplainedBindingSchema,
+  type Question,
+  RoleBindingSchema,
+  RoleSchema,
+} from "../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
+import { Account } from "../account/entities.js";
+import { requirePrincipal } from "../core/authn/principal.js";
+import { permissionDenied } from "../core/errors.js";
+import type { AccessDecision, AccessQuestion } from "../core/ports/authorization-port.js";
+import type { RoleBindingRecord, SysContext } from "../core/sys-context.js";
+import { listAuditEvents, listMembers } from "./listing.js";
+import { ROLES } from "./roles.js";
+
+/** Held by platform.superadmin and platform.ops: ask Check about principals other than oneself. */
+export const CHECK_ANY_PERMISSION = "sys.authz.check_any";
+
+const toDecision = (d: AccessDecision) =>
+  create(DecisionSchema, { allowed: d.allowed, reason: d.reason, grantedByRole: d.grantedByRole ?? "", grantedOnResource: d.grantedOnResource ?? "" });
+
+const toQuestion = (q: Question | undefined): AccessQuestion => ({
+  principalId: q?.principalId ?? "",
+  permission: q?.permission ?? "",
+  resource: q?.resource ?? "",
+  allowRestricted: q?.allowRestricted ?? false,
+});
+
+export function createAuthzService(ctx: SysContext): ServiceImpl<typeof AuthzService> {
+  const { engine, db } = ctx;
+
+  // Everyone may ask about themselves (the mod tier forwards the caller's own token); asking about someone
+  // else reveals their roles, so it takes a platform role.
+  async function allowQuestions(hc: HandlerContext, questions: AccessQuestion[]): Promise<void> {
+    const caller = requirePrincipal(hc);
+    if (questions.every((q) => q.principalId === caller.accountId || q.principalId === "")) return;
+    const decision = await engine.check({ principalId: caller.accountId, permission: CHECK_ANY_PERMISSION, resource: "platform" });
+    if (!decision.allowed) throw permissionDenied("CHECK_OTHERS_DENIED", "only platform roles may ask about other principals");
+  }
+
+  async function toBinding(record: RoleBindingRecord) {
+    const account = await db.em().findOne(Account, { id: record.accountId }, { fields: ["email", "displayName"] });
+    return create(RoleBindingSchema, {
+      ...record,
+      createdAt: timestampFromDate(record.createdAt),
+      accountEmail: account?.email ?? "",
+      accountDisplayName: account?.displayName ?? "",
+    });
+  }
+
+  return {
+    async check(req, hc) {
+      const question = toQuestion(req.question);
+      await allowQuestions(hc, [question]);
+      return { decision: toDecision(await engine.check(question)) };
+    },
+    async checkBatch(req, hc) {
+      const questions = req.questions.map(toQuestion);
+      await allowQuestions(hc, questions);
+      return { decisions: (await engine.checkBatch(questions)).map(toDecision) };
+    },
+    async explain(req) {
+      const { decision, bindings } = await engine.explain({ principalId: req.principalId, permission: req.permission, resource: req.resource });
+      return { decision: toDecision(decision), bindings: bindings.map((b) => create(ExplainedBindingSchema, b)) };
+    },
+    async listRoles() {
+      return { roles: ROLES.map((r) => create(RoleSchema, { ...r, permissions: [...r.permissions] })) };
+    },
+    async grantRole(req, hc) {
+      const actor = requirePrincipal(hc);
+      const record = await engine.grant({ actorId: actor.accountId, accountId: req.accountId, role: req.role, resource: req.resource });
+      return { binding: await toBinding(record) };
+    },
+    async revokeRole(req, hc) {
+      const actor = requirePrincipal(hc);
+      await engine.revoke({ actorId: actor.accountId, accountId: req.accountId, role: req.role, resource: req.resource });
+      return {};
+    },
+    async listRoleBindings(req) {
+      const page = await listMembers(db.em(), { resource: req.resource, pageSize: req.pageSize, pageToken: req.pageToken, query: req.query });
+      return {
+        bindings: page.items.map((m) =>
+          create(RoleBindingSchema, { ...m, createdAt: timestampFromDate(m.createdAt), accountEmail: m.email, accountDisplayName: m.displayName }),
+        ),
+        nextPageToken: page.nextPageToken,
+      };
+    },
+    async listAuditEvents(req) {
+      const page = await listAuditEvents(db.em(), { pageSize: req.pageSize, pageToken: req.pageToken, kind: req.kind });
+      return {
+        events: page.items.map((e) =>
+          create(AuditEventSchema, {
+            id: e.id,
+            time: timestampFromDate(e.time),
+            kind: e.kind,
+            actorId: e.actorId ?? "",
+            subjectId: e.subjectId ?? "",
+            permission: e.permission ?? "",
+            resource: e.resource ?? "",
+            role: e.role ?? "",
+            reason: e.reason ?? "",
+            method: e.method ?? "",
+          }),
+        ),
+        nextPageToken: page.nextPageToken,
+      };
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// Granting and revoking roles. Nobody grants to (or revokes from) themselves, nobody hands out a role ranked
+// above the highest role they hold on the resource or a scope above it; a superadmin may grant anything, and
+// `system` grants (bootstrap, an org's creator) skip the checks. Every change leaves an audit event.
+import { UniqueConstraintViolationException } from "@mikro-orm/core";
+import { Account } from "../account/entities.js";
+import type { Database, EntityManager } from "../core/db.js";
+import { invalidArgument, notFound, permissionDenied } from "../core/errors.js";
+import type { AuditRecord, RoleBindingRecord } from "../core/sys-context.js";
+import { RoleBindingEntity } from "./entities.js";
+import type { ResourceTree } from "./resources.js";
+import { type RoleDef, roleOf, scopeOfResource } from "./roles.js";
+import { isUuid } from "./sql.js";
+
+interface GrantsDeps {
+  db: Database;
+  tree: ResourceTree;
+  writeAudit(records: AuditRecord[], em: EntityManager): Promise<void>;
+  evaluateRank(actorId: string, resource: string, em: EntityManager): Promise<number>;
+}
+
+interface Change {
+  actorId: string;
+  accountId: string;
+  role: string;
+  resource: string;
+  system?: boolean;
+}
+
+export function createGrants({ db, writeAudit, evaluateRank }: GrantsDeps) {
+  function validRole(name: string, resource: string): RoleDef {
+    const role = roleOf(name);
+    if (!role) throw invalidArgument("role", `unknown role "${name}"`, "UNKNOWN_ROLE");
+    if (scopeOfResource(resource) !== role.scope) {
+      throw invalidArgument("resource", `${role.name} binds to ${role.scope === "platform" ? "platform" : `${role.scope}/<id>`}, not ${resource}`, "ROLE_SCOPE_MISMATCH");
+    }
+    return role;
+  }
+
+  async function mayChange(change: Change, role: RoleDef, em: EntityManager): Promise<void> {
+    if (change.system) return;
+    if (change.actorId === change.accountId) throw permissionDenied("CANNOT_GRANT_TO_SELF", "nobody grants or revokes their own roles");
+    const own = await evaluateRank(change.actorId, change.resource, em);
+    if (role.rank > own) throw permissionDenied("ROLE_ABOVE_OWN", `${role.name} is above the roles you hold on ${change.resource}`, { role: role.name });
+  }
+
+  const toRecord = (r: RoleBindingEntity): RoleBindingRecord => ({
+    id: r.id,
+    accountId: r.accountId,
+    role: r.role,
+    resource: r.resource,
+    grantedBy: r.grantedBy ?? "",
+    createdAt: r.createdAt,
+  });
+
+  return {
+    async grant(change: Change, given?: EntityManager): Promise<RoleBindingRecord> {
+      const em = given ?? db.em();
+      const role = validRole(change.role, change.resource);
+      await mayChange(change, role, em);
+      if (!isUuid(change.accountId) || !(await em.count(Account, { id: change.accountId }))) throw notFound("account", change.accountId);
+      const key = { accountId: change.accountId, role: role.name, resource: change.resource };
+      // Granting what is already held is a no-op that returns the existing binding.
+      const existing = await em.findOne(RoleBindingEntity, key);
+      if (existing) return toRecord(existing);
+      const row = { id: crypto.randomUUID(), ...key, grantedBy: isUuid(change.actorId) ? change.actorId : null, createdAt: new Date() };
+      try {
+        await em.insert(RoleBindingEntity, row);
+      } catch (error) {
+        if (!(error instanceof UniqueConstraintViolationException)) throw error;
+        return toRecord((await em.findOneOrFail(RoleBindingEntity, key))!);
+      }
+      await writeAudit([{ kind: "role_granted", actorId: change.actorId, subjectId: change.accountId, role: role.name, resource: change.resource }], em);
+      return toRecord(row as RoleBindingEntity);
+    },
+
+    async revoke(change: Omit<Change, "system">, given?: EntityManager): Promise<void> {
+      const em = given ?? db.em();
+      const role = validRole(change.role, change.resource);
+      await mayChange(change, role, em);
+      const deleted = isUuid(change.accountId) ? await em.nativeDelete(RoleBindingEntity, { accountId: change.accountId, role: role.name, resource: change.resource }) : 0;
+      if (deleted === 0) throw notFound("role binding", `${role.name} on ${change.resource} for ${change.accountId}`);
+      await writeAudit([{ kind: "role_revoked", actorId: change.actorId, subjectId: change.accountId, role: role.name, resource: change.resource }], em);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// The two list queries of AuthzService: a resource's members (with their email and name, searchable) and the
+// audit log, newest first. Both page on a keyset cursor so pages stay stable while rows are added.
+import { Account } from "../account/entities.js";
+import type { EntityManager } from "../core/db.js";
+import { type Cursor, decodeCursor, encodeCursor, pageSizeOf } from "../core/pagination.js";
+import { invalidArgument } from "../core/errors.js";
+import { AuditEventEntity, RoleBindingEntity } from "./entities.js";
+import { isUuid, query, tableOf } from "./sql.js";
+
+export interface MemberRow {
+  id: string;
+  accountId: string;
+  role: string;
+  resource: string;
+  grantedBy: string;
+  createdAt: Date;
+  email: string;
+  displayName: string;
+}
+
+function cursorOf(token: string): Cursor | undefined {
+  const cursor = decodeCursor(token);
+  if (cursor && !isUuid(cursor.id)) throw invalidArgument("page_token", "not a page token returned by this list", "INVALID_PAGE_TOKEN");
+  return cursor;
+}
+
+export async function listMembers(em: EntityManager, input: { resource: string; pageSize: number; pageToken: string; query: string }) {
+  const size = pageSizeOf(input.pageSize);
+  const cursor = cursorOf(input.pageToken);
+  const where = ["b.resource = ?"];
+  const params: unknown[] = [input.resource];
+  if (input.query) {
+    const like = `%${input.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push("(a.email ilike ? or a.display_name ilike ?)");
+    params.push(like, like);
+  }
+  if (cursor) {
+    where.push("(b.created_at, b.id) > (?, ?)");
+    params.push(cursor.createdAt, cursor.id);
+  }
+  params.push(size + 1);
+  const rows = await query<Record<string, unknown>>(
+    em,
+    `select b.id, b.account_id, b.role, b.resource, b.granted_by, b.created_at, a.email, a.display_name
+     from ${tableOf(em, RoleBindingEntity)} b join ${tableOf(em, Account)} a on a.id = b.account_id
+     where ${where.join(" and ")} order by b.created_at, b.id limit ?`,
+    params,
+  );
+  const members: MemberRow[] = rows.map((r) => ({
+    id: String(r.id),
+    accountId: String(r.account_id),
+    role: String(r.role),
+    resource: String(r.resource),
+    grantedBy: r.granted_by ? String(r.granted_by) : "",
+    createdAt: new Date(r.created_at as string | Date),
+    email: r.email ? String(r.email) : "",
+    displayName: String(r.display_name ?? ""),
+  }));
+  const items = members.slice(0, size);
+  const last = items[items.length - 1];
+  return { items, nextPageToken: members.length > size && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : "" };
+}
+
+export async function listAuditEvents(em: EntityManager, input: { pageSize: number; pageToken: string; kind: string }) {
+  const size = pageSizeOf(input.pageSize, 500);
+  const cursor = cursorOf(input.pageToken);
+  const where: Record<string, unknown> = {};
+  if (input.kind) where.kind = input.kind;
+  if (cursor) where.$or = [{ time: { $lt: cursor.createdAt } }, { time: cursor.createdAt, id: { $lt: cursor.id } }];
+  const rows = await em.find(AuditEventEntity, where, { orderBy: { time: "desc", id: "desc" }, limit: size + 1 });
+  const items = rows.slice(0, size);
+  const last = items[items.length - 1];
+  return { items, nextPageToken: rows.length > size && last ? encodeCursor({ createdAt: last.time, id: last.id }) : "" };
+}

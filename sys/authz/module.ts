@@ -1,0 +1,16 @@
+// The authz module: AuthzService and its tables (role bindings, audit log). The engine itself is built by the
+// host (it is part of SysContext, shared by every sys module and the interceptor).
+import { AuthzService } from "../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
+import { defineModule, service } from "../core/module.js";
+import type { SysContext } from "../core/sys-context.js";
+import { createAuthzService } from "./authz-service.js";
+import { authzEntities } from "./entities.js";
+import { authzMigrations } from "./migrations/index.js";
+
+export const authzModule = defineModule<SysContext>({
+  id: "authz",
+  tier: "sys",
+  entities: authzEntities,
+  migrations: authzMigrations,
+  services: (ctx) => [service(AuthzService, createAuthzService(ctx))],
+});

@@ -1,0 +1,102 @@
+// The built-in roles. A role grants permissions on the resource it is bound to and on everything below it
+// (platform → org → project/community → poll). Ranks order who may grant what: nobody grants above their own.
+// Permission patterns: an exact name, "*" (everything), "ns.*" (a namespace) or "*.read" (a last segment).
+
+export type Scope = "platform" | "org" | "project" | "community";
+
+export interface RoleDef {
+  name: string;
+  scope: Scope;
+  rank: number;
+  permissions: string[];
+  description: string;
+}
+
+const orgRead = ["sys.org.read", "sys.project.read", "sys.service_account.read", "sys.role.read"];
+const orgAdmin = [
+  ...orgRead,
+  "sys.org.update",
+  "sys.org.delete",
+  "sys.project.create",
+  "sys.project.update",
+  "sys.project.delete",
+  "sys.service_account.manage",
+  "sys.role.grant",
+  "sys.authz.explain",
+  // Communities and their votes live in an org; the org's admins run them.
+  "community.*",
+  "voting.*",
+  // Discovery listings speak for the org, so only its admins publish them.
+  "disco.*",
+];
+const communityMember = ["community.read", "community.member.read", "voting.poll.read", "voting.ballot.cast", "voting.delegation.manage"];
+const communityModerator = [...communityMember, "community.member.invite", "community.member.remove", "voting.poll.create", "voting.poll.update", "voting.poll.close"];
+
+export const ROLES: readonly RoleDef[] = [
+  { name: "platform.superadmin", scope: "platform", rank: 100, permissions: ["*"], description: "Everything, everywhere" },
+  {
+    name: "platform.ops",
+    scope: "platform",
+    rank: 90,
+    // Operators watch and stop abuse; they never change tenants' data or roles.
+    permissions: ["*.read", "*.list", "sys.account.disable", "sys.audit.read", "sys.authz.explain", "sys.authz.check_any"],
+    description: "Reads everything, disables accounts, reads the audit log",
+  },
+  { name: "org.admin", scope: "org", rank: 50, permissions: orgAdmin, description: "Runs the org: settings, projects, communities, members, service accounts" },
+  { name: "org.member", scope: "org", rank: 20, permissions: ["sys.org.read", "sys.project.read", "sys.role.read", "community.read", "voting.poll.read"], description: "Sees the org, its projects and members" },
+  { name: "org.guest", scope: "org", rank: 10, permissions: ["sys.org.read"], description: "Sees the org itself" },
+  {
+    name: "project.admin",
+    scope: "project",
+    rank: 40,
+    permissions: ["sys.project.read", "sys.project.update", "sys.role.read", "sys.role.grant", "sys.authz.explain"],
+    description: "Runs one project and its members",
+  },
+  { name: "project.member", scope: "project", rank: 20, permissions: ["sys.project.read", "sys.role.read"], description: "Works in one project" },
+  {
+    name: "community.admin",
+    scope: "community",
+    rank: 40,
+    permissions: ["community.*", "voting.*", "sys.role.read", "sys.role.grant", "sys.authz.explain"],
+    description: "Runs one community: settings, members, polls",
+  },
+  { name: "community.moderator", scope: "community", rank: 30, permissions: [...communityModerator, "sys.role.read"], description: "Invites members, runs polls" },
+  { name: "community.member", scope: "community", rank: 20, permissions: [...communityMember, "sys.role.read"], description: "Votes and delegates" },
+  { name: "community.observer", scope: "community", rank: 10, permissions: ["community.read", "voting.poll.read"], description: "Reads polls and results" },
+];
+
+const byName = new Map(ROLES.map((r) => [r.name, r]));
+
+export function roleOf(name: string): RoleDef | undefined {
+  return byName.get(name);
+}
+
+/** What a principal may do on `account/<its own id>` without any role. */
+export const SELF_PERMISSIONS: ReadonlySet<string> = new Set(["sys.account.read", "sys.account.update"]);
+
+/**
+ * What every active account may do on "platform" without any role: ask about itself (the mod tier forwards the
+ * caller's token to Check) and — for people — found an org, becoming its admin (self-service tenancy).
+ */
+export const BASELINE_PERMISSIONS: Readonly<Record<"person" | "service", ReadonlySet<string>>> = {
+  person: new Set(["sys.authz.check", "sys.org.create"]),
+  service: new Set(["sys.authz.check"]),
+};
+
+export function permissionMatches(pattern: string, permission: string): boolean {
+  if (pattern === "*" || pattern === permission) return true;
+  if (pattern.endsWith(".*")) return permission.startsWith(pattern.slice(0, -1));
+  if (pattern.startsWith("*.")) return permission.endsWith(pattern.slice(1));
+  return false;
+}
+
+export function roleGrants(role: RoleDef, permission: string): boolean {
+  return role.permissions.some((pattern) => permissionMatches(pattern, permission));
+}
+
+/** The scope a resource path belongs to ("org/…" → "org"), or undefined for kinds no role binds to. */
+export function scopeOfResource(resource: string): Scope | undefined {
+  if (resource === "platform") return "platform";
+  const kind = resource.slice(0, resource.indexOf("/"));
+  return kind === "org" || kind === "project" || kind === "community" ? kind : undefined;
+}

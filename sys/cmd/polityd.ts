@@ -1,0 +1,78 @@
+// polityd: the Polity server. `polityd [--tiers sys,mod]` serves; `polityd migrate` applies migrations and exits.
+import { Command, Option } from "commander";
+import pino from "pino";
+import { ConfigError, loadConfig } from "../core/config.js";
+import { openTierDatabases, startHost } from "../core/host.js";
+
+const program = new Command("polityd")
+  .description("Polity server: sys and mod tiers over one Protobuf contract")
+  .option("-c, --config <file>", "YAML config file (env POLITY_CONFIG)")
+  .option("-p, --port <port>", "port for gRPC, gRPC-Web, Connect, /metrics and the web GUI (env POLITY_PORT, default 8080)")
+  .option("--host <address>", "address to listen on (env POLITY_HOST, default 0.0.0.0)")
+  .option("--tiers <tiers>", "tiers to run: sys,mod | sys | mod (env POLITY_TIERS, default sys,mod)")
+  .option("--sys-url <url>", "where a mod-only process reaches sys (env POLITY_SYS_URL)")
+  .option("--data-dir <dir>", "embedded database directory when no DATABASE_URL is set (env POLITY_DATA_DIR, default .polity)")
+  .addOption(new Option("--log-level <level>", "log level (env LOG_LEVEL)").choices(["trace", "debug", "info", "warn", "error", "fatal", "silent"]))
+  .showHelpAfterError();
+
+function configFrom(options: Record<string, unknown>) {
+  const { config: file, ...flags } = options;
+  return loadConfig({ file: file as string | undefined, flags });
+}
+
+function fail(error: unknown): never {
+  if (error instanceof ConfigError) console.error(`polityd: ${error.message}`);
+  else console.error("polityd: failed to start:", error);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+}
+
+program.action(async (options) => {
+  let config;
+  try {
+    config = configFrom(options);
+  } catch (error) {
+    fail(error);
+  }
+  const logger = pino({ level: config.logLevel, base: { service: "polityd" } });
+  let host;
+  try {
+    host = await startHost(config, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, "failed to start");
+    fail(error);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "draining");
+    try {
+      await host.stop();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, "shutdown failed");
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+});
+
+program
+  .command("migrate")
+  .description("apply pending migrations of the enabled tiers, then exit")
+  .action(async (_options, command: Command) => {
+    let config;
+    try {
+      config = configFrom(command.optsWithGlobals());
+    } catch (error) {
+      fail(error);
+    }
+    const logger = pino({ level: config.logLevel, base: { service: "polityd" } });
+    const dbs = await openTierDatabases(config, logger);
+    await dbs.sys?.close();
+    await dbs.mod?.close();
+    logger.info("migrations up to date");
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,53 @@
+// The one place where a call is authenticated and authorized, as a plain function so that every serving path
+// (Connect router, gRPC fast path) runs exactly the same checks. Handlers never check roles.
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Principal } from "../authn/principal.js";
+import type { TokenVerifier } from "../authn/token-verifier.js";
+import { apiError, permissionDenied, unauthenticated } from "../errors.js";
+import type { AuthorizationPort } from "../ports/authorization-port.js";
+import type { MethodRule } from "./rules.js";
+
+export interface GuardOptions {
+  rules: Map<string, MethodRule>;
+  verifier: TokenVerifier;
+  authorization: AuthorizationPort;
+}
+
+/** Returns the caller (undefined for an anonymous public call) or throws the precise ConnectError. */
+export type Guard = (path: string, authorization: string | null, message: Record<string, unknown> | undefined) => Promise<Principal | undefined>;
+
+export function createGuard({ rules, verifier, authorization }: GuardOptions): Guard {
+  return async (path, header, message) => {
+    const methodRule = rules.get(path);
+    if (!methodRule) throw permissionDenied("NO_RULE", `no access rule for ${path}`);
+    const { rule } = methodRule;
+    const principal = header ? await authenticate(verifier, header) : undefined;
+    if (rule.public) return principal;
+    if (!principal) throw unauthenticated("MISSING_CREDENTIALS", "this call needs a bearer access token");
+    const resource = methodRule.resourceOf(message);
+    let decision;
+    try {
+      decision = await authorization.check({ principalId: principal.accountId, permission: rule.permission, resource, allowRestricted: rule.allowRestricted, bearer: header ?? undefined });
+    } catch (error) {
+      if (error instanceof ConnectError) throw error;
+      throw apiError(Code.Unavailable, "AUTHZ_UNAVAILABLE", "authorization is unavailable");
+    }
+    if (!decision.allowed) {
+      const what = rule.permission ? `${rule.permission} on ${resource}` : "this call";
+      throw permissionDenied(decision.reason.toUpperCase(), `permission denied: ${what} (${decision.reason})`, { permission: rule.permission, resource });
+    }
+    return principal;
+  };
+}
+
+async function authenticate(verifier: TokenVerifier, header: string): Promise<Principal> {
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw unauthenticated("MALFORMED_AUTHORIZATION", "authorization header must be `Bearer <token>`");
+  try {
+    return await verifier.verify(match[1]);
+  } catch (error) {
+    if (error instanceof ConnectError) throw error;
+    const expired = (error as { code?: string }).code === "ERR_JWT_EXPIRED";
+    throw unauthenticated(expired ? "TOKEN_EXPIRED" : "INVALID_TOKEN", expired ? "access token expired; refresh it" : "access token is not valid");
+  }
+}

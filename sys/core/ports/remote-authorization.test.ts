@@ -1,0 +1,192 @@
+// The remote authorization port against a real Connect gRPC server (AuthzService + health, behind the real
+// guard) on port 0: same decisions as the engine, batching, the decision cache, failing closed, recovery.
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { generateKeyPair, SignJWT } from "jose";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AuthzService } from "../../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
+import { createAuthzService } from "../../authz/authz-service.js";
+import { createAuthzEngine } from "../../authz/engine.js";
+import { createInProcessAuthorization } from "../../authz/in-process-authorization.js";
+import { createSeeder, openTestDb, type TestDb } from "../../authz/test-support.js";
+import { createTokenVerifier, TOKEN_AUDIENCE, TOKEN_ISSUER } from "../authn/token-verifier.js";
+import { createGuard } from "../authz/guard.js";
+import { createAuthInterceptor } from "../authz/interceptor.js";
+import { readRules } from "../authz/rules.js";
+import { reasonOf } from "../errors.js";
+import { createHealth } from "../health.js";
+import type { AuthzEngine, SysContext } from "../sys-context.js";
+import type { AccessQuestion, AuthorizationPort } from "./authorization-port.js";
+import { createRemoteAuthorization } from "./remote-authorization.js";
+
+const logger = pino({ level: "silent" });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("remote authorization port", () => {
+  let t: TestDb;
+  let engine: AuthzEngine;
+  let ids: Record<string, string>;
+  let sign: (accountId: string) => Promise<string>;
+  let handler: ReturnType<typeof connectNodeAdapter>;
+  let server: http2.Http2Server | undefined;
+  let port = 0;
+  const sessions = new Set<http2.ServerHttp2Session>();
+  const calls: Record<string, number> = {};
+  const ports: AuthorizationPort[] = [];
+
+  async function startServer() {
+    server = http2.createServer(handler);
+    server.on("session", (s) => {
+      sessions.add(s);
+      s.on("close", () => sessions.delete(s));
+    });
+    await new Promise<void>((resolve) => server!.listen(port, "127.0.0.1", resolve));
+    port = (server.address() as AddressInfo).port;
+  }
+  async function stopServer() {
+    for (const s of sessions) s.destroy();
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+    server = undefined;
+  }
+  const rpcs = () => (calls.Check ?? 0) + (calls.CheckBatch ?? 0);
+  const remote = (ttlMs: number, credentials?: () => string) => {
+    const port_ = createRemoteAuthorization({ sysUrl: `http://127.0.0.1:${port}`, ttlMs, logger, credentials, probeIntervalMs: 100, timeoutMs: 2000 });
+    ports.push(port_);
+    return port_;
+  };
+
+  beforeAll(async () => {
+    t = await openTestDb("pglite", "authz_remote");
+    engine = createAuthzEngine({ db: t.db, logger });
+    const seed = createSeeder(t.db);
+    const orgA = await seed.org();
+    const orgB = await seed.org();
+    ids = {
+      orgA,
+      orgB,
+      projA: await seed.project(orgA),
+      root: await seed.person(),
+      adminA: await seed.person(),
+      memberA: await seed.person(),
+      outsider: await seed.person(),
+      disabled: await seed.person({ disabled: true }),
+      unverified: await seed.person({ verified: false }),
+    };
+    const sys = (accountId: string, role: string, resource: string) => engine.grant({ actorId: "", accountId, role, resource, system: true });
+    await sys(ids.root, "platform.superadmin", "platform");
+    await sys(ids.adminA, "org.admin", `org/${orgA}`);
+    await sys(ids.memberA, "org.member", `org/${orgA}`);
+    await sys(ids.disabled, "org.admin", `org/${orgA}`);
+
+    const { publicKey, privateKey } = await generateKeyPair("EdDSA");
+    const verifier = createTokenVerifier(async () => publicKey);
+    sign = (accountId) =>
+      new SignJWT({ knd: "person", sid: "s" }).setProtectedHeader({ alg: "EdDSA" }).setSubject(accountId).setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setIssuedAt().setExpirationTime("1h").sign(privateKey);
+    const health = createHealth();
+    const rules = readRules([AuthzService, health.service.desc], (s) => s === health.service.desc);
+    const guard = createGuard({ rules, verifier, authorization: createInProcessAuthorization(engine) });
+    const count: Interceptor = (next) => (req) => {
+      calls[req.method.name] = (calls[req.method.name] ?? 0) + 1;
+      return next(req);
+    };
+    const ctx = { config: undefined, logger, db: t.db, authz: createInProcessAuthorization(engine), engine } as unknown as SysContext;
+    handler = connectNodeAdapter({
+      routes: (router) => {
+        router.service(AuthzService, createAuthzService(ctx));
+        router.service(health.service.desc, health.service.impl as never);
+      },
+      interceptors: [count, createAuthInterceptor(guard)],
+    });
+    await startServer();
+  });
+  afterAll(async () => {
+    for (const p of ports) await p.close?.();
+    if (server) await stopServer();
+    await t?.cleanup();
+  });
+
+  function matrix(): AccessQuestion[] {
+    const who = ["root", "adminA", "memberA", "outsider", "disabled", "unverified"].map((w) => ids[w]!).concat(crypto.randomUUID(), "");
+    const permissions = ["sys.project.update", "sys.project.read", "sys.org.read", "sys.account.read", ""];
+    const resources = [`project/${ids.projA}`, `org/${ids.orgA}`, `org/${ids.orgB}`, `account/${ids.outsider}`, "platform"];
+    return who.flatMap((principalId) =>
+      permissions.flatMap((permission) => resources.flatMap((resource) => [false, true].map((allowRestricted) => ({ principalId, permission, resource, allowRestricted })))),
+    );
+  }
+
+  it("gives the engine's decisions, asked with a service credential", async () => {
+    const rootToken = await sign(ids.root);
+    const port_ = remote(0, () => rootToken);
+    const questions = matrix();
+    const expected = await engine.checkBatch(questions);
+    expect(await Promise.all(questions.map((q) => port_.check(q)))).toEqual(expected);
+    expect(await port_.checkBatch(questions)).toEqual(expected);
+    expect(expected.some((d) => d.allowed) && expected.some((d) => !d.allowed)).toBe(true);
+  });
+
+  it("gives the engine's decisions when each caller's own token is forwarded", async () => {
+    const port_ = remote(0);
+    const own = matrix().filter((q) => [ids.adminA, ids.memberA, ids.outsider].includes(q.principalId));
+    const bearers = new Map(await Promise.all([ids.adminA!, ids.memberA!, ids.outsider!].map(async (id) => [id, `Bearer ${await sign(id)}`] as const)));
+    const answers = await Promise.all(own.map((q) => port_.check({ ...q, bearer: bearers.get(q.principalId) })));
+    expect(answers).toEqual(await engine.checkBatch(own));
+    // Asking about someone else needs a platform role.
+    expect(await port_.check({ principalId: ids.root!, permission: "sys.org.read", resource: "platform", bearer: bearers.get(ids.outsider!) })).toEqual({ allowed: false, reason: "check_others_denied" });
+    // A disabled caller is refused by sys's own guard: still a plain "no".
+    expect(await port_.check({ principalId: ids.disabled!, permission: "sys.org.read", resource: `org/${ids.orgA}`, bearer: `Bearer ${await sign(ids.disabled!)}` })).toMatchObject({ allowed: false, reason: "account_disabled" });
+  });
+
+  it("batches the questions of one turn into one CheckBatch per credential", async () => {
+    const rootToken = await sign(ids.root);
+    const port_ = remote(0, () => rootToken);
+    const before = { ...calls };
+    const questions = matrix().filter((q) => q.principalId !== "").slice(0, 60);
+    await Promise.all(questions.map((q) => port_.check(q)));
+    expect((calls.CheckBatch ?? 0) - (before.CheckBatch ?? 0)).toBe(1);
+    expect((calls.Check ?? 0) - (before.Check ?? 0)).toBe(0);
+    const other = `Bearer ${await sign(ids.adminA!)}`;
+    const mark = rpcs();
+    await Promise.all([...questions.slice(0, 5).map((q) => port_.check(q)), port_.check({ principalId: ids.adminA!, permission: "sys.org.read", resource: `org/${ids.orgA}`, bearer: other })]);
+    expect(rpcs() - mark).toBe(2);
+  });
+
+  it("caches decisions for the TTL; with TTL 0 a revocation shows at once", async () => {
+    const rootToken = await sign(ids.root);
+    const cached = remote(400, () => rootToken);
+    const uncached = remote(0, () => rootToken);
+    const q = { principalId: ids.outsider!, permission: "sys.project.read", resource: `project/${ids.projA}` };
+    await engine.grant({ actorId: ids.adminA!, accountId: ids.outsider!, role: "project.member", resource: q.resource });
+    expect(await cached.check(q)).toMatchObject({ allowed: true });
+    expect(await uncached.check(q)).toMatchObject({ allowed: true });
+    await engine.revoke({ actorId: ids.adminA!, accountId: ids.outsider!, role: "project.member", resource: q.resource });
+    const mark = rpcs();
+    expect(await cached.check(q)).toMatchObject({ allowed: true });
+    expect(rpcs()).toBe(mark);
+    expect(await uncached.check(q)).toMatchObject({ allowed: false, reason: "no_role" });
+    await sleep(450);
+    expect(await cached.check(q)).toMatchObject({ allowed: false, reason: "no_role" });
+  });
+
+  it("fails closed while sys is down and recovers when it is back", async () => {
+    const rootToken = await sign(ids.root);
+    const port_ = remote(0, () => rootToken);
+    const q = { principalId: ids.adminA!, permission: "sys.org.update", resource: `org/${ids.orgA}` };
+    expect(await port_.check(q)).toMatchObject({ allowed: true });
+    await stopServer();
+    const error = await port_.check(q).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).code).toBe(Code.Unavailable);
+    expect(reasonOf(error)).toBe("SYS_UNAVAILABLE");
+    expect(port_.isAvailable()).toBe(false);
+    await startServer();
+    for (let i = 0; i < 50 && !port_.isAvailable(); i++) await sleep(100);
+    expect(port_.isAvailable()).toBe(true);
+    expect(await port_.check(q)).toMatchObject({ allowed: true });
+  });
+});

@@ -1,0 +1,203 @@
+// The authorization port of a mod-only process: a Connect gRPC client to sys's AuthzService over one long-lived
+// HTTP/2 session. Questions asked in the same event-loop turn travel as one CheckBatch per credential; decisions
+// are cached for `ttlMs` (0 disables the cache). When sys cannot be reached every check fails closed with
+// Unavailable/SYS_UNAVAILABLE, and a background health probe notices when it is back.
+//
+// Credentials: each question normally carries the caller's own bearer (the guard forwards it), so sys evaluates
+// Check as that caller — every active account may ask about itself, with no secret shared between tiers.
+// `credentials` is the fallback for questions without one (a service account's token, e.g. a platform.ops
+// service account, which may ask about anyone).
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import type { Logger } from "pino";
+import { Health, HealthCheckResponse_ServingStatus } from "../../../clients/src/gen/grpc/health/v1/health_pb.js";
+import { AuthzService, type Decision } from "../../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
+import { apiError, reasonOf } from "../errors.js";
+import type { AccessDecision, AccessQuestion, AuthorizationPort } from "./authorization-port.js";
+
+export interface RemoteAuthorizationOptions {
+  sysUrl: string;
+  ttlMs: number;
+  logger: Logger;
+  /** Bearer token (with or without the "Bearer " prefix) for questions that carry none. */
+  credentials?: () => string | undefined;
+  maxCacheEntries?: number;
+  probeIntervalMs?: number;
+  /** Deadline of one Check/CheckBatch call. */
+  timeoutMs?: number;
+}
+
+interface Pending {
+  question: AccessQuestion;
+  key: string;
+  resolve(decision: AccessDecision): void;
+  reject(error: unknown): void;
+}
+
+const MAX_BATCH = 1000; // CheckBatchRequest's own limit
+
+export const sysUnavailable = () => apiError(Code.Unavailable, "SYS_UNAVAILABLE", "sys is unreachable; refusing to authorize");
+
+/**
+ * connect-node 2.2 destroys a connection that receives GOAWAY with no open streams (sys restarting or draining)
+ * with an error Node emits only after the manager has dropped its listeners: an uncaught exception that would
+ * crash mod (connectrpc/connect-es#1768, fix pending in #1769). A no-op listener on every session it opens keeps
+ * that error where it belongs — the manager still sees the close and reconnects. Remove once the fix ships.
+ */
+function swallowLateSessionErrors(manager: Http2SessionManager): Http2SessionManager {
+  const guarded = new WeakSet<object>();
+  const request = manager.request.bind(manager);
+  manager.request = async (...args) => {
+    const stream = await request(...args);
+    const conn = stream.session;
+    if (conn && !guarded.has(conn)) {
+      guarded.add(conn);
+      conn.on("error", () => undefined);
+    }
+    return stream;
+  };
+  return manager;
+}
+
+export function createRemoteAuthorization(options: RemoteAuthorizationOptions): AuthorizationPort {
+  const { sysUrl, ttlMs, logger, credentials } = options;
+  const maxEntries = options.maxCacheEntries ?? 50_000;
+  const probeIntervalMs = options.probeIntervalMs ?? 2000;
+  const timeoutMs = options.timeoutMs ?? 5000;
+  // Pings detect a dead sys on an idle connection; the connection itself is meant to live for the process.
+  const session = swallowLateSessionErrors(
+    new Http2SessionManager(sysUrl, { pingIntervalMs: 10_000, pingTimeoutMs: 5000, pingIdleConnection: true, idleConnectionTimeoutMs: 24 * 3_600_000 }),
+  );
+  const transport = createGrpcTransport({ baseUrl: sysUrl, sessionManager: session }) // gRPC is HTTP/2-only in connect-node v2;
+  const authz = createClient(AuthzService, transport);
+  const health = createClient(Health, transport);
+
+  const cache = new Map<string, { decision: AccessDecision; expires: number }>();
+  let pending = new Map<string, Pending[]>(); // by authorization header
+  let scheduled = false;
+  let available = true;
+  let probe: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const keyOf = (q: AccessQuestion) => `${q.principalId}|${q.permission}|${q.resource}|${q.allowRestricted ? 1 : 0}`;
+  const headerOf = (token: string | undefined) => (!token ? "" : /^bearer\s/i.test(token) ? token : `Bearer ${token}`);
+  const toAccess = (d: Decision): AccessDecision => ({
+    allowed: d.allowed,
+    reason: d.reason,
+    ...(d.grantedByRole ? { grantedByRole: d.grantedByRole } : {}),
+    ...(d.grantedOnResource ? { grantedOnResource: d.grantedOnResource } : {}),
+  });
+
+  function remember(key: string, decision: AccessDecision) {
+    if (ttlMs <= 0) return;
+    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!); // oldest first: Map keeps insertion order
+    cache.set(key, { decision, expires: Date.now() + ttlMs });
+  }
+
+  function setAvailable(up: boolean) {
+    if (up === available) return;
+    available = up;
+    if (up) {
+      logger.info({ sysUrl }, "sys authorization reachable again");
+      clearInterval(probe);
+      probe = undefined;
+      return;
+    }
+    logger.warn({ sysUrl }, "sys authorization unreachable; failing closed");
+    if (!closed && !probe) {
+      probe = setInterval(() => {
+        health
+          .check({ service: "" }, { timeoutMs: Math.min(timeoutMs, probeIntervalMs) })
+          .then((r) => r.status === HealthCheckResponse_ServingStatus.SERVING && setAvailable(true))
+          .catch(() => undefined);
+      }, probeIntervalMs);
+      probe.unref();
+    }
+  }
+
+  async function send(header: string, group: Pending[]): Promise<void> {
+    // Identical questions in one turn share a slot.
+    const slots = new Map<string, Pending[]>();
+    for (const p of group) slots.set(p.key, [...(slots.get(p.key) ?? []), p]);
+    const questions = [...slots.values()].map((ps) => ps[0]!.question);
+    const callOptions = { timeoutMs, headers: header ? { authorization: header } : undefined };
+    const wire = questions.map((q) => ({ principalId: q.principalId, permission: q.permission, resource: q.resource, allowRestricted: !!q.allowRestricted }));
+    let decisions: AccessDecision[];
+    try {
+      decisions =
+        wire.length === 1
+          ? [toAccess((await authz.check({ question: wire[0] }, callOptions)).decision!)]
+          : (await authz.checkBatch({ questions: wire }, callOptions)).decisions.map(toAccess);
+    } catch (error) {
+      const ce = ConnectError.from(error);
+      if (ce.code === Code.PermissionDenied) {
+        // sys refused the caller itself (disabled account, asking about others): that is the answer, uncached.
+        setAvailable(true);
+        const reason = (reasonOf(ce) ?? "permission_denied").toLowerCase();
+        for (const p of group) p.resolve({ allowed: false, reason });
+        return;
+      }
+      if (ce.code === Code.Unauthenticated || ce.code === Code.InvalidArgument) {
+        setAvailable(true);
+        for (const p of group) p.reject(ce);
+        return;
+      }
+      logger.warn({ err: ce, sysUrl }, "authorization call to sys failed");
+      setAvailable(false);
+      for (const p of group) p.reject(sysUnavailable());
+      return;
+    }
+    setAvailable(true);
+    [...slots.entries()].forEach(([key, ps], i) => {
+      const decision = decisions[i] ?? { allowed: false, reason: "sys_unavailable" };
+      remember(key, decision);
+      for (const p of ps) p.resolve(decision);
+    });
+  }
+
+  function flush() {
+    scheduled = false;
+    const groups = pending;
+    pending = new Map();
+    for (const [header, group] of groups) {
+      for (let i = 0; i < group.length; i += MAX_BATCH) void send(header, group.slice(i, i + MAX_BATCH));
+    }
+  }
+
+  function check(question: AccessQuestion): Promise<AccessDecision> {
+    // sys would say the same, and an anonymous caller has no credential to ask with.
+    if (!question.principalId) return Promise.resolve({ allowed: false, reason: "unauthenticated" });
+    const key = keyOf(question);
+    const hit = cache.get(key);
+    if (hit) {
+      if (hit.expires > Date.now()) return Promise.resolve(hit.decision);
+      cache.delete(key);
+    }
+    if (closed) return Promise.reject(sysUnavailable());
+    const header = headerOf(question.bearer ?? credentials?.());
+    return new Promise((resolve, reject) => {
+      const group = pending.get(header);
+      const entry = { question, key, resolve, reject };
+      if (group) group.push(entry);
+      else pending.set(header, [entry]);
+      if (!scheduled) {
+        scheduled = true;
+        // Everything asked during this turn of the event loop (all requests read in one I/O phase) goes together.
+        setImmediate(flush);
+      }
+    });
+  }
+
+  return {
+    check,
+    checkBatch: (questions) => Promise.all(questions.map(check)),
+    isAvailable: () => available,
+    invalidate: () => cache.clear(),
+    async close() {
+      closed = true;
+      clearInterval(probe);
+      probe = undefined;
+      session.abort();
+    },
+  };
+}

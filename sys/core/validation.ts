@@ -1,0 +1,48 @@
+// Input rules live in the proto as buf.validate annotations; this is the one place that enforces them, so a
+// handler never sees an invalid message. The error names every offending field (InvalidArgument +
+// google.rpc.BadRequest), and reason VALIDATION_FAILED.
+import { create, type DescMessage, type Message } from "@bufbuild/protobuf";
+import { pathToString } from "@bufbuild/protobuf/reflect";
+import { createValidator } from "@bufbuild/protovalidate";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { BadRequestSchema, ErrorInfoSchema } from "../../clients/src/gen/google/rpc/error_details_pb.js";
+import { ERROR_DOMAIN } from "./errors.js";
+
+export type MessageValidator = (schema: DescMessage, message: Message) => void;
+
+export function createMessageValidator(): MessageValidator {
+  const validator = createValidator();
+  return (schema, message) => {
+    const result = validator.validate(schema, message as never);
+    if (result.kind === "valid") return;
+    if (result.kind === "error") {
+      // A rule that cannot be evaluated is our bug, not the caller's.
+      throw new ConnectError(`validation rules of ${schema.typeName} failed to evaluate`, Code.Internal);
+    }
+    const violations = result.violations.map((v) => ({ field: pathToString(v.field), description: v.message, reason: v.ruleId }));
+    const first = violations[0];
+    const message_ = violations.map((v) => `${v.field}: ${v.description}`).join("; ");
+    throw new ConnectError(`invalid ${schema.name}: ${message_}`, Code.InvalidArgument, undefined, [
+      { desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: "VALIDATION_FAILED", domain: ERROR_DOMAIN, metadata: { field: first?.field ?? "" } }) },
+      { desc: BadRequestSchema, value: create(BadRequestSchema, { fieldViolations: violations }) },
+    ]);
+  };
+}
+
+/** Validates unary and server-streaming requests; streamed client messages are validated one by one. */
+export function createValidationInterceptor(validate: MessageValidator): Interceptor {
+  return (next) => async (req) => {
+    if (!req.stream) {
+      validate(req.method.input, req.message);
+      return next(req);
+    }
+    const input = req.message;
+    async function* checked() {
+      for await (const message of input) {
+        validate(req.method.input, message);
+        yield message;
+      }
+    }
+    return next({ ...req, message: checked() } as typeof req);
+  };
+}

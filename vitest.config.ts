@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["sys/**/*.test.ts", "mod/**/*.test.ts", "clients/src/**/*.test.ts", "test/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "web/dist/**"],
+    // PGlite clusters and child processes take seconds to start on two shared cores.
+    testTimeout: 60000,
+    hookTimeout: 120000,
+    pool: "forks",
+    maxWorkers: 2,
+  },
+});

@@ -1,0 +1,53 @@
+import { api, resetApi } from "./api.js";
+import { h } from "./dom.js";
+import { link, go } from "./router.js";
+import { session } from "./session.js";
+import type { WhoAmIResponse } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
+
+let me: WhoAmIResponse | undefined;
+
+/** The signed-in principal, fetched once per sign-in. */
+export async function whoami(): Promise<WhoAmIResponse> {
+  me ??= await api.auth.whoAmI({});
+  return me;
+}
+
+export function isSuperadmin(who: WhoAmIResponse | undefined): boolean {
+  return !!who?.roles.some((r) => r.resource === "platform" && /superadmin|ops/.test(r.role));
+}
+
+export async function signOut(): Promise<void> {
+  const { refreshToken } = session.load();
+  // Revoke the session server-side when possible; the local sign-out happens regardless.
+  if (refreshToken) await api.auth.logout({ refreshToken }).catch(() => undefined);
+  resetApi();
+  me = undefined;
+  go("/login");
+}
+
+export function forgetMe(): void {
+  me = undefined;
+}
+
+const NAV: [string, string][] = [["/orgs", "Organisations"], ["/accounts", "Accounts"], ["/roles", "Roles"], ["/audit", "Audit log"], ["/health", "Health"]];
+
+export async function renderTopbar(bar: HTMLElement, active: string): Promise<void> {
+  const brand = h("a", { class: "brand", href: link(session.signedIn() ? "/orgs" : "/login") }, "Polity");
+  if (!session.signedIn()) {
+    bar.replaceChildren(brand);
+    return;
+  }
+  const nav = h("nav", { "aria-label": "Console" }, h("ul", {}, NAV.map(([path, label]) =>
+    h("li", {}, h("a", { href: link(path), "aria-current": active === path.slice(1) ? "page" : null }, label)))));
+  const who = h("span", { class: "who", "data-testid": "whoami" });
+  const out = h("button", { type: "button", class: "secondary", id: "sign-out", "data-testid": "sign-out", onclick: () => void signOut() }, "Sign out");
+  bar.replaceChildren(brand, nav, h("div", { class: "account" }, who, out));
+  try {
+    const w = await whoami();
+    who.textContent = w.displayName || w.email;
+    who.title = `${w.email} · ${w.roles.map((r) => `${r.role} on ${r.resource}`).join(", ") || "no roles"}`;
+    if (!w.emailVerified) who.append(h("span", { class: "badge warn" }, "unverified"));
+  } catch {
+    who.textContent = "";
+  }
+}

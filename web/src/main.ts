@@ -1,0 +1,55 @@
+import { resetApi, setSignedOutHandler } from "./api.js";
+import { errorBox } from "./errors.js";
+import { forgetMe, renderTopbar } from "./layout.js";
+import { currentRoute, go, type Route } from "./router.js";
+import { session } from "./session.js";
+import { loginPage, registerPage, setupPage, verifyPage } from "./pages/auth-pages.js";
+import { orgsPage } from "./pages/orgs.js";
+import { orgDetailPage } from "./pages/org-detail.js";
+import { accountsPage } from "./pages/accounts.js";
+import { auditPage, healthPage, rolesPage } from "./pages/admin-pages.js";
+
+type Page = (route: Route) => Promise<Node> | Node;
+
+const publicPages: Record<string, Page> = { login: loginPage, register: registerPage, verify: verifyPage, setup: setupPage };
+const consolePages: Record<string, Page> = {
+  orgs: (r) => (r.path[1] ? orgDetailPage(r.path[1]) : orgsPage()),
+  accounts: accountsPage,
+  roles: rolesPage,
+  audit: auditPage,
+  health: healthPage,
+};
+
+const main = document.getElementById("main")!;
+const topbar = document.getElementById("topbar")!;
+let renderCount = 0;
+
+async function render(): Promise<void> {
+  const route = currentRoute();
+  const name = route.path[0] ?? "";
+  const page = publicPages[name] ?? consolePages[name];
+  if (!page) return go(session.signedIn() ? "/orgs" : "/login");
+  if (consolePages[name] && !session.signedIn()) return go("/login");
+  const mine = ++renderCount;
+  void renderTopbar(topbar, name);
+  main.setAttribute("aria-busy", "true");
+  let content: Node;
+  try {
+    content = await page(route);
+  } catch (err) {
+    content = errorBox(err);
+  }
+  // A newer navigation won the race; drop this stale page.
+  if (mine !== renderCount) return;
+  main.replaceChildren(content);
+  main.removeAttribute("aria-busy");
+  main.dataset.page = name;
+}
+
+setSignedOutHandler(() => {
+  resetApi();
+  forgetMe();
+  go("/login");
+});
+window.addEventListener("hashchange", () => void render());
+void render();
