@@ -11,7 +11,7 @@ import * as grpc from "@grpc/grpc-js";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../clients/src/gen/google/rpc/error_details_pb.js";
-import { Health, HealthCheckRequestSchema, HealthCheckResponse_ServingStatus as Status, HealthCheckResponseSchema, type HealthCheckRequest } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
+import { Health, HealthCheckRequestSchema, HealthCheckResponse_ServingStatus as Status, HealthCheckResponseSchema, type HealthCheckRequest, type HealthCheckResponse } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
 import { clientAddressKey, principalOf } from "./authn/principal.js";
 import type { Guard } from "./authz/guard.js";
 import { createAuthInterceptor } from "./authz/interceptor.js";
@@ -71,7 +71,7 @@ const connect = connectNodeAdapter({
 });
 let fastEnabled = true;
 let fastServed = 0;
-const server = http2.createServer({ allowHTTP1: true }, (req, res) => {
+const server = http2.createServer((req, res) => {
   if (fastEnabled && fastPath(req, res)) fastServed++;
   else connect(req as never, res as never);
 });
@@ -87,7 +87,7 @@ beforeAll(async () => {
       path: "/grpc.health.v1.Health/Check", requestStream: false, responseStream: false, originalName: "check",
       requestSerialize: (m: HealthCheckRequest) => Buffer.from(toBinary(HealthCheckRequestSchema, m)),
       requestDeserialize: (b: Buffer) => fromBinary(HealthCheckRequestSchema, b),
-      responseSerialize: (m: never) => Buffer.from(toBinary(HealthCheckResponseSchema, m)),
+      responseSerialize: (m: HealthCheckResponse) => Buffer.from(toBinary(HealthCheckResponseSchema, m)),
       responseDeserialize: (b: Buffer) => fromBinary(HealthCheckResponseSchema, b),
     },
   }, "Health");
@@ -140,7 +140,7 @@ function decodeStatusErrorInfo(bin: Buffer) {
     }
     const any = new BinaryReader(r.bytes());
     let typeUrl = "";
-    let value = new Uint8Array();
+    let value: Uint8Array = new Uint8Array();
     while (any.pos < any.len) {
       const [f] = any.tag();
       if (f === 1) typeUrl = any.string();

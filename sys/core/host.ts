@@ -21,6 +21,7 @@ import { readRules } from "./authz/rules.js";
 import { createCallLog } from "./call-log.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db.js";
+import { createGrpcFastPath, logFastPathCall } from "./grpc-fast-path.js";
 import { createHealth } from "./health.js";
 import { createMetrics } from "./metrics.js";
 import type { PolityModule, ServiceRegistration, TierContext } from "./module.js";
@@ -94,7 +95,11 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
   const rules = readRules(all.map((r) => r.desc), (service) => operational.has(service));
   const guard = createGuard({ rules, verifier, authorization });
   const metrics = createMetrics();
-  const interceptors = [createCallLog(logger), metrics.interceptor, createValidationInterceptor(createMessageValidator()), createAuthInterceptor(guard)];
+  const validate = createMessageValidator();
+  const interceptors = [createCallLog(logger), metrics.interceptor, createValidationInterceptor(validate), createAuthInterceptor(guard)];
+  // Unary gRPC skips connect-node's streaming pipeline (see DESIGN.md, performance) but runs the very same
+  // validation, guard, handlers, metrics and call log; everything else falls through to connect-node.
+  const fastPath = createGrpcFastPath({ services: all, guard, validate, observe: metrics.observe, logCall: logFastPathCall(logger), maxMessageBytes: config.maxMessageBytes });
 
   const staticFiles = config.serveWeb ? createStaticFiles(webRoot) : undefined;
   const rpc = connectNodeAdapter({
@@ -122,7 +127,7 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
       res.end(JSON.stringify(await issuer.jwks()));
     }) as never;
   }
-  const server: RunningServer = await startServer({ config, logger, routes, rpc: rpc as never });
+  const server: RunningServer = await startServer({ config, logger, routes, rpc: ((req: never, res: never) => fastPath(req, res) || rpc(req, res)) as never });
 
   // Health follows what the tier can actually do: a mod process that cannot reach sys is NOT_SERVING.
   const refreshHealth = () => {

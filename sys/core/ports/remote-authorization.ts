@@ -97,23 +97,22 @@ export function createRemoteAuthorization(options: RemoteAuthorizationOptions): 
   function setAvailable(up: boolean) {
     if (up === available) return;
     available = up;
-    if (up) {
-      logger.info({ sysUrl }, "sys authorization reachable again");
-      clearInterval(probe);
-      probe = undefined;
-      return;
-    }
-    logger.warn({ sysUrl }, "sys authorization unreachable; failing closed");
-    if (!closed && !probe) {
-      probe = setInterval(() => {
-        health
-          .check({ service: "" }, { timeoutMs: Math.min(timeoutMs, probeIntervalMs) })
-          .then((r) => r.status === HealthCheckResponse_ServingStatus.SERVING && setAvailable(true))
-          .catch(() => undefined);
-      }, probeIntervalMs);
-      probe.unref();
-    }
+    if (up) logger.info({ sysUrl }, "sys authorization reachable again");
+    else logger.warn({ sysUrl }, "sys authorization unreachable; failing closed");
   }
+
+  // The probe runs for the life of the port, so an idle mod process notices a dead or draining sys too (its
+  // health turns NOT_SERVING before any call fails) and notices when sys is back.
+  function startProbe() {
+    probe = setInterval(() => {
+      health
+        .check({ service: "" }, { timeoutMs: Math.min(timeoutMs, probeIntervalMs) })
+        .then((r) => setAvailable(r.status === HealthCheckResponse_ServingStatus.SERVING))
+        .catch(() => setAvailable(false));
+    }, probeIntervalMs);
+    probe.unref();
+  }
+  startProbe();
 
   async function send(header: string, group: Pending[]): Promise<void> {
     // Identical questions in one turn share a slot.
