@@ -2,6 +2,7 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
+import type { InferEntity } from "@mikro-orm/core";
 import { type DiscoService, type Listing as ListingMessage, ListingSchema } from "../../clients/src/gen/polity/mod/disco/v1/disco_pb.js";
 import { requirePrincipal } from "../../sys/core/authn/principal.js";
 import type { Database } from "../../sys/core/db.js";
@@ -9,7 +10,7 @@ import { notFound } from "../../sys/core/errors.js";
 import { afterCursor, decodeCursor, pageOf, pageSizeOf } from "../../sys/core/pagination.js";
 import { Listing } from "./entities.js";
 
-type ListingRow = typeof Listing.infer;
+type ListingRow = InferEntity<typeof Listing>;
 
 function toMessage(row: ListingRow): ListingMessage {
   return create(ListingSchema, {

@@ -44,12 +44,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const common = {
     entities: options.entities,
     schema: tier,
-    extensions: [Migrator],
+    extensions: [Migrator] as Array<typeof Migrator>,
     migrations: { migrationsList: migrations, schema: tier, tableName: "migrations", snapshot: false, silent: true, transactional: true, allOrNothing: true },
     discovery: { warnWhenNoEntities: false },
     debug: false,
     allowGlobalContext: false,
-  } as const;
+  };
   let orm: MikroORM;
   if (url) {
     orm = await MikroORM.init({

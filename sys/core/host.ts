@@ -28,7 +28,7 @@ import type { PolityModule, ServiceRegistration, TierContext } from "./module.js
 import type { AuthorizationPort } from "./ports/authorization-port.js";
 import { createRemoteAuthorization } from "./ports/remote-authorization.js";
 import { createReflection } from "./reflection.js";
-import { type RunningServer, startServer } from "./server.js";
+import { type HttpRoute, type RunningServer, startServer } from "./server.js";
 import { createStaticFiles } from "./static-files.js";
 import type { SysContext, TokenIssuer } from "./sys-context.js";
 import { createMessageValidator, createValidationInterceptor } from "./validation.js";
@@ -111,21 +111,21 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
     },
     contextValues: (req) => createContextValues().set(clientAddressKey, req.socket?.remoteAddress ?? ""),
     fallback: (req, res) => {
-      if (staticFiles?.(req, res)) return;
+      if (staticFiles?.(req, res as never)) return;
       res.writeHead(404, { "content-type": "text/plain" });
       res.end("not found\n");
     },
   });
 
-  const routes: Record<string, (req: never, res: never) => Promise<void>> = {
-    "/metrics": metrics.handleHttp as never,
-  };
+  const routes: Record<string, HttpRoute> = { "/metrics": metrics.handleHttp };
   if (tokens) {
     const issuer = tokens;
-    routes["/.well-known/jwks.json"] = (async (_req: unknown, res: import("node:http").ServerResponse) => {
-      res.writeHead(200, { "content-type": "application/json", "cache-control": "public, max-age=60" });
-      res.end(JSON.stringify(await issuer.jwks()));
-    }) as never;
+    routes["/.well-known/jwks.json"] = async (_req, res) => {
+      const body = JSON.stringify(await issuer.jwks());
+      res.setHeader("content-type", "application/json");
+      res.setHeader("cache-control", "public, max-age=60");
+      res.end(body);
+    };
   }
   const server: RunningServer = await startServer({ config, logger, routes, rpc: ((req: never, res: never) => fastPath(req, res) || rpc(req, res)) as never });
 

@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { Database } from "./db.js";
 import type { AuthorizationPort } from "./ports/authorization-port.js";
+import type { DirectoryPort } from "./ports/directory-port.js";
 
 export type Tier = "sys" | "mod";
 
@@ -22,6 +23,11 @@ export interface TierContext {
   logger: Logger;
   db: Database;
   authz: AuthorizationPort;
+}
+
+/** What mod modules get: sys reached only through ports. */
+export interface ModContext extends TierContext {
+  directory: DirectoryPort;
 }
 
 export interface PolityModule<Ctx extends TierContext = TierContext> {

@@ -12,7 +12,7 @@ export function transportFor(url: string, protocol: Protocol = "grpc", token?: (
     return next(req);
   };
   const options = { baseUrl: url, interceptors: [auth] };
-  if (protocol === "grpc") return createGrpcTransport({ ...options, httpVersion: "2" });
+  if (protocol === "grpc") return createGrpcTransport(options);
   if (protocol === "grpc-web") return createGrpcWebTransport({ ...options, httpVersion: "1.1" });
   return createConnectTransport({ ...options, httpVersion: "1.1" });
 }

@@ -1,6 +1,6 @@
 // Access rules are declared in the proto (polity.options.v1.rule) and read from the descriptors at start-up.
 // A method without one makes the host refuse to start: deny by default.
-import { type DescMessage, type DescMethod, type DescService, getOption, hasOption } from "@bufbuild/protobuf";
+import { type DescField, type DescMessage, type DescMethod, type DescService, getOption, hasOption } from "@bufbuild/protobuf";
 import { type AccessRule, rule as ruleOption } from "../../../clients/src/gen/polity/options/v1/options_pb.js";
 import { invalidArgument } from "../errors.js";
 
@@ -48,7 +48,7 @@ function compileTemplate(template: string, input: DescMessage, where: string): M
     let desc: DescMessage | undefined = input;
     const localNames: string[] = [];
     for (const name of path) {
-      const field = desc?.fields.find((f) => f.name === name);
+      const field: DescField | undefined = desc?.fields.find((f) => f.name === name);
       if (!field) throw new MissingRuleError(`${where}: resource template field "${part}" not in ${input.typeName}`);
       localNames.push(field.localName);
       desc = field.message;

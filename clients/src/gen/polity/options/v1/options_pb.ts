@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file polity/options/v1/options.proto.
  */
 export const file_polity_options_v1_options: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wb2xpdHkvb3B0aW9ucy92MS9vcHRpb25zLnByb3RvEhFwb2xpdHkub3B0aW9ucy52MSJzCgpBY2Nlc3NSdWxlEhIKCnBlcm1pc3Npb24YASABKAkSEAoIcmVzb3VyY2UYAiABKAkSDgoGcHVibGljGAMgASgIEhUKDWF1dGhlbnRpY2F0ZWQYBCABKAgSGAoQYWxsb3dfcmVzdHJpY3RlZBgFIAEoCDpTCgRydWxlEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMYuY4DIAEoCzIdLnBvbGl0eS5vcHRpb25zLnYxLkFjY2Vzc1J1bGVSBHJ1bGViBnByb3RvMw", [file_google_protobuf_descriptor]);
+  fileDesc("Ch9wb2xpdHkvb3B0aW9ucy92MS9vcHRpb25zLnByb3RvEhFwb2xpdHkub3B0aW9ucy52MSKMAQoKQWNjZXNzUnVsZRISCgpwZXJtaXNzaW9uGAEgASgJEhAKCHJlc291cmNlGAIgASgJEg4KBnB1YmxpYxgDIAEoCBIVCg1hdXRoZW50aWNhdGVkGAQgASgIEhgKEGFsbG93X3Jlc3RyaWN0ZWQYBSABKAgSFwoPYWxsb3dfYW5vbnltb3VzGAYgASgIOlMKBHJ1bGUSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxi5jgMgASgLMh0ucG9saXR5Lm9wdGlvbnMudjEuQWNjZXNzUnVsZVIEcnVsZWIGcHJvdG8z", [file_google_protobuf_descriptor]);
 
 /**
  * AccessRule declares who may call an RPC. Every method carries exactly one; the host refuses to start when a
@@ -56,6 +56,14 @@ export type AccessRule = Message<"polity.options.v1.AccessRule"> & {
    * @generated from field: bool allow_restricted = 5;
    */
   allowRestricted: boolean;
+
+  /**
+   * With `permission`: a caller without a token is not refused outright but asked about as the anonymous
+   * principal, which the engine grants only what a resource makes public (e.g. reading a public community).
+   *
+   * @generated from field: bool allow_anonymous = 6;
+   */
+  allowAnonymous: boolean;
 };
 
 /**

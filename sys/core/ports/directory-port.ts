@@ -1,0 +1,38 @@
+// How the mod tier learns about communities and their members, which live in sys. One process: direct reads
+// through sys's community module. Two binaries: Connect calls to sys's CommunityService that carry the
+// caller's own bearer, so sys applies the caller's permissions (remote-directory.ts).
+
+export type CommunityRole = "admin" | "moderator" | "member" | "observer";
+
+export interface CommunityInfo {
+  id: string;
+  orgId: string;
+  visibility: "public" | "members_only";
+  archived: boolean;
+}
+
+export interface MemberRecord {
+  accountId: string;
+  role: CommunityRole;
+}
+
+export interface MembershipEventRecord {
+  // 1, 2, 3… per community, in order.
+  sequence: number;
+  communityId: string;
+  // "joined", "requested", "approved", "denied", "invited", "left", "removed", "role_changed".
+  kind: string;
+  accountId: string;
+  actorId: string;
+  role: CommunityRole | "";
+  time: Date;
+}
+
+export interface DirectoryPort {
+  /** undefined when the community does not exist (or the caller may not know it does). */
+  getCommunity(communityId: string, bearer?: string): Promise<CommunityInfo | undefined>;
+  /** Every member holding one of `roles` (all roles when empty), all pages. */
+  listMembers(communityId: string, roles: CommunityRole[], bearer?: string): Promise<MemberRecord[]>;
+  /** Membership events after `afterSequence`, in order, at most `limit`. */
+  membershipEvents(communityId: string, afterSequence: number, limit: number, bearer?: string): Promise<MembershipEventRecord[]>;
+}
