@@ -12,17 +12,25 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import pg from "pg";
+import { DiscoService, GetListingRequestSchema } from "../clients/src/gen/polity/mod/disco/v1/disco_pb.js";
 import { AccountService, GetAccountRequestSchema } from "../clients/src/gen/polity/sys/account/v1/account_pb.js";
+import { OrgProjectService } from "../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { AuthService, WhoAmIRequestSchema } from "../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 
 const { values: args } = parseArgs({
   options: {
+    // "one": one process serving --tiers (default sys,mod); "two": a sys process and a mod process that
+    // authenticates against sys's JWKS and asks sys for decisions over gRPC (both pinned to the server CPU);
+    // "both": one, then two, each against the same grpc-js baseline.
+    topology: { type: "string", default: "both" },
     tiers: { type: "string", default: "sys,mod" },
     // "account": GetAccount of oneself (JWT + permission check + indexed read); "health": grpc.health.v1 Check,
-    // public and without I/O, which isolates the cost of the serving layer itself.
-    call: { type: "string", default: "account" },
-    // Extra Node flags for the server children, e.g. "--experimental-async-context-frame".
-    "node-args": { type: "string", default: "" },
+    // public and without I/O, which isolates the cost of the serving layer itself. In the two-process topology
+    // the call goes to mod: "listing" (default there), DiscoService/GetListing with the caller's bearer (JWT
+    // verified against sys's keys, one indexed read; public, since mod has no authorized read yet) or "health".
+    call: { type: "string" },
+    // Node flags for the server children; the default is what bin/polityd runs with.
+    "node-args": { type: "string", default: "--experimental-async-context-frame" },
     rounds: { type: "string", default: "3" },
     duration: { type: "string", default: "5" },
     connections: { type: "string", default: "20" },
@@ -87,13 +95,20 @@ async function databaseEnv(): Promise<NodeJS.ProcessEnv> {
 const ADMIN = { email: "bench-admin@example.com", password: "bench-password-1234" };
 
 /** Signs in and picks the call: GetAccount of oneself (permission check + indexed read). */
-async function prepareCall(url: string) {
-  if (args.call === "health") return { path: "/grpc.health.v1.Health/Check", body: new Uint8Array(), authorization: "" };
+async function prepareCall(call: string, url: string, modUrl = url) {
+  if (call === "health") return { path: "/grpc.health.v1.Health/Check", body: new Uint8Array(), authorization: "" };
   const transport = createGrpcTransport({ baseUrl: url });
   const auth = createClient(AuthService, transport);
   const { tokens } = await auth.login(ADMIN);
   const accountId = tokens!.accountId;
   const headers = { authorization: `Bearer ${tokens!.accessToken}` };
+  if (call === "listing") {
+    const { org } = await createClient(OrgProjectService, transport).createOrg({ slug: `bench-${Date.now()}`, displayName: "Bench" }, { headers });
+    const disco = createClient(DiscoService, createGrpcTransport({ baseUrl: modUrl }));
+    const { listing } = await disco.createListing({ orgId: org!.id, title: "Bench listing", summary: "What the bench reads", url: "https://example.com/join" }, { headers });
+    await disco.getListing({ listingId: listing!.id }, { headers });
+    return { path: "/polity.mod.disco.v1.DiscoService/GetListing", body: toBinary(GetListingRequestSchema, create(GetListingRequestSchema, { listingId: listing!.id })), authorization: headers.authorization };
+  }
   let path = "/polity.sys.account.v1.AccountService/GetAccount";
   let body = toBinary(GetAccountRequestSchema, create(GetAccountRequestSchema, { accountId }));
   try {
@@ -155,46 +170,75 @@ function handled(url: string, path: string, code: string): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function main() {
-  const dbEnv = await databaseEnv();
-  const env = { ...dbEnv, LOG_LEVEL: "info", POLITY_ACCESS_TOKEN_TTL_SECONDS: "3600", POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password };
-  const polity = await startChild(args.server!, [args.tiers!, join(work, "data")], env);
-  const echo = await startChild("grpc-echo-server.ts", []);
-  const call = await prepareCall(polity.url);
-  const polityFile = frameFile("polity.bin", call.body);
-  const echoFile = frameFile("echo.bin", call.body); // same request size; the echo answers it unchanged
-  console.log(`bench: ${call.path} on Polity (--tiers ${args.tiers}, ${dbEnv.DATABASE_URL ? "PostgreSQL" : "PGlite"}) vs bare grpc-js echo`);
-  console.log(`bench: h2load -c ${args.connections} -m ${args.streams}, ${args.duration}s per run, ${rounds} rounds, ${pinned ? `server on CPU ${serverCpu}, load on CPU ${loadCpu}` : "unpinned"}\n`);
+interface Scenario { topology: "one" | "two"; call: string }
+
+async function runScenario(scenario: Scenario, env: NodeJS.ProcessEnv, echo: { url: string }) {
+  let target: { url: string };
+  let sysUrl: string;
+  let tiers: string;
+  if (scenario.topology === "one") {
+    tiers = args.tiers!;
+    target = await startChild(args.server!, [tiers, join(work, "data-one")], env);
+    sysUrl = target.url;
+  } else {
+    tiers = "sys | mod";
+    const sys = await startChild(args.server!, ["sys", join(work, "data-sys")], env);
+    target = await startChild(args.server!, ["mod", join(work, "data-mod"), sys.url], env);
+    sysUrl = sys.url;
+  }
+  const call = await prepareCall(scenario.call, sysUrl, target.url);
+  const polityFile = frameFile(`polity-${scenario.topology}.bin`, call.body);
+  const echoFile = frameFile(`echo-${scenario.topology}.bin`, call.body); // same request size; the echo answers it unchanged
+  console.log(`\nbench: ${call.path} on Polity (${scenario.topology === "one" ? `one process, --tiers ${tiers}` : "two processes, sys + mod, call to mod"}, ${env.DATABASE_URL ? "PostgreSQL" : "PGlite"}) vs bare grpc-js echo`);
+  console.log(`bench: h2load -c ${args.connections} -m ${args.streams}, ${args.duration}s per run, ${rounds} rounds, ${pinned ? `server(s) on CPU ${serverCpu}, load on CPU ${loadCpu}` : "unpinned"}`);
 
   const results = [];
   for (let round = 1; round <= rounds; round++) {
     // Alternate the order so neither side always runs on a warmer (or hotter) machine.
-    const okBefore = await handled(polity.url, call.path, "OK");
-    const runPolity = () => h2load(polity.url + call.path, polityFile, call.authorization ? [`authorization: ${call.authorization}`] : []);
+    const okBefore = await handled(target.url, call.path, "OK");
+    const runPolity = () => h2load(target.url + call.path, polityFile, call.authorization ? [`authorization: ${call.authorization}`] : []);
     const runEcho = () => h2load(echo.url + "/bench.Echo/Echo", echoFile, []);
     let p: Load, g: Load;
     if (round % 2) [g, p] = [await runEcho(), await runPolity()];
     else [p, g] = [await runPolity(), await runEcho()];
     // h2load counts HTTP 200 as success; the server's own metrics say whether the gRPC status was OK.
-    const grpcOk = (await handled(polity.url, call.path, "OK")) - okBefore;
+    const grpcOk = (await handled(target.url, call.path, "OK")) - okBefore;
     results.push({ round, grpcJsRps: g.rps, polityRps: p.rps, ratio: p.rps / g.rps, polityRequests: p.succeeded + p.failed, polityGrpcOk: grpcOk, failed: p.failed + g.failed });
   }
   console.table(results.map((r) => ({ round: r.round, "grpc-js req/s": r.grpcJsRps.toFixed(0), "polity req/s": r.polityRps.toFixed(0), ratio: r.ratio.toFixed(2), "gRPC OK / sent": `${r.polityGrpcOk} / ${r.polityRequests}`, "h2 failed": r.failed })));
   const ratio = median(results.map((r) => r.ratio));
   const allOk = results.every((r) => r.polityGrpcOk >= r.polityRequests && r.failed === 0);
-  console.log(`\nmedian ratio polity / grpc-js: ${ratio.toFixed(2)}${ratio >= 1 ? "  (goal met: at least as fast as bare grpc-js)" : "  (goal: >= 1.00)"}`);
+  console.log(`median ratio polity / grpc-js (${scenario.topology} process${scenario.topology === "one" ? "" : "es"}): ${ratio.toFixed(2)}${ratio >= 1 ? "  (goal met: at least as fast as bare grpc-js)" : "  (goal: >= 1.00)"}`);
+  console.log(`median req/s: polity ${median(results.map((r) => r.polityRps)).toFixed(0)}, grpc-js ${median(results.map((r) => r.grpcJsRps)).toFixed(0)}`);
   if (!allOk) console.log("WARNING: some Polity calls did not end with grpc-status OK; the numbers are not valid.");
+  await stopChildren(1);
+  return { topology: scenario.topology, tiers, call: call.path, medianRatio: ratio, allGrpcOk: allOk, rounds: results };
+}
+
+async function main() {
+  const env: NodeJS.ProcessEnv = { ...(await databaseEnv()), LOG_LEVEL: "info", POLITY_ACCESS_TOKEN_TTL_SECONDS: "3600", POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password };
+  const echo = await startChild("grpc-echo-server.ts", []);
+  const topologies = args.topology === "both" ? (["one", "two"] as const) : [args.topology as "one" | "two"];
+  const scenarios: Scenario[] = topologies.map((topology) => ({ topology, call: args.call ?? (topology === "one" ? "account" : "listing") }));
+  const outcomes = [];
+  for (const scenario of scenarios) outcomes.push(await runScenario(scenario, env, echo));
 
   mkdirSync(join(here, "results"), { recursive: true });
   const file = join(here, "results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  const meta = { server: args.server, nodeArgs: args["node-args"], call: call.path, tiers: args.tiers, database: dbEnv.DATABASE_URL ? "postgres" : "pglite", connections: Number(args.connections), streams: Number(args.streams), durationSeconds: Number(args.duration), pinned, node: process.version };
-  writeFileSync(file, `${JSON.stringify({ ...meta, medianRatio: ratio, allGrpcOk: allOk, rounds: results }, null, 2)}\n`);
-  console.log(`results written to ${file}`);
+  const meta = { server: args.server, nodeArgs: args["node-args"], database: env.DATABASE_URL ? "postgres" : "pglite", connections: Number(args.connections), streams: Number(args.streams), durationSeconds: Number(args.duration), pinned, node: process.version };
+  writeFileSync(file, `${JSON.stringify({ ...meta, scenarios: outcomes }, null, 2)}\n`);
+  console.log(`\nresults written to ${file}`);
+}
+
+/** Stops the children started after the first `keep` (the echo server stays for the next scenario). */
+async function stopChildren(keep: number) {
+  const stopping = children.splice(keep);
+  for (const child of stopping) child.kill("SIGTERM");
+  await Promise.all(stopping.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : undefined)));
 }
 
 async function cleanup() {
-  for (const child of children) child.kill("SIGTERM");
-  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : undefined)));
+  await stopChildren(0);
   await dropDatabase?.().catch((e: unknown) => console.warn("bench: could not drop the bench database:", e));
   rmSync(work, { recursive: true, force: true });
 }

@@ -1,5 +1,6 @@
 // Every mod-tier module, in start order. A module registers itself by being listed here.
-import type { PolityModule } from "../sys/core/module.js";
+import type { ModContext, PolityModule } from "../sys/core/module.js";
 import { discoModule } from "./disco/module.js";
+import { votingModule } from "./voting/module.js";
 
-export const modModules: PolityModule[] = [discoModule];
+export const modModules: PolityModule<ModContext>[] = [discoModule, votingModule];

@@ -4,5 +4,6 @@ import type { SysContext } from "./core/sys-context.js";
 import { accountModule } from "./account/module.js";
 import { authModule } from "./auth/module.js";
 import { authzModule } from "./authz/module.js";
+import { communityModule } from "./community/module.js";
 
-export const sysModules: PolityModule<SysContext>[] = [authzModule, accountModule, authModule];
+export const sysModules: PolityModule<SysContext>[] = [authzModule, accountModule, authModule, communityModule];

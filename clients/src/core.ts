@@ -6,6 +6,9 @@ import { AccountService } from "./gen/polity/sys/account/v1/account_pb.js";
 import { OrgProjectService } from "./gen/polity/sys/account/v1/org_project_pb.js";
 import { AuthzService } from "./gen/polity/sys/authz/v1/authz_pb.js";
 import { Health } from "./gen/grpc/health/v1/health_pb.js";
+import { CommunityService } from "./gen/polity/sys/community/v1/community_pb.js";
+import { VotingService } from "./gen/polity/mod/voting/v1/voting_pb.js";
+import { DiscoService } from "./gen/polity/mod/disco/v1/disco_pb.js";
 import { createAuthInterceptor } from "./auth-interceptor.js";
 import { createRetryInterceptor, type RetryOptions } from "./retry-interceptor.js";
 import { createTokenManager, type Credentials, type Tokens } from "./tokens.js";
@@ -43,6 +46,9 @@ export interface PolityClient {
   orgs: Client<typeof OrgProjectService>;
   authz: Client<typeof AuthzService>;
   health: Client<typeof Health>;
+  communities: Client<typeof CommunityService>;
+  voting: Client<typeof VotingService>;
+  disco: Client<typeof DiscoService>;
   /** The authenticated transport, for clients of other services: createClient(VotingService, c.transport). */
   transport: Transport;
   /** The tokens currently held (after any refresh or rotation). */
@@ -79,6 +85,9 @@ export function createPolityClientWith(
     orgs: createClient(OrgProjectService, transport),
     authz: createClient(AuthzService, transport),
     health: createClient(Health, transport),
+    communities: createClient(CommunityService, transport),
+    voting: createClient(VotingService, transport),
+    disco: createClient(DiscoService, transport),
     transport,
     tokens: () => tokens.current(),
   };

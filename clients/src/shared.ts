@@ -11,3 +11,6 @@ export { AccountService } from "./gen/polity/sys/account/v1/account_pb.js";
 export { OrgProjectService } from "./gen/polity/sys/account/v1/org_project_pb.js";
 export { AuthzService } from "./gen/polity/sys/authz/v1/authz_pb.js";
 export { Health } from "./gen/grpc/health/v1/health_pb.js";
+export { CommunityService } from "./gen/polity/sys/community/v1/community_pb.js";
+export { VotingService } from "./gen/polity/mod/voting/v1/voting_pb.js";
+export { DiscoService } from "./gen/polity/mod/disco/v1/disco_pb.js";

@@ -12,7 +12,7 @@ import { revokeSessions } from "../auth/sessions.js";
 import { apiKeyToProto, createApiKey } from "./api-keys.js";
 import { accountToProto, checkEtag, maskPaths } from "./convert.js";
 import { Account, ApiKey, Org } from "./entities.js";
-import { ilikePattern, mapOptimisticLock } from "./queries.js";
+import { createAccountReader, ilikePattern, mapOptimisticLock } from "./queries.js";
 
 async function findAccount(em: EntityManager, id: string): Promise<Account> {
   const account = isUuid(id) ? await em.findOne(Account, { id }) : null;
@@ -28,10 +28,13 @@ async function findServiceAccount(em: EntityManager, id: string): Promise<Accoun
 
 export function createAccountService(ctx: SysContext): ServiceImpl<typeof AccountService> {
   const { db, engine } = ctx;
+  const readAccount = createAccountReader(db);
 
   return {
     async getAccount(req) {
-      return { account: accountToProto(await findAccount(db.em(), req.accountId)) };
+      const account = isUuid(req.accountId) ? await readAccount(req.accountId) : undefined;
+      if (!account) throw notFound("account", req.accountId);
+      return { account: accountToProto(account as Account) };
     },
 
     async listAccounts(req) {

@@ -13,12 +13,18 @@ import {
   RoleSchema,
 } from "../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
 import { Account } from "../account/entities.js";
-import { requirePrincipal } from "../core/authn/principal.js";
+import { principalOf, requirePrincipal } from "../core/authn/principal.js";
 import { permissionDenied } from "../core/errors.js";
 import type { AccessDecision, AccessQuestion } from "../core/ports/authorization-port.js";
 import type { RoleBindingRecord, SysContext } from "../core/sys-context.js";
 import { listAuditEvents, listMembers } from "./listing.js";
+import { registerPublicPermissions } from "./public-resources.js";
 import { ROLES } from "./roles.js";
+
+// Anyone, signed in or not, may call Check: the platform makes sys.authz.check public (the handler still limits
+// whom a caller may ask about).
+const PUBLIC_ON_PLATFORM: ReadonlySet<string> = new Set(["sys.authz.check"]);
+registerPublicPermissions("platform", async () => PUBLIC_ON_PLATFORM);
 
 /** Held by platform.superadmin and platform.ops: ask Check about principals other than oneself. */
 export const CHECK_ANY_PERMISSION = "sys.authz.check_any";
@@ -36,11 +42,13 @@ const toQuestion = (q: Question | undefined): AccessQuestion => ({
 export function createAuthzService(ctx: SysContext): ServiceImpl<typeof AuthzService> {
   const { engine, db } = ctx;
 
-  // Everyone may ask about themselves (the mod tier forwards the caller's own token); asking about someone
-  // else reveals their roles, so it takes a platform role.
+  // Everyone may ask about themselves (the mod tier forwards the caller's own token) and about the anonymous
+  // principal; a caller without a token only about the latter. Asking about someone else reveals their roles,
+  // so it takes a platform role.
   async function allowQuestions(hc: HandlerContext, questions: AccessQuestion[]): Promise<void> {
-    const caller = requirePrincipal(hc);
-    if (questions.every((q) => q.principalId === caller.accountId || q.principalId === "")) return;
+    const caller = principalOf(hc);
+    if (questions.every((q) => q.principalId === "" || q.principalId === caller?.accountId)) return;
+    if (!caller) throw permissionDenied("CHECK_OTHERS_DENIED", "without a token, only the anonymous principal can be asked about");
     const decision = await engine.check({ principalId: caller.accountId, permission: CHECK_ANY_PERMISSION, resource: "platform" });
     if (!decision.allowed) throw permissionDenied("CHECK_OTHERS_DENIED", "only platform roles may ask about other principals");
   }

@@ -8,9 +8,10 @@ import type { AuditRecord, AuthzEngine } from "../core/sys-context.js";
 import { decide, type Outcome, type PrincipalFacts } from "./decide.js";
 import { AuditEventEntity, RoleBindingEntity } from "./entities.js";
 import { createGrants } from "./grants.js";
+import { isPublic } from "./public-resources.js";
 import { createResourceTree } from "./resources.js";
 import { roleGrants, roleOf, scopeOfResource } from "./roles.js";
-import { isUuid, query, tableOf } from "./sql.js";
+import { batchPerTurn, hotQuery, isUuid, tableOf } from "./sql.js";
 
 export interface AuthzEngineOptions {
   db: Database;
@@ -26,6 +27,8 @@ interface FactRow {
   resource: string | null;
 }
 
+const PUBLIC: Outcome = { decision: { allowed: true, reason: "public" }, considered: [] };
+
 export function createAuthzEngine({ db, logger }: AuthzEngineOptions): AuthzEngine {
   const tree = createResourceTree();
 
@@ -33,14 +36,16 @@ export function createAuthzEngine({ db, logger }: AuthzEngineOptions): AuthzEngi
     const facts = new Map<string, PrincipalFacts>();
     const ids = [...new Set(principalIds.filter(isUuid))];
     if (ids.length === 0) return facts;
-    const rows = await query<FactRow>(
-      em,
-      `select a.id, a.kind, a.email_verified_at is not null as verified, a.disabled_at is not null as disabled, b.role, b.resource
-       from ${tableOf(em, Account)} a
-       left join ${tableOf(em, RoleBindingEntity)} b on b.account_id = a.id and b.resource in (?)
-       where a.id in (?)`,
-      [[...new Set(resources)], ids],
-    );
+    const accounts = tableOf(em, Account);
+    const bindings = tableOf(em, RoleBindingEntity);
+    const resourceList = [...new Set(resources)];
+    const columns = "a.id, a.kind, a.email_verified_at is not null as verified, a.disabled_at is not null as disabled, b.role, b.resource";
+    const rows = await hotQuery<FactRow>(em, {
+      name: `polity_authz_facts_${accounts.replace(/\W/g, "")}`.slice(0, 63),
+      text: `select ${columns} from ${accounts} a left join ${bindings} b on b.account_id = a.id and b.resource = any($2::text[]) where a.id = any($1::uuid[])`,
+      values: [ids, resourceList],
+      orm: { sql: `select ${columns} from ${accounts} a left join ${bindings} b on b.account_id = a.id and b.resource in (?) where a.id in (?)`, params: [resourceList, ids] },
+    });
     for (const row of rows) {
       let f = facts.get(row.id);
       if (!f) facts.set(row.id, (f = { id: row.id, kind: row.kind, verified: row.verified, disabled: row.disabled, bindings: [] }));
@@ -53,7 +58,10 @@ export function createAuthzEngine({ db, logger }: AuthzEngineOptions): AuthzEngi
     const resources = [...new Set(questions.map((q) => q.resource))];
     const chains = new Map(await Promise.all(resources.map(async (r) => [r, await tree.ancestors(r, em)] as const)));
     const facts = await loadFacts(em, questions.map((q) => q.principalId), [...chains.values()].flat());
-    return questions.map((q) => decide(q, facts.get(q.principalId), chains.get(q.resource)!));
+    // What a resource makes public (a public community's reads) is allowed to anyone, before any binding.
+    const answers = questions.map((q) => isPublic(q.permission, chains.get(q.resource)!));
+    const open = answers.some((a) => a !== true && a !== false) ? await Promise.all(answers) : answers;
+    return questions.map((q, i) => (open[i] ? PUBLIC : decide(q, facts.get(q.principalId), chains.get(q.resource)!)));
   }
 
   async function writeAudit(records: AuditRecord[], em: EntityManager): Promise<void> {
@@ -109,8 +117,11 @@ export function createAuthzEngine({ db, logger }: AuthzEngineOptions): AuthzEngi
     return rank;
   }
 
+  // Checks asked during one event-loop turn (many concurrent calls) share one query.
+  const checkBatched = batchPerTurn(checkMany);
+
   return {
-    check: async (question) => (await checkMany([question]))[0]!,
+    check: checkBatched,
     checkBatch: checkMany,
     isAvailable: () => true,
     invalidate: () => tree.clear(),

@@ -29,8 +29,20 @@ const orgAdmin = [
   // Discovery listings speak for the org, so only its admins publish them.
   "disco.*",
 ];
-const communityMember = ["community.read", "community.member.read", "voting.poll.read", "voting.ballot.cast", "voting.delegation.manage"];
-const communityModerator = [...communityMember, "community.member.invite", "community.member.remove", "voting.poll.create", "voting.poll.update", "voting.poll.close"];
+// What anyone may read of a community they can see; an observer holds exactly this (it cannot vote).
+const communityRead = ["community.read", "community.member.read", "community.activity.read", "voting.poll.read"];
+const communityMember = [...communityRead, "voting.ballot.cast", "voting.delegation.manage"];
+const communityModerator = [
+  ...communityMember,
+  "community.member.approve",
+  "community.member.invite",
+  "community.member.remove",
+  "community.member.role",
+  "voting.poll.create",
+  "voting.poll.update",
+  "voting.poll.open",
+  "voting.poll.close",
+];
 
 export const ROLES: readonly RoleDef[] = [
   { name: "platform.superadmin", scope: "platform", rank: 100, permissions: ["*"], description: "Everything, everywhere" },
@@ -43,7 +55,7 @@ export const ROLES: readonly RoleDef[] = [
     description: "Reads everything, disables accounts, reads the audit log",
   },
   { name: "org.admin", scope: "org", rank: 50, permissions: orgAdmin, description: "Runs the org: settings, projects, communities, members, service accounts" },
-  { name: "org.member", scope: "org", rank: 20, permissions: ["sys.org.read", "sys.project.read", "sys.role.read", "community.read", "voting.poll.read"], description: "Sees the org, its projects and members" },
+  { name: "org.member", scope: "org", rank: 20, permissions: ["sys.org.read", "sys.project.read", "sys.role.read", ...communityRead], description: "Sees the org, its projects, members and communities" },
   { name: "org.guest", scope: "org", rank: 10, permissions: ["sys.org.read"], description: "Sees the org itself" },
   {
     name: "project.admin",
@@ -62,7 +74,7 @@ export const ROLES: readonly RoleDef[] = [
   },
   { name: "community.moderator", scope: "community", rank: 30, permissions: [...communityModerator, "sys.role.read"], description: "Invites members, runs polls" },
   { name: "community.member", scope: "community", rank: 20, permissions: [...communityMember, "sys.role.read"], description: "Votes and delegates" },
-  { name: "community.observer", scope: "community", rank: 10, permissions: ["community.read", "voting.poll.read"], description: "Reads polls and results" },
+  { name: "community.observer", scope: "community", rank: 10, permissions: communityRead, description: "Reads the community, its polls and results; cannot vote" },
 ];
 
 const byName = new Map(ROLES.map((r) => [r.name, r]));

@@ -24,7 +24,10 @@ import { type Database, openDatabase } from "./db.js";
 import { createGrpcFastPath, logFastPathCall } from "./grpc-fast-path.js";
 import { createHealth } from "./health.js";
 import { createMetrics } from "./metrics.js";
-import type { PolityModule, ServiceRegistration, TierContext } from "./module.js";
+import type { ModContext, PolityModule, ServiceRegistration } from "./module.js";
+import type { DirectoryPort } from "./ports/directory-port.js";
+import { createRemoteDirectory } from "./ports/remote-directory.js";
+import { createInProcessDirectory } from "../community/directory.js";
 import type { AuthorizationPort } from "./ports/authorization-port.js";
 import { createRemoteAuthorization } from "./ports/remote-authorization.js";
 import { createReflection } from "./reflection.js";
@@ -59,6 +62,7 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
   const stops: Array<() => Promise<void>> = [];
   const registrations: ServiceRegistration[] = [];
   let authorization: AuthorizationPort;
+  let directory: DirectoryPort;
   let verifier: TokenVerifier;
   let tokens: TokenIssuer | undefined;
 
@@ -69,6 +73,7 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
     authorization = createInProcessAuthorization(engine);
     verifier = createTokenVerifier(tokens.verificationKeys);
     const ctx: SysContext = { config, logger, db, authz: authorization, engine, tokens, mail: createEmailPort(config, logger) };
+    directory = createInProcessDirectory(ctx);
     for (const module of sysModules) {
       registrations.push(...module.services(ctx));
       await module.start?.(ctx);
@@ -77,9 +82,12 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
   } else {
     authorization = createRemoteAuthorization({ sysUrl: config.sysUrl!, ttlMs: config.authzCacheTtlMs, logger });
     verifier = createRemoteTokenVerifier(config.sysUrl!);
+    const remoteDirectory = createRemoteDirectory({ sysUrl: config.sysUrl!, logger });
+    stops.push(() => remoteDirectory.close());
+    directory = remoteDirectory;
   }
   if (dbs.mod) {
-    const ctx: TierContext = { config, logger, db: dbs.mod, authz: authorization };
+    const ctx: ModContext = { config, logger, db: dbs.mod, authz: authorization, directory };
     for (const module of modModules) {
       registrations.push(...module.services(ctx));
       await module.start?.(ctx);

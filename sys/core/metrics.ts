@@ -125,17 +125,27 @@ export function createMetrics(): Metrics {
     return { ...res, message: observed() };
   };
 
+  // The fast path passes the same method object on every call: its label sets are built once, not per call.
+  const labelCache = new WeakMap<ObservedMethod, { labels: ReturnType<typeof labelsOf>; byCode: Map<string, Record<string, string>> }>();
+  const cachedLabels = (method: ObservedMethod) => {
+    let hit = labelCache.get(method);
+    if (!hit) labelCache.set(method, (hit = { labels: labelsOf(method), byCode: new Map() }));
+    return hit;
+  };
+
   return {
     registry,
     interceptor,
     observe(method, code, elapsed, messages) {
-      const labels = labelsOf(method);
+      const { labels, byCode } = cachedLabels(method);
       const name = codeName(code);
       started.inc(labels);
       received.inc(labels, messages?.received ?? 1);
       const out = messages?.sent ?? (name === "OK" ? 1 : 0);
       if (out > 0) sent.inc(labels, out);
-      handled.inc({ ...labels, grpc_code: name });
+      let withCode = byCode.get(name);
+      if (!withCode) byCode.set(name, (withCode = { ...labels, grpc_code: name }));
+      handled.inc(withCode);
       seconds.observe(labels, elapsed);
     },
     handleHttp(_req, out) {

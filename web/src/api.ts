@@ -35,7 +35,7 @@ function build(): PolityClient {
   });
 }
 
-export type Api = Pick<PolityClient, "auth" | "accounts" | "orgs" | "authz" | "health">;
+export type Api = Pick<PolityClient, "auth" | "accounts" | "orgs" | "authz" | "health" | "communities" | "voting">;
 
 export const api: Api = build();
 

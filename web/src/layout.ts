@@ -29,7 +29,7 @@ export function forgetMe(): void {
   me = undefined;
 }
 
-const NAV: [string, string][] = [["/orgs", "Organisations"], ["/accounts", "Accounts"], ["/roles", "Roles"], ["/audit", "Audit log"], ["/health", "Health"]];
+const NAV: [string, string][] = [["/orgs", "Organisations"], ["/communities", "Communities"], ["/accounts", "Accounts"], ["/roles", "Roles"], ["/audit", "Audit log"], ["/health", "Health"]];
 
 export async function renderTopbar(bar: HTMLElement, active: string): Promise<void> {
   const brand = h("a", { class: "brand", href: link(session.signedIn() ? "/orgs" : "/login") }, "Polity");

@@ -8,6 +8,7 @@ import { orgsPage } from "./pages/orgs.js";
 import { orgDetailPage } from "./pages/org-detail.js";
 import { accountsPage } from "./pages/accounts.js";
 import { auditPage, healthPage, rolesPage } from "./pages/admin-pages.js";
+import { communitiesRoute } from "./pages/voting-routes.js";
 
 type Page = (route: Route) => Promise<Node> | Node;
 
@@ -18,6 +19,7 @@ const consolePages: Record<string, Page> = {
   roles: rolesPage,
   audit: auditPage,
   health: healthPage,
+  communities: communitiesRoute,
 };
 
 const main = document.getElementById("main")!;

@@ -12,6 +12,15 @@ import * as roles from "./commands/roles.js";
 import * as serviceAccounts from "./commands/service-accounts.js";
 import * as auditLog from "./commands/audit-log.js";
 import * as sessions from "./commands/sessions.js";
+import * as tally from "./commands/tally.js";
+import * as audit from "./commands/audit.js";
+import * as communities from "./commands/communities.js";
+import * as members from "./commands/members.js";
+import * as polls from "./commands/polls.js";
+import * as vote from "./commands/vote.js";
+import * as delegate from "./commands/delegate.js";
+import * as results from "./commands/results.js";
+import * as activity from "./commands/activity.js";
 
 export const DEFAULT_SERVER = "http://127.0.0.1:8080";
 
@@ -32,7 +41,8 @@ export function buildProgram(io: Io): Command {
     .addOption(new Option("--timeout <ms>", "deadline of each call in milliseconds").argParser(int))
     .option("--json", "print protobuf JSON instead of tables", false)
     .addHelpText("after", EXIT_HELP);
-  for (const mod of [login, whoami, accounts, orgs, projects, roles, serviceAccounts, auditLog, sessions]) mod.register(program, io);
+  for (const mod of [login, whoami, accounts, orgs, projects, roles, serviceAccounts, auditLog, sessions, tally, audit]) mod.register(program, io);
+  for (const mod of [communities, members, polls, vote, delegate, results, activity]) mod.register(program, io);
   return program;
 }
 

@@ -23,16 +23,21 @@ export function createGuard({ rules, verifier, authorization }: GuardOptions): G
     const { rule } = methodRule;
     const principal = header ? await authenticate(verifier, header) : undefined;
     if (rule.public) return principal;
-    if (!principal) throw unauthenticated("MISSING_CREDENTIALS", "this call needs a bearer access token");
+    // allow_anonymous: a caller without a token is asked about as the anonymous principal (""), which the engine
+    // grants only what the resource makes public.
+    const anonymous = !principal && !header && rule.allowAnonymous && rule.permission !== "";
+    if (!principal && !anonymous) throw unauthenticated("MISSING_CREDENTIALS", "this call needs a bearer access token");
     const resource = methodRule.resourceOf(message);
     let decision;
     try {
-      decision = await authorization.check({ principalId: principal.accountId, permission: rule.permission, resource, allowRestricted: rule.allowRestricted, bearer: header ?? undefined });
+      decision = await authorization.check({ principalId: principal?.accountId ?? "", permission: rule.permission, resource, allowRestricted: rule.allowRestricted, bearer: header ?? undefined });
     } catch (error) {
       if (error instanceof ConnectError) throw error;
       throw apiError(Code.Unavailable, "AUTHZ_UNAVAILABLE", "authorization is unavailable");
     }
     if (!decision.allowed) {
+      // Not public: signing in might help, so say so rather than "denied".
+      if (anonymous) throw unauthenticated("MISSING_CREDENTIALS", "this call needs a bearer access token");
       const what = rule.permission ? `${rule.permission} on ${resource}` : "this call";
       throw permissionDenied(decision.reason.toUpperCase(), `permission denied: ${what} (${decision.reason})`, { permission: rule.permission, resource });
     }

@@ -6,8 +6,9 @@
 // Credentials: each question normally carries the caller's own bearer (the guard forwards it), so sys evaluates
 // Check as that caller — every active account may ask about itself, with no secret shared between tiers.
 // `credentials` is the fallback for questions without one (a service account's token, e.g. a platform.ops
-// service account, which may ask about anyone).
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+// service account, which may ask about anyone). Questions about the anonymous principal ("") go with no
+// credential at all: sys lets anyone ask about it (allow_anonymous on Check).
+import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import { Health, HealthCheckResponse_ServingStatus } from "../../../clients/src/gen/grpc/health/v1/health_pb.js";
@@ -59,16 +60,25 @@ function swallowLateSessionErrors(manager: Http2SessionManager): Http2SessionMan
   return manager;
 }
 
+/**
+ * One long-lived HTTP/2 session to sys and a gRPC transport on it, shared by every call of a port (authorization,
+ * directory). Pings detect a dead sys on an idle connection when `keepAlive` is set.
+ */
+export function createSysTransport(sysUrl: string, keepAlive = true): { session: Http2SessionManager; transport: Transport } {
+  const session = swallowLateSessionErrors(
+    new Http2SessionManager(sysUrl, { pingIntervalMs: 10_000, pingTimeoutMs: 5000, pingIdleConnection: keepAlive, idleConnectionTimeoutMs: 24 * 3_600_000 }),
+  );
+  // gRPC is HTTP/2-only in connect-node v2.
+  return { session, transport: createGrpcTransport({ baseUrl: sysUrl, sessionManager: session }) };
+}
+
 export function createRemoteAuthorization(options: RemoteAuthorizationOptions): AuthorizationPort {
   const { sysUrl, ttlMs, logger, credentials } = options;
   const maxEntries = options.maxCacheEntries ?? 50_000;
   const probeIntervalMs = options.probeIntervalMs ?? 2000;
   const timeoutMs = options.timeoutMs ?? 5000;
-  // Pings detect a dead sys on an idle connection; the connection itself is meant to live for the process.
-  const session = swallowLateSessionErrors(
-    new Http2SessionManager(sysUrl, { pingIntervalMs: 10_000, pingTimeoutMs: 5000, pingIdleConnection: true, idleConnectionTimeoutMs: 24 * 3_600_000 }),
-  );
-  const transport = createGrpcTransport({ baseUrl: sysUrl, sessionManager: session }) // gRPC is HTTP/2-only in connect-node v2;
+  // The connection is meant to live for the process.
+  const { session, transport } = createSysTransport(sysUrl);
   const authz = createClient(AuthzService, transport);
   const health = createClient(Health, transport);
 
@@ -164,8 +174,6 @@ export function createRemoteAuthorization(options: RemoteAuthorizationOptions): 
   }
 
   function check(question: AccessQuestion): Promise<AccessDecision> {
-    // sys would say the same, and an anonymous caller has no credential to ask with.
-    if (!question.principalId) return Promise.resolve({ allowed: false, reason: "unauthenticated" });
     const key = keyOf(question);
     const hit = cache.get(key);
     if (hit) {
@@ -173,7 +181,9 @@ export function createRemoteAuthorization(options: RemoteAuthorizationOptions): 
       cache.delete(key);
     }
     if (closed) return Promise.reject(sysUnavailable());
-    const header = headerOf(question.bearer ?? credentials?.());
+    // The anonymous principal is asked about with no credential at all: sys lets anyone ask about it, and
+    // answers from what the resource makes public (a public community).
+    const header = question.principalId ? headerOf(question.bearer ?? credentials?.()) : "";
     return new Promise((resolve, reject) => {
       const group = pending.get(header);
       const entry = { question, key, resolve, reject };

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { auditPolls } from "./audit.js";
+import { canonicalJson, entryHash, sha256Hex, type ChainEntry } from "./chain.js";
+
+async function log(items: Array<[string, string, string, Record<string, unknown>]>): Promise<ChainEntry[]> {
+  const out: ChainEntry[] = [];
+  let prev = "";
+  for (const [i, [kind, actorId, pollId, payload]] of items.entries()) {
+    const e = { sequence: i + 1, kind, time: new Date(0).toISOString(), actorId, pollId, payload: canonicalJson(payload), prevHash: prev };
+    prev = await entryHash(e);
+    out.push({ ...e, hash: prev });
+  }
+  return out;
+}
+
+const poll = { id: "p", method: "VOTING_METHOD_SINGLE_CHOICE", options: [{ id: "x" }, { id: "y" }], secrecy: "BALLOT_SECRECY_PUBLIC", topics: ["parks"] };
+const result = { pollId: "p", winners: ["y"], delegatedWeight: 2, lostWeight: 0 };
+
+describe("auditPolls", () => {
+  it("recounts a public poll with delegations in force at close, and checks the published hash", async () => {
+    const resultHash = await sha256Hex(canonicalJson(result));
+    const entries = await log([
+      ["delegation_created", "a", "", { delegator_id: "a", delegate_id: "c", topic: "" }],
+      ["delegation_created", "b", "", { delegator_id: "b", delegate_id: "c", topic: "parks" }],
+      ["poll_opened", "admin", "p", { poll, eligible_ids: ["a", "b", "c", "d"] }],
+      ["ballot_cast", "c", "p", { choice: { optionId: "y" } }],
+      ["ballot_cast", "d", "p", { choice: { optionId: "x" } }],
+      ["poll_closed", "admin", "p", {}],
+      ["delegation_revoked", "a", "", { delegator_id: "a", topic: "" }],
+      ["result_published", "admin", "p", { result_hash: resultHash, winners: ["y"], result: { ...result, resultHash } }],
+    ]);
+    expect(await auditPolls(entries)).toMatchObject([{ pollId: "p", status: "verified", winners: ["y"] }]);
+    // Had the server published x, the recount says so.
+    const forged = await log([
+      ...entries.slice(0, 7).map((e) => [e.kind, e.actorId, e.pollId, JSON.parse(e.payload)] as [string, string, string, Record<string, unknown>]),
+      ["result_published", "admin", "p", { result_hash: resultHash, winners: ["x"] }],
+    ]);
+    expect((await auditPolls(forged))[0]).toMatchObject({ status: "mismatch", sequence: 8 });
+  });
+});

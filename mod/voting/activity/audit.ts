@@ -1,0 +1,127 @@
+// Recomputes every closed public poll from the activity log alone, with the server's tally engine and
+// delegation resolution, and compares with the published result. Pure: `polity audit` and the web run it.
+//
+// What it reads from the log (the payloads the voting module writes):
+//   poll_opened       { poll: Poll (protobuf JSON), eligible_ids: [account id…] }
+//   ballot_cast/_changed  actor = voter, { choice: ChoiceJson } on public polls;  ballot_retracted  actor = voter
+//   delegation_created { delegator_id, delegate_id, topic };  delegation_revoked { delegator_id, topic }
+//   poll_closed       the instant the count is taken (delegations in force then)
+//   result_published  { result_hash, winners, result: PollResults (protobuf JSON) }
+import type { ChoiceJson } from "../entities.js";
+import { tallyBallot } from "../codec.js";
+import { resolveDelegationsPure, type DelegationEdge } from "../delegation/resolve-core.js";
+import { tally, type Ballot, type Method, type TallyConfig } from "../tally/index.js";
+import { canonicalJson, sha256Hex, type ChainEntry } from "./chain.js";
+
+const METHODS: Record<string, Method> = {
+  VOTING_METHOD_PROPOSAL: "proposal", VOTING_METHOD_SINGLE_CHOICE: "plurality", VOTING_METHOD_APPROVAL: "approval",
+  VOTING_METHOD_SCORE: "score", VOTING_METHOD_STAR: "star", VOTING_METHOD_RANKED_IRV: "irv",
+  VOTING_METHOD_SCHULZE: "schulze", VOTING_METHOD_STV: "stv",
+};
+
+interface PollJson {
+  id?: string; method?: string; options?: Array<{ id: string }>; topics?: string[]; seats?: number; minSelections?: number;
+  maxSelections?: number; maxScore?: number; passThresholdPercent?: number; tieBreakSeed?: string; secrecy?: string; allowDelegation?: boolean;
+}
+
+export interface PollAudit {
+  pollId: string;
+  status: "verified" | "mismatch" | "skipped";
+  detail: string;
+  /** The entry where the problem shows (the result_published entry, or the poll_opened one). */
+  sequence: number;
+  winners?: string[];
+}
+
+interface PollState {
+  openedAt: number;
+  poll?: PollJson;
+  eligible?: string[];
+  ballots: Map<string, ChoiceJson | undefined>;
+  closedDelegations?: DelegationEdge[];
+}
+
+/** Same rules as the server's tallyConfigOf (results.ts), from the poll's protobuf JSON. */
+export function tallyConfigFromJson(poll: PollJson, method: Method): TallyConfig {
+  const options = (poll.options ?? []).map((o) => o.id);
+  const threshold = poll.passThresholdPercent ?? 0;
+  return {
+    options,
+    seed: poll.tieBreakSeed || poll.id || "",
+    seats: poll.seats || 1,
+    minSelections: method === "approval" ? poll.minSelections || 1 : undefined,
+    maxSelections: method === "approval" ? poll.maxSelections || options.length : undefined,
+    minScore: 0,
+    maxScore: poll.maxScore || 5,
+    passThreshold: threshold > 0 ? threshold / 100 : 0.5,
+    passRule: threshold > 0 ? "at-least" : "more-than",
+  };
+}
+
+export async function auditPolls(entries: Iterable<ChainEntry>): Promise<PollAudit[]> {
+  const delegations = new Map<string, DelegationEdge>();
+  const polls = new Map<string, PollState>();
+  const out: PollAudit[] = [];
+  for (const e of entries) {
+    const p = JSON.parse(e.payload) as Record<string, unknown>;
+    const state = e.pollId ? polls.get(e.pollId) : undefined;
+    switch (e.kind) {
+      case "delegation_created": {
+        const d = { delegatorId: String(p.delegator_id), delegateId: String(p.delegate_id), topic: String(p.topic ?? "") };
+        delegations.set(`${d.delegatorId}\n${d.topic}`, d);
+        break;
+      }
+      case "delegation_revoked":
+        delegations.delete(`${String(p.delegator_id)}\n${String(p.topic ?? "")}`);
+        break;
+      case "poll_opened":
+        polls.set(e.pollId, { openedAt: e.sequence, poll: p.poll as PollJson | undefined, eligible: p.eligible_ids as string[] | undefined, ballots: new Map() });
+        break;
+      case "ballot_cast": case "ballot_changed":
+        state?.ballots.set(e.actorId, p.choice as ChoiceJson | undefined);
+        break;
+      case "ballot_retracted":
+        state?.ballots.delete(e.actorId);
+        break;
+      case "poll_closed":
+        if (state) state.closedDelegations = [...delegations.values()];
+        break;
+      case "result_published":
+        out.push(await auditOne(e, p, state));
+        break;
+    }
+  }
+  return out;
+}
+
+async function auditOne(e: ChainEntry, published: Record<string, unknown>, state: PollState | undefined): Promise<PollAudit> {
+  const base = { pollId: e.pollId, sequence: e.sequence };
+  const result = published.result as Record<string, unknown> | undefined;
+  if (result) {
+    const hash = await sha256Hex(canonicalJson({ ...result, resultHash: undefined }));
+    if (hash !== published.result_hash) return { ...base, status: "mismatch", detail: `published result does not hash to result_hash (${hash})` };
+  }
+  if (!state?.poll || !state.eligible) return { ...base, status: "skipped", detail: "poll_opened does not carry the poll definition and eligible list" };
+  if ((state.poll.secrecy ?? "BALLOT_SECRECY_SECRET") !== "BALLOT_SECRECY_PUBLIC") return { ...base, status: "skipped", detail: "secret poll: ballots are not in the log" };
+  const method = METHODS[state.poll.method ?? ""];
+  if (!method) return { ...base, status: "mismatch", detail: `unknown method ${state.poll.method}` };
+  const voters = new Set(state.ballots.keys());
+  const eligible = new Set(state.eligible);
+  const resolution = resolveDelegationsPure({
+    delegations: state.poll.allowDelegation === false ? [] : (state.closedDelegations ?? []),
+    topics: state.poll.topics ?? [], eligible: state.eligible, voters,
+  });
+  const ballots: Ballot[] = [];
+  for (const [voter, choice] of state.ballots) {
+    if (!eligible.has(voter) || !choice) continue;
+    const b = tallyBallot(method, choice, resolution.weightByVoter.get(voter) ?? 1);
+    if (b) ballots.push(b);
+  }
+  const recount = tally(method, ballots, tallyConfigFromJson(state.poll, method));
+  const publishedWinners = (published.winners as string[] | undefined) ?? [];
+  if (canonicalJson(recount.winners) !== canonicalJson(publishedWinners))
+    return { ...base, status: "mismatch", detail: `recount elects [${recount.winners.join(", ")}], published [${publishedWinners.join(", ")}]`, winners: recount.winners };
+  if (result && ((result.delegatedWeight ?? 0) !== resolution.delegatedWeight || (result.lostWeight ?? 0) !== resolution.lostWeight))
+    return { ...base, status: "mismatch", detail: `delegated/lost weight ${resolution.delegatedWeight}/${resolution.lostWeight}, published ${result.delegatedWeight ?? 0}/${result.lostWeight ?? 0}` };
+  return { ...base, status: "verified", detail: `winners [${recount.winners.join(", ")}]`, winners: recount.winners };
+}

@@ -1,0 +1,99 @@
+// ListActivity and WatchActivity. Both copy new membership events into the log first (lazily), so a reader
+// always sees the community's membership history up to now.
+import { create } from "@bufbuild/protobuf";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import {
+  ListActivityResponseSchema, WatchActivityResponseSchema, type VotingService,
+} from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import type { EntityManager } from "../../../sys/core/db.js";
+import type { ModContext } from "../../../sys/core/module.js";
+import { createNotifier, type Notifier } from "../../../sys/core/notifier.js";
+import { activityChannel } from "./append.js";
+import { ActivityEntry, ActivityHead } from "./entities.js";
+import { syncQuietly } from "./membership-sync.js";
+import { rowToProto, type EntryRow } from "./proto.js";
+import { query, tableOf } from "./sql.js";
+
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 1000;
+const WATCH_BATCH = 500;
+// Notifications only wake a watcher early; it re-reads the table anyway, so a lost notification costs latency,
+// never an entry.
+const WATCH_POLL_MS = 5_000;
+
+export async function headSequence(em: EntityManager, communityId: string): Promise<number> {
+  const [row] = await query<{ sequence: string | number }>(em,
+    `select sequence from ${tableOf(em, ActivityHead)} where community_id = ?`, [communityId]);
+  return Number(row?.sequence ?? 0);
+}
+
+export async function readEntries(em: EntityManager, communityId: string, after: number, upTo: number, limit: number): Promise<EntryRow[]> {
+  return query<EntryRow>(em,
+    `select * from ${tableOf(em, ActivityEntry)} where community_id = ? and sequence > ? and sequence <= ? order by sequence limit ?`,
+    [communityId, after, upTo, limit]);
+}
+
+const bearerOf = (ctx: HandlerContext) => ctx.requestHeader.get("authorization") ?? undefined;
+
+/**
+ * `notifier` should be the module's own (one LISTEN connection per process); without it one is created on the
+ * first WatchActivity call and lives as long as the process.
+ */
+export function createActivityHandlers(ctx: ModContext, notifier?: Notifier): Partial<ServiceImpl<typeof VotingService>> {
+  const notifications = () => (notifier ??= createNotifier(ctx.db, ctx.logger));
+  return {
+    async listActivity(req, call) {
+      await syncQuietly(ctx, req.communityId, bearerOf(call));
+      const em = ctx.db.em();
+      // The head first: every entry up to it is committed, so the page and head_sequence agree.
+      const head = await headSequence(em, req.communityId);
+      const size = Math.min(req.pageSize || DEFAULT_PAGE, MAX_PAGE);
+      const rows = await readEntries(em, req.communityId, Number(req.afterSequence), head, size);
+      return create(ListActivityResponseSchema, { entries: rows.map(rowToProto), headSequence: BigInt(head) });
+    },
+
+    async *watchActivity(req, call) {
+      let wake: (() => void) | undefined;
+      let dirty = true;
+      const onNotify = () => {
+        dirty = true;
+        wake?.();
+      };
+      // Subscribe before the first read: an entry committed between the read and the subscription would
+      // otherwise wait for the next poll.
+      const channel = activityChannel(req.communityId);
+      const unsubscribe = notifications().subscribe(channel, onNotify);
+      await notifications().ready(channel);
+      const onAbort = () => wake?.();
+      call.signal.addEventListener("abort", onAbort);
+      try {
+        let after = Number(req.afterSequence);
+        let lastSync = 0;
+        while (!call.signal.aborted) {
+          if (Date.now() - lastSync >= WATCH_POLL_MS) {
+            await syncQuietly(ctx, req.communityId, bearerOf(call));
+            lastSync = Date.now();
+          }
+          dirty = false;
+          const rows = await readEntries(ctx.db.em(), req.communityId, after, Number.MAX_SAFE_INTEGER, WATCH_BATCH);
+          for (const row of rows) {
+            yield create(WatchActivityResponseSchema, { entry: rowToProto(row) });
+            after = Number(row.sequence);
+          }
+          if (rows.length === WATCH_BATCH || dirty) continue;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, WATCH_POLL_MS);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wake = undefined;
+        }
+      } finally {
+        call.signal.removeEventListener("abort", onAbort);
+        unsubscribe();
+      }
+    },
+  };
+}

@@ -1,0 +1,159 @@
+// Ballot RPCs: cast (idempotent per voter), retract, read one's own (with where one's weight goes), list.
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { LockMode } from "@mikro-orm/core";
+import type { VotingService } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { principalOf, requirePrincipal } from "../../sys/core/authn/principal.js";
+import type { EntityManager } from "../../sys/core/db.js";
+import { failedPrecondition, invalidArgument } from "../../sys/core/errors.js";
+import { pageSizeOf } from "../../sys/core/pagination.js";
+import { appendActivity } from "./activity/append.js";
+import { query, tableOf } from "./activity/sql.js";
+import { ballotField, ballotMessage, canonical, choiceJson, expectedField, tallyBallot } from "./codec.js";
+import { resolveDelegations } from "./delegation/resolve.js";
+import { bearerOf, type VotingDeps } from "./deps.js";
+import { BallotEntity, type ChoiceJson, EligibleVoterEntity, PollEntity, type PollRow } from "./entities.js";
+import { ensureSnapshot, loadPoll, notifyPollChanged } from "./poll-store.js";
+import { tallyConfigOf } from "./results.js";
+import { validateBallots } from "./tally/index.js";
+import { resultsVisible } from "./visibility.js";
+
+type BallotHandlers = Pick<ServiceImpl<typeof VotingService>, "castBallot" | "retractBallot" | "getMyBallot" | "listBallots">;
+
+interface StoredBallot {
+  voter_id: string;
+  choice: ChoiceJson | string;
+  cast_at: Date | string;
+}
+const parseChoice = (c: ChoiceJson | string): ChoiceJson => (typeof c === "string" ? JSON.parse(c) : c);
+
+export async function ballotOf(em: EntityManager, pollId: string, voterId: string, lock = false): Promise<{ choice: ChoiceJson; castAt: Date } | undefined> {
+  const [row] = await query<StoredBallot>(em,
+    `select voter_id, choice, cast_at from ${tableOf(em, BallotEntity)} where poll_id = ? and voter_id = ?${lock ? " for update" : ""}`, [pollId, voterId]);
+  return row ? { choice: parseChoice(row.choice), castAt: new Date(row.cast_at) } : undefined;
+}
+
+/** Throws InvalidArgument naming the offending field when the ballot does not fit the poll; returns its stored form. */
+function validChoice(poll: PollRow, ballot: Parameters<typeof choiceJson>[0]): ChoiceJson {
+  const method = poll.method as Parameters<typeof tallyBallot>[0];
+  const choice = choiceJson(ballot);
+  const candidate = choice && tallyBallot(method, choice, 1);
+  if (!choice || !candidate) throw invalidArgument(`ballot.${expectedField(method)}`, `a ${method} poll takes a ${expectedField(method)} ballot`, "BALLOT_KIND_MISMATCH");
+  const [issue] = validateBallots(method, [candidate], tallyConfigOf(poll), 1);
+  if (issue) throw invalidArgument(ballotField(method, issue.field), issue.message, "INVALID_BALLOT");
+  return choice;
+}
+
+export function createBallotHandlers(deps: VotingDeps): BallotHandlers {
+  const { db, directory } = deps;
+
+  /** The poll, open and with its eligibility snapshot (taken now with the caller's bearer if it was deferred). */
+  const openPoll = async (communityId: string, pollId: string, ctx: HandlerContext): Promise<PollRow> => {
+    const row = await loadPoll(db.em(), communityId, pollId);
+    if (row.state !== "open") throw failedPrecondition("POLL_NOT_OPEN", `poll ${pollId} is ${row.state}`);
+    if (!row.snapshotAt) await ensureSnapshot(db.em(), communityId, pollId, directory, bearerOf(ctx));
+    return row;
+  };
+
+  return {
+    async castBallot(req, ctx) {
+      const voter = requirePrincipal(ctx).accountId;
+      await openPoll(req.communityId, req.pollId, ctx);
+      const result = await db.em().transactional(async (txem) => {
+        const tx = txem as EntityManager;
+        // A shared lock: ballots go in concurrently, but never after ClosePoll (which locks the row exclusively).
+        const poll = await tx.findOne(PollEntity, { id: req.pollId, communityId: req.communityId }, { lockMode: LockMode.PESSIMISTIC_READ });
+        if (!poll || poll.state !== "open") throw failedPrecondition("POLL_NOT_OPEN", `poll ${req.pollId} is not open`);
+        const [eligible] = await query(tx, `select 1 from ${tableOf(tx, EligibleVoterEntity)} where poll_id = ? and account_id = ?`, [poll.id, voter]);
+        if (!eligible) throw failedPrecondition("NOT_ELIGIBLE", `you were not eligible in poll ${poll.id} when it opened`);
+        const choice = validChoice(poll, req.ballot!);
+        const existing = await ballotOf(tx, poll.id, voter, true);
+        if (existing && canonical(existing.choice) === canonical(choice)) return { changed: false, castAt: existing.castAt, pollId: poll.id };
+        const now = new Date();
+        await query(tx,
+          `insert into ${tableOf(tx, BallotEntity)} (poll_id, voter_id, choice, cast_at, updated_at) values (?, ?, ?, ?, ?)
+           on conflict (poll_id, voter_id) do update set choice = excluded.choice, cast_at = excluded.cast_at, updated_at = excluded.updated_at`,
+          [poll.id, voter, JSON.stringify(choice), now, now]);
+        // Secret polls log who voted, never what.
+        const payload: Record<string, unknown> = { voter_id: voter };
+        if (poll.secrecy === "public") payload.choice = choice;
+        await appendActivity(tx, { communityId: poll.communityId, kind: existing ? "ballot_changed" : "ballot_cast", actorId: voter, pollId: poll.id, payload });
+        await notifyPollChanged(tx, poll.id, "ballot");
+        return { changed: true, castAt: now, pollId: poll.id };
+      });
+      if (result.changed) deps.live.invalidate(result.pollId);
+      return { changed: result.changed, castAt: timestampFromDate(result.castAt) };
+    },
+
+    async retractBallot(req, ctx) {
+      const voter = requirePrincipal(ctx).accountId;
+      const removed = await db.em().transactional(async (txem) => {
+        const tx = txem as EntityManager;
+        const poll = await tx.findOne(PollEntity, { id: req.pollId, communityId: req.communityId }, { lockMode: LockMode.PESSIMISTIC_READ });
+        if (!poll) return loadPoll(tx, req.communityId, req.pollId).then(() => false);
+        if (poll.state !== "open") throw failedPrecondition("POLL_NOT_OPEN", `poll ${req.pollId} is ${poll.state}`);
+        const rows = await query(tx, `delete from ${tableOf(tx, BallotEntity)} where poll_id = ? and voter_id = ? returning voter_id`, [poll.id, voter]);
+        if (rows.length === 0) return false; // nothing to retract: idempotent, nothing logged
+        await appendActivity(tx, { communityId: poll.communityId, kind: "ballot_retracted", actorId: voter, pollId: poll.id, payload: { voter_id: voter } });
+        await notifyPollChanged(tx, poll.id, "ballot");
+        return true;
+      });
+      if (removed) deps.live.invalidate(req.pollId);
+      return {};
+    },
+
+    async getMyBallot(req, ctx) {
+      const me = requirePrincipal(ctx).accountId;
+      const em = db.em();
+      const poll = await loadPoll(em, req.communityId, req.pollId);
+      const mine = await ballotOf(em, poll.id, me);
+      let chain: string[] = [];
+      let delegateBallot;
+      if (poll.allowDelegation && poll.state !== "draft" && poll.state !== "scheduled") {
+        // Where my weight would go if I did not vote: resolve as if everyone but me voted as they did.
+        const voters = new Set((await query<{ voter_id: string }>(em, `select voter_id from ${tableOf(em, BallotEntity)} where poll_id = ?`, [poll.id])).map((r) => r.voter_id));
+        voters.delete(me);
+        const resolution = await resolveDelegations({ em, communityId: poll.communityId, topics: poll.topics, eligible: [me], voters });
+        const flow = resolution.flows.find((f) => f.voterId === me);
+        chain = flow?.chain ?? [];
+        const delegate = flow?.countedWith && flow.countedWith !== me ? flow.countedWith : undefined;
+        // Visible to the delegator even in secret polls (the proto's rule).
+        const theirs = delegate ? await ballotOf(em, poll.id, delegate) : undefined;
+        if (theirs) delegateBallot = ballotMessage(theirs.choice);
+      }
+      return {
+        ballot: mine ? ballotMessage(mine.choice) : undefined,
+        castAt: mine ? timestampFromDate(mine.castAt) : undefined,
+        delegationChain: chain,
+        delegateBallot,
+      };
+    },
+
+    async listBallots(req, ctx) {
+      const em = db.em();
+      const poll = await loadPoll(em, req.communityId, req.pollId);
+      const size = pageSizeOf(req.pageSize, 1000);
+      const after = decodeVoterToken(req.pageToken);
+      const caller = principalOf(ctx)?.accountId;
+      const hasVoted = caller ? (await ballotOf(em, poll.id, caller)) !== undefined : false;
+      // Choices of a public poll are shown once its results are visible to the caller, so a listing cannot
+      // leak results that the poll's result visibility still hides.
+      const showChoices = poll.secrecy === "public" && resultsVisible(poll, hasVoted);
+      const rows = await query<StoredBallot>(em,
+        `select voter_id, choice, cast_at from ${tableOf(em, BallotEntity)} where poll_id = ?${after ? " and voter_id > ?" : ""} order by voter_id limit ${size + 1}`,
+        after ? [poll.id, after] : [poll.id]);
+      const page = rows.slice(0, size);
+      return {
+        ballots: page.map((r) => ({ voterId: r.voter_id, ballot: showChoices ? ballotMessage(parseChoice(r.choice)) : undefined, castAt: timestampFromDate(new Date(r.cast_at)) })),
+        nextPageToken: rows.length > size ? Buffer.from(page[page.length - 1].voter_id).toString("base64url") : "",
+      };
+    },
+  };
+}
+
+function decodeVoterToken(token: string): string | undefined {
+  if (!token) return undefined;
+  const id = Buffer.from(token, "base64url").toString("utf8");
+  if (!/^[0-9a-f-]{36}$/.test(id)) throw invalidArgument("page_token", "not a page token returned by this list", "INVALID_PAGE_TOKEN");
+  return id;
+}

@@ -1,0 +1,21 @@
+// What the voting handlers share: the tier's database, the directory port, the notifier and the live-results
+// cache. One per host.
+import type { HandlerContext } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import type { Database } from "../../sys/core/db.js";
+import type { Notifier } from "../../sys/core/notifier.js";
+import type { DirectoryPort } from "../../sys/core/ports/directory-port.js";
+import type { LiveResults } from "./live-results.js";
+
+export interface VotingDeps {
+  db: Database;
+  directory: DirectoryPort;
+  notifier: Notifier;
+  logger: Logger;
+  live: LiveResults;
+}
+
+/** The caller's Authorization header, passed on to every directory call so sys applies the caller's rights. */
+export function bearerOf(ctx: HandlerContext): string | undefined {
+  return ctx.requestHeader.get("authorization") ?? undefined;
+}

@@ -1,0 +1,106 @@
+// Poll state transitions shared by the handlers and the scheduler: load (optionally locked), snapshot who is
+// eligible, open, close. Each runs inside the caller's transaction and appends to the activity log there.
+import { LockMode } from "@mikro-orm/core";
+import type { PollResults } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import type { EntityManager } from "../../sys/core/db.js";
+import { apiError, failedPrecondition, notFound } from "../../sys/core/errors.js";
+import { publishInTransaction } from "../../sys/core/notifier.js";
+import { Code } from "@connectrpc/connect";
+import type { CommunityRole, DirectoryPort } from "../../sys/core/ports/directory-port.js";
+import { query, tableOf } from "./activity/sql.js";
+import { appendActivity } from "./activity/append.js";
+import { EligibleVoterEntity, PollEntity, type PollRow } from "./entities.js";
+import { computeResults, storeResults } from "./results.js";
+
+export const pollChannel = (pollId: string) => `poll:${pollId}`;
+// Every poll change, payload the poll id: each replica's live-results cache listens here.
+export const POLLS_CHANNEL = "voting:polls";
+
+/** Tells watchers on every replica, once the transaction commits, that the poll changed. */
+export async function notifyPollChanged(em: EntityManager, pollId: string, what: string): Promise<void> {
+  await publishInTransaction(em, pollChannel(pollId), what);
+  await publishInTransaction(em, POLLS_CHANNEL, pollId);
+}
+
+/** The poll, scoped by community so an id from another community is NOT_FOUND. */
+export async function loadPoll(em: EntityManager, communityId: string, pollId: string, lock = false): Promise<PollRow> {
+  const row = await em.findOne(PollEntity, { id: pollId, communityId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+  if (!row) throw notFound("poll", pollId);
+  return row;
+}
+
+export function touch(row: PollRow, now: Date): void {
+  row.version += 1;
+  row.updatedAt = now;
+}
+
+/**
+ * Snapshots the members holding an eligible role. The directory decides with `bearer` (two binaries) or
+ * directly (one binary). Throws UNAVAILABLE with reason ELIGIBILITY_UNAVAILABLE when it cannot be read.
+ */
+export async function snapshotEligibility(em: EntityManager, row: PollRow, directory: DirectoryPort, bearer: string | undefined, now: Date): Promise<void> {
+  let members;
+  try {
+    members = await directory.listMembers(row.communityId, row.eligibleRoles as CommunityRole[], bearer);
+  } catch (error) {
+    throw apiError(Code.Unavailable, "ELIGIBILITY_UNAVAILABLE", `could not read the members of community ${row.communityId}: ${(error as Error).message}`);
+  }
+  const roles = new Set(row.eligibleRoles);
+  const eligible = members.filter((m) => roles.has(m.role));
+  const table = tableOf(em, EligibleVoterEntity);
+  for (let i = 0; i < eligible.length; i += 5000) {
+    const chunk = eligible.slice(i, i + 5000);
+    await query(em, `insert into ${table} (poll_id, account_id, role) values ${chunk.map(() => "(?, ?, ?)").join(", ")} on conflict do nothing`,
+      chunk.flatMap((m) => [row.id, m.accountId, m.role]));
+  }
+  row.eligibleCount = eligible.length;
+  row.snapshotAt = now;
+}
+
+/** Opens a draft or scheduled poll (locked by the caller). `snapshot` false defers eligibility (see scheduler.ts). */
+export async function openLocked(em: EntityManager, row: PollRow, actorId: string, now: Date, eligibility: { directory: DirectoryPort; bearer?: string; required: boolean }): Promise<void> {
+  if (row.state !== "draft" && row.state !== "scheduled") throw failedPrecondition("POLL_NOT_DRAFT", `poll ${row.id} is ${row.state}`);
+  if (row.closesAt && row.closesAt <= now) throw failedPrecondition("POLL_CLOSES_IN_PAST", `poll ${row.id} closes_at has passed`);
+  try {
+    await snapshotEligibility(em, row, eligibility.directory, eligibility.bearer, now);
+  } catch (error) {
+    if (eligibility.required) throw error;
+  }
+  row.state = "open";
+  row.openedAt = now;
+  touch(row, now);
+  await em.flush();
+  await appendActivity(em, { communityId: row.communityId, kind: "poll_opened", actorId, pollId: row.id, payload: { eligible: row.eligibleCount, snapshot: row.snapshotAt !== null } });
+  await notifyPollChanged(em, row.id, "opened");
+}
+
+/** Takes a deferred snapshot if the poll is open without one; no-op otherwise. Locks the poll. */
+export async function ensureSnapshot(em: EntityManager, communityId: string, pollId: string, directory: DirectoryPort, bearer: string | undefined): Promise<void> {
+  await em.transactional(async (tx) => {
+    const row = await loadPoll(tx as EntityManager, communityId, pollId, true);
+    if (row.state !== "open" || row.snapshotAt) return;
+    await snapshotEligibility(tx as EntityManager, row, directory, bearer, new Date());
+    touch(row, new Date());
+    await tx.flush();
+    await notifyPollChanged(tx as EntityManager, row.id, "snapshot");
+  });
+}
+
+/** Closes an open poll (locked by the caller): counts from the state at this instant and publishes the result. */
+export async function closeLocked(em: EntityManager, row: PollRow, actorId: string, now: Date): Promise<PollResults> {
+  if (row.state !== "open") throw failedPrecondition("POLL_NOT_OPEN", `poll ${row.id} is ${row.state}`);
+  if (!row.snapshotAt) throw failedPrecondition("ELIGIBILITY_PENDING", `poll ${row.id} has no eligibility snapshot yet`);
+  row.state = "closed";
+  row.closedAt = now;
+  touch(row, now);
+  await em.flush();
+  const results = await computeResults(em, row, true, now);
+  await storeResults(em, results);
+  await appendActivity(em, { communityId: row.communityId, kind: "poll_closed", actorId, pollId: row.id, payload: { ballots: results.ballots } });
+  await appendActivity(em, {
+    communityId: row.communityId, kind: "result_published", actorId, pollId: row.id,
+    payload: { result_hash: results.resultHash, winners: results.winners, ...(results.passed !== undefined ? { passed: results.passed } : {}) },
+  });
+  await notifyPollChanged(em, row.id, "closed");
+  return results;
+}

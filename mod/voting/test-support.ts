@@ -1,0 +1,120 @@
+// A VotingService on a real database (PGlite or PostgreSQL) behind a Connect router transport, with the real
+// validation interceptor, a principal taken from "Bearer <account id>", and a directory port fake holding
+// communities and members (sys is another tier; the full-server tests use the real one).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Client, createClient, createRouterTransport, type Interceptor } from "@connectrpc/connect";
+import pino from "pino";
+import { VotingService } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { principalKey } from "../../sys/core/authn/principal.js";
+import { loadConfig } from "../../sys/core/config.js";
+import { type Database, openDatabase } from "../../sys/core/db.js";
+import type { ModContext } from "../../sys/core/module.js";
+import { createNotifier } from "../../sys/core/notifier.js";
+import type { CommunityInfo, CommunityRole, DirectoryPort, MemberRecord } from "../../sys/core/ports/directory-port.js";
+import { createMessageValidator, createValidationInterceptor } from "../../sys/core/validation.js";
+import { createTestDatabase } from "../../test/support/postgres.js";
+import type { VotingDeps } from "./deps.js";
+import { createLiveResults } from "./live-results.js";
+import { votingModule } from "./module.js";
+import { createScheduler, type Scheduler } from "./scheduler.js";
+import { createVotingService } from "./voting-service.js";
+
+export interface FakeDirectory extends DirectoryPort {
+  communities: Map<string, CommunityInfo>;
+  members: Map<string, MemberRecord[]>;
+  addCommunity(opts?: { archived?: boolean }): string;
+  addMember(communityId: string, role: CommunityRole): string;
+}
+
+export function createFakeDirectory(): FakeDirectory {
+  const communities = new Map<string, CommunityInfo>();
+  const members = new Map<string, MemberRecord[]>();
+  return {
+    communities,
+    members,
+    addCommunity(opts = {}) {
+      const id = crypto.randomUUID();
+      communities.set(id, { id, orgId: crypto.randomUUID(), visibility: "public", archived: opts.archived ?? false });
+      members.set(id, []);
+      return id;
+    },
+    addMember(communityId, role) {
+      const accountId = crypto.randomUUID();
+      members.get(communityId)!.push({ accountId, role });
+      return accountId;
+    },
+    async getCommunity(id) {
+      return communities.get(id);
+    },
+    async listMembers(id, roles) {
+      return (members.get(id) ?? []).filter((m) => roles.length === 0 || roles.includes(m.role));
+    },
+    async membershipEvents() {
+      return [];
+    },
+  };
+}
+
+export interface Replica {
+  db: Database;
+  deps: VotingDeps;
+  scheduler: Scheduler;
+  as(accountId?: string): Client<typeof VotingService>;
+  close(): Promise<void>;
+}
+
+const principal: Interceptor = (next) => (req) => {
+  const auth = req.header.get("authorization");
+  if (auth?.startsWith("Bearer ")) req.contextValues.set(principalKey, { accountId: auth.slice(7), kind: "person", sessionId: "" });
+  return next(req);
+};
+
+/** One "replica": its own database connection, notifier and caches. */
+export async function startReplica(directory: DirectoryPort, url: string | undefined, dataDir: string, migrate = true): Promise<Replica> {
+  const config = loadConfig({ env: { POLITY_DATA_DIR: dataDir } });
+  const logger = pino({ level: "silent" });
+  const db = await openDatabase({ tier: "mod", config, logger, entities: votingModule.entities, migrations: votingModule.migrations, url });
+  if (migrate) await db.migrate();
+  const notifier = createNotifier(db, logger);
+  const deps: VotingDeps = { db, directory, notifier, logger, live: createLiveResults(db) };
+  const ctx = { config, logger, db, directory, authz: undefined as never } satisfies ModContext;
+  const impl = createVotingService(ctx, deps);
+  const validate = createMessageValidator();
+  const scheduler = createScheduler({ db, directory, logger, intervalMs: 3_600_000, onChange: (id) => deps.live.invalidate(id) });
+  return {
+    db,
+    deps,
+    scheduler,
+    as(accountId) {
+      const auth: Interceptor = (next) => (req) => {
+        if (accountId) req.header.set("authorization", `Bearer ${accountId}`);
+        return next(req);
+      };
+      return createClient(VotingService, createRouterTransport((router) => router.service(VotingService, impl), {
+        router: { interceptors: [createValidationInterceptor(validate), principal] },
+        transport: { interceptors: [auth] },
+      }));
+    },
+    async close() {
+      await scheduler.stop();
+      await notifier.close();
+      await db.close();
+    },
+  };
+}
+
+/** A database for one test file: PGlite in a temp dir, or a fresh PostgreSQL database. */
+export async function testDatabase(backend: "pglite" | "postgres", label: string): Promise<{ url?: string; dataDir: string; drop(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), "polity-voting-"));
+  const pgdb = backend === "postgres" ? await createTestDatabase(label) : undefined;
+  return {
+    url: pgdb?.url,
+    dataDir,
+    async drop() {
+      rmSync(dataDir, { recursive: true, force: true });
+      await pgdb?.drop();
+    },
+  };
+}

@@ -1,0 +1,261 @@
+// Polls and ballots end to end through the VotingService on PGlite and PostgreSQL (directory port faked:
+// sys is another tier). Every poll and ballot RPC runs at least once.
+import { create, toJson } from "@bufbuild/protobuf";
+import { FieldMaskSchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Ballot, BallotSecrecy, type Poll, PollOptionSchema, PollResultsSchema, PollState, ProposalChoice, ResultVisibility, VotingMethod, ActivityKind,
+} from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { reasonOf } from "../../sys/core/errors.js";
+import { hashOf } from "./results.js";
+import { createFakeDirectory, type Replica, startReplica, testDatabase } from "./test-support.js";
+
+type PollInit = Partial<Omit<Poll, "$typeName">>;
+const opts = (...ids: string[]) => ids.map((id) => create(PollOptionSchema, { id, label: id.toUpperCase() }));
+const rank = (...groups: string[][]): Partial<Ballot> => ({ choice: { case: "ranking", value: { ranks: groups.map((optionIds) => ({ optionIds })) } } as never });
+const single = (optionId: string): Partial<Ballot> => ({ choice: { case: "optionId", value: optionId } });
+
+async function failure(promise: Promise<unknown>): Promise<ConnectError> {
+  try {
+    await promise;
+  } catch (error) {
+    return ConnectError.from(error);
+  }
+  throw new Error("expected the call to fail");
+}
+
+for (const backend of ["pglite", "postgres"] as const) {
+  describe(`voting on ${backend}`, () => {
+    const directory = createFakeDirectory();
+    let replica: Replica;
+    let drop: () => Promise<void>;
+    const community = directory.addCommunity();
+    const archived = directory.addCommunity({ archived: true });
+    const admin = directory.addMember(community, "admin");
+    const alice = directory.addMember(community, "member");
+    const bob = directory.addMember(community, "member");
+    const carol = directory.addMember(community, "moderator");
+    const olga = directory.addMember(community, "observer");
+
+    beforeAll(async () => {
+      const database = await testDatabase(backend, "voting");
+      drop = database.drop;
+      replica = await startReplica(directory, database.url, database.dataDir);
+    }, 60_000);
+    afterAll(async () => {
+      await replica?.close();
+      await drop?.();
+    });
+
+    const createPoll = (poll: PollInit) =>
+      replica.as(admin).createPoll({ poll: { communityId: community, title: "Lunch", method: VotingMethod.SINGLE_CHOICE, options: opts("a", "b", "c"), ...poll } });
+    const activityKinds = async () => (await replica.as(admin).listActivity({ communityId: community, pageSize: 1000 })).entries.map((e) => e.kind);
+
+    it("refuses polls that break method rules, naming the field", async () => {
+      const cases: Array<[PollInit, string]> = [
+        [{ options: opts("a") }, "poll.options"],
+        [{ options: opts("a", "a") }, "poll.options[1].id"],
+        [{ method: VotingMethod.STV, seats: 4, options: opts("a", "b", "c") }, "poll.seats"],
+        [{ method: VotingMethod.APPROVAL, minSelections: 3, maxSelections: 2 }, "poll.min_selections"],
+        [{ method: VotingMethod.APPROVAL, maxSelections: 4 }, "poll.max_selections"],
+        [{ timeZone: "Mars/Olympus" }, "poll.time_zone"],
+        [{ opensAt: timestampFromDate(new Date(Date.now() + 7200_000)), closesAt: timestampFromDate(new Date(Date.now() + 3600_000)) }, "poll.closes_at"],
+      ];
+      for (const [poll, field] of cases) {
+        const error = await failure(createPoll(poll));
+        expect(error.code, field).toBe(Code.InvalidArgument);
+        expect(error.message).toContain(field);
+      }
+      expect((await failure(replica.as(admin).createPoll({ poll: { communityId: archived, title: "Old", method: VotingMethod.PROPOSAL } }))).code).toBe(Code.FailedPrecondition);
+      expect((await failure(replica.as(admin).createPoll({ poll: { communityId: crypto.randomUUID(), title: "Nope", method: VotingMethod.PROPOSAL } }))).code).toBe(Code.NotFound);
+      // Proposals need no options.
+      const { poll } = await replica.as(admin).createPoll({ poll: { communityId: community, title: "Adopt the charter", method: VotingMethod.PROPOSAL, timeZone: "Europe/Lisbon" } });
+      expect(poll!.state).toBe(PollState.DRAFT);
+      expect(poll!.eligibleRoles).toEqual(["admin", "moderator", "member"]);
+    });
+
+    it("creates, reads, lists, updates with etag and mask, deletes drafts", async () => {
+      const { poll } = await createPoll({ topics: ["food"] });
+      expect((await replica.as().getPoll({ communityId: community, pollId: poll!.id })).poll!.title).toBe("Lunch");
+      // Another community's id does not reach this poll.
+      expect((await failure(replica.as().getPoll({ communityId: archived, pollId: poll!.id }))).code).toBe(Code.NotFound);
+
+      const mask = create(FieldMaskSchema, { paths: ["title", "options"] });
+      const stale = await failure(replica.as(admin).updatePoll({ poll: { ...poll!, title: "Dinner" }, updateMask: mask, etag: 'W/"999"' }));
+      expect(stale.code).toBe(Code.Aborted);
+      const { poll: updated } = await replica.as(admin).updatePoll({ poll: { ...poll!, title: "Dinner", body: "ignored", options: opts("x", "y") }, updateMask: mask, etag: poll!.etag });
+      expect(updated!.title).toBe("Dinner");
+      expect(updated!.body).toBe("");
+      expect(updated!.options.map((o) => o.id)).toEqual(["x", "y"]);
+      expect(updated!.etag).not.toBe(poll!.etag);
+      const bad = await failure(replica.as(admin).updatePoll({ poll: { ...updated!, options: opts("x") }, updateMask: create(FieldMaskSchema, { paths: ["options"] }) }));
+      expect(bad.message).toContain("poll.options");
+
+      const page1 = await replica.as().listPolls({ communityId: community, pageSize: 1 });
+      expect(page1.polls).toHaveLength(1);
+      expect(page1.nextPageToken).not.toBe("");
+      const all = await replica.as().listPolls({ communityId: community, pageSize: 200 });
+      expect(all.polls.length).toBeGreaterThanOrEqual(2);
+      expect((await replica.as().listPolls({ communityId: community, topic: "food" })).polls.map((p) => p.id)).toEqual([poll!.id]);
+      expect((await replica.as().listPolls({ communityId: community, states: [PollState.OPEN] })).polls).toEqual([]);
+
+      await replica.as(admin).deletePoll({ communityId: community, pollId: poll!.id });
+      expect((await failure(replica.as().getPoll({ communityId: community, pollId: poll!.id }))).code).toBe(Code.NotFound);
+      expect(await activityKinds()).toEqual(expect.arrayContaining([ActivityKind.POLL_CREATED, ActivityKind.POLL_UPDATED, ActivityKind.POLL_DELETED]));
+    });
+
+    it("opens with an eligibility snapshot, casts idempotently, stores nothing invalid, closes with a verifiable result", async () => {
+      const { poll } = await createPoll({ resultVisibility: ResultVisibility.LIVE, secrecy: BallotSecrecy.PUBLIC, quorum: { kind: { case: "absolute", value: 2 } } });
+      const ids = { communityId: community, pollId: poll!.id };
+      expect(reasonOf(await failure(replica.as(alice).castBallot({ ...ids, ballot: single("a") })))).toBe("POLL_NOT_OPEN");
+      const { poll: opened } = await replica.as(admin).openPoll(ids);
+      expect(opened!.state).toBe(PollState.OPEN);
+      // admin, alice, bob, carol; never the observer.
+      expect(opened!.eligibleCount).toBe(4);
+      expect(reasonOf(await failure(replica.as(olga).castBallot({ ...ids, ballot: single("a") })))).toBe("NOT_ELIGIBLE");
+      expect(reasonOf(await failure(replica.as(admin).updatePoll({ poll: opened!, updateMask: create(FieldMaskSchema, { paths: ["title"] }) })))).toBe("POLL_NOT_EDITABLE");
+      expect(reasonOf(await failure(replica.as(admin).deletePoll(ids)))).toBe("POLL_NOT_EDITABLE");
+
+      const invalid = await failure(replica.as(alice).castBallot({ ...ids, ballot: single("zebra") }));
+      expect(invalid.code).toBe(Code.InvalidArgument);
+      expect(invalid.message).toContain("ballot.option_id");
+      const wrongKind = await failure(replica.as(alice).castBallot({ ...ids, ballot: rank(["a"]) }));
+      expect(wrongKind.code).toBe(Code.InvalidArgument);
+      expect((await replica.as().listBallots(ids)).ballots).toEqual([]);
+
+      const before = (await activityKinds()).length;
+      const first = await replica.as(alice).castBallot({ ...ids, ballot: single("a") });
+      expect(first.changed).toBe(true);
+      const again = await replica.as(alice).castBallot({ ...ids, ballot: single("a") });
+      expect(again.changed).toBe(false);
+      expect((await activityKinds()).length).toBe(before + 1);
+      expect((await replica.as(alice).castBallot({ ...ids, ballot: single("b") })).changed).toBe(true);
+      expect((await activityKinds()).slice(-2)).toEqual([ActivityKind.BALLOT_CAST, ActivityKind.BALLOT_CHANGED]);
+      await replica.as(bob).castBallot({ ...ids, ballot: single("b") });
+      await replica.as(carol).castBallot({ ...ids, ballot: single("c") });
+      await replica.as(carol).retractBallot(ids);
+      await replica.as(carol).retractBallot(ids); // nothing left: no error, nothing logged
+      expect((await activityKinds()).filter((k) => k === ActivityKind.BALLOT_RETRACTED)).toHaveLength(1);
+
+      const mine = await replica.as(alice).getMyBallot(ids);
+      expect(mine.ballot?.choice).toEqual({ case: "optionId", value: "b" });
+      expect((await replica.as(carol).getMyBallot(ids)).ballot).toBeUndefined();
+      const listed = await replica.as().listBallots(ids);
+      expect(listed.ballots.map((b) => b.voterId).sort()).toEqual([alice, bob].sort());
+      expect(listed.ballots.every((b) => b.ballot?.choice.case === "optionId")).toBe(true);
+
+      const live = (await replica.as().getResults(ids)).results!;
+      expect(live.final).toBe(false);
+      expect(live.winners).toEqual(["b"]);
+
+      const closed = await replica.as(admin).closePoll(ids);
+      expect(closed.poll!.state).toBe(PollState.CLOSED);
+      const results = closed.results!;
+      expect(results.final).toBe(true);
+      expect(results.winners).toEqual(["b"]);
+      expect(results.ballots).toBe(2);
+      expect(results.countedWeight).toBe(2);
+      expect(results.quorumMet).toBe(true);
+      expect(results.passed).toBe(true);
+      expect(results.resultHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(hashOf(results)).toBe(results.resultHash);
+      const again2 = (await replica.as().getResults(ids)).results!;
+      expect(toJson(PollResultsSchema, again2)).toEqual(toJson(PollResultsSchema, results));
+      const log = (await replica.as(admin).listActivity({ communityId: community, pageSize: 1000 })).entries;
+      const published = log.find((e) => e.kind === ActivityKind.RESULT_PUBLISHED && e.pollId === poll!.id)!;
+      expect(JSON.parse(published.payload).result_hash).toBe(results.resultHash);
+      expect(log.some((e) => e.kind === ActivityKind.POLL_CLOSED && e.pollId === poll!.id)).toBe(true);
+      expect(reasonOf(await failure(replica.as(bob).castBallot({ ...ids, ballot: single("a") })))).toBe("POLL_NOT_OPEN");
+    });
+
+    it("hides results and choices as the poll says, and shows a delegate's ballot to their delegator", async () => {
+      const { poll } = await replica.as(admin).createPoll({
+        poll: { communityId: community, title: "Budget", method: VotingMethod.PROPOSAL, resultVisibility: ResultVisibility.AFTER_VOTE, secrecy: BallotSecrecy.SECRET, topics: ["money"] },
+      });
+      const ids = { communityId: community, pollId: poll!.id };
+      await replica.as(admin).openPoll(ids);
+      await replica.as(bob).setDelegation({ communityId: community, delegateId: alice, topic: "money" });
+      await replica.as(alice).castBallot({ ...ids, ballot: { choice: { case: "proposal", value: ProposalChoice.AGREE } } });
+      expect(reasonOf(await failure(replica.as(carol).getResults(ids)))).toBe("RESULTS_NOT_VISIBLE");
+      expect(reasonOf(await failure(replica.as().getResults(ids)))).toBe("RESULTS_NOT_VISIBLE");
+      const seen = (await replica.as(alice).getResults(ids)).results!;
+      // alice's own weight and bob's, through the delegation.
+      expect(seen.countedWeight).toBe(2);
+      expect(seen.delegatedWeight).toBe(1);
+      expect(seen.passed).toBe(true);
+      const listed = await replica.as(alice).listBallots(ids);
+      expect(listed.ballots.map((b) => b.voterId)).toEqual([alice]);
+      expect(listed.ballots[0].ballot).toBeUndefined();
+      const bobs = await replica.as(bob).getMyBallot(ids);
+      expect(bobs.ballot).toBeUndefined();
+      expect(bobs.delegationChain).toContain(alice);
+      expect(bobs.delegateBallot?.choice).toEqual({ case: "proposal", value: ProposalChoice.AGREE });
+      const closed = await replica.as(admin).closePoll(ids);
+      expect(closed.results!.weightFlows.find((f) => f.voterId === bob)).toMatchObject({ countedWith: alice, outcome: "delegated" });
+      expect((await replica.as().getResults(ids)).results!.final).toBe(true);
+      // Secret: the log says who voted, never what.
+      const log = (await replica.as(admin).listActivity({ communityId: community, pageSize: 1000 })).entries;
+      const cast = log.find((e) => e.kind === ActivityKind.BALLOT_CAST && e.pollId === poll!.id)!;
+      expect(JSON.parse(cast.payload)).toEqual({ voter_id: alice });
+    });
+
+    it("counts ranked methods with rounds and matrices", async () => {
+      for (const method of [VotingMethod.SCHULZE, VotingMethod.STV, VotingMethod.RANKED_IRV]) {
+        const { poll } = await createPoll({ method, seats: method === VotingMethod.STV ? 2 : 0 });
+        const ids = { communityId: community, pollId: poll!.id };
+        await replica.as(admin).openPoll(ids);
+        const bad = await failure(replica.as(alice).castBallot({ ...ids, ballot: rank(["a"], ["a"]) }));
+        expect(bad.message).toContain("ballot.ranking.ranks[1].option_ids[0]");
+        await replica.as(alice).castBallot({ ...ids, ballot: rank(["a"], ["b"]) });
+        await replica.as(bob).castBallot({ ...ids, ballot: rank(["b"], ["a"]) });
+        await replica.as(carol).castBallot({ ...ids, ballot: rank(["a"], ["c"]) });
+        const { results } = await replica.as(admin).closePoll(ids);
+        expect(results!.winners[0]).toBe("a");
+        if (method === VotingMethod.SCHULZE) {
+          expect(results!.pairwise!.optionIds).toEqual(["a", "b", "c"]);
+          expect(results!.pairwise!.rows[0].values).toEqual([0, 2, 3]);
+          expect(results!.strongestPaths!.rows).toHaveLength(3);
+        } else {
+          expect(results!.rounds.length).toBeGreaterThan(0);
+        }
+        if (method === VotingMethod.STV) expect(results!.quota).toBeGreaterThan(0);
+      }
+    });
+
+    it("streams a ballot to a watcher (after commit) and ends at close", async () => {
+      const { poll } = await createPoll({ resultVisibility: ResultVisibility.AFTER_CLOSE });
+      const ids = { communityId: community, pollId: poll!.id };
+      await replica.as(admin).openPoll(ids);
+      const seen: Array<{ state: PollState; ballots: number; hasResults: boolean }> = [];
+      const watching = (async () => {
+        for await (const u of replica.as(alice).watchPoll(ids)) seen.push({ state: u.state, ballots: u.ballots, hasResults: u.results !== undefined });
+      })();
+      await expect.poll(() => seen.length, { timeout: 5000 }).toBe(1);
+      await replica.as(bob).castBallot({ ...ids, ballot: single("a") });
+      await expect.poll(() => seen.at(-1)?.ballots, { timeout: 5000 }).toBe(1);
+      expect(seen.at(-1)!.hasResults).toBe(false);
+      await replica.as(admin).closePoll(ids);
+      await watching;
+      expect(seen.at(-1)).toEqual({ state: PollState.CLOSED, ballots: 1, hasResults: true });
+    });
+
+    it("opens and closes scheduled polls from the scheduler", async () => {
+      const soon = new Date(Date.now() + 1500);
+      const { poll } = await createPoll({ opensAt: timestampFromDate(soon), closesAt: timestampFromDate(new Date(soon.getTime() + 1000)) });
+      expect(poll!.state).toBe(PollState.SCHEDULED);
+      const ids = { communityId: community, pollId: poll!.id };
+      expect(await replica.scheduler.tick(new Date())).toBe(0);
+      await replica.scheduler.tick(new Date(soon.getTime() + 10));
+      const opened = (await replica.as().getPoll(ids)).poll!;
+      expect(opened.state).toBe(PollState.OPEN);
+      expect(opened.eligibleCount).toBe(4);
+      await new Promise((resolve) => setTimeout(resolve, soon.getTime() - Date.now() + 50));
+      await replica.as(alice).castBallot({ ...ids, ballot: single("c") });
+      await replica.scheduler.tick(new Date(soon.getTime() + 1100));
+      const results = (await replica.as().getResults(ids)).results!;
+      expect(results.final).toBe(true);
+      expect(results.winners).toEqual(["c"]);
+    });
+  });
+}

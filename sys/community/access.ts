@@ -1,0 +1,43 @@
+// How the engine sees communities: each sits under its org (so org roles reach into it), and a public one opens
+// its read permissions to everyone — archived or not, since archiving only stops changes.
+import type { Database, EntityManager } from "../core/db.js";
+import { registerPublicPermissions, invalidatePublicPermissions } from "../authz/public-resources.js";
+import { registerParentResolver } from "../authz/resources.js";
+import { isUuid, query, tableOf } from "../authz/sql.js";
+import { Community } from "./entities.js";
+import { resourceOf } from "./members.js";
+
+/** What a VISIBILITY_PUBLIC community lets anyone do. */
+export const PUBLIC_READ_PERMISSIONS: ReadonlySet<string> = new Set(["community.read", "community.member.read", "community.activity.read", "voting.poll.read"]);
+const NONE: ReadonlySet<string> = new Set();
+
+/** Undefined when this ORM does not know communities (a sys database built without this module). */
+function communitiesTable(em: EntityManager): string | undefined {
+  try {
+    return tableOf(em, Community);
+  } catch {
+    return undefined;
+  }
+}
+
+registerParentResolver("community", async (id, em) => {
+  const table = communitiesTable(em);
+  if (!table || !isUuid(id)) return undefined;
+  const rows = await query<{ org_id: string }>(em, `select org_id from ${table} where id = ?`, [id]);
+  return rows[0] ? `org/${rows[0].org_id}` : undefined;
+});
+
+/** Called once the database exists (module start): public reads are resolved against it. */
+export function registerCommunityAccess(db: Database): void {
+  registerPublicPermissions("community", async (id) => {
+    if (!isUuid(id)) return NONE;
+    const em = db.em();
+    const table = communitiesTable(em);
+    if (!table) return NONE;
+    const rows = await query<{ visibility: string }>(em, `select visibility from ${table} where id = ?`, [id]);
+    return rows[0]?.visibility === "public" ? PUBLIC_READ_PERMISSIONS : NONE;
+  });
+}
+
+/** After a community's visibility may have changed (or it was just created) in this process. */
+export const forgetCommunityAccess = (communityId: string) => invalidatePublicPermissions(resourceOf(communityId));

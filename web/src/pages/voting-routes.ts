@@ -1,0 +1,16 @@
+// Routes of the community app: #/communities, #/communities/<id>, …/polls/<poll>, …/delegation, …/activity.
+import type { Route } from "../router.js";
+import { communitiesPage } from "./communities.js";
+import { communityPage } from "./community.js";
+import { pollPage } from "./poll.js";
+import { delegationPage } from "./delegation.js";
+import { activityPage } from "./activity.js";
+
+export function communitiesRoute(route: Route): Promise<Node> {
+  const [, id, section, sub] = route.path;
+  if (!id) return communitiesPage();
+  if (section === "polls" && sub) return pollPage(id, sub);
+  if (section === "delegation") return delegationPage(id);
+  if (section === "activity") return activityPage(id);
+  return communityPage(id);
+}
