@@ -1,6 +1,6 @@
 // "Bad input: empty, oversized, malformed and wrong-typed fields on every RPC return InvalidArgument with the
-// field named; nothing is written." Generic over every unary method of every polity.* service the server
-// registers: the cases are derived from the generated descriptors and their buf.validate rules, so a new RPC is
+// field named; nothing is written." Generic over every method of every polity.* service the server registers
+// (unary, and server-streaming, where the stream must end with the error before any message): the cases are derived from the generated descriptors and their buf.validate rules, so a new RPC is
 // covered without touching this file. Runs on PostgreSQL as the bootstrap superadmin (authorization passes),
 // and compares the row counts of every sys and mod table before and after.
 import { readdirSync } from "node:fs";
@@ -62,7 +62,9 @@ function oversizedCases(input: DescMessage): Oversized[] {
       const rules = rulesOf(f);
       if (f.fieldKind === "scalar" && rules?.type.case === "string" && rules.type.value.maxLen > 0n) {
         const value = "x".repeat(Number(rules.type.value.maxLen) + 1);
-        out.push({ path: [...prefix, f.name].join("."), build: () => wrap({ [f.localName]: value }) });
+        // A oneof member is set through its oneof: { choice: { case: "optionId", value } }.
+        const init = f.oneof ? { [f.oneof.localName]: { case: f.localName, value } } : { [f.localName]: value };
+        out.push({ path: [...prefix, f.name].join("."), build: () => wrap(init) });
       }
       if (f.fieldKind === "message" && prefix.length === 0 && !f.message.typeName.startsWith("google.protobuf.")) {
         const sub = f.message;
@@ -138,6 +140,48 @@ async function rejected(promise: Promise<unknown>): Promise<ConnectError> {
   throw new Error("expected the call to fail");
 }
 
+type AnyClient = Record<string, (req: object) => Promise<unknown> | AsyncIterable<unknown>>;
+
+/** Calls a unary method, or opens a server stream and reads it to the end (where a refused request fails). */
+async function invoke(client: AnyClient, method: DescMethod, req: object): Promise<unknown> {
+  if (method.methodKind === "unary") return client[method.localName](req);
+  if (method.methodKind !== "server_streaming") throw new Error(`${method.name}: ${method.methodKind} is not covered`);
+  const received: unknown[] = [];
+  for await (const message of client[method.localName](req) as AsyncIterable<unknown>) received.push(message);
+  return received;
+}
+
+/**
+ * One Connect server-streaming call with a raw JSON message; the error arrives in the end-of-stream message
+ * (HTTP 200), never after a data message.
+ */
+async function rawConnectStream(url: string, path: string, json: string, token: string) {
+  const res = await fetch(url + path, {
+    method: "POST",
+    headers: { "content-type": "application/connect+json", "connect-protocol-version": "1", authorization: `Bearer ${token}` },
+    body: envelope(new TextEncoder().encode(json)) as unknown as BodyInit,
+  });
+  const body = Buffer.from(await res.arrayBuffer());
+  let data = 0;
+  let end: { error?: { code?: string; message?: string } } | undefined;
+  for (let at = 0; at + 5 <= body.length;) {
+    const flags = body[at];
+    const length = body.readUInt32BE(at + 1);
+    const payload = body.subarray(at + 5, at + 5 + length).toString("utf8");
+    if (flags & 0x02) end = JSON.parse(payload);
+    else data++;
+    at += 5 + length;
+  }
+  return { status: res.status, data, code: end?.error?.code, message: end?.error?.message ?? body.toString("utf8") };
+}
+
+/** Any Connect call with a raw JSON body: unary as such, a server stream enveloped. */
+async function rawConnectJson(url: string, method: DescMethod, json: string, token: string) {
+  const path = `/${method.parent.typeName}/${method.name}`;
+  if (method.methodKind === "unary") return { ...(await rawConnect(url, path, "application/json", json, token)), stream: false, data: 0 };
+  return { ...(await rawConnectStream(url, path, json, token)), stream: true };
+}
+
 // --- the test -------------------------------------------------------------------------------------------------
 
 describe("bad input on every RPC (PostgreSQL, as superadmin)", async () => {
@@ -175,13 +219,16 @@ describe("bad input on every RPC (PostgreSQL, as superadmin)", async () => {
     await database?.drop();
   });
 
-  it("covers every polity.* service the server registers, all unary", () => {
+  it("covers every polity.* service the server registers, unary and server-streaming", () => {
     const names = new Set(methods.map((m) => m.parent.typeName));
-    expect(names.size).toBeGreaterThanOrEqual(5);
-    for (const s of ["polity.sys.auth.v1.AuthService", "polity.sys.account.v1.AccountService", "polity.sys.account.v1.OrgProjectService", "polity.sys.authz.v1.AuthzService"]) {
+    expect(names.size).toBeGreaterThanOrEqual(7);
+    for (const s of ["polity.sys.auth.v1.AuthService", "polity.sys.account.v1.AccountService", "polity.sys.account.v1.OrgProjectService",
+      "polity.sys.authz.v1.AuthzService", "polity.sys.community.v1.CommunityService", "polity.mod.voting.v1.VotingService"]) {
       expect(names).toContain(s);
     }
-    expect(methods.every((m) => m.methodKind === "unary")).toBe(true);
+    // Only these two kinds exist in the contract; a client- or bidi-streaming RPC would need cases of its own.
+    expect(methods.filter((m) => m.methodKind !== "unary" && m.methodKind !== "server_streaming").map((m) => m.name)).toEqual([]);
+    expect(methods.filter((m) => m.methodKind === "server_streaming").map((m) => m.name)).toEqual(expect.arrayContaining(["WatchPoll", "WatchActivity"]));
     expect(Object.keys(before).some((t) => t.startsWith("sys."))).toBe(true);
   });
 
@@ -192,8 +239,8 @@ describe("bad input on every RPC (PostgreSQL, as superadmin)", async () => {
       for (const method of methods) {
         const needed = method.input.fields.filter(zeroIsInvalid).map((f) => f.name);
         if (needed.length === 0) continue;
-        const client = createClient(method.parent, transport) as unknown as Record<string, (req: object) => Promise<unknown>>;
-        const err = await rejected(client[method.localName]({}));
+        const client = createClient(method.parent, transport) as unknown as AnyClient;
+        const err = await rejected(invoke(client, method, {}));
         const where = `${method.parent.name}.${method.name}`;
         expect(err.code, `${where}: ${err.message}`).toBe(Code.InvalidArgument);
         const info = err.findDetails(ErrorInfoSchema)[0];
@@ -212,10 +259,10 @@ describe("bad input on every RPC (PostgreSQL, as superadmin)", async () => {
     const transport = transportFor(server.url, "grpc", () => token);
     let checked = 0;
     for (const method of methods) {
-      const client = createClient(method.parent, transport) as unknown as Record<string, (req: object) => Promise<unknown>>;
+      const client = createClient(method.parent, transport) as unknown as AnyClient;
       for (const c of oversizedCases(method.input)) {
         const where = `${method.parent.name}.${method.name} ${c.path}`;
-        const err = await rejected(client[method.localName](c.build()));
+        const err = await rejected(invoke(client, method, c.build()));
         expect(err.code, `${where}: ${err.message}`).toBe(Code.InvalidArgument);
         expect(err.findDetails(ErrorInfoSchema)[0]?.reason, where).toBe("VALIDATION_FAILED");
         expect(err.rawMessage, where).toContain(c.path);
@@ -260,12 +307,17 @@ describe("bad input on every RPC (PostgreSQL, as superadmin)", async () => {
   });
 
   it("refuses undecodable JSON bodies over Connect with InvalidArgument on every method", async () => {
+    let streams = 0;
     for (const method of methods) {
       const path = `/${method.parent.typeName}/${method.name}`;
-      const json = await rawConnect(server.url, path, "application/json", "{not json", token);
+      const json = await rawConnectJson(server.url, method, "{not json", token);
       expect(json.code, `${path}: ${json.message}`).toBe("invalid_argument");
-      expect(json.status).toBe(400);
+      // A unary error is an HTTP status; a stream's is its end message, with no data message before it.
+      expect(json.status, path).toBe(json.stream ? 200 : 400);
+      expect(json.data, path).toBe(0);
+      if (json.stream) streams++;
     }
+    expect(streams).toBeGreaterThanOrEqual(2);
   });
 
   // Known gap, upstream: connect-es's createBinarySerialization turns every fromBinary failure into Internal
@@ -287,10 +339,11 @@ describe("bad input on every RPC (PostgreSQL, as superadmin)", async () => {
       const path = `/${method.parent.typeName}/${method.name}`;
       for (const f of method.input.fields) {
         const body = JSON.stringify({ [f.jsonName]: wrongJson(f) });
-        const res = await rawConnect(server.url, path, "application/json", body, token);
+        const res = await rawConnectJson(server.url, method, body, token);
         const where = `${path} ${f.name} = ${body}`;
         expect(res.code, `${where}: ${res.message}`).toBe("invalid_argument");
-        expect(res.status, where).toBe(400);
+        expect(res.status, where).toBe(res.stream ? 200 : 400);
+        expect(res.data, where).toBe(0);
         // protobuf-es names the field, except for enum and message fields, where it names their type.
         const named = [`${method.input.typeName}.${f.name}`];
         if (f.fieldKind === "enum") named.push(f.enum.typeName);

@@ -1,14 +1,16 @@
 // Poll state transitions shared by the handlers and the scheduler: load (optionally locked), snapshot who is
 // eligible, open, close. Each runs inside the caller's transaction and appends to the activity log there.
+import { type JsonObject, toJson } from "@bufbuild/protobuf";
 import { LockMode } from "@mikro-orm/core";
-import type { PollResults } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { type PollResults, PollResultsSchema, PollSchema } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import type { EntityManager } from "../../sys/core/db.js";
 import { apiError, failedPrecondition, notFound } from "../../sys/core/errors.js";
 import { publishInTransaction } from "../../sys/core/notifier.js";
 import { Code } from "@connectrpc/connect";
 import type { CommunityRole, DirectoryPort } from "../../sys/core/ports/directory-port.js";
 import { query, tableOf } from "./activity/sql.js";
-import { appendActivity } from "./activity/append.js";
+import { appendActivity, lockHead } from "./activity/append.js";
+import { pollMessage } from "./codec.js";
 import { EligibleVoterEntity, PollEntity, type PollRow } from "./entities.js";
 import { computeResults, storeResults } from "./results.js";
 
@@ -35,10 +37,10 @@ export function touch(row: PollRow, now: Date): void {
 }
 
 /**
- * Snapshots the members holding an eligible role. The directory decides with `bearer` (two binaries) or
- * directly (one binary). Throws UNAVAILABLE with reason ELIGIBILITY_UNAVAILABLE when it cannot be read.
+ * Snapshots the members holding an eligible role; returns their ids. The directory decides with `bearer` (two
+ * binaries) or directly (one binary). Throws UNAVAILABLE with reason ELIGIBILITY_UNAVAILABLE when it cannot be read.
  */
-export async function snapshotEligibility(em: EntityManager, row: PollRow, directory: DirectoryPort, bearer: string | undefined, now: Date): Promise<void> {
+export async function snapshotEligibility(em: EntityManager, row: PollRow, directory: DirectoryPort, bearer: string | undefined, now: Date): Promise<string[]> {
   let members;
   try {
     members = await directory.listMembers(row.communityId, row.eligibleRoles as CommunityRole[], bearer);
@@ -55,14 +57,16 @@ export async function snapshotEligibility(em: EntityManager, row: PollRow, direc
   }
   row.eligibleCount = eligible.length;
   row.snapshotAt = now;
+  return eligible.map((m) => m.accountId);
 }
 
 /** Opens a draft or scheduled poll (locked by the caller). `snapshot` false defers eligibility (see scheduler.ts). */
 export async function openLocked(em: EntityManager, row: PollRow, actorId: string, now: Date, eligibility: { directory: DirectoryPort; bearer?: string; required: boolean }): Promise<void> {
   if (row.state !== "draft" && row.state !== "scheduled") throw failedPrecondition("POLL_NOT_DRAFT", `poll ${row.id} is ${row.state}`);
   if (row.closesAt && row.closesAt <= now) throw failedPrecondition("POLL_CLOSES_IN_PAST", `poll ${row.id} closes_at has passed`);
+  let eligibleIds: string[] | undefined;
   try {
-    await snapshotEligibility(em, row, eligibility.directory, eligibility.bearer, now);
+    eligibleIds = await snapshotEligibility(em, row, eligibility.directory, eligibility.bearer, now);
   } catch (error) {
     if (eligibility.required) throw error;
   }
@@ -70,8 +74,18 @@ export async function openLocked(em: EntityManager, row: PollRow, actorId: strin
   row.openedAt = now;
   touch(row, now);
   await em.flush();
-  await appendActivity(em, { communityId: row.communityId, kind: "poll_opened", actorId, pollId: row.id, payload: { eligible: row.eligibleCount, snapshot: row.snapshotAt !== null } });
+  // What `polity audit` recounts from: the poll's definition and who may vote (a deferred snapshot is logged
+  // by ensureSnapshot as a poll_updated entry).
+  await appendActivity(em, {
+    communityId: row.communityId, kind: "poll_opened", actorId, pollId: row.id,
+    payload: { poll: pollJson(row), eligible: row.eligibleCount, snapshot: eligibleIds !== undefined, ...(eligibleIds ? { eligible_ids: eligibleIds } : {}) },
+  });
   await notifyPollChanged(em, row.id, "opened");
+}
+
+/** The poll as protobuf JSON, as logged at open. */
+function pollJson(row: PollRow): JsonObject {
+  return toJson(PollSchema, pollMessage(row)) as JsonObject;
 }
 
 /** Takes a deferred snapshot if the poll is open without one; no-op otherwise. Locks the poll. */
@@ -79,9 +93,14 @@ export async function ensureSnapshot(em: EntityManager, communityId: string, pol
   await em.transactional(async (tx) => {
     const row = await loadPoll(tx as EntityManager, communityId, pollId, true);
     if (row.state !== "open" || row.snapshotAt) return;
-    await snapshotEligibility(tx as EntityManager, row, directory, bearer, new Date());
+    const eligibleIds = await snapshotEligibility(tx as EntityManager, row, directory, bearer, new Date());
     touch(row, new Date());
     await tx.flush();
+    await appendActivity(tx as EntityManager, {
+      // The system takes it (whichever caller triggered it): the nil id, as for scheduled transitions.
+      communityId: row.communityId, kind: "poll_updated", actorId: "00000000-0000-0000-0000-000000000000", pollId: row.id,
+      payload: { fields: ["eligible_ids"], eligible: eligibleIds.length, eligible_ids: eligibleIds },
+    });
     await notifyPollChanged(tx as EntityManager, row.id, "snapshot");
   });
 }
@@ -90,6 +109,10 @@ export async function ensureSnapshot(em: EntityManager, communityId: string, pol
 export async function closeLocked(em: EntityManager, row: PollRow, actorId: string, now: Date): Promise<PollResults> {
   if (row.state !== "open") throw failedPrecondition("POLL_NOT_OPEN", `poll ${row.id} is ${row.state}`);
   if (!row.snapshotAt) throw failedPrecondition("ELIGIBILITY_PENDING", `poll ${row.id} has no eligibility snapshot yet`);
+  // The log's head is locked before counting: a delegation change (which appends under the same lock in its own
+  // transaction) then lands either wholly before the count and the poll_closed entry, or wholly after both, so
+  // the delegations the log shows in force at poll_closed are exactly those counted.
+  await lockHead(em, row.communityId);
   row.state = "closed";
   row.closedAt = now;
   touch(row, now);
@@ -99,7 +122,10 @@ export async function closeLocked(em: EntityManager, row: PollRow, actorId: stri
   await appendActivity(em, { communityId: row.communityId, kind: "poll_closed", actorId, pollId: row.id, payload: { ballots: results.ballots } });
   await appendActivity(em, {
     communityId: row.communityId, kind: "result_published", actorId, pollId: row.id,
-    payload: { result_hash: results.resultHash, winners: results.winners, ...(results.passed !== undefined ? { passed: results.passed } : {}) },
+    payload: {
+      result_hash: results.resultHash, winners: results.winners, ...(results.passed !== undefined ? { passed: results.passed } : {}),
+      result: toJson(PollResultsSchema, results) as JsonObject,
+    },
   });
   await notifyPollChanged(em, row.id, "closed");
   return results;

@@ -12,22 +12,12 @@ import { canonical, stateEnums, tallyBallot } from "./codec.js";
 import type { DelegationResolution } from "./contracts.js";
 import { resolveDelegations } from "./delegation/resolve.js";
 import { BallotEntity, type ChoiceJson, EligibleVoterEntity, type PollRow, PollResultEntity } from "./entities.js";
-import { type Ballot, type Result, type TallyConfig, tally } from "./tally/index.js";
+import { type Ballot, type Method, type Result, type TallyConfig, tally } from "./tally/index.js";
+import { tallyConfigFor } from "./tally-config.js";
 
+/** The engine's configuration from the stored poll (the same rules audit applies to the logged poll). */
 export function tallyConfigOf(poll: PollRow): TallyConfig {
-  const threshold = poll.passThresholdPercent;
-  return {
-    options: poll.options.map((o) => o.id),
-    seed: poll.tieBreakSeed || poll.id,
-    seats: poll.seats || 1,
-    minSelections: poll.method === "approval" ? poll.minSelections || 1 : undefined,
-    maxSelections: poll.method === "approval" ? poll.maxSelections || poll.options.length : undefined,
-    minScore: 0,
-    maxScore: poll.maxScore || 5,
-    // 0 means a simple majority (> 50 %); an explicit threshold is "at least".
-    passThreshold: threshold > 0 ? threshold / 100 : 0.5,
-    passRule: threshold > 0 ? "at-least" : "more-than",
-  };
+  return tallyConfigFor({ ...poll, method: poll.method as Method, optionIds: poll.options.map((o) => o.id) });
 }
 
 export async function eligibleOf(em: EntityManager, pollId: string): Promise<string[]> {

@@ -44,11 +44,17 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const common = {
     entities: options.entities,
     schema: tier,
+    // Each tier's ORM needs its own name in MikroORM's async-local contexts: with the shared default name a sys
+    // read made inside a mod transaction would run on the mod transaction's connection.
+    contextName: tier,
     extensions: [Migrator] as Array<typeof Migrator>,
     migrations: { migrationsList: migrations, schema: tier, tableName: "migrations", snapshot: false, silent: true, transactional: true, allOrNothing: true },
     discovery: { warnWhenNoEntities: false },
     debug: false,
     allowGlobalContext: false,
+    // Each tier's ORM keeps its own transaction context: sys code called from inside a mod transaction (the
+    // in-process directory port) must not be handed the mod transaction's EntityManager.
+    contextName: tier,
   };
   let orm: MikroORM;
   if (url) {

@@ -13,7 +13,7 @@ async function log(items: Array<[string, string, string, Record<string, unknown>
   return out;
 }
 
-const poll = { id: "p", method: "VOTING_METHOD_SINGLE_CHOICE", options: [{ id: "x" }, { id: "y" }], secrecy: "BALLOT_SECRECY_PUBLIC", topics: ["parks"] };
+const poll = { id: "p", allowDelegation: true, method: "VOTING_METHOD_SINGLE_CHOICE", options: [{ id: "x" }, { id: "y" }], secrecy: "BALLOT_SECRECY_PUBLIC", topics: ["parks"] };
 const result = { pollId: "p", winners: ["y"], delegatedWeight: 2, lostWeight: 0 };
 
 describe("auditPolls", () => {

@@ -2,7 +2,8 @@
 // delegation resolution, and compares with the published result. Pure: `polity audit` and the web run it.
 //
 // What it reads from the log (the payloads the voting module writes):
-//   poll_opened       { poll: Poll (protobuf JSON), eligible_ids: [account id…] }
+//   poll_opened       { poll: Poll (protobuf JSON), eligible_ids: [account id…] } (eligible_ids absent when the
+//                     snapshot was deferred: then a later poll_updated { fields: ["eligible_ids"], eligible_ids })
 //   ballot_cast/_changed  actor = voter, { choice: ChoiceJson } on public polls;  ballot_retracted  actor = voter
 //   delegation_created { delegator_id, delegate_id, topic };  delegation_revoked { delegator_id, topic }
 //   poll_closed       the instant the count is taken (delegations in force then)
@@ -11,6 +12,7 @@ import type { ChoiceJson } from "../entities.js";
 import { tallyBallot } from "../codec.js";
 import { resolveDelegationsPure, type DelegationEdge } from "../delegation/resolve-core.js";
 import { tally, type Ballot, type Method, type TallyConfig } from "../tally/index.js";
+import { tallyConfigFor } from "../tally-config.js";
 import { canonicalJson, sha256Hex, type ChainEntry } from "./chain.js";
 
 const METHODS: Record<string, Method> = {
@@ -41,21 +43,13 @@ interface PollState {
   closedDelegations?: DelegationEdge[];
 }
 
-/** Same rules as the server's tallyConfigOf (results.ts), from the poll's protobuf JSON. */
+/** The server's own configuration rules (tally-config.ts), applied to the poll's protobuf JSON. */
 export function tallyConfigFromJson(poll: PollJson, method: Method): TallyConfig {
-  const options = (poll.options ?? []).map((o) => o.id);
-  const threshold = poll.passThresholdPercent ?? 0;
-  return {
-    options,
-    seed: poll.tieBreakSeed || poll.id || "",
-    seats: poll.seats || 1,
-    minSelections: method === "approval" ? poll.minSelections || 1 : undefined,
-    maxSelections: method === "approval" ? poll.maxSelections || options.length : undefined,
-    minScore: 0,
-    maxScore: poll.maxScore || 5,
-    passThreshold: threshold > 0 ? threshold / 100 : 0.5,
-    passRule: threshold > 0 ? "at-least" : "more-than",
-  };
+  return tallyConfigFor({
+    id: poll.id ?? "", method, optionIds: (poll.options ?? []).map((o) => o.id), seats: poll.seats ?? 0,
+    minSelections: poll.minSelections ?? 0, maxSelections: poll.maxSelections ?? 0, maxScore: poll.maxScore ?? 0,
+    passThresholdPercent: poll.passThresholdPercent ?? 0, tieBreakSeed: poll.tieBreakSeed ?? "",
+  });
 }
 
 export async function auditPolls(entries: Iterable<ChainEntry>): Promise<PollAudit[]> {
@@ -76,6 +70,10 @@ export async function auditPolls(entries: Iterable<ChainEntry>): Promise<PollAud
         break;
       case "poll_opened":
         polls.set(e.pollId, { openedAt: e.sequence, poll: p.poll as PollJson | undefined, eligible: p.eligible_ids as string[] | undefined, ballots: new Map() });
+        break;
+      case "poll_updated":
+        // A snapshot deferred past the open (scheduled poll, two binaries) is logged when it is taken.
+        if (state && Array.isArray(p.eligible_ids)) state.eligible = p.eligible_ids as string[];
         break;
       case "ballot_cast": case "ballot_changed":
         state?.ballots.set(e.actorId, p.choice as ChoiceJson | undefined);
@@ -108,7 +106,7 @@ async function auditOne(e: ChainEntry, published: Record<string, unknown>, state
   const voters = new Set(state.ballots.keys());
   const eligible = new Set(state.eligible);
   const resolution = resolveDelegationsPure({
-    delegations: state.poll.allowDelegation === false ? [] : (state.closedDelegations ?? []),
+    delegations: state.poll.allowDelegation !== true ? [] : (state.closedDelegations ?? []),
     topics: state.poll.topics ?? [], eligible: state.eligible, voters,
   });
   const ballots: Ballot[] = [];

@@ -1,0 +1,161 @@
+// `polity audit` end to end: a real server on PostgreSQL, a public community, a public Schulze poll and a
+// public STV poll with liquid delegation (a cross-scope cycle among them), votes changed and retracted,
+// delegations revoked and created after close; the real CLI recounts both polls from the log alone and
+// verifies them (exit 0). Then one row of the log is altered in the database: the CLI exits 1 naming it.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Client } from "@connectrpc/connect";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OrgProjectService } from "../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
+import { AuthService } from "../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
+import { CommunityService, JoinPolicy, Visibility } from "../clients/src/gen/polity/sys/community/v1/community_pb.js";
+import { BallotSecrecy, ResultVisibility, VotingMethod, VotingService } from "../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { clientFor } from "./support/clients.js";
+import { type Person, signUpVerified } from "./support/people.js";
+import { createTestDatabase, type TestDatabase } from "./support/postgres.js";
+import { repoRoot, startInProcessServer, type TestServer } from "./support/server.js";
+
+const ADMIN = { email: "root@example.org", password: "root password 123" };
+const polityBin = join(repoRoot, "node_modules", ".bin", "polity");
+
+interface AuditJson {
+  ok: boolean;
+  chain_ok: boolean;
+  broken?: { sequence: number; problem: string };
+  polls: Array<{ pollId: string; status: string; detail: string; winners?: string[] }>;
+}
+
+const ranking = (...ids: string[]) => ({ choice: { case: "ranking" as const, value: { ranks: ids.map((id) => ({ optionIds: [id] })) } } });
+
+describe("polity audit recounts public polls from the activity log (PostgreSQL)", () => {
+  let database: TestDatabase;
+  let server: TestServer;
+  let home: string;
+  let communityId = "";
+  const polls: Record<string, string> = {};
+  const published: Record<string, string[]> = {};
+  const people: Person[] = [];
+  let admin: Person;
+  const voting = (p: Person): Client<typeof VotingService> => clientFor(VotingService, server.url, p.token);
+
+  const audit = (token: string) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+      const env = { ...process.env, XDG_CONFIG_HOME: join(home, "config"), HOME: home, POLITY_API_KEY: "", POLITY_TOKEN: token };
+      const child = spawn(polityBin, ["--server", server.url, "--json", "audit", communityId], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+      child.once("error", reject);
+      child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+
+  beforeAll(async () => {
+    database = await createTestDatabase("voting_audit");
+    server = await startInProcessServer({ DATABASE_URL: database.url, POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
+    home = mkdtempSync(join(tmpdir(), "polity-audit-"));
+    const adminToken = (await clientFor(AuthService, server.url).login(ADMIN)).tokens!;
+    admin = { accountId: adminToken.accountId, email: ADMIN.email, token: adminToken.accessToken };
+    const { org } = await clientFor(OrgProjectService, server.url, admin.token).createOrg({ slug: "audit-coop", displayName: "Audit coop" });
+    const { community } = await clientFor(CommunityService, server.url, admin.token).createCommunity({
+      orgId: org!.id, slug: "parks-council", name: "Parks council", visibility: Visibility.PUBLIC, joinPolicy: JoinPolicy.OPEN,
+    });
+    communityId = community!.id;
+    for (const name of ["ann", "ben", "cat", "dan", "eve", "fay", "gus", "hal"]) {
+      const person = await signUpVerified(server.url, server.logs, `${name}@example.org`);
+      await clientFor(CommunityService, server.url, person.token).joinCommunity({ communityId });
+      people.push(person);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await database?.drop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it("verifies every public poll, delegations and all, then names the sequence of a tampered row", async () => {
+    const [ann, ben, cat, dan, eve, fay, gus, hal] = people;
+    const owner = admin; // creates, opens and closes the polls
+    const delegate = (from: Person, to: Person, topic = "") => voting(from).setDelegation({ communityId, delegateId: to.accountId, topic });
+    // A cross-scope cycle for "parks" polls: ben → cat globally, cat → ben on "parks" (neither votes: both lost).
+    await delegate(ben, cat);
+    await delegate(cat, ben, "parks");
+    await delegate(dan, eve); // eve votes: dan's weight reaches her
+    await delegate(fay, gus, "parks"); // gus does not vote but delegates on to eve: fay and gus reach eve
+    await delegate(gus, eve);
+    await delegate(hal, dan); // hal votes directly: the delegation is ignored
+    await delegate(ann, hal, "parks");
+    await voting(ann).revokeDelegation({ communityId, topic: "parks" }); // revoked before close: ann votes anyway
+
+    const create = async (key: string, method: VotingMethod, options: string[], seats = 1) => {
+      const { poll } = await voting(owner).createPoll({ poll: {
+        communityId, title: `${key} poll`, method, seats, topics: ["parks"], allowDelegation: true,
+        secrecy: BallotSecrecy.PUBLIC, resultVisibility: ResultVisibility.AFTER_CLOSE, tieBreakSeed: `seed-${key}`,
+        options: options.map((id) => ({ id, label: id.toUpperCase() })),
+      } });
+      polls[key] = poll!.id;
+      await voting(owner).openPoll({ communityId, pollId: poll!.id });
+      return poll!.id;
+    };
+    const schulze = await create("schulze", VotingMethod.SCHULZE, ["a", "b", "c", "d"]);
+    const stv = await create("stv", VotingMethod.STV, ["w", "x", "y", "z"], 2);
+
+    const cast = (p: Person, pollId: string, ...ids: string[]) => voting(p).castBallot({ communityId, pollId, ballot: ranking(...ids) });
+    await cast(eve, schulze, "b", "c", "a", "d");
+    await cast(hal, schulze, "a", "c", "b", "d");
+    await cast(ann, schulze, "c", "a", "b", "d");
+    await cast(ann, schulze, "a", "b", "c", "d"); // changed
+    await cast(dan, schulze, "d", "c", "b", "a");
+    await voting(dan).retractBallot({ communityId, pollId: schulze }); // retracted: dan's weight goes to eve again
+    await cast(eve, stv, "x", "y", "w", "z");
+    await cast(hal, stv, "w", "x", "z", "y");
+    await cast(ann, stv, "z", "w", "x", "y");
+    await cast(dan, stv, "y", "z", "w", "x");
+
+    for (const [key, pollId] of Object.entries(polls)) {
+      const { results } = await voting(owner).closePoll({ communityId, pollId });
+      published[key] = results!.winners;
+      expect(results!.lostWeight, key).toBe(2); // ben and cat, caught in the cross-scope cycle
+      expect(results!.delegatedWeight, key).toBeGreaterThan(0);
+    }
+    expect(published.stv).toHaveLength(2);
+    // A delegation after close changes nothing that was counted.
+    await delegate(eve, ann);
+
+    const adminToken = (await clientFor(AuthService, server.url).login(ADMIN)).tokens!.accessToken;
+    const good = await audit(adminToken);
+    expect(good.code, good.stderr + good.stdout).toBe(0);
+    const report = JSON.parse(good.stdout) as AuditJson;
+    expect(report.ok).toBe(true);
+    expect(report.chain_ok).toBe(true);
+    expect(report.polls.map((p) => [p.pollId, p.status, p.winners])).toEqual(expect.arrayContaining([
+      [polls.schulze, "verified", published.schulze],
+      [polls.stv, "verified", published.stv],
+    ]));
+    expect(report.polls).toHaveLength(2);
+
+    // Someone with database access rewrites hal's Schulze ballot in the log.
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ sequence: string; payload: string }>(
+        "select sequence, payload from mod.activity_entries where community_id = $1 and poll_id = $2 and kind = 'ballot_cast' and actor_id = $3",
+        [communityId, schulze, hal.accountId]);
+      expect(rows).toHaveLength(1);
+      const forged = JSON.stringify({ ...JSON.parse(rows[0].payload), choice: { ranking: [["d"], ["c"], ["b"], ["a"]] } });
+      await client.query("update mod.activity_entries set payload = $1 where community_id = $2 and sequence = $3", [forged, communityId, rows[0].sequence]);
+      const bad = await audit(adminToken);
+      expect(bad.code, bad.stderr).toBe(1);
+      const broken = JSON.parse(bad.stdout) as AuditJson;
+      expect(broken.ok).toBe(false);
+      expect(broken.chain_ok).toBe(false);
+      expect(broken.broken?.sequence).toBe(Number(rows[0].sequence));
+    } finally {
+      await client.end();
+    }
+  }, 120_000);
+});
