@@ -98,6 +98,8 @@ export function createOrgProjectService(ctx: SysContext): ServiceImpl<typeof Org
         // Service accounts the org owns are deleted with it (cascade), so their bindings elsewhere must go too.
         for (const account of await tx.find(Account, { ownerOrgId: org.id })) await engine.removeBindings({ accountId: account.id }, tx);
         await engine.removeBindings({ resourcePrefix: `org/${org.id}` }, tx);
+        // Other modules' resources under the org (communities) drop their bindings in this transaction too.
+        await ctx.lifecycle.orgDeleted(org.id, tx);
         await tx.nativeDelete(Org, { id: org.id });
       });
       engine.invalidate?.();

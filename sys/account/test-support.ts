@@ -1,6 +1,7 @@
 // Test fixtures for the sys tier's account and auth modules: a fresh database (PGlite in a temp dir, or a newly
 // created PostgreSQL database dropped afterwards) with every sys table, the real authz engine and token issuer,
 // and an outbox that records sent email. Handlers are called directly with a HandlerContext.
+import { createLifecycle } from "../core/lifecycle.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,6 +98,7 @@ export async function createTestSys(kind: DbKind, env: Record<string, string> = 
     engine,
     tokens: await createTokenIssuer({ db: testDb.db, config: testDb.config, logger }),
     mail: { send: async (message) => void outbox.push(message) },
+    lifecycle: createLifecycle(),
   };
   return { ...testDb, ctx, outbox, logLines: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }

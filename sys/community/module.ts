@@ -5,7 +5,7 @@ import { defineModule, service } from "../core/module.js";
 import type { SysContext } from "../core/sys-context.js";
 import { registerCommunityAccess } from "./access.js";
 import { createCommunityService } from "./community-service.js";
-import { communityEntities } from "./entities.js";
+import { Community, communityEntities } from "./entities.js";
 import { communityMigrations } from "./migrations/index.js";
 
 export const communityModule = defineModule<SysContext>({
@@ -16,6 +16,12 @@ export const communityModule = defineModule<SysContext>({
   services: (ctx) => {
     // Before any call can be authorized: public communities open their reads through the engine.
     registerCommunityAccess(ctx.db);
+    // Communities go with their org (foreign-key cascade); their role bindings must go in the same transaction.
+    ctx.lifecycle.onOrgDeleted(async (orgId, em) => {
+      for (const community of await em.find(Community, { orgId }, { fields: ["id"] })) {
+        await ctx.engine.removeBindings({ resourcePrefix: `community/${community.id}` }, em);
+      }
+    });
     return [service(CommunityService, createCommunityService(ctx))];
   },
 });

@@ -1,5 +1,6 @@
 // Fixtures for the community tests: a SysContext on a fresh database holding every sys module's tables (PGlite
 // in a temp dir, or a throwaway PostgreSQL database), verified people seeded directly, an org.
+import { createLifecycle } from "../core/lifecycle.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,6 +50,7 @@ export async function createCommunityTestSys(backend: "pglite" | "postgres"): Pr
     authz: createInProcessAuthorization(engine),
     tokens: await createTokenIssuer({ db, config, logger }),
     mail: { send: async (message) => void outbox.push(message) },
+    lifecycle: createLifecycle(),
   };
   registerCommunityAccess(db);
   let n = 0;

@@ -23,6 +23,7 @@ import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db.js";
 import { createGrpcFastPath, logFastPathCall } from "./grpc-fast-path.js";
 import { createHealth } from "./health.js";
+import { createLifecycle } from "./lifecycle.js";
 import { createMetrics } from "./metrics.js";
 import type { ModContext, PolityModule, ServiceRegistration } from "./module.js";
 import type { DirectoryPort } from "./ports/directory-port.js";
@@ -72,7 +73,7 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
     tokens = await createTokenIssuer({ db, config, logger });
     authorization = createInProcessAuthorization(engine);
     verifier = createTokenVerifier(tokens.verificationKeys);
-    const ctx: SysContext = { config, logger, db, authz: authorization, engine, tokens, mail: createEmailPort(config, logger) };
+    const ctx: SysContext = { config, logger, db, authz: authorization, engine, tokens, mail: createEmailPort(config, logger), lifecycle: createLifecycle() };
     directory = createInProcessDirectory(ctx);
     for (const module of sysModules) {
       registrations.push(...module.services(ctx));

@@ -3,6 +3,7 @@ import type { EntityManager } from "./db.js";
 import type { TierContext } from "./module.js";
 import type { AccessDecision, AccessQuestion, AuthorizationPort } from "./ports/authorization-port.js";
 import type { EmailPort } from "./ports/email-port.js";
+import type { Lifecycle } from "./lifecycle.js";
 import type { JWTVerifyGetKey } from "jose";
 
 export interface RoleBindingRecord {
@@ -56,4 +57,5 @@ export interface SysContext extends TierContext {
   engine: AuthzEngine;
   tokens: TokenIssuer;
   mail: EmailPort;
+  lifecycle: Lifecycle;
 }
