@@ -61,6 +61,9 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(15_000);
+    page.on("console", (m) => console.log("[console]", m.type(), m.text()));
+    page.on("requestfailed", (r) => console.log("[requestfailed]", r.url(), r.failure()?.errorText));
+    page.on("response", (r) => console.log("[response]", r.status(), r.url()));
   }, 180_000);
 
   afterAll(async () => {
