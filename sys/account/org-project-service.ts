@@ -11,7 +11,7 @@ import type { SysContext } from "../core/sys-context.js";
 import { isUuid } from "../auth/secrets.js";
 import { checkEtag, maskPaths, orgToProto, projectToProto } from "./convert.js";
 import { Account, Org, Project } from "./entities.js";
-import { ilikePattern, isUniqueViolation, mapOptimisticLock } from "./queries.js";
+import { flushUnique, ilikePattern, mapOptimisticLock } from "./queries.js";
 
 const slugTaken = (slug: string) => apiError(Code.AlreadyExists, "SLUG_TAKEN", `slug ${slug} is taken`, { field: "slug" });
 const WRITABLE = ["display_name", "description"] as const;
@@ -28,14 +28,6 @@ async function findProject(em: EntityManager, id: string): Promise<Project> {
   return project;
 }
 
-async function flushUnique(em: EntityManager, slug: string): Promise<void> {
-  try {
-    await em.flush();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw slugTaken(slug);
-    throw error;
-  }
-}
 
 function applyMask(row: { displayName: string; description: string }, input: { displayName: string; description: string }, paths: string[]) {
   if (paths.includes("display_name")) row.displayName = input.displayName;
@@ -56,7 +48,7 @@ export function createOrgProjectService(ctx: SysContext): ServiceImpl<typeof Org
       const org = await em.transactional(async (tx) => {
         const now = new Date();
         const row = tx.create(Org, { id: randomUUID(), slug: req.slug, displayName: req.displayName, description: req.description, createdAt: now, updatedAt: now });
-        await flushUnique(tx, req.slug);
+        await flushUnique(tx, () => slugTaken(req.slug));
         // The creator runs the org; system: a new org has no admin yet who could grant it.
         await engine.grant({ actorId: principal.accountId, accountId: principal.accountId, role: "org.admin", resource: `org/${row.id}`, system: true }, tx);
         return row;
@@ -112,7 +104,7 @@ export function createOrgProjectService(ctx: SysContext): ServiceImpl<typeof Org
       if (await em.findOne(Project, { orgId: req.orgId, slug: req.slug })) throw slugTaken(req.slug);
       const now = new Date();
       const project = em.create(Project, { id: randomUUID(), orgId: req.orgId, slug: req.slug, displayName: req.displayName, description: req.description, createdAt: now, updatedAt: now });
-      await flushUnique(em, req.slug);
+      await flushUnique(em, () => slugTaken(req.slug));
       return { project: projectToProto(project) };
     },
 

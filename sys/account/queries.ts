@@ -1,6 +1,6 @@
 // Small query helpers shared by the account and org services.
 import { batchPerTurn, hotQuery, tableOf } from "../authz/sql.js";
-import type { Database } from "../core/db.js";
+import type { Database, EntityManager } from "../core/db.js";
 import { aborted } from "../core/errors.js";
 import { Account } from "./entities.js";
 
@@ -21,6 +21,16 @@ export async function mapOptimisticLock<T>(work: Promise<T>): Promise<T> {
 
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { name?: string }).name === "UniqueConstraintViolationException";
+}
+
+/** Flushes, turning a unique-key violation (a slug taken meanwhile) into the caller's AlreadyExists error. */
+export async function flushUnique(em: EntityManager, taken: () => Error): Promise<void> {
+  try {
+    await em.flush();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw taken();
+    throw error;
+  }
 }
 
 /** What GetAccount reads: exactly the columns `accountToProto` needs. */

@@ -4,7 +4,7 @@ import { Code, type ServiceImpl } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import { CommunityService } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { checkEtag, maskPaths } from "../account/convert.js";
-import { ilikePattern, isUniqueViolation, mapOptimisticLock } from "../account/queries.js";
+import { flushUnique, ilikePattern, mapOptimisticLock } from "../account/queries.js";
 import { Org } from "../account/entities.js";
 import { principalOf, requirePrincipal } from "../core/authn/principal.js";
 import type { EntityManager } from "../core/db.js";
@@ -38,14 +38,6 @@ async function visibleScope(engine: AuthzEngine, accountId: string | undefined):
   return scope;
 }
 
-async function flushUnique(em: EntityManager, slug: string): Promise<void> {
-  try {
-    await em.flush();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw slugTaken(slug);
-    throw error;
-  }
-}
 
 export function createCommunityService(ctx: SysContext): ServiceImpl<typeof CommunityService> {
   const { db, engine } = ctx;
@@ -70,7 +62,7 @@ export function createCommunityService(ctx: SysContext): ServiceImpl<typeof Comm
           createdAt: now,
           updatedAt: now,
         });
-        await flushUnique(tx, req.slug);
+        await flushUnique(tx, () => slugTaken(req.slug));
         // system: a new community has no admin yet who could grant it; the org rule already allowed the creator.
         await engine.grant({ actorId: principal.accountId, accountId: principal.accountId, role: "community.admin", resource: resourceOf(row.id), system: true }, tx);
         await appendEvent(tx, { communityId: row.id, kind: "joined", accountId: principal.accountId, actorId: principal.accountId, role: "admin" });
