@@ -1,28 +1,18 @@
 // The whole host on a real port, on the embedded PGlite and on PostgreSQL: sign-up to org creation over each
 // protocol, authorization through the interceptor, and the operational endpoints.
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HealthCheckResponse_ServingStatus, Health } from "../clients/src/gen/grpc/health/v1/health_pb.js";
-import { ErrorInfoSchema } from "../clients/src/gen/google/rpc/error_details_pb.js";
 import { AccountService } from "../clients/src/gen/polity/sys/account/v1/account_pb.js";
 import { OrgProjectService } from "../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { AuthService } from "../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 import { AuthzService } from "../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
 import { clientFor, type Protocol } from "./support/clients.js";
+import { reasonOf, rejection } from "./support/failures.js";
 import { createTestDatabase, type TestDatabase } from "./support/postgres.js";
 import { startInProcessServer, type TestServer } from "./support/server.js";
 
 const ADMIN = { email: "root@example.org", password: "root password 123" };
-const reason = (error: unknown) => (error instanceof ConnectError ? error.findDetails(ErrorInfoSchema)[0]?.reason : undefined);
-
-async function rejected(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
 
 for (const backend of ["pglite", "postgres"] as const) {
   describe(`full server on ${backend}`, () => {
@@ -60,9 +50,9 @@ for (const backend of ["pglite", "postgres"] as const) {
         expect(me.emailVerified).toBe(false);
         // Unverified accounts are restricted to what they need to fix that.
         const orgs = clientFor(OrgProjectService, server.url, token, protocol);
-        const denied = await rejected(orgs.createOrg({ slug: `ada-${protocol}`, displayName: "Ada's" }));
+        const denied = await rejection(orgs.createOrg({ slug: `ada-${protocol}`, displayName: "Ada's" }));
         expect(denied.code).toBe(Code.PermissionDenied);
-        expect(reason(denied)).toBe("EMAIL_UNVERIFIED");
+        expect(reasonOf(denied)).toBe("EMAIL_UNVERIFIED");
       });
     }
 
@@ -73,14 +63,14 @@ for (const backend of ["pglite", "postgres"] as const) {
       expect(created.org?.slug).toBe("open-coop");
       const listed = await orgs.listOrgs({});
       expect(listed.orgs.map((o) => o.slug)).toContain("open-coop");
-      const duplicate = await rejected(orgs.createOrg({ slug: "open-coop", displayName: "Again" }));
+      const duplicate = await rejection(orgs.createOrg({ slug: "open-coop", displayName: "Again" }));
       expect(duplicate.code).toBe(Code.AlreadyExists);
     });
 
     it("refuses calls without a token and with a forged one", async () => {
-      const anonymous = await rejected(clientFor(AuthService, server.url).whoAmI({}));
+      const anonymous = await rejection(clientFor(AuthService, server.url).whoAmI({}));
       expect(anonymous.code).toBe(Code.Unauthenticated);
-      const forged = await rejected(clientFor(AuthService, server.url, "eyJhbGciOiJFZERTQSJ9.e30.c2ln").whoAmI({}));
+      const forged = await rejection(clientFor(AuthService, server.url, "eyJhbGciOiJFZERTQSJ9.e30.c2ln").whoAmI({}));
       expect(forged.code).toBe(Code.Unauthenticated);
     });
 
@@ -89,7 +79,7 @@ for (const backend of ["pglite", "postgres"] as const) {
       const a = await auth.register({ email: "a@example.org", password: "first person pw", displayName: "A" });
       const b = await auth.register({ email: "b@example.org", password: "second person pw", displayName: "B" });
       const accounts = clientFor(AccountService, server.url, a.tokens!.accessToken);
-      const denied = await rejected(accounts.getAccount({ accountId: b.accountId }));
+      const denied = await rejection(accounts.getAccount({ accountId: b.accountId }));
       expect(denied.code).toBe(Code.PermissionDenied);
       const admin = await auth.login({ email: ADMIN.email, password: ADMIN.password });
       const audit = await clientFor(AuthzService, server.url, admin.tokens!.accessToken).listAuditEvents({ kind: "denied" });

@@ -1,5 +1,6 @@
 // Polls and ballots end to end through the VotingService on PGlite and PostgreSQL (directory port faked:
 // sys is another tier). Every poll and ballot RPC runs at least once.
+import { rejection } from "../../test/support/failures.js";
 import { create, toJson } from "@bufbuild/protobuf";
 import { FieldMaskSchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -16,14 +17,6 @@ const opts = (...ids: string[]) => ids.map((id) => create(PollOptionSchema, { id
 const rank = (...groups: string[][]): Partial<Ballot> => ({ choice: { case: "ranking", value: { ranks: groups.map((optionIds) => ({ optionIds })) } } as never });
 const single = (optionId: string): Partial<Ballot> => ({ choice: { case: "optionId", value: optionId } });
 
-async function failure(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
 
 for (const backend of ["pglite", "postgres"] as const) {
   describe(`voting on ${backend}`, () => {
@@ -63,12 +56,12 @@ for (const backend of ["pglite", "postgres"] as const) {
         [{ opensAt: timestampFromDate(new Date(Date.now() + 7200_000)), closesAt: timestampFromDate(new Date(Date.now() + 3600_000)) }, "poll.closes_at"],
       ];
       for (const [poll, field] of cases) {
-        const error = await failure(createPoll(poll));
+        const error = await rejection(createPoll(poll));
         expect(error.code, field).toBe(Code.InvalidArgument);
         expect(error.message).toContain(field);
       }
-      expect((await failure(replica.as(admin).createPoll({ poll: { communityId: archived, title: "Old", method: VotingMethod.PROPOSAL } }))).code).toBe(Code.FailedPrecondition);
-      expect((await failure(replica.as(admin).createPoll({ poll: { communityId: crypto.randomUUID(), title: "Nope", method: VotingMethod.PROPOSAL } }))).code).toBe(Code.NotFound);
+      expect((await rejection(replica.as(admin).createPoll({ poll: { communityId: archived, title: "Old", method: VotingMethod.PROPOSAL } }))).code).toBe(Code.FailedPrecondition);
+      expect((await rejection(replica.as(admin).createPoll({ poll: { communityId: crypto.randomUUID(), title: "Nope", method: VotingMethod.PROPOSAL } }))).code).toBe(Code.NotFound);
       // Proposals need no options.
       const { poll } = await replica.as(admin).createPoll({ poll: { communityId: community, title: "Adopt the charter", method: VotingMethod.PROPOSAL, timeZone: "Europe/Lisbon" } });
       expect(poll!.state).toBe(PollState.DRAFT);
@@ -79,17 +72,17 @@ for (const backend of ["pglite", "postgres"] as const) {
       const { poll } = await createPoll({ topics: ["food"] });
       expect((await replica.as().getPoll({ communityId: community, pollId: poll!.id })).poll!.title).toBe("Lunch");
       // Another community's id does not reach this poll.
-      expect((await failure(replica.as().getPoll({ communityId: archived, pollId: poll!.id }))).code).toBe(Code.NotFound);
+      expect((await rejection(replica.as().getPoll({ communityId: archived, pollId: poll!.id }))).code).toBe(Code.NotFound);
 
       const mask = create(FieldMaskSchema, { paths: ["title", "options"] });
-      const stale = await failure(replica.as(admin).updatePoll({ poll: { ...poll!, title: "Dinner" }, updateMask: mask, etag: 'W/"999"' }));
+      const stale = await rejection(replica.as(admin).updatePoll({ poll: { ...poll!, title: "Dinner" }, updateMask: mask, etag: 'W/"999"' }));
       expect(stale.code).toBe(Code.Aborted);
       const { poll: updated } = await replica.as(admin).updatePoll({ poll: { ...poll!, title: "Dinner", body: "ignored", options: opts("x", "y") }, updateMask: mask, etag: poll!.etag });
       expect(updated!.title).toBe("Dinner");
       expect(updated!.body).toBe("");
       expect(updated!.options.map((o) => o.id)).toEqual(["x", "y"]);
       expect(updated!.etag).not.toBe(poll!.etag);
-      const bad = await failure(replica.as(admin).updatePoll({ poll: { ...updated!, options: opts("x") }, updateMask: create(FieldMaskSchema, { paths: ["options"] }) }));
+      const bad = await rejection(replica.as(admin).updatePoll({ poll: { ...updated!, options: opts("x") }, updateMask: create(FieldMaskSchema, { paths: ["options"] }) }));
       expect(bad.message).toContain("poll.options");
 
       const page1 = await replica.as().listPolls({ communityId: community, pageSize: 1 });
@@ -101,26 +94,26 @@ for (const backend of ["pglite", "postgres"] as const) {
       expect((await replica.as().listPolls({ communityId: community, states: [PollState.OPEN] })).polls).toEqual([]);
 
       await replica.as(admin).deletePoll({ communityId: community, pollId: poll!.id });
-      expect((await failure(replica.as().getPoll({ communityId: community, pollId: poll!.id }))).code).toBe(Code.NotFound);
+      expect((await rejection(replica.as().getPoll({ communityId: community, pollId: poll!.id }))).code).toBe(Code.NotFound);
       expect(await activityKinds()).toEqual(expect.arrayContaining([ActivityKind.POLL_CREATED, ActivityKind.POLL_UPDATED, ActivityKind.POLL_DELETED]));
     });
 
     it("opens with an eligibility snapshot, casts idempotently, stores nothing invalid, closes with a verifiable result", async () => {
       const { poll } = await createPoll({ resultVisibility: ResultVisibility.LIVE, secrecy: BallotSecrecy.PUBLIC, quorum: { kind: { case: "absolute", value: 2 } } });
       const ids = { communityId: community, pollId: poll!.id };
-      expect(reasonOf(await failure(replica.as(alice).castBallot({ ...ids, ballot: single("a") })))).toBe("POLL_NOT_OPEN");
+      expect(reasonOf(await rejection(replica.as(alice).castBallot({ ...ids, ballot: single("a") })))).toBe("POLL_NOT_OPEN");
       const { poll: opened } = await replica.as(admin).openPoll(ids);
       expect(opened!.state).toBe(PollState.OPEN);
       // admin, alice, bob, carol; never the observer.
       expect(opened!.eligibleCount).toBe(4);
-      expect(reasonOf(await failure(replica.as(olga).castBallot({ ...ids, ballot: single("a") })))).toBe("NOT_ELIGIBLE");
-      expect(reasonOf(await failure(replica.as(admin).updatePoll({ poll: opened!, updateMask: create(FieldMaskSchema, { paths: ["title"] }) })))).toBe("POLL_NOT_EDITABLE");
-      expect(reasonOf(await failure(replica.as(admin).deletePoll(ids)))).toBe("POLL_NOT_EDITABLE");
+      expect(reasonOf(await rejection(replica.as(olga).castBallot({ ...ids, ballot: single("a") })))).toBe("NOT_ELIGIBLE");
+      expect(reasonOf(await rejection(replica.as(admin).updatePoll({ poll: opened!, updateMask: create(FieldMaskSchema, { paths: ["title"] }) })))).toBe("POLL_NOT_EDITABLE");
+      expect(reasonOf(await rejection(replica.as(admin).deletePoll(ids)))).toBe("POLL_NOT_EDITABLE");
 
-      const invalid = await failure(replica.as(alice).castBallot({ ...ids, ballot: single("zebra") }));
+      const invalid = await rejection(replica.as(alice).castBallot({ ...ids, ballot: single("zebra") }));
       expect(invalid.code).toBe(Code.InvalidArgument);
       expect(invalid.message).toContain("ballot.option_id");
-      const wrongKind = await failure(replica.as(alice).castBallot({ ...ids, ballot: rank(["a"]) }));
+      const wrongKind = await rejection(replica.as(alice).castBallot({ ...ids, ballot: rank(["a"]) }));
       expect(wrongKind.code).toBe(Code.InvalidArgument);
       expect((await replica.as().listBallots(ids)).ballots).toEqual([]);
 
@@ -166,7 +159,7 @@ for (const backend of ["pglite", "postgres"] as const) {
       const published = log.find((e) => e.kind === ActivityKind.RESULT_PUBLISHED && e.pollId === poll!.id)!;
       expect(JSON.parse(published.payload).result_hash).toBe(results.resultHash);
       expect(log.some((e) => e.kind === ActivityKind.POLL_CLOSED && e.pollId === poll!.id)).toBe(true);
-      expect(reasonOf(await failure(replica.as(bob).castBallot({ ...ids, ballot: single("a") })))).toBe("POLL_NOT_OPEN");
+      expect(reasonOf(await rejection(replica.as(bob).castBallot({ ...ids, ballot: single("a") })))).toBe("POLL_NOT_OPEN");
     });
 
     it("hides results and choices as the poll says, and shows a delegate's ballot to their delegator", async () => {
@@ -177,8 +170,8 @@ for (const backend of ["pglite", "postgres"] as const) {
       await replica.as(admin).openPoll(ids);
       await replica.as(bob).setDelegation({ communityId: community, delegateId: alice, topic: "money" });
       await replica.as(alice).castBallot({ ...ids, ballot: { choice: { case: "proposal", value: ProposalChoice.AGREE } } });
-      expect(reasonOf(await failure(replica.as(carol).getResults(ids)))).toBe("RESULTS_NOT_VISIBLE");
-      expect(reasonOf(await failure(replica.as().getResults(ids)))).toBe("RESULTS_NOT_VISIBLE");
+      expect(reasonOf(await rejection(replica.as(carol).getResults(ids)))).toBe("RESULTS_NOT_VISIBLE");
+      expect(reasonOf(await rejection(replica.as().getResults(ids)))).toBe("RESULTS_NOT_VISIBLE");
       const seen = (await replica.as(alice).getResults(ids)).results!;
       // alice's own weight and bob's, through the delegation.
       expect(seen.countedWeight).toBe(2);
@@ -205,7 +198,7 @@ for (const backend of ["pglite", "postgres"] as const) {
         const { poll } = await createPoll({ method, seats: method === VotingMethod.STV ? 2 : 0 });
         const ids = { communityId: community, pollId: poll!.id };
         await replica.as(admin).openPoll(ids);
-        const bad = await failure(replica.as(alice).castBallot({ ...ids, ballot: rank(["a"], ["a"]) }));
+        const bad = await rejection(replica.as(alice).castBallot({ ...ids, ballot: rank(["a"], ["a"]) }));
         expect(bad.message).toContain("ballot.ranking.ranks[1].option_ids[0]");
         await replica.as(alice).castBallot({ ...ids, ballot: rank(["a"], ["b"]) });
         await replica.as(bob).castBallot({ ...ids, ballot: rank(["b"], ["a"]) });

@@ -52,9 +52,6 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     discovery: { warnWhenNoEntities: false },
     debug: false,
     allowGlobalContext: false,
-    // Each tier's ORM keeps its own transaction context: sys code called from inside a mod transaction (the
-    // in-process directory port) must not be handed the mod transaction's EntityManager.
-    contextName: tier,
   };
   let orm: MikroORM;
   if (url) {

@@ -63,7 +63,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
     page.setDefaultTimeout(15_000);
     page.on("console", (m) => console.log("[console]", m.type(), m.text()));
     page.on("requestfailed", (r) => console.log("[requestfailed]", r.url(), r.failure()?.errorText));
-    page.on("response", (r) => console.log("[response]", r.status(), r.url()));
+    page.on("response", async (r) => console.log("[response]", r.status(), r.url(), r.status() >= 400 ? await r.text().catch(() => "") : "", r.status() >= 400 ? r.request().postData() : ""));
   }, 180_000);
 
   afterAll(async () => {

@@ -1,0 +1,141 @@
+// Tallying 1,000,000 ballots read from PostgreSQL with the server's own close path: the voting module's
+// migrations create the real tables, ballots (ranked over 10 options: a few hundred Zipf-weighted dominant
+// orderings, often truncated, plus ~10 % noise) go into the real `ballots` table with batched multi-row inserts
+// (unnest of arrays, 20,000 rows a statement), and the eligibility snapshot into `eligible_voters`. Then
+// `computeResults` (mod/voting/results.ts — what ClosePoll runs: read eligible + ballots, resolve delegation,
+// tally, build and hash the PollResults) is timed for Schulze and IRV, with the read alone timed apart.
+//   npm run bench:tally-pg -- [--ballots 1000000] [--options 10] [--db postgres://…/postgres]
+// Creates a throwaway database and drops it. Never run by the test suite.
+import { parseArgs } from "node:util";
+import pg from "pg";
+import pino from "pino";
+import { loadConfig } from "../sys/core/config.js";
+import { openDatabase } from "../sys/core/db.js";
+import { votingModule } from "../mod/voting/module.js";
+import { PollEntity, type PollRow } from "../mod/voting/entities.js";
+import { ballotsOf, computeResults } from "../mod/voting/results.js";
+
+const { values } = parseArgs({ options: {
+  ballots: { type: "string", default: "1000000" }, options: { type: "string", default: "10" },
+  db: { type: "string", default: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres" },
+} });
+const N = Number(values.ballots);
+const K = Number(values.options);
+const OPTIONS = Array.from({ length: K }, (_, i) => `o${i + 1}`);
+const POLL = "00000000-0000-4000-8000-0000000ba110";
+const COMMUNITY = "00000000-0000-4000-8000-00000000bec1";
+const BATCH = 20_000;
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function ballotMaker(seed: number): () => string[][] {
+  const rand = mulberry32(seed);
+  const shuffled = () => {
+    const a = [...OPTIONS];
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [a[i], a[j]] = [a[j], a[i]];
+    }
+    return a;
+  };
+  const dominant = Array.from({ length: 300 }, shuffled);
+  const weights = dominant.map((_, i) => 1 / (i + 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  return () => {
+    let order: string[];
+    if (rand() < 0.1) order = shuffled();
+    else {
+      let r = rand() * total;
+      let i = 0;
+      while ((r -= weights[i]) > 0 && i < dominant.length - 1) i++;
+      order = dominant[i];
+    }
+    return order.slice(0, 3 + Math.floor(rand() * (K - 2))).map((id) => [id]);
+  };
+}
+
+const mb = (x: number) => Math.round(x / 1048576);
+
+async function main(): Promise<void> {
+  const name = `polity_bench_tally_pg_${process.pid}`;
+  const admin = new pg.Client({ connectionString: values.db });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  const url = new URL(values.db!);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({
+    tier: "mod", config: loadConfig({ env: {} }), logger: pino({ level: "silent" }),
+    entities: votingModule.entities, migrations: votingModule.migrations, url: url.toString(),
+  });
+  const raw = new pg.Client({ connectionString: url.toString() });
+  await raw.connect();
+  try {
+    await db.migrate();
+    const now = new Date();
+    const em = db.em();
+    em.create(PollEntity, {
+      id: POLL, communityId: COMMUNITY, title: "Bench", body: "", options: OPTIONS.map((id) => ({ id, label: id, description: "" })),
+      method: "schulze", topics: [], opensAt: null, closesAt: null, timeZone: "UTC", eligibleRoles: ["member"], quorum: null,
+      passThresholdPercent: 0, seats: 1, minSelections: 0, maxSelections: 0, maxScore: 0, resultVisibility: "after_close",
+      secrecy: "secret", tieBreakSeed: "bench", allowDelegation: false, state: "open", openedAt: now, closedAt: null, snapshotAt: now,
+      eligibleCount: N, createdBy: COMMUNITY, createdAt: now, updatedAt: now, version: 1,
+    });
+    await em.flush();
+    const row = (await db.em().findOneOrFail(PollEntity, { id: POLL })) as PollRow;
+
+    let t = performance.now();
+    // Voter i's id is md5('v' || i) as a uuid, computed by PostgreSQL for both tables.
+    await raw.query(`insert into mod.eligible_voters (poll_id, account_id, role) select $1, md5('v' || i)::uuid, 'member' from generate_series(0, $2 - 1) as i`, [POLL, N]);
+    const next = ballotMaker(42);
+    for (let start = 0; start < N; start += BATCH) {
+      const count = Math.min(BATCH, N - start);
+      const ids = Array.from({ length: count }, (_, k) => start + k);
+      const choices = ids.map(() => JSON.stringify({ ranking: next() }));
+      await raw.query(
+        `insert into mod.ballots (poll_id, voter_id, choice, cast_at, updated_at)
+         select $1, md5('v' || i)::uuid, c::jsonb, now(), now() from unnest($2::int[], $3::text[]) as t(i, c)`, [POLL, ids, choices]);
+    }
+    await raw.query("analyze mod.ballots; analyze mod.eligible_voters");
+    const loadMs = performance.now() - t;
+    const [{ size }] = (await raw.query<{ size: string }>("select pg_size_pretty(pg_total_relation_size('mod.ballots')) as size")).rows;
+
+    const runs: Array<Record<string, unknown>> = [];
+    const measure = async (label: string, fn: () => Promise<unknown>, describe: (r: never) => Record<string, unknown>) => {
+      global.gc?.();
+      const base = process.memoryUsage();
+      let peakRss = base.rss;
+      let peakHeap = base.heapUsed;
+      const sampler = setInterval(() => {
+        const m = process.memoryUsage();
+        peakRss = Math.max(peakRss, m.rss);
+        peakHeap = Math.max(peakHeap, m.heapUsed);
+      }, 5);
+      const started = performance.now();
+      const result = await fn();
+      const ms = Math.round(performance.now() - started);
+      clearInterval(sampler);
+      runs.push({ run: label, ms, peakRssMb: mb(peakRss), peakHeapAboveBaseMb: mb(peakHeap - base.heapUsed), ...describe(result as never) });
+    };
+    await measure("read ballots only (ballotsOf)", () => ballotsOf(db.em(), POLL), (r: unknown[]) => ({ rows: r.length }));
+    for (const method of ["schulze", "irv"]) {
+      await measure(`computeResults ${method} (read + tally + result)`, () => computeResults(db.em(), { ...row, method } as PollRow, true),
+        (r: { winners: string[]; rounds: unknown[]; ballots: number }) => ({ ballots: r.ballots, winners: r.winners, rounds: r.rounds.length }));
+    }
+    console.log(JSON.stringify({ ballots: N, options: K, loadMs: Math.round(loadMs), ballotsTable: size, gcExposed: typeof global.gc === "function", runs }, null, 2));
+  } finally {
+    await raw.end();
+    await db.close();
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+  }
+}
+
+await main();
