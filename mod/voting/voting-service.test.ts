@@ -1,21 +1,22 @@
 // Polls and ballots end to end through the VotingService on PGlite and PostgreSQL (directory port faked:
 // sys is another tier). Every poll and ballot RPC runs at least once.
 import { rejection } from "../../test/support/failures.js";
-import { create, toJson } from "@bufbuild/protobuf";
+import { create, type MessageInitShape, toJson } from "@bufbuild/protobuf";
 import { FieldMaskSchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type Ballot, BallotSecrecy, type Poll, PollOptionSchema, PollResultsSchema, PollState, ProposalChoice, ResultVisibility, VotingMethod, ActivityKind,
+  type BallotSchema, BallotSecrecy, type PollSchema, PollOptionSchema, PollResultsSchema, PollState, ProposalChoice, ResultVisibility, VotingMethod, ActivityKind,
 } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { reasonOf } from "../../sys/core/errors.js";
 import { hashOf } from "./results.js";
 import { createFakeDirectory, type Replica, startReplica, testDatabase } from "./test-support.js";
 
-type PollInit = Partial<Omit<Poll, "$typeName">>;
+type PollInit = MessageInitShape<typeof PollSchema>;
+type BallotInit = MessageInitShape<typeof BallotSchema>;
 const opts = (...ids: string[]) => ids.map((id) => create(PollOptionSchema, { id, label: id.toUpperCase() }));
-const rank = (...groups: string[][]): Partial<Ballot> => ({ choice: { case: "ranking", value: { ranks: groups.map((optionIds) => ({ optionIds })) } } as never });
-const single = (optionId: string): Partial<Ballot> => ({ choice: { case: "optionId", value: optionId } });
+const rank = (...groups: string[][]): BallotInit => ({ choice: { case: "ranking", value: { ranks: groups.map((optionIds) => ({ optionIds })) } } });
+const single = (optionId: string): BallotInit => ({ choice: { case: "optionId", value: optionId } });
 
 
 for (const backend of ["pglite", "postgres"] as const) {
