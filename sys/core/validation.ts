@@ -29,6 +29,19 @@ export function createMessageValidator(): MessageValidator {
   };
 }
 
+/**
+ * connect-node reports a streamed request it cannot decode as Internal ("parse binary: …"); it is the caller's
+ * bad input, so it leaves as InvalidArgument (as connect-go and our unary paths answer).
+ */
+function asMalformed(error: unknown): unknown {
+  if (error instanceof ConnectError && error.code === Code.Internal && /^parse (binary|json)/.test(error.rawMessage)) {
+    return new ConnectError(`malformed request message: ${error.rawMessage}`, Code.InvalidArgument, undefined, [
+      { desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: "MALFORMED_MESSAGE", domain: ERROR_DOMAIN }) },
+    ]);
+  }
+  return error;
+}
+
 /** Validates unary and server-streaming requests; streamed client messages are validated one by one. */
 export function createValidationInterceptor(validate: MessageValidator): Interceptor {
   return (next) => async (req) => {
@@ -38,9 +51,13 @@ export function createValidationInterceptor(validate: MessageValidator): Interce
     }
     const input = req.message;
     async function* checked() {
-      for await (const message of input) {
-        validate(req.method.input, message);
-        yield message;
+      try {
+        for await (const message of input) {
+          validate(req.method.input, message);
+          yield message;
+        }
+      } catch (error) {
+        throw asMalformed(error);
       }
     }
     return next({ ...req, message: checked() } as typeof req);

@@ -1,12 +1,12 @@
 // Drives the community app in Debian's Chromium against a real polityd: a member signs in, joins a community,
-// ranks the options of an instant-runoff poll by dragging them (and with the keyboard arrows), casts the
-// ballot, and watches the result arrive live when the poll is closed.
+// ranks the options of an instant-runoff poll by dragging them (and with the keyboard on the up/down buttons),
+// casts the ballot, and watches the result arrive live when the admin closes the poll from their own browser.
 import { existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { build } from "vite";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { createPolityClient } from "../../clients/src/node.js";
 import type { PolityClient } from "../../clients/src/core.js";
 import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
@@ -29,6 +29,28 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
   let admin: PolityClient;
   let communityId = "";
   let pollId = "";
+  // What the pages said (console errors, failed calls), printed only when a test fails.
+  const trail: string[] = [];
+
+  async function openPage(context: BrowserContext, who: string): Promise<Page> {
+    const p = await context.newPage();
+    p.setDefaultTimeout(15_000);
+    p.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") trail.push(`[${who} console.${m.type()}] ${m.text()}`); });
+    p.on("pageerror", (e) => trail.push(`[${who} pageerror] ${e.message}`));
+    p.on("requestfailed", (r) => trail.push(`[${who} requestfailed] ${r.url()} ${r.failure()?.errorText ?? ""}`));
+    p.on("response", async (r) => {
+      if (r.status() >= 400) trail.push(`[${who} ${r.status()}] ${new URL(r.url()).pathname} ${await r.text().catch(() => "")}`);
+    });
+    return p;
+  }
+
+  async function signIn(p: Page, who: { email: string; password: string }): Promise<void> {
+    await p.goto(`${server!.url}/#/login`);
+    await p.fill("#email", who.email);
+    await p.fill("#password", who.password);
+    await p.click("[data-testid=login-form-submit]");
+    await p.waitForSelector("main[data-page=orgs]");
+  }
 
   beforeAll(async () => {
     await build({ configFile: join(repoRoot, "web", "vite.config.ts"), logLevel: "warn" });
@@ -37,7 +59,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
     server = await startInProcessServer({ POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
     await signUpVerified(server.url, server.logs, MEMBER.email, MEMBER.password);
 
-    // The admin sets the stage through the SDK: an org, an open community, an open instant-runoff poll.
+    // The admin sets the stage through the SDK: an org, an open community, a draft instant-runoff poll. It is
+    // opened only once the member has joined, because opening snapshots who may vote.
     admin = createPolityClient({ baseUrl: server.url });
     await admin.auth.login({ email: ADMIN.email, password: ADMIN.password });
     const { org } = await admin.orgs.createOrg({ slug: "orchard", displayName: "Orchard" });
@@ -48,10 +71,10 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
     communityId = community!.id;
     const { poll } = await admin.voting.createPoll({ poll: {
       communityId, title: "Which tree do we plant first?", method: VotingMethod.RANKED_IRV, resultVisibility: ResultVisibility.LIVE,
+      body: "Spring planting: rank the trees, the one most of us prefer goes in first.",
       options: [{ id: "a", label: "Apple" }, { id: "b", label: "Bean tree" }, { id: "c", label: "Cherry" }],
     } });
     pollId = poll!.id;
-    await admin.voting.openPoll({ communityId, pollId });
 
     mkdirSync(shots, { recursive: true });
     browser = await chromium.launch({
@@ -59,12 +82,16 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    page.on("console", (m) => console.log("[console]", m.type(), m.text()));
-    page.on("requestfailed", (r) => console.log("[requestfailed]", r.url(), r.failure()?.errorText));
-    page.on("response", async (r) => console.log("[response]", r.status(), r.url(), r.status() >= 400 ? await r.text().catch(() => "") : "", r.status() >= 400 ? r.request().postData() : ""));
+    page = await openPage(await browser.newContext({ viewport: { width: 1280, height: 900 } }), "member");
   }, 180_000);
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state === "fail") {
+      console.error(trail.join("\n"));
+      await page?.screenshot({ path: join(shots, `failed-${task.name.slice(0, 24).replace(/\W+/g, "-")}.png`), fullPage: true }).catch(() => {});
+    }
+    trail.length = 0;
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -72,16 +99,14 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
   });
 
   it("signs the member in and joins the community", async () => {
-    await page.goto(`${server!.url}/#/login`);
-    await page.fill("#email", MEMBER.email);
-    await page.fill("#password", MEMBER.password);
-    await page.click("[data-testid=login-form-submit]");
-    await page.waitForSelector("main[data-page=orgs]");
+    await signIn(page, MEMBER);
     await page.goto(`${server!.url}/#/communities`);
     await page.locator("[data-testid=community-link]", { hasText: "Orchard friends" }).click();
     await page.waitForSelector("[data-testid=community-title]");
     await page.click("[data-testid=join-community]");
     expect(await page.locator("[data-testid=my-role]").textContent()).toContain("member");
+    // Opening now makes the member one of the eligible voters.
+    await admin.voting.openPoll({ communityId, pollId });
   });
 
   it("ranks the options by dragging, fixes one with the keyboard, and casts the ballot", async () => {
@@ -89,14 +114,34 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
     await page.waitForSelector("[data-testid=rank-list]");
     const order = () => page.$$eval("[data-testid=rank-list] li", (lis) => lis.map((li) => (li as HTMLElement).dataset.option));
     expect(await order()).toEqual(["a", "b", "c"]);
+    // A member may vote but not run the poll: no open/close/delete controls for them.
+    expect(await page.locator("[data-testid=close-poll], [data-testid=delete-poll]").count()).toBe(0);
 
-    // Native HTML drag and drop: Cherry onto the top half of Apple goes first.
-    await page.dragAndDrop("[data-testid=rank-c]", "[data-testid=rank-a]", { targetPosition: { x: 40, y: 4 } });
+    // Native HTML drag and drop (Chromium's own dragstart/dragover/drop with a DataTransfer): Cherry dropped on
+    // the top half of Apple goes first, then Apple dropped on the bottom half of Bean tree goes after it.
+    const drop = async (from: string, onto: string, half: "top" | "bottom") => {
+      const target = page.getByTestId(`rank-${onto}`);
+      const box = (await target.boundingBox())!;
+      await page.getByTestId(`rank-${from}`).dragTo(target, { targetPosition: { x: box.width / 3, y: half === "top" ? 3 : box.height - 3 } });
+    };
+    await drop("c", "a", "top");
     expect(await order()).toEqual(["c", "a", "b"]);
-    // The accessible path: the up button moves Bean tree above Apple and keeps focus on it.
-    await page.click("[aria-label='Move Bean tree up']");
+    await drop("a", "b", "bottom");
+    expect(await order()).toEqual(["c", "b", "a"]);
+
+    // The accessible path, keyboard only: focus Bean tree's "down" button and press Enter, then Space on "up".
+    // Each press moves it one place, the focus stays on the button, and the numbers follow.
+    await page.getByRole("button", { name: "Move Bean tree down" }).focus();
+    await page.keyboard.press("Enter");
+    expect(await order()).toEqual(["c", "a", "b"]);
+    expect(await page.textContent("[data-testid=rank-b] .rank-pos")).toBe("3");
+    // Last place: its "down" is disabled, so the focus moved to its "up" button rather than getting lost.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Move Bean tree up");
+    await page.keyboard.press("Space");
     expect(await order()).toEqual(["c", "b", "a"]);
     expect(await page.textContent("[data-testid=rank-b] .rank-pos")).toBe("2");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Move Bean tree up");
+    expect(await page.textContent("[aria-live=polite].visually-hidden")).toMatch(/Bean tree moved to position 2/);
 
     await page.click("[data-testid=cast-ballot]");
     await page.waitForSelector("[data-testid=notice]");
@@ -104,22 +149,35 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
     await page.waitForSelector("[data-testid=ballot-cast]");
     // The kept ranking comes back from GetMyBallot in the cast order.
     expect(await order()).toEqual(["c", "b", "a"]);
-    await page.waitForFunction(() => /1 of/.test(document.querySelector("[data-testid=turnout]")?.textContent ?? ""));
+    await page.waitForFunction(() => /1 of 2/.test(document.querySelector("[data-testid=turnout]")?.textContent ?? ""));
     await page.screenshot({ path: join(shots, "ballot.png"), fullPage: true });
   });
 
-  it("shows the final result live when the poll is closed", async () => {
+  it("shows the final result live when the admin closes the poll", async () => {
+    // Another voter, through the API: the member's open page hears of it over WatchPoll.
     await admin.voting.castBallot({ communityId, pollId, ballot: { choice: { case: "ranking", value: { ranks: [{ optionIds: ["c"] }, { optionIds: ["a"] }, { optionIds: ["b"] }] } } } });
-    await page.waitForFunction(() => /2 of/.test(document.querySelector("[data-testid=turnout]")?.textContent ?? ""));
-    const { results } = await admin.voting.closePoll({ communityId, pollId });
-    expect(results?.winners).toEqual(["c"]);
-    // No reload: WatchPoll brings the closed state and the final result to the open page.
+    await page.waitForFunction(() => /2 of 2/.test(document.querySelector("[data-testid=turnout]")?.textContent ?? ""));
+
+    // The admin closes the poll from their own browser.
+    const adminPage = await openPage(await browser!.newContext({ viewport: { width: 1280, height: 900 } }), "admin");
+    await signIn(adminPage, ADMIN);
+    await adminPage.goto(`${server!.url}/#/communities/${communityId}/polls/${pollId}`);
+    adminPage.once("dialog", (d) => void d.accept());
+    await adminPage.click("[data-testid=close-poll]");
+    await adminPage.waitForSelector("[data-testid=results-final]");
+    expect(await adminPage.textContent("[data-testid=winners]")).toContain("Cherry");
+    await adminPage.context().close();
+
+    // No reload: WatchPoll brings the closed state and the final result to the member's open page.
     await page.waitForSelector("[data-testid=results-final]");
-    const winners = await page.textContent("[data-testid=winners]");
-    expect(winners).toContain("Cherry");
+    expect(await page.textContent("[data-testid=winners]")).toContain("Cherry");
     expect(await page.textContent("[data-testid=poll-state]")).toBe("closed");
     expect(await page.locator("[data-testid=results-chart] li").count()).toBeGreaterThanOrEqual(2);
     expect(await page.textContent("[data-testid=ballot-section]")).toMatch(/Voting has ended/);
+    expect(await page.textContent("[data-testid=my-final-ballot]")).toContain("Cherry › Bean tree › Apple");
+    const { results } = await admin.voting.getResults({ communityId, pollId });
+    expect(results?.winners).toEqual(["c"]);
+    expect(results?.final).toBe(true);
     await page.screenshot({ path: join(shots, "results.png"), fullPage: true });
   });
 });

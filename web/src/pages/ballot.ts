@@ -31,8 +31,22 @@ export function ballotView(poll: Poll, current: Ballot | undefined, cast: Cast):
   }
 }
 
-function submitRow(label = "Cast ballot"): HTMLElement {
-  return h("button", { type: "submit", "data-testid": "cast-ballot" }, label);
+function submitRow(voted: boolean): HTMLElement {
+  return h("button", { type: "submit", "data-testid": "cast-ballot" }, voted ? "Update my ballot" : "Cast ballot");
+}
+
+/** A ballot in one line, for when it can no longer change: "Cherry › Bean tree › Apple", "Agree", "Apple: 4, …". */
+export function ballotSummary(poll: Poll, ballot: Ballot): string {
+  const label = (id: string) => poll.options.find((o) => o.id === id)?.label ?? id;
+  const c = ballot.choice;
+  switch (c.case) {
+    case "proposal": return CHOICES.find(([value]) => value === c.value)?.[1] ?? "";
+    case "optionId": return label(c.value);
+    case "approval": return c.value.optionIds.map(label).join(", ") || "none approved";
+    case "scores": return Object.entries(c.value.scores).map(([id, n]) => `${label(id)}: ${n}`).join(", ");
+    case "ranking": return c.value.ranks.map((g) => g.optionIds.map(label).join(" = ")).join(" › ");
+    default: return "";
+  }
 }
 
 function optionsForm(poll: Poll, type: "radio" | "checkbox", send: (ids: string[]) => Promise<void>, chosen: string[]): HTMLFormElement {
@@ -41,7 +55,7 @@ function optionsForm(poll: Poll, type: "radio" | "checkbox", send: (ids: string[
       poll.options.map((o) => h("label", { class: "check option" },
         h("input", { type, name: "option", value: o.id, checked: chosen.includes(o.id), "data-testid": `option-${o.id}` }), " ", o.label,
         o.description ? h("small", { class: "muted" }, ` — ${o.description}`) : null))),
-    submitRow());
+    submitRow(chosen.length > 0));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     void send([...form.querySelectorAll<HTMLInputElement>("input[name=option]:checked")].map((i) => i.value));
@@ -59,7 +73,7 @@ function scoreForm(poll: Poll, cast: Cast, current: Record<string, number>): HTM
         input.addEventListener("input", () => (out.textContent = input.value));
         return h("div", { class: "score-row" }, h("label", { for: `score-${o.id}` }, o.label), input, out);
       })),
-    submitRow());
+    submitRow(Object.keys(current).length > 0));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const scores: Record<string, number> = {};
@@ -86,7 +100,10 @@ function rankForm(poll: Poll, cast: Cast, order: string[]): HTMLFormElement {
     if (!sibling) return;
     if (dir < 0) sibling.before(li); else sibling.after(li);
     renumber();
-    (li.querySelector(`[data-move=${dir < 0 ? "up" : "down"}]`) as HTMLButtonElement).focus();
+    // Keep the focus on the button just used; at the top or bottom it is disabled, so take its twin instead.
+    const same = li.querySelector<HTMLButtonElement>(`[data-move=${dir < 0 ? "up" : "down"}]`)!;
+    const other = li.querySelector<HTMLButtonElement>(`[data-move=${dir < 0 ? "down" : "up"}]`)!;
+    (same.disabled ? other : same).focus();
     live.textContent = `${li.dataset.label} moved to position ${[...list.children].indexOf(li) + 1}`;
   };
 
@@ -124,7 +141,7 @@ function rankForm(poll: Poll, cast: Cast, order: string[]): HTMLFormElement {
   renumber();
 
   const form = h("form", { class: "ballot", "data-testid": "ballot" },
-    h("p", { class: "muted" }, "Drag the options into your order of preference, or use the arrows."), list, live, submitRow());
+    h("p", { class: "muted" }, "Drag the options into your order of preference, or use the arrows."), list, live, submitRow(order.length > 0));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const ranks = [...list.querySelectorAll<HTMLElement>("li")].map((li) => ({ optionIds: [li.dataset.option!] }));

@@ -6,7 +6,7 @@ import { whoami } from "../layout.js";
 import { link } from "../router.js";
 import { JoinState, MemberRole } from "../../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { pollForm } from "./poll-form.js";
-import { communityNav, crumbs, JOIN_LABEL, METHOD_LABEL, ROLE_LABEL, stateBadge, VISIBILITY_LABEL } from "./voting-shared.js";
+import { allowedOn, communityNav, crumbs, JOIN_LABEL, METHOD_LABEL, ROLE_LABEL, stateBadge, VISIBILITY_LABEL } from "./voting-shared.js";
 
 export async function communityPage(communityId: string): Promise<Node> {
   const { community } = await api.communities.getCommunity({ communityId });
@@ -44,7 +44,7 @@ export async function communityPage(communityId: string): Promise<Node> {
       : h("span", { class: "muted" }, "You are not a member."), myRole ? leave : join);
   }
 
-  await loadMembers();
+  const [may] = await Promise.all([allowedOn(communityId, ["voting.poll.create", "community.member.invite"]), loadMembers()]);
   return h("div", { class: "grid" },
     h("section", { class: "card wide" },
       crumbs(community, communityId),
@@ -54,14 +54,14 @@ export async function communityPage(communityId: string): Promise<Node> {
         " · joining: ", JOIN_LABEL[community?.joinPolicy ?? 0] ?? ""),
       community?.description ? h("p", { class: "about" }, community.description) : null,
       actions, status, communityNav(communityId, "")),
-    await pollsSection(communityId),
+    await pollsSection(communityId, may.has("voting.poll.create")),
     h("div", { class: "stack" },
       h("section", { class: "card" }, h("h2", {}, "Members"), membersSlot),
       await requestsSection(communityId, loadMembers),
-      inviteSection(communityId)));
+      may.has("community.member.invite") ? inviteSection(communityId) : null));
 }
 
-async function pollsSection(communityId: string): Promise<HTMLElement> {
+async function pollsSection(communityId: string, mayCreate: boolean): Promise<HTMLElement> {
   const list = h("div", { "data-testid": "polls-list" });
   const slot = h("div", { class: "slot" });
   const load = () => attempt(slot, async () => {
@@ -73,7 +73,7 @@ async function pollsSection(communityId: string): Promise<HTMLElement> {
   });
   await load();
   return h("section", { class: "card" }, h("h2", {}, "Polls"), slot, list,
-    h("details", { class: "new-poll" }, h("summary", {}, "New poll"), pollForm(communityId, load)));
+    mayCreate ? h("details", { class: "new-poll" }, h("summary", {}, "New poll"), pollForm(communityId, load)) : null);
 }
 
 async function requestsSection(communityId: string, reload: () => Promise<void>): Promise<HTMLElement | null> {

@@ -2,19 +2,26 @@
 // open/close/delete controls (the server decides who may use them).
 import { api } from "../api.js";
 import { h } from "../dom.js";
-import { attempt, errorBox, okBox } from "../errors.js";
+import { attempt, describeError, errorBox, okBox } from "../errors.js";
 import { go } from "../router.js";
 import { PollState, type GetMyBallotResponse, type Poll, type PollResults } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
-import { ballotView, type BallotInit } from "./ballot.js";
+import { ballotSummary, ballotView, type BallotInit } from "./ballot.js";
 import { resultsView, type Turnout } from "./results-chart.js";
-import { crumbs, memberNames, METHOD_LABEL, pageSignal, stateBadge } from "./voting-shared.js";
+import { allowedOn, crumbs, memberNames, METHOD_LABEL, pageSignal, stateBadge } from "./voting-shared.js";
+
+// What a voter can do about the refusals they can meet on this page, said in their words.
+const HINTS: Record<string, string> = {
+  NOT_ELIGIBLE: "Only those who were voting members of the community when the poll opened can vote in it.",
+  POLL_NOT_OPEN: "This poll is not open for voting any more.",
+};
 
 export async function pollPage(communityId: string, pollId: string): Promise<Node> {
   const req = { communityId, pollId };
-  const [{ community }, first, names] = await Promise.all([
+  const [{ community }, first, names, may] = await Promise.all([
     api.communities.getCommunity({ communityId }).catch(() => ({ community: undefined })),
     api.voting.getPoll(req),
     memberNames(communityId),
+    allowedOn(communityId, ["voting.poll.open", "voting.poll.close", "voting.poll.update"]),
   ]);
   let poll = first.poll!;
   const signal = pageSignal();
@@ -23,10 +30,12 @@ export async function pollPage(communityId: string, pollId: string): Promise<Nod
   const ballotStatus = h("div", { class: "slot", "aria-live": "polite" });
   const resultsSlot = h("div", { "aria-live": "polite" });
   const controlsStatus = h("div", { class: "slot", "aria-live": "polite" });
-  const controls = h("div", { class: "inline" });
+  const controls = h("div", { class: "inline poll-controls" });
   let turnout: Turnout = { state: poll.state, eligible: poll.eligibleCount, ballots: 0 };
   let results: PollResults | undefined;
 
+  // Once the poll is closed the result is the news: it takes the wide column and the ballot the narrow one.
+  const page = h("div", { class: "grid poll-page" });
   const drawResults = () => resultsSlot.replaceChildren(resultsView(poll, turnout, results));
 
   function drawHeader(): void {
@@ -38,18 +47,21 @@ export async function pollPage(communityId: string, pollId: string): Promise<Nod
       poll.body ? h("div", { class: "about" }, poll.body) : null].filter((x) => x !== null));
     const act = (label: string, testid: string, fn: () => Promise<unknown>, cls = "") =>
       h("button", { type: "button", class: cls, "data-testid": testid, onclick: () => void attempt(controlsStatus, fn) }, label);
+    const draft = poll.state === PollState.DRAFT || poll.state === PollState.SCHEDULED;
     controls.replaceChildren(...[
-      poll.state === PollState.DRAFT || poll.state === PollState.SCHEDULED ? act("Open now", "open-poll", async () => {
+      draft && may.has("voting.poll.open") ? act("Open now", "open-poll", async () => {
         poll = (await api.voting.openPoll(req)).poll ?? poll;
         await refresh();
       }) : null,
-      poll.state === PollState.OPEN ? act("Close now", "close-poll", async () => {
+      poll.state === PollState.OPEN && may.has("voting.poll.close") ? act("Close now", "close-poll", async () => {
+        if (!confirm(`Close "${poll.title}" now? Nobody can vote or change a ballot after that.`)) return;
         const res = await api.voting.closePoll(req);
         poll = res.poll ?? poll;
-        results = res.results;
+        results = res.results ?? results;
         await refresh();
       }, "secondary") : null,
-      poll.state !== PollState.OPEN ? act("Delete", "delete-poll", async () => {
+      // Only a poll nobody has voted in yet can be deleted; a closed one stays on the record.
+      draft && may.has("voting.poll.update") ? act("Delete", "delete-poll", async () => {
         if (!confirm(`Delete "${poll.title}"?`)) return;
         await api.voting.deletePoll(req);
         go(`/communities/${communityId}`);
@@ -58,7 +70,14 @@ export async function pollPage(communityId: string, pollId: string): Promise<Nod
 
   async function drawBallot(): Promise<void> {
     if (poll.state !== PollState.OPEN) {
-      ballotSlot.replaceChildren(h("p", { class: "muted" }, poll.state === PollState.CLOSED ? "Voting has ended." : "Voting has not started yet."));
+      const closed = poll.state === PollState.CLOSED;
+      const mine = closed ? await api.voting.getMyBallot(req).catch(() => undefined) : undefined;
+      const chain = mine?.delegationChain ?? [];
+      ballotSlot.replaceChildren(...[
+        h("p", { class: "muted" }, closed ? "Voting has ended." : "Voting has not started yet."),
+        mine?.ballot ? h("p", { "data-testid": "my-final-ballot" }, "Your ballot: ", h("strong", {}, ballotSummary(poll, mine.ballot)))
+          : chain.length ? h("p", {}, "You did not vote; your weight went to ", h("strong", {}, chain.map(names).join(" → ")), ".")
+            : closed ? h("p", {}, "You did not vote in this poll.") : null].filter((x) => x !== null));
       return;
     }
     let mine: GetMyBallotResponse | undefined;
@@ -69,15 +88,20 @@ export async function pollPage(communityId: string, pollId: string): Promise<Nod
       return;
     }
     const cast = async (ballot: BallotInit) => {
-      const ok = await attempt(ballotStatus, async () => {
+      ballotStatus.replaceChildren();
+      try {
         const res = await api.voting.castBallot({ ...req, ballot });
         ballotStatus.replaceChildren(okBox(res.changed ? "Your ballot is recorded." : "Your ballot was already recorded."));
-      });
-      if (ok) {
-        await drawBallot();
-        results = (await api.voting.getResults(req).catch(() => undefined))?.results ?? results;
-        drawResults();
+      } catch (err) {
+        const { code, reason, message } = describeError(err);
+        ballotStatus.replaceChildren(HINTS[reason]
+          ? h("div", { class: "alert error", role: "alert", "data-testid": "error" }, HINTS[reason], h("small", { class: "detail" }, `${code} ${reason}: ${message}`))
+          : errorBox(err));
+        return;
       }
+      await drawBallot();
+      results = (await api.voting.getResults(req).catch(() => undefined))?.results ?? results;
+      drawResults();
     };
     const retract = h("button", { type: "button", class: "danger small", "data-testid": "retract-ballot", onclick: async () => {
       if (await attempt(ballotStatus, () => api.voting.retractBallot(req))) {
@@ -94,6 +118,9 @@ export async function pollPage(communityId: string, pollId: string): Promise<Nod
   }
 
   async function refresh(): Promise<void> {
+    // A notice about the ballot ("recorded") says nothing once the poll has moved on.
+    if (poll.state !== PollState.OPEN) ballotStatus.replaceChildren();
+    page.classList.toggle("closed", poll.state === PollState.CLOSED);
     drawHeader();
     turnout = { ...turnout, state: poll.state };
     drawResults();
@@ -120,8 +147,9 @@ export async function pollPage(communityId: string, pollId: string): Promise<Nod
   if (results) turnout = { state: poll.state, eligible: results.eligible, ballots: results.ballots };
   await refresh();
   void watch();
-  return h("div", { class: "grid" },
+  page.append(
     h("section", { class: "card wide" }, header, controls, controlsStatus),
-    h("section", { class: "card" }, h("h2", {}, "Your ballot"), ballotStatus, ballotSlot),
-    h("section", { class: "card" }, h("h2", {}, "Results"), resultsSlot));
+    h("section", { class: "card ballot-card" }, h("h2", {}, "Your ballot"), ballotStatus, ballotSlot),
+    h("section", { class: "card results-card" }, h("h2", {}, "Results"), resultsSlot));
+  return page;
 }

@@ -53,6 +53,9 @@ export function resultsView(poll: Poll, turnout: Turnout, results: PollResults |
       }), "rounds-table")) : null,
     results.pairwise?.rows.length ? h("details", {}, h("summary", {}, "Pairwise preferences"),
       table(["", ...results.pairwise.optionIds.map(label)], results.pairwise.rows.map((row, i) => [label(results.pairwise!.optionIds[i]), ...row.values.map(num)]), "pairwise-table")) : null,
-    results.tieBreaks.length ? h("p", { class: "muted" }, "Tie-breaks: ", results.tieBreaks.join("; ")) : null,
+    // The engine's own words, for auditors: most readers only need to know a tie was broken.
+    results.tieBreaks.length ? h("details", { class: "tie-breaks", "data-testid": "tie-breaks" },
+      h("summary", {}, results.tieBreaks.length > 1 ? `${results.tieBreaks.length} ties were broken` : "A tie was broken"),
+      h("ul", {}, results.tieBreaks.map((t) => h("li", {}, t)))) : null,
     results.final && results.resultHash ? h("p", { class: "muted" }, "Result hash ", h("code", {}, results.resultHash.slice(0, 16) + "…")) : null);
 }

@@ -2,6 +2,7 @@
 // page's streams (WatchPoll, WatchActivity) when the visitor navigates away.
 import { api } from "../api.js";
 import { h } from "../dom.js";
+import { whoami } from "../layout.js";
 import { link } from "../router.js";
 import { PollState, VotingMethod } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { JoinPolicy, MemberRole, Visibility, type Community } from "../../../clients/src/gen/polity/sys/community/v1/community_pb.js";
@@ -40,10 +41,27 @@ export async function memberNames(communityId: string): Promise<(id: string) => 
   return (id) => names.get(id) || (id ? id.slice(0, 8) : "");
 }
 
-export function crumbs(community: Community | undefined, communityId: string, here?: string): HTMLElement {
-  return h("p", { class: "crumbs" },
-    h("a", { href: link("/communities") }, "Communities"), " / ",
-    here ? [h("a", { href: link(`/communities/${communityId}`) }, community?.name ?? communityId), " / "] : null);
+/** The way back up: "Communities", then the community itself on the pages inside it (the h1 names the page). */
+export function crumbs(community: Community | undefined, communityId: string, inside?: string): HTMLElement {
+  return h("nav", { class: "crumbs", "aria-label": "Breadcrumb" },
+    h("a", { href: link("/communities") }, "Communities"),
+    inside ? [" / ", h("a", { href: link(`/communities/${communityId}`) }, community?.name ?? communityId)] : null);
+}
+
+/**
+ * Which of `permissions` the signed-in account holds on a community, so a page shows only the controls its
+ * visitor may use. The server still decides on every call; when the question cannot be asked, all show.
+ */
+export async function allowedOn(communityId: string, permissions: string[]): Promise<Set<string>> {
+  try {
+    const me = await whoami();
+    const { decisions } = await api.authz.checkBatch({
+      questions: permissions.map((permission) => ({ principalId: me.accountId, permission, resource: `community/${communityId}` })),
+    });
+    return new Set(permissions.filter((_, i) => decisions[i]?.allowed));
+  } catch {
+    return new Set(permissions);
+  }
 }
 
 export function communityNav(communityId: string, active: string): HTMLElement {
