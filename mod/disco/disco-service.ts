@@ -2,15 +2,13 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { InferEntity } from "@mikro-orm/core";
 import { type DiscoService, type Listing as ListingMessage, ListingSchema } from "../../clients/src/gen/polity/mod/disco/v1/disco_pb.js";
 import { requirePrincipal } from "../../sys/core/authn/principal.js";
 import type { Database } from "../../sys/core/db.js";
 import { notFound } from "../../sys/core/errors.js";
 import { afterCursor, decodeCursor, pageOf, pageSizeOf } from "../../sys/core/pagination.js";
 import { Listing } from "./entities.js";
-
-type ListingRow = InferEntity<typeof Listing>;
+import { createListingReader, type ListingRow } from "./listing-reader.js";
 
 function toMessage(row: ListingRow): ListingMessage {
   return create(ListingSchema, {
@@ -26,6 +24,7 @@ function toMessage(row: ListingRow): ListingMessage {
 }
 
 export function createDiscoService(db: Database): ServiceImpl<typeof DiscoService> {
+  const readListing = createListingReader(db);
   return {
     async createListing(req, ctx) {
       const em = db.em();
@@ -43,7 +42,7 @@ export function createDiscoService(db: Database): ServiceImpl<typeof DiscoServic
       return { listing: toMessage(row) };
     },
     async getListing(req) {
-      const row = await db.em().findOne(Listing, { id: req.listingId });
+      const row = await readListing(req.listingId);
       if (!row) throw notFound("listing", req.listingId);
       return { listing: toMessage(row) };
     },

@@ -1,5 +1,5 @@
 // Small query helpers shared by the account and org services.
-import { batchPerTurn, hotQuery, tableOf } from "../authz/sql.js";
+import { batchPerTurn, hotQuery, tableOf } from "../core/sql.js";
 import type { Database, EntityManager } from "../core/db.js";
 import { aborted } from "../core/errors.js";
 import { Account } from "./entities.js";

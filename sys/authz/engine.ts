@@ -11,7 +11,7 @@ import { createGrants } from "./grants.js";
 import { isPublic } from "./public-resources.js";
 import { createResourceTree } from "./resources.js";
 import { roleGrants, roleOf, scopeOfResource } from "./roles.js";
-import { batchPerTurn, hotQuery, isUuid, tableOf } from "./sql.js";
+import { batchPerTurn, hotQuery, isUuid, tableOf } from "../core/sql.js";
 
 export interface AuthzEngineOptions {
   db: Database;

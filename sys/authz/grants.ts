@@ -9,7 +9,7 @@ import type { AuditRecord, RoleBindingRecord } from "../core/sys-context.js";
 import { RoleBindingEntity } from "./entities.js";
 import type { ResourceTree } from "./resources.js";
 import { type RoleDef, roleOf, scopeOfResource } from "./roles.js";
-import { isUuid } from "./sql.js";
+import { isUuid } from "../core/sql.js";
 
 interface GrantsDeps {
   db: Database;

@@ -5,7 +5,7 @@ import type { EntityManager } from "../core/db.js";
 import { type Cursor, decodeCursor, encodeCursor, pageSizeOf } from "../core/pagination.js";
 import { invalidArgument } from "../core/errors.js";
 import { AuditEventEntity, RoleBindingEntity } from "./entities.js";
-import { isUuid, query, tableOf } from "./sql.js";
+import { isUuid, query, tableOf } from "../core/sql.js";
 
 export interface MemberRow {
   id: string;

@@ -3,7 +3,7 @@
 // row exists, so resolved chains are cached in-process; misses are not (the row may be created next).
 import { Account, Project } from "../account/entities.js";
 import type { EntityManager } from "../core/db.js";
-import { isUuid, query, tableOf } from "./sql.js";
+import { isUuid, query, tableOf } from "../core/sql.js";
 
 /** Returns the parent resource of `<kind>/<id>` ("org/…"), or undefined when the row does not exist (yet). */
 export type ParentResolver = (id: string, em: EntityManager) => Promise<string | undefined>;

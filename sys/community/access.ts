@@ -3,7 +3,7 @@
 import type { Database, EntityManager } from "../core/db.js";
 import { registerPublicPermissions, invalidatePublicPermissions } from "../authz/public-resources.js";
 import { registerParentResolver } from "../authz/resources.js";
-import { isUuid, query, tableOf } from "../authz/sql.js";
+import { isUuid, query, tableOf } from "../core/sql.js";
 import { Community } from "./entities.js";
 import { resourceOf } from "./members.js";
 

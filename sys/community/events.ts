@@ -3,7 +3,7 @@
 // changes to one community queue up and a rolled-back change gives its number back: 1, 2, 3… with no gaps.
 import type { EntityManager } from "../core/db.js";
 import type { CommunityRole } from "../core/ports/directory-port.js";
-import { query, tableOf } from "../authz/sql.js";
+import { query, tableOf } from "../core/sql.js";
 import { type EVENT_KINDS, MembershipEvent, MembershipEventCounter } from "./entities.js";
 
 export type EventKind = (typeof EVENT_KINDS)[number];

@@ -2,7 +2,7 @@
 // they live in the same tier. The engine still makes every change (grant/revoke); this file only reads.
 import { Account } from "../account/entities.js";
 import { RoleBindingEntity } from "../authz/entities.js";
-import { query, tableOf } from "../authz/sql.js";
+import { query, tableOf } from "../core/sql.js";
 import type { EntityManager } from "../core/db.js";
 import { invalidArgument } from "../core/errors.js";
 import { decodeCursor, encodeCursor } from "../core/pagination.js";

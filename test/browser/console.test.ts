@@ -72,6 +72,9 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
     await page.click("[data-testid=login-form-submit]");
     await page.waitForSelector("main[data-page=orgs] [data-testid=create-org-form]");
     await page.waitForFunction(() => (document.querySelector("[data-testid=whoami]")?.textContent ?? "").length > 0);
+    // A superadmin is offered the platform console.
+    await expect.poll(() => page.locator("nav >> text=Accounts").count()).toBe(1);
+    expect(await page.locator("nav >> text=Audit log").count()).toBe(1);
   });
 
   it("creates an organisation and lists it", async () => {

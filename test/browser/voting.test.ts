@@ -105,6 +105,10 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
     await page.waitForSelector("[data-testid=community-title]");
     await page.click("[data-testid=join-community]");
     expect(await page.locator("[data-testid=my-role]").textContent()).toContain("member");
+    // The platform console's pages are not offered to a member.
+    await expect.poll(() => page.locator("nav >> text=Organisations").count()).toBe(1);
+    expect(await page.locator("nav >> text=Accounts").count()).toBe(0);
+    expect(await page.locator("nav >> text=Audit log").count()).toBe(0);
     // Opening now makes the member one of the eligible voters.
     await admin.voting.openPoll({ communityId, pollId });
   });

@@ -29,7 +29,15 @@ export function forgetMe(): void {
   me = undefined;
 }
 
-const NAV: [string, string][] = [["/orgs", "Organisations"], ["/communities", "Communities"], ["/accounts", "Accounts"], ["/roles", "Roles"], ["/audit", "Audit log"], ["/health", "Health"]];
+// The console pages need a platform role; others never see their links (the server refuses them anyway).
+const NAV: Array<{ path: string; label: string; platform?: true }> = [
+  { path: "/orgs", label: "Organisations" },
+  { path: "/communities", label: "Communities" },
+  { path: "/accounts", label: "Accounts", platform: true },
+  { path: "/roles", label: "Roles" },
+  { path: "/audit", label: "Audit log", platform: true },
+  { path: "/health", label: "Health", platform: true },
+];
 
 export async function renderTopbar(bar: HTMLElement, active: string): Promise<void> {
   const brand = h("a", { class: "brand", href: link(session.signedIn() ? "/orgs" : "/login") }, "Polity");
@@ -37,13 +45,18 @@ export async function renderTopbar(bar: HTMLElement, active: string): Promise<vo
     bar.replaceChildren(brand);
     return;
   }
-  const nav = h("nav", { "aria-label": "Console" }, h("ul", {}, NAV.map(([path, label]) =>
-    h("li", {}, h("a", { href: link(path), "aria-current": active === path.slice(1) ? "page" : null }, label)))));
+  const list = h("ul", {});
+  const showNav = (platform: boolean) =>
+    list.replaceChildren(...NAV.filter((item) => platform || !item.platform).map(({ path, label }) =>
+      h("li", {}, h("a", { href: link(path), "aria-current": active === path.slice(1) ? "page" : null }, label))));
+  showNav(false);
+  const nav = h("nav", { "aria-label": "Console" }, list);
   const who = h("span", { class: "who", "data-testid": "whoami" });
   const out = h("button", { type: "button", class: "secondary", id: "sign-out", "data-testid": "sign-out", onclick: () => void signOut() }, "Sign out");
   bar.replaceChildren(brand, nav, h("div", { class: "account" }, who, out));
   try {
     const w = await whoami();
+    showNav(isSuperadmin(w));
     who.textContent = w.displayName || w.email;
     who.title = `${w.email} · ${w.roles.map((r) => `${r.role} on ${r.resource}`).join(", ") || "no roles"}`;
     if (!w.emailVerified) who.append(h("span", { class: "badge warn" }, "unverified"));

@@ -1,7 +1,7 @@
-// Raw SQL for the hot paths. Table names come from the entities' metadata, qualified by the tier schema (raw
-// queries do not get the ORM's schema), so renaming a table in an entity needs no change here.
+// Raw SQL for the hot paths of both tiers. Table names come from the entities' metadata, qualified by the tier
+// schema (raw queries do not get the ORM's schema), so renaming a table in an entity needs no change here.
 import type { EntityName } from "@mikro-orm/core";
-import type { EntityManager } from "../core/db.js";
+import type { Database, EntityManager } from "./db.js";
 
 export function tableOf(em: EntityManager, entity: EntityName): string {
   const meta = em.getMetadata().get(entity as never);
@@ -22,8 +22,8 @@ export function isUuid(value: string): boolean {
 
 // --- Hot reads on PostgreSQL --------------------------------------------------------------------------------
 // The ORM's raw `execute` interpolates parameters into the SQL text client-side and goes through kysely's
-// connection acquisition; for the two reads every authorized call makes (the decision facts, GetAccount) that
-// was most of a call's CPU. On PostgreSQL these go straight to the ORM's own pg Pool as named prepared
+// connection acquisition, and `findOne` adds hydration and the identity map; for the reads on every client's hot
+// path (the decision facts, GetAccount, GetListing, GetPoll) that was most of a call's CPU. On PostgreSQL these go straight to the ORM's own pg Pool as named prepared
 // statements (parsed and planned once per connection); elsewhere (PGlite, or inside a transaction) they take the
 // ORM's path, which keeps PGlite's single session and transactions intact.
 
@@ -83,4 +83,50 @@ export function batchPerTurn<K, V>(load: (keys: K[]) => Promise<V[]>, maxBatch =
       if (queue.length === 0) setImmediate(flush);
       queue.push({ key, resolve, reject });
     });
+}
+
+export interface RowReaderOptions<Raw, Row> {
+  /** Short name of the read, for the prepared statement's name (e.g. "get_listing"). */
+  name: string;
+  entity: EntityName;
+  /** The select list; aliasing columns to the property names keeps `toRow` short. */
+  columns: string;
+  toRow(raw: Raw): Row;
+}
+
+/**
+ * Reads rows by uuid primary key without the ORM's hydration and identity map: the reads of one event-loop turn
+ * share one prepared `where id = any($1)` statement. Resolves undefined for an absent row or a non-uuid id (which
+ * must not fail the batch it shares).
+ */
+export function createRowReader<Raw extends { id: string }, Row>(db: Pick<Database, "em">, options: RowReaderOptions<Raw, Row>): (id: string) => Promise<Row | undefined> {
+  const { columns, toRow } = options;
+  return batchPerTurn(async (ids: string[]) => {
+    const unique = [...new Set(ids.filter(isUuid))];
+    if (unique.length === 0) return ids.map(() => undefined);
+    const em = db.em();
+    const table = tableOf(em, options.entity);
+    const rows = await hotQuery<Raw>(em, {
+      name: `polity_${options.name}_${table.replace(/\W/g, "")}`.slice(0, 63),
+      text: `select ${columns} from ${table} where id = any($1::uuid[])`,
+      values: [unique],
+      orm: { sql: `select ${columns} from ${table} where id in (?)`, params: [unique] },
+    });
+    // Postgres returns uuids in lower case; ids asked for in upper case still find theirs.
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => {
+      const raw = byId.get(id.toLowerCase());
+      return raw ? toRow(raw) : undefined;
+    });
+  });
+}
+
+/** A timestamp column as a Date, whichever driver read it (pg gives Dates; other paths may give strings). */
+export function dateOf(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+/** A json column as a value, whichever driver read it. */
+export function jsonOf<T>(value: T | string): T {
+  return typeof value === "string" ? (JSON.parse(value) as T) : value;
 }
