@@ -1,6 +1,7 @@
-// `npm run bench`: unary gRPC throughput of an authenticated, authorized Polity call (JWT + permission check +
-// one indexed read) against a bare @grpc/grpc-js echo server measured in the same run. Absolute req/s swing
-// ±40 % between rounds on shared machines, so only the ratio of two back-to-back measurements is reported.
+// `npm run bench`: unary gRPC throughput of authenticated Polity calls (JWT + permission check + one indexed
+// read, in one process and across sys + mod) against a bare @grpc/grpc-js echo server measured in the same
+// run. Absolute req/s swing ±40 % between rounds on shared machines, so the ratio of two back-to-back
+// measurements is the figure to track.
 // See bench/README.md for how to read the results.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -13,9 +14,11 @@ import { ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import pg from "pg";
 import { DiscoService, GetListingRequestSchema } from "../clients/src/gen/polity/mod/disco/v1/disco_pb.js";
+import { GetPollRequestSchema, VotingMethod, VotingService } from "../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { AccountService, GetAccountRequestSchema } from "../clients/src/gen/polity/sys/account/v1/account_pb.js";
 import { OrgProjectService } from "../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { AuthService, WhoAmIRequestSchema } from "../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
+import { CommunityService, JoinPolicy, Visibility } from "../clients/src/gen/polity/sys/community/v1/community_pb.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -24,10 +27,13 @@ const { values: args } = parseArgs({
     // "both": one, then two, each against the same grpc-js baseline.
     topology: { type: "string", default: "both" },
     tiers: { type: "string", default: "sys,mod" },
-    // "account": GetAccount of oneself (JWT + permission check + indexed read); "health": grpc.health.v1 Check,
-    // public and without I/O, which isolates the cost of the serving layer itself. In the two-process topology
-    // the call goes to mod: "listing" (default there), DiscoService/GetListing with the caller's bearer (JWT
-    // verified against sys's keys, one indexed read; public, since mod has no authorized read yet) or "health".
+    // One call or a comma-separated list, each measured on its own servers:
+    //   "account": sys's GetAccount of oneself (JWT + permission check + indexed read);
+    //   "listing": mod's DiscoService/GetListing (JWT, public, one indexed read);
+    //   "poll": mod's VotingService/GetPoll on a members-only community (JWT + voting.poll.read checked by sys —
+    //     through the remote port and its decision cache in two processes — + one indexed read);
+    //   "health": grpc.health.v1 Check, public and without I/O: the serving layer alone.
+    // Default: account,poll in one process; listing,poll in two (where every call goes to mod).
     call: { type: "string" },
     // Node flags for the server children; the default is what bin/polityd runs with.
     "node-args": { type: "string", default: "--experimental-async-context-frame" },
@@ -102,6 +108,21 @@ async function prepareCall(call: string, url: string, modUrl = url) {
   const { tokens } = await auth.login(ADMIN);
   const accountId = tokens!.accountId;
   const headers = { authorization: `Bearer ${tokens!.accessToken}` };
+  if (call === "poll") {
+    const transport2 = createGrpcTransport({ baseUrl: modUrl });
+    const { org } = await createClient(OrgProjectService, transport).createOrg({ slug: `bench-${Date.now()}`, displayName: "Bench" }, { headers });
+    const { community } = await createClient(CommunityService, transport).createCommunity(
+      { orgId: org!.id, slug: `bench-${Date.now()}`, name: "Bench", visibility: Visibility.MEMBERS_ONLY, joinPolicy: JoinPolicy.INVITE }, { headers });
+    const voting = createClient(VotingService, transport2);
+    const communityId = community!.id;
+    const { poll } = await voting.createPoll({ poll: { communityId, title: "Bench poll", method: VotingMethod.SINGLE_CHOICE, options: [{ id: "a", label: "A" }, { id: "b", label: "B" }] } }, { headers });
+    await voting.openPoll({ communityId, pollId: poll!.id }, { headers });
+    await voting.getPoll({ communityId, pollId: poll!.id }, { headers });
+    // Members-only: the permission check is a real one (an anonymous caller is refused).
+    const anonymous = await voting.getPoll({ communityId, pollId: poll!.id }).then(() => "allowed", (e: unknown) => ConnectError.from(e).code);
+    if (anonymous === "allowed") throw new Error("bench: an anonymous GetPoll on a members-only community was allowed");
+    return { path: "/polity.mod.voting.v1.VotingService/GetPoll", body: toBinary(GetPollRequestSchema, create(GetPollRequestSchema, { communityId, pollId: poll!.id })), authorization: headers.authorization };
+  }
   if (call === "listing") {
     const { org } = await createClient(OrgProjectService, transport).createOrg({ slug: `bench-${Date.now()}`, displayName: "Bench" }, { headers });
     const disco = createClient(DiscoService, createGrpcTransport({ baseUrl: modUrl }));
@@ -219,7 +240,8 @@ async function main() {
   const env: NodeJS.ProcessEnv = { ...(await databaseEnv()), LOG_LEVEL: "info", POLITY_ACCESS_TOKEN_TTL_SECONDS: "3600", POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password };
   const echo = await startChild("grpc-echo-server.ts", []);
   const topologies = args.topology === "both" ? (["one", "two"] as const) : [args.topology as "one" | "two"];
-  const scenarios: Scenario[] = topologies.map((topology) => ({ topology, call: args.call ?? (topology === "one" ? "account" : "listing") }));
+  const calls = (topology: "one" | "two") => (args.call ?? (topology === "one" ? "account,poll" : "listing,poll")).split(",").filter(Boolean);
+  const scenarios: Scenario[] = topologies.flatMap((topology) => calls(topology).map((call) => ({ topology, call })));
   const outcomes = [];
   for (const scenario of scenarios) outcomes.push(await runScenario(scenario, env, echo));
 

@@ -10,6 +10,7 @@ import { etagOf, pollMessage, stateNames } from "./codec.js";
 import { bearerOf, type VotingDeps } from "./deps.js";
 import { PollEntity, type PollRow } from "./entities.js";
 import { closeLocked, ensureSnapshot, loadPoll, notifyPollChanged, openLocked, touch } from "./poll-store.js";
+import { createPollReader } from "./poll-reader.js";
 import { applyMask, checkSettings, settingsOf } from "./poll-rules.js";
 
 type PollHandlers = Pick<ServiceImpl<typeof VotingService>,
@@ -19,6 +20,7 @@ const editable = (row: PollRow) => row.state === "draft" || row.state === "sched
 
 export function createPollHandlers(deps: VotingDeps): PollHandlers {
   const { db, directory } = deps;
+  const readPoll = createPollReader(db);
 
   /** An open poll whose eligibility was deferred (scheduled open, two binaries) is snapshot with this caller's bearer. */
   const withSnapshot = async (row: PollRow, bearer: string | undefined): Promise<PollRow> => {
@@ -61,7 +63,10 @@ export function createPollHandlers(deps: VotingDeps): PollHandlers {
     },
 
     async getPoll(req, ctx) {
-      const row = await withSnapshot(await loadPoll(db.em(), req.communityId, req.pollId), bearerOf(ctx));
+      const found = await readPoll(req.pollId);
+      // Scoped by community, as loadPoll: an id from another community is NOT_FOUND.
+      if (!found || found.communityId !== req.communityId.toLowerCase()) throw notFound("poll", req.pollId);
+      const row = await withSnapshot(found, bearerOf(ctx));
       return { poll: pollMessage(row) };
     },
 

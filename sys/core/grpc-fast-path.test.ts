@@ -5,58 +5,23 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { BinaryReader } from "@bufbuild/protobuf/wire";
-import { Code, ConnectError, createClient, createContextValues, type HandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter, createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../clients/src/gen/google/rpc/error_details_pb.js";
 import { Health, HealthCheckRequestSchema, HealthCheckResponse_ServingStatus as Status, HealthCheckResponseSchema, type HealthCheckRequest, type HealthCheckResponse } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
-import { clientAddressKey, principalOf } from "./authn/principal.js";
-import type { Guard } from "./authz/guard.js";
+import { clientAddressKey } from "./authn/principal.js";
 import { createAuthInterceptor } from "./authz/interceptor.js";
 import { createCallLog } from "./call-log.js";
-import { invalidArgument, notFound, unauthenticated } from "./errors.js";
+import { createHealthFixture } from "./fast-path-fixture.js";
 import { createGrpcFastPath, logFastPathCall } from "./grpc-fast-path.js";
 import { createMetrics } from "./metrics.js";
-import { service } from "./module.js";
-import { createMessageValidator, createValidationInterceptor, type MessageValidator } from "./validation.js";
+import { createValidationInterceptor } from "./validation.js";
 
 const MAX = 1024;
-const aborts: unknown[] = [];
-const impl = service(Health, {
-  async check(req: HealthCheckRequest, ctx: HandlerContext) {
-    switch (req.service) {
-      case "missing": throw notFound("service", "missing");
-      case "boom": throw new Error("password=hunter2 in the SQL"); // must never reach the client
-      case "whoami": return { status: principalOf(ctx)?.accountId === "acc-1" ? Status.SERVING : Status.NOT_SERVING };
-      case "slow":
-        await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
-        aborts.push(ctx.signal.reason);
-        return { status: Status.SERVING };
-      case "big": {
-        const big = create(HealthCheckResponseSchema, { status: Status.SERVING });
-        big.$unknown = [{ no: 99, wireType: 2, data: new Uint8Array([0x80, 0x10, ...new Uint8Array(2 * MAX)]) }];
-        return big;
-      }
-      default: return { status: Status.SERVING };
-    }
-  },
-  async *watch() { yield { status: Status.SERVING }; yield { status: Status.NOT_SERVING }; },
-  async list() { return { statuses: {} }; },
-});
-// A stand-in for the real guard (tested in authz): "private" needs a good bearer token.
-const guard: Guard = async (_path, header, message) => {
-  const principal = header === "Bearer good" ? { accountId: "acc-1", kind: "person" as const, sessionId: "" } : undefined;
-  if (header && !principal) throw unauthenticated("INVALID_TOKEN", "access token is not valid");
-  if ((message as { service?: string })?.service === "private" && !principal) throw unauthenticated("MISSING_CREDENTIALS", "this call needs a bearer access token");
-  return principal;
-};
-const protovalidate = createMessageValidator();
-const validate: MessageValidator = (schema, message) => {
-  protovalidate(schema, message);
-  if ((message as HealthCheckRequest).service === "invalid") throw invalidArgument("service", "must not be invalid");
-};
+const { impl, guard, validate, aborts } = createHealthFixture(MAX);
 
 const logLines: Record<string, unknown>[] = [];
 const logger = pino({ level: "info" }, new Writable({ write(chunk, _enc, cb) { logLines.push(JSON.parse(String(chunk))); cb(); } }));
@@ -151,7 +116,7 @@ function decodeStatusErrorInfo(bin: Buffer) {
   return undefined;
 }
 
-const scenarios: Array<[string, string?]> = [["ok"], ["whoami", "Bearer good"], ["private"], ["private", "Bearer forged"], ["missing"], ["invalid"], ["boom"], ["x".repeat(2 * MAX)], ["big"]];
+const scenarios: Array<[string, string?]> = [["ok"], ["whoami", "Bearer good"], ["private"], ["private", "Bearer forged"], ["forbidden"], ["missing"], ["invalid"], ["boom"], ["x".repeat(2 * MAX)], ["big"]];
 
 describe("gRPC fast path", () => {
   it.each(scenarios)("answers %s exactly like connect-node, to grpc-js and connect clients", async (name, token) => {

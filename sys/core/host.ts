@@ -21,7 +21,8 @@ import { readRules } from "./authz/rules.js";
 import { createCallLog } from "./call-log.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db.js";
-import { createGrpcFastPath, logFastPathCall } from "./grpc-fast-path.js";
+import { createConnectFastPath } from "./connect-fast-path.js";
+import { createGrpcFastPath } from "./grpc-fast-path.js";
 import { createHealth } from "./health.js";
 import { createLifecycle } from "./lifecycle.js";
 import { createMetrics } from "./metrics.js";
@@ -35,6 +36,7 @@ import { createReflection } from "./reflection.js";
 import { type HttpRoute, type RunningServer, startServer } from "./server.js";
 import { createStaticFiles } from "./static-files.js";
 import type { SysContext, TokenIssuer } from "./sys-context.js";
+import { logFastPathCall } from "./unary-call.js";
 import { createMessageValidator, createValidationInterceptor } from "./validation.js";
 
 export interface Host {
@@ -106,9 +108,11 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
   const metrics = createMetrics();
   const validate = createMessageValidator();
   const interceptors = [createCallLog(logger), metrics.interceptor, createValidationInterceptor(validate), createAuthInterceptor(guard)];
-  // Unary gRPC skips connect-node's streaming pipeline (see DESIGN.md, performance) but runs the very same
+  // Unary gRPC and Connect skip connect-node's pipelines (see DESIGN.md, performance) but run the very same
   // validation, guard, handlers, metrics and call log; everything else falls through to connect-node.
-  const fastPath = createGrpcFastPath({ services: all, guard, validate, observe: metrics.observe, logCall: logFastPathCall(logger), maxMessageBytes: config.maxMessageBytes });
+  const fastOptions = { services: all, guard, validate, observe: metrics.observe, logCall: logFastPathCall(logger), maxMessageBytes: config.maxMessageBytes };
+  const fastPath = createGrpcFastPath(fastOptions);
+  const connectFastPath = createConnectFastPath(fastOptions);
 
   const staticFiles = config.serveWeb ? createStaticFiles(webRoot) : undefined;
   const rpc = connectNodeAdapter({
@@ -136,7 +140,7 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
       res.end(body);
     };
   }
-  const server: RunningServer = await startServer({ config, logger, routes, rpc: ((req: never, res: never) => fastPath(req, res) || rpc(req, res)) as never });
+  const server: RunningServer = await startServer({ config, logger, routes, rpc: ((req: never, res: never) => fastPath(req, res) || connectFastPath(req, res) || rpc(req, res)) as never });
 
   // Health follows what the tier can actually do: a mod process that cannot reach sys is NOT_SERVING.
   const refreshHealth = () => {

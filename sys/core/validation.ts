@@ -34,12 +34,15 @@ export function createMessageValidator(): MessageValidator {
  * bad input, so it leaves as InvalidArgument (as connect-go and our unary paths answer).
  */
 function asMalformed(error: unknown): unknown {
-  if (error instanceof ConnectError && error.code === Code.Internal && /^parse (binary|json)/.test(error.rawMessage)) {
-    return new ConnectError(`malformed request message: ${error.rawMessage}`, Code.InvalidArgument, undefined, [
-      { desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: "MALFORMED_MESSAGE", domain: ERROR_DOMAIN }) },
-    ]);
-  }
+  if (error instanceof ConnectError && error.code === Code.Internal && /^parse (binary|json)/.test(error.rawMessage)) return malformedMessage(error.rawMessage);
   return error;
+}
+
+/** A request body that does not decode ("parse binary: …") is the caller's bad input: InvalidArgument. */
+export function malformedMessage(cause: string): ConnectError {
+  return new ConnectError(`malformed request message: ${cause}`, Code.InvalidArgument, undefined, [
+    { desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: "MALFORMED_MESSAGE", domain: ERROR_DOMAIN }) },
+  ]);
 }
 
 /** Validates unary and server-streaming requests; streamed client messages are validated one by one. */
