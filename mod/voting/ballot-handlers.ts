@@ -1,6 +1,7 @@
-// Ballot RPCs: cast (idempotent per voter), retract, read one's own (with where one's weight goes), list.
+// Ballot RPCs: cast (idempotent per voter; batched per community, see cast-queue.ts), retract, read one's own
+// (with where one's weight goes), list.
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import { LockMode } from "@mikro-orm/core";
 import type { VotingService } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { principalOf, requirePrincipal } from "../../sys/core/authn/principal.js";
@@ -9,13 +10,11 @@ import { failedPrecondition, invalidArgument } from "../../sys/core/errors.js";
 import { pageSizeOf } from "../../sys/core/pagination.js";
 import { appendActivity } from "./activity/append.js";
 import { query, tableOf } from "./activity/sql.js";
-import { ballotField, ballotMessage, canonical, choiceJson, expectedField, tallyBallot } from "./codec.js";
+import { ballotMessage } from "./codec.js";
 import { resolveDelegations } from "./delegation/resolve.js";
 import { bearerOf, type VotingDeps } from "./deps.js";
-import { BallotEntity, type ChoiceJson, EligibleVoterEntity, PollEntity, type PollRow } from "./entities.js";
+import { BallotEntity, type ChoiceJson, PollEntity } from "./entities.js";
 import { ensureSnapshot, loadPoll, notifyPollChanged } from "./poll-store.js";
-import { tallyConfigOf } from "./results.js";
-import { validateBallots } from "./tally/index.js";
 import { resultsVisible } from "./visibility.js";
 
 type BallotHandlers = Pick<ServiceImpl<typeof VotingService>, "castBallot" | "retractBallot" | "getMyBallot" | "listBallots">;
@@ -33,56 +32,21 @@ export async function ballotOf(em: EntityManager, pollId: string, voterId: strin
   return row ? { choice: parseChoice(row.choice), castAt: new Date(row.cast_at) } : undefined;
 }
 
-/** Throws InvalidArgument naming the offending field when the ballot does not fit the poll; returns its stored form. */
-function validChoice(poll: PollRow, ballot: Parameters<typeof choiceJson>[0]): ChoiceJson {
-  const method = poll.method as Parameters<typeof tallyBallot>[0];
-  const choice = choiceJson(ballot);
-  const candidate = choice && tallyBallot(method, choice, 1);
-  if (!choice || !candidate) throw invalidArgument(`ballot.${expectedField(method)}`, `a ${method} poll takes a ${expectedField(method)} ballot`, "BALLOT_KIND_MISMATCH");
-  const [issue] = validateBallots(method, [candidate], tallyConfigOf(poll), 1);
-  if (issue) throw invalidArgument(ballotField(method, issue.field), issue.message, "INVALID_BALLOT");
-  return choice;
-}
-
 export function createBallotHandlers(deps: VotingDeps): BallotHandlers {
   const { db, directory } = deps;
 
-  /** The poll, open and with its eligibility snapshot (taken now with the caller's bearer if it was deferred). */
-  const openPoll = async (communityId: string, pollId: string, ctx: HandlerContext): Promise<PollRow> => {
-    const row = await loadPoll(db.em(), communityId, pollId);
-    if (row.state !== "open") throw failedPrecondition("POLL_NOT_OPEN", `poll ${pollId} is ${row.state}`);
-    if (!row.snapshotAt) await ensureSnapshot(db.em(), communityId, pollId, directory, bearerOf(ctx));
-    return row;
-  };
-
   return {
     async castBallot(req, ctx) {
-      const voter = requirePrincipal(ctx).accountId;
-      await openPoll(req.communityId, req.pollId, ctx);
-      const result = await db.em().transactional(async (txem) => {
-        const tx = txem as EntityManager;
-        // A shared lock: ballots go in concurrently, but never after ClosePoll (which locks the row exclusively).
-        const poll = await tx.findOne(PollEntity, { id: req.pollId, communityId: req.communityId }, { lockMode: LockMode.PESSIMISTIC_READ });
-        if (!poll || poll.state !== "open") throw failedPrecondition("POLL_NOT_OPEN", `poll ${req.pollId} is not open`);
-        const [eligible] = await query(tx, `select 1 from ${tableOf(tx, EligibleVoterEntity)} where poll_id = ? and account_id = ?`, [poll.id, voter]);
-        if (!eligible) throw failedPrecondition("NOT_ELIGIBLE", `you were not eligible in poll ${poll.id} when it opened`);
-        const choice = validChoice(poll, req.ballot!);
-        const existing = await ballotOf(tx, poll.id, voter, true);
-        if (existing && canonical(existing.choice) === canonical(choice)) return { changed: false, castAt: existing.castAt, pollId: poll.id };
-        const now = new Date();
-        await query(tx,
-          `insert into ${tableOf(tx, BallotEntity)} (poll_id, voter_id, choice, cast_at, updated_at) values (?, ?, ?, ?, ?)
-           on conflict (poll_id, voter_id) do update set choice = excluded.choice, cast_at = excluded.cast_at, updated_at = excluded.updated_at`,
-          [poll.id, voter, JSON.stringify(choice), now, now]);
-        // Secret polls log who voted, never what.
-        const payload: Record<string, unknown> = { voter_id: voter };
-        if (poll.secrecy === "public") payload.choice = choice;
-        await appendActivity(tx, { communityId: poll.communityId, kind: existing ? "ballot_changed" : "ballot_cast", actorId: voter, pollId: poll.id, payload });
-        await notifyPollChanged(tx, poll.id, "ballot");
-        return { changed: true, castAt: now, pollId: poll.id };
-      });
-      if (result.changed) deps.live.invalidate(result.pollId);
-      return { changed: result.changed, castAt: timestampFromDate(result.castAt) };
+      const cast = { communityId: req.communityId, pollId: req.pollId, voterId: requirePrincipal(ctx).accountId, ballot: req.ballot! };
+      let outcome = await deps.casts.cast(cast);
+      if (outcome === "snapshot") {
+        // Opened without its eligibility snapshot (deferred by the scheduler): take it with the caller's bearer.
+        await ensureSnapshot(db.em(), req.communityId, req.pollId, directory, bearerOf(ctx));
+        outcome = await deps.casts.cast(cast);
+        if (outcome === "snapshot") throw failedPrecondition("ELIGIBILITY_PENDING", `poll ${req.pollId} has no eligibility snapshot yet`);
+      }
+      if (outcome.changed) deps.live.invalidate(req.pollId);
+      return { changed: outcome.changed, castAt: timestampFromDate(outcome.castAt) };
     },
 
     async retractBallot(req, ctx) {

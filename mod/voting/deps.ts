@@ -1,10 +1,11 @@
-// What the voting handlers share: the tier's database, the directory port, the notifier and the live-results
-// cache. One per host.
+// What the voting handlers share: the tier's database, the directory port, the notifier, the live-results
+// cache and the CastBallot batcher. One per host.
 import type { HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import type { Database } from "../../sys/core/db.js";
 import type { Notifier } from "../../sys/core/notifier.js";
 import type { DirectoryPort } from "../../sys/core/ports/directory-port.js";
+import type { CastQueue } from "./cast-queue.js";
 import type { LiveResults } from "./live-results.js";
 
 export interface VotingDeps {
@@ -13,6 +14,7 @@ export interface VotingDeps {
   notifier: Notifier;
   logger: Logger;
   live: LiveResults;
+  casts: CastQueue;
 }
 
 /** The caller's Authorization header, passed on to every directory call so sys applies the caller's rights. */

@@ -10,6 +10,7 @@ import type { DirectoryPort } from "../../sys/core/ports/directory-port.js";
 import { ActivityEntry, ActivityHead } from "./activity/entities.js";
 import { startMembershipSync } from "./activity/membership-sync.js";
 import { votingActivityInit } from "./activity/migrations/20261122001200-mod-voting-activity.js";
+import { createCastQueue } from "./cast-queue.js";
 import type { VotingDeps } from "./deps.js";
 import { Delegation } from "./delegation/entities.js";
 import { votingDelegationsInit } from "./delegation/migrations/20261122001100-mod-voting-delegations.js";
@@ -41,7 +42,7 @@ function instanceFor(ctx: ModContext): Running {
   if (running) return running;
   const notifier = createNotifier(ctx.db, ctx.logger);
   const live = createLiveResults(ctx.db);
-  const deps: VotingDeps = { db: ctx.db, directory: ctx.directory ?? noDirectory, notifier, logger: ctx.logger, live };
+  const deps: VotingDeps = { db: ctx.db, directory: ctx.directory ?? noDirectory, notifier, logger: ctx.logger, live, casts: createCastQueue(ctx.db) };
   running = { deps, stops: [() => notifier.close()] };
   instances.set(ctx.db, running);
   return running;

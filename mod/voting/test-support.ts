@@ -16,6 +16,7 @@ import type { CommunityInfo, CommunityRole, DirectoryPort, MemberRecord } from "
 import { createMessageValidator, createValidationInterceptor } from "../../sys/core/validation.js";
 import { createTestDatabase } from "../../test/support/postgres.js";
 import type { VotingDeps } from "./deps.js";
+import { createCastQueue } from "./cast-queue.js";
 import { createLiveResults } from "./live-results.js";
 import { votingModule } from "./module.js";
 import { createScheduler, type Scheduler } from "./scheduler.js";
@@ -78,7 +79,7 @@ export async function startReplica(directory: DirectoryPort, url: string | undef
   const db = await openDatabase({ tier: "mod", config, logger, entities: votingModule.entities, migrations: votingModule.migrations, url });
   if (migrate) await db.migrate();
   const notifier = createNotifier(db, logger);
-  const deps: VotingDeps = { db, directory, notifier, logger, live: createLiveResults(db) };
+  const deps: VotingDeps = { db, directory, notifier, logger, live: createLiveResults(db), casts: createCastQueue(db) };
   const ctx = { config, logger, db, directory, authz: undefined as never } satisfies ModContext;
   const impl = createVotingService(ctx, deps);
   const validate = createMessageValidator();

@@ -54,19 +54,16 @@ describe("resolveDelegationsPure", () => {
     expect(r.weightByVoter.get("v")).toBe(2);
     expect(flowOf(r, "x")).toBeUndefined();
   });
-  it("resolves a million members and 300,000 delegations quickly", () => {
-    const members = Array.from({ length: 1_000_000 }, (_, i) => `m${i}`);
+  // Speed is measured by bench/delegation.ts (1,000,000 members, 300,000 delegations); this only proves that a
+  // very long chain resolves without recursion (no stack overflow) and counts every weight exactly once.
+  it("follows a chain of 100,000 delegations without recursion", () => {
+    const n = 100_000;
     const edges: DelegationEdge[] = [];
-    for (let i = 0; i < 300_000; i++) edges.push(d(members[i * 3], members[(i * 7919 + 13) % 1_000_000]));
-    // A long line too: path compression keeps it linear.
-    for (let i = 0; i < 1000; i++) edges.push(d(`line${i}`, `line${i + 1}`));
-    const voters = new Set(members.filter((_, i) => i % 5 === 1));
-    voters.add("line1000");
-    const started = performance.now();
-    const r = resolveDelegationsPure({ delegations: edges, topics: [], eligible: [...members, ...Array.from({ length: 1000 }, (_, i) => `line${i}`)], voters });
-    expect(performance.now() - started).toBeLessThan(10_000);
-    expect(r.weightByVoter.get("line1000")).toBe(1001);
-    const total = [...r.weightByVoter.values()].reduce((x, y) => x + y, 0);
-    expect(total).toBe(voters.size + r.delegatedWeight);
-  }, 30_000);
+    for (let i = 0; i < n; i++) edges.push(d(`p${i}`, `p${i + 1}`));
+    const eligible = Array.from({ length: n + 1 }, (_, i) => `p${i}`);
+    const r = resolveDelegationsPure({ delegations: edges, topics: [], eligible, voters: new Set([`p${n}`]) });
+    expect(r.weightByVoter.get(`p${n}`)).toBe(n + 1);
+    expect(r.delegatedWeight).toBe(n);
+    expect(r.lostWeight).toBe(0);
+  });
 });
