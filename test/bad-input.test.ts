@@ -320,14 +320,22 @@ describe("bad input on every RPC (PostgreSQL, as superadmin)", async () => {
     expect(streams).toBeGreaterThanOrEqual(2);
   });
 
+  it("refuses undecodable binary bodies over Connect with InvalidArgument (MALFORMED_MESSAGE) on every method", async () => {
+    for (const method of methods.filter((m) => m.methodKind === "unary")) {
+      const path = `/${method.parent.typeName}/${method.name}`;
+      const binary = await rawConnect(server.url, path, "application/proto", GARBAGE, token);
+      expect(binary.code, `${path}: ${binary.message}`).toBe("invalid_argument");
+      expect(binary.status, path).toBe(400);
+      expect(binary.message, path).toMatch(/^malformed request message: parse binary: /);
+    }
+  });
+
   // Known gap, upstream: connect-es's createBinarySerialization turns every fromBinary failure into Internal
-  // (HTTP 500), before any interceptor runs, so Connect binary and gRPC-Web bodies that do not decode answer
-  // Internal. (connect-go answers InvalidArgument; our own gRPC fast path does too.) `it.fails` flips to a
-  // failure the day this is fixed, so the expectation can then become a plain `it`.
-  it.fails("refuses undecodable binary bodies over Connect and gRPC-Web with InvalidArgument", async () => {
+  // (HTTP 500), before any interceptor runs, so gRPC-Web bodies that do not decode answer Internal. (connect-go
+  // answers InvalidArgument; our gRPC and Connect fast paths do too, gRPC-Web has none yet.) `it.fails` flips to
+  // a failure the day this is fixed, so the expectation can then become a plain `it`.
+  it.fails("refuses undecodable binary bodies over gRPC-Web with InvalidArgument", async () => {
     const path = "/polity.sys.auth.v1.AuthService/Register";
-    const binary = await rawConnect(server.url, path, "application/proto", GARBAGE, token);
-    expect(binary.code, binary.message).toBe("invalid_argument");
     const web = await fetch(server.url + path, { method: "POST", headers: { "content-type": "application/grpc-web+proto" }, body: envelope(GARBAGE) as unknown as BodyInit });
     const trailer = Buffer.from(await web.arrayBuffer()).toString("latin1");
     expect(trailer).toMatch(/grpc-status: ?3\b/);

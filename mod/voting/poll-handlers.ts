@@ -66,7 +66,8 @@ export function createPollHandlers(deps: VotingDeps): PollHandlers {
       const found = await readPoll(req.pollId);
       // Scoped by community, as loadPoll: an id from another community is NOT_FOUND.
       if (!found || found.communityId !== req.communityId.toLowerCase()) throw notFound("poll", req.pollId);
-      const row = await withSnapshot(found, bearerOf(ctx));
+      // The request's headers are materialized only when a deferred snapshot needs the bearer: not on every read.
+      const row = found.state === "open" && !found.snapshotAt ? await withSnapshot(found, bearerOf(ctx)) : found;
       return { poll: pollMessage(row) };
     },
 

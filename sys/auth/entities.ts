@@ -66,4 +66,16 @@ export const SigningKey = defineEntity({
 });
 export type SigningKey = InferEntity<typeof SigningKey>;
 
-export const authEntities = [Session, RefreshToken, EmailToken, SigningKey];
+// Failed-login counters shared by every sys replica on PostgreSQL, in the layout rate-limiter-flexible's
+// RateLimiterPostgres reads and writes (`expire` is epoch milliseconds).
+export const LoginThrottleCounter = defineEntity({
+  name: "LoginThrottleCounter",
+  tableName: "login_throttle",
+  properties: {
+    key: p.string().length(255).primary(),
+    points: p.integer().default(0),
+    expire: p.bigint().nullable(),
+  },
+});
+
+export const authEntities = [Session, RefreshToken, EmailToken, SigningKey, LoginThrottleCounter];

@@ -1,9 +1,9 @@
 // Brute-force protection for Login: failed attempts are counted per account (by email, so unknown emails are
-// throttled alike and reveal nothing) and per client address, over 15-minute windows. Counters live in memory,
-// so each sys replica counts on its own: with N replicas an attacker gets up to N times the budget. That bound
-// is acceptable next to scrypt's cost; a shared store (rate-limiter-flexible's Postgres/Redis limiters) would
-// make it exact.
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+// throttled alike and reveal nothing) and per client address, over 15-minute windows. On PostgreSQL the
+// counters live in the sys schema's login_throttle table, shared by every sys replica; on the embedded PGlite
+// (one process by construction) they live in memory.
+import type pg from "pg";
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "../core/config.js";
 import { resourceExhausted } from "../core/errors.js";
 
@@ -17,18 +17,32 @@ export interface LoginThrottle {
   recordSuccess(email: string): Promise<void>;
 }
 
-export function createLoginThrottle(config: Pick<Config, "loginFailuresPerAccount" | "loginFailuresPerAddress">): LoginThrottle {
-  const perAccount = new RateLimiterMemory({ keyPrefix: "login-account", points: config.loginFailuresPerAccount, duration: WINDOW_SECONDS });
-  const perAddress = new RateLimiterMemory({ keyPrefix: "login-address", points: config.loginFailuresPerAddress, duration: WINDOW_SECONDS });
+export interface SharedThrottleStore {
+  pool: pg.Pool;
+  schema: string;
+}
+
+export function createLoginThrottle(config: Pick<Config, "loginFailuresPerAccount" | "loginFailuresPerAddress">, store?: SharedThrottleStore): LoginThrottle {
+  const limiter = (keyPrefix: string, points: number): RateLimiterAbstract =>
+    store
+      ? new RateLimiterPostgres({
+          keyPrefix, points, duration: WINDOW_SECONDS,
+          storeClient: store.pool, storeType: "pool", schemaName: store.schema, tableName: "login_throttle",
+          // The table comes from the auth module's migration, not from the library.
+          tableCreated: true, clearExpiredByTimeout: true,
+        })
+      : new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS });
+  const perAccount = limiter("login-account", config.loginFailuresPerAccount);
+  const perAddress = limiter("login-address", config.loginFailuresPerAddress);
   const accountKey = (email: string) => email.trim().toLowerCase();
 
-  async function blockedFor(limiter: RateLimiterMemory, key: string, points: number): Promise<number> {
+  async function blockedFor(limiter: RateLimiterAbstract, key: string, points: number): Promise<number> {
     if (!key) return 0;
     const res = await limiter.get(key);
     return res && res.consumedPoints >= points ? Math.max(res.msBeforeNext, 1) : 0;
   }
 
-  async function consume(limiter: RateLimiterMemory, key: string): Promise<void> {
+  async function consume(limiter: RateLimiterAbstract, key: string): Promise<void> {
     if (!key) return;
     try {
       await limiter.consume(key);

@@ -128,7 +128,7 @@ const scenarios: Array<[string, Send]> = [
   ["validation failure (handler rule)", proto("invalid")],
   ["an internal error, sanitised", json("boom")],
   ["a request over the limit", json("x".repeat(2 * MAX))],
-  ["a reply over the limit", json("big")],
+  ["a reply over the limit", proto("big")],
   ["a deadline", { ...json("stuck"), headers: { "connect-timeout-ms": "50" } }],
   ["a bad deadline", { ...json("ok"), headers: { "connect-timeout-ms": "soon" } }],
 ];
@@ -156,7 +156,7 @@ describe("Connect fast path", () => {
     const oversize = await raw("1.1", json("x".repeat(2 * MAX)));
     expect(oversize.status).toBe(429);
     expect(JSON.parse(oversize.body)).toEqual({ code: "resource_exhausted", message: expect.stringContaining(`readMaxBytes ${MAX}`) });
-    expect(JSON.parse((await raw("2", json("big"))).body)).toEqual({ code: "resource_exhausted", message: expect.stringContaining(`writeMaxBytes ${MAX}`) });
+    expect(JSON.parse((await raw("2", proto("big"))).body)).toEqual({ code: "resource_exhausted", message: expect.stringContaining(`writeMaxBytes ${MAX}`) });
     aborts.length = 0;
     const started = Date.now();
     const late = await raw("1.1", { ...json("stuck"), headers: { "connect-timeout-ms": "50" } });

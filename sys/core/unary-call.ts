@@ -48,7 +48,7 @@ export interface UnaryCall {
   setDeadline(timeoutMs: number): void;
   /** Runs decode → validate → guard → handler, then answers. */
   run(decode: () => unknown): void;
-  /** Answers with an error before the handler ran (protocol errors, oversize). */
+  /** Refuses the request before the call starts (protocol errors, oversize), as connect does. */
   fail(error: ConnectError): void;
 }
 
@@ -86,7 +86,7 @@ export function startUnaryCall(options: FastPathOptions, route: Route, req: Req,
   let timer: NodeJS.Timeout | undefined;
 
   // Every outcome ends here once: the reply, the metric and the log line, as the interceptors would write them.
-  const finish = (message: unknown, error?: unknown) => {
+  const finish = (message: unknown, error?: unknown, beforeCall = false) => {
     if (call.finished) return;
     call.finished = true;
     clearTimeout(timer);
@@ -100,7 +100,8 @@ export function startUnaryCall(options: FastPathOptions, route: Route, req: Req,
         error = e;
       }
     }
-    const sent = error === undefined ? undefined : sanitise(error, requestId);
+    // connect-node refuses a request before its interceptors run, so the call log adds no request id then.
+    const sent = error === undefined ? undefined : beforeCall ? (error as ConnectError) : sanitise(error, requestId);
     const principal = ctx.values.get(principalKey) as Principal | undefined;
     const duration = Number(process.hrtime.bigint() - since);
     observe?.(route.observed, sent ? Code[sent.code] : "OK", duration / 1e9);
@@ -134,7 +135,7 @@ export function startUnaryCall(options: FastPathOptions, route: Route, req: Req,
       handle().then((out) => finish(out), (e: unknown) => finish(undefined, e));
     },
     fail(error: ConnectError) {
-      finish(undefined, error);
+      finish(undefined, error, true);
     },
   };
   // A response that closes before we answered was cancelled; once finished, its 'close' means nothing.

@@ -1,4 +1,8 @@
 import type { MigrationObject } from "@mikro-orm/core";
 import { SysAuthInit } from "./20261122000100-sys-auth-init.js";
+import { SysAuthLoginThrottle } from "./20261122000150-sys-auth-login-throttle.js";
 
-export const authMigrations: MigrationObject[] = [{ name: "20261122000100-sys-auth-init", class: SysAuthInit }];
+export const authMigrations: MigrationObject[] = [
+  { name: "20261122000100-sys-auth-init", class: SysAuthInit },
+  { name: "20261122000150-sys-auth-login-throttle", class: SysAuthLoginThrottle },
+];
