@@ -169,7 +169,7 @@ async function castBatch(tx: EntityManager, communityId: string, casts: Cast[]):
        on conflict (poll_id, voter_id) do update set choice = excluded.choice, cast_at = excluded.cast_at, updated_at = excluded.updated_at`,
       [now, now, JSON.stringify(upserts)]);
     // Delivered at commit whatever their place in the transaction: sent before the head is locked.
-    for (const pollId of new Set(upserts.map((u) => u.poll_id))) await notifyPollChanged(tx, pollId, "ballot");
+    await notifyPollChanged(tx, [...new Set(upserts.map((u) => u.poll_id))], "ballot");
     // Last: the head-row lock is held from here to the commit.
     await appendMany(tx, entries, now);
   }

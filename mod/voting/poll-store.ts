@@ -5,7 +5,7 @@ import { LockMode } from "@mikro-orm/core";
 import { type PollResults, PollResultsSchema, PollSchema } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import type { EntityManager } from "../../sys/core/db.js";
 import { apiError, failedPrecondition, notFound } from "../../sys/core/errors.js";
-import { publishInTransaction } from "../../sys/core/notifier.js";
+import { publishAllInTransaction } from "../../sys/core/notifier.js";
 import { Code } from "@connectrpc/connect";
 import type { CommunityRole, DirectoryPort } from "../../sys/core/ports/directory-port.js";
 import { query, tableOf } from "./activity/sql.js";
@@ -18,10 +18,9 @@ export const pollChannel = (pollId: string) => `poll:${pollId}`;
 // Every poll change, payload the poll id: each replica's live-results cache listens here.
 export const POLLS_CHANNEL = "voting:polls";
 
-/** Tells watchers on every replica, once the transaction commits, that the poll changed. */
-export async function notifyPollChanged(em: EntityManager, pollId: string, what: string): Promise<void> {
-  await publishInTransaction(em, pollChannel(pollId), what);
-  await publishInTransaction(em, POLLS_CHANNEL, pollId);
+/** Tells watchers on every replica, once the transaction commits, that the poll(s) changed (one round trip). */
+export function notifyPollChanged(em: EntityManager, pollIds: string | string[], what: string): Promise<void> {
+  return publishAllInTransaction(em, [pollIds].flat().flatMap((id): Array<[string, string]> => [[pollChannel(id), what], [POLLS_CHANNEL, id]]));
 }
 
 /** The poll, scoped by community so an id from another community is NOT_FOUND. */

@@ -45,21 +45,27 @@ function isPostgres(em: EntityManager): boolean {
  * Publishes on the em's transaction: delivered to every subscriber, on every replica, once it commits; at once
  * when the em is not in a transaction.
  */
-export async function publishInTransaction(em: EntityManager, channel: string, payload: string): Promise<void> {
-  checkChannel(channel);
+export function publishInTransaction(em: EntityManager, channel: string, payload: string): Promise<void> {
+  return publishAllInTransaction(em, [[channel, payload]]);
+}
+
+/** publishInTransaction for many messages, in order, in one round trip (hot paths publish several per commit). */
+export async function publishAllInTransaction(em: EntityManager, messages: Array<[channel: string, payload: string]>): Promise<void> {
+  if (messages.length === 0) return;
+  for (const [channel] of messages) checkChannel(channel);
   const tx = em.getTransactionContext();
   if (isPostgres(em)) {
-    await em.getConnection().execute("select pg_notify(?, ?)", [channel, payload], "all", tx);
+    await em.getConnection().execute(`select ${messages.map(() => "pg_notify(?, ?)").join(", ")}`, messages.flat(), "all", tx);
     return;
   }
   const bus = buses.get(em.getDriver());
   if (!bus) return; // nobody listens in this process
   if (!tx) {
-    bus.emitter.emit(channel, payload);
+    for (const [channel, payload] of messages) bus.emitter.emit(channel, payload);
     return;
   }
   const list = bus.pending.get(tx) ?? [];
-  list.push([channel, payload]);
+  list.push(...messages);
   bus.pending.set(tx, list);
 }
 

@@ -4,10 +4,11 @@
 // The lock is held until the caller commits, and a commit waits for the WAL flush (~2 ms here), so appends to
 // one community are bounded by commits per second: callers that can, take the lock last and append many
 // entries under one lock (appendMany; see ../cast-queue.ts) so one flush covers them all.
+import { createHash } from "node:crypto";
 import type { EntityManager } from "../../../sys/core/db.js";
 import { publishInTransaction } from "../../../sys/core/notifier.js";
 import type { ActivityInput, AppendActivity, AppendedActivity } from "../contracts.js";
-import { canonicalJson, entryHash } from "./chain.js";
+import { canonicalJson, hashInput } from "./chain.js";
 import { ActivityEntry, ActivityHead } from "./entities.js";
 import { inTransaction, query, tableOf } from "./sql.js";
 
@@ -44,7 +45,9 @@ export async function appendLockedMany(em: EntityManager, head: HeadRow, inputs:
   for (const input of inputs) {
     if (input.communityId !== communityId) throw new Error("appendLockedMany: entries of one community only");
     const entry = { sequence: sequence + 1, kind: input.kind, time: time.toISOString(), actorId: input.actorId, pollId: input.pollId ?? "", payload: canonicalJson(input.payload), prevHash };
-    const hash = await entryHash(entry);
+    // chain.ts's entryHash, but synchronous: Web Crypto's digest is a thread-pool round trip per entry, and
+    // these run one after the other while the lock is held.
+    const hash = createHash("sha256").update(hashInput(entry)).digest("hex");
     params.push(communityId, entry.sequence, entry.kind, time, entry.actorId, entry.pollId, entry.payload, entry.prevHash, hash);
     appended.push({ sequence: entry.sequence, hash });
     sequence = entry.sequence;
