@@ -54,6 +54,11 @@ function swallowLateSessionErrors(manager: Http2SessionManager): Http2SessionMan
     if (conn && !guarded.has(conn)) {
       guarded.add(conn);
       conn.on("error", () => undefined);
+      // connect-es#1795: the keepalive timer can ping a session destroyed a tick earlier, and Node's ping throws
+      // ERR_HTTP2_INVALID_SESSION synchronously out of the timer, killing the process. A dead session answers
+      // "not sent" instead; the manager then opens a new one on the next call. Remove once #1797 ships.
+      const ping = conn.ping.bind(conn) as (...args: unknown[]) => boolean;
+      (conn as { ping: (...args: unknown[]) => boolean }).ping = (...args) => (conn.destroyed || conn.closed ? false : ping(...args));
     }
     return stream;
   };
