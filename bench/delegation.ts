@@ -3,6 +3,7 @@
 // resolveDelegations reading it back. Reports load+resolve time and peak memory.
 //   npx tsx bench/delegation.ts [--members N] [--delegations N] [--db URL]
 // Creates a throwaway database and drops it. Never run by the test suite.
+import { mb, measurePeak } from "./support.js";
 import { createHash } from "node:crypto";
 import pg from "pg";
 import pino from "pino";
@@ -52,30 +53,21 @@ async function main(): Promise<void> {
     const generateMs = performance.now() - t;
     const eligible = Array.from({ length: MEMBERS }, (_, i) => memberId(i));
     const voters = new Set(eligible.filter((_, i) => i % 5 === 1));
-    global.gc?.();
-    const base = process.memoryUsage();
-    let peakRss = base.rss;
-    let peakHeap = base.heapUsed;
-    const sampler = setInterval(() => {
-      const m = process.memoryUsage();
-      peakRss = Math.max(peakRss, m.rss);
-      peakHeap = Math.max(peakHeap, m.heapUsed);
-    }, 10);
     const runs: Array<Record<string, unknown>> = [];
-    for (const topics of [[], ["parks"]]) {
-      t = performance.now();
-      const r = await resolveDelegations({ em: db.em(), communityId: COMMUNITY, topics, eligible, voters });
-      runs.push({
-        topics, ms: Math.round(performance.now() - t), flows: r.flows.length, delegated: r.delegatedWeight, lost: r.lostWeight,
-        lostInCycle: r.flows.filter((f) => f.outcome === "lost_in_cycle").length,
-      });
-    }
-    clearInterval(sampler);
-    const mb = (x: number) => Math.round(x / 1048576);
+    const peak = await measurePeak(async () => {
+      for (const topics of [[], ["parks"]]) {
+        t = performance.now();
+        const r = await resolveDelegations({ em: db.em(), communityId: COMMUNITY, topics, eligible, voters });
+        runs.push({
+          topics, ms: Math.round(performance.now() - t), flows: r.flows.length, delegated: r.delegatedWeight, lost: r.lostWeight,
+          lostInCycle: r.flows.filter((f) => f.outcome === "lost_in_cycle").length,
+        });
+      }
+    }, 10);
     console.log(JSON.stringify({
       members: MEMBERS, delegations: DELEGATIONS, generateMs: Math.round(generateMs), runs,
-      baseRssMb: mb(base.rss), peakRssMb: mb(peakRss), baseHeapMb: mb(base.heapUsed), peakHeapMb: mb(peakHeap),
-      peakHeapAboveBaseMb: mb(peakHeap - base.heapUsed),
+      baseRssMb: mb(peak.baseRss), peakRssMb: mb(peak.peakRss), baseHeapMb: mb(peak.baseHeap), peakHeapMb: mb(peak.peakHeap),
+      peakHeapAboveBaseMb: mb(peak.peakHeap - peak.baseHeap),
     }, null, 2));
   } finally {
     await db.close();

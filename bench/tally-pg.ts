@@ -6,6 +6,7 @@
 // tally, build and hash the PollResults) is timed for Schulze and IRV, with the read alone timed apart.
 //   npm run bench:tally-pg -- [--ballots 1000000] [--options 10] [--db postgres://…/postgres]
 // Creates a throwaway database and drops it. Never run by the test suite.
+import { mb, measurePeak, seededRandom } from "./support.js";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import pino from "pino";
@@ -26,18 +27,9 @@ const POLL = "00000000-0000-4000-8000-0000000ba110";
 const COMMUNITY = "00000000-0000-4000-8000-00000000bec1";
 const BATCH = 20_000;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function ballotMaker(seed: number): () => string[][] {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const shuffled = () => {
     const a = [...OPTIONS];
     for (let i = a.length - 1; i > 0; i--) {
@@ -62,7 +54,6 @@ function ballotMaker(seed: number): () => string[][] {
   };
 }
 
-const mb = (x: number) => Math.round(x / 1048576);
 
 async function main(): Promise<void> {
   const name = `polity_bench_tally_pg_${process.pid}`;
@@ -109,20 +100,8 @@ async function main(): Promise<void> {
 
     const runs: Array<Record<string, unknown>> = [];
     const measure = async (label: string, fn: () => Promise<unknown>, describe: (r: never) => Record<string, unknown>) => {
-      global.gc?.();
-      const base = process.memoryUsage();
-      let peakRss = base.rss;
-      let peakHeap = base.heapUsed;
-      const sampler = setInterval(() => {
-        const m = process.memoryUsage();
-        peakRss = Math.max(peakRss, m.rss);
-        peakHeap = Math.max(peakHeap, m.heapUsed);
-      }, 5);
-      const started = performance.now();
-      const result = await fn();
-      const ms = Math.round(performance.now() - started);
-      clearInterval(sampler);
-      runs.push({ run: label, ms, peakRssMb: mb(peakRss), peakHeapAboveBaseMb: mb(peakHeap - base.heapUsed), ...describe(result as never) });
+      const { result, ms, peakRss, peakHeap, baseHeap } = await measurePeak(fn);
+      runs.push({ run: label, ms, peakRssMb: mb(peakRss), peakHeapAboveBaseMb: mb(peakHeap - baseHeap), ...describe(result as never) });
     };
     await measure("read ballots only (ballotsOf)", () => ballotsOf(db.em(), POLL), (r: unknown[]) => ({ rows: r.length }));
     for (const method of ["schulze", "irv"]) {

@@ -4,6 +4,7 @@
 // truncated) carry ~90 % of the ballots, the rest is noise (random, mostly unique, truncated orderings).
 // Run: node --import tsx bench/tally.ts [--ballots N] [--options N] [--seed N] (add --expose-gc for per-tally
 // peak heap figures). Not part of `npm run bench`.
+import { seededRandom } from "./support.js";
 import { parseArgs } from "node:util";
 import { irv, schulze, stv, type RankedBallot, type Result } from "../mod/voting/tally/index.js";
 
@@ -13,15 +14,6 @@ const K = Number(values.options);
 const SEED = Number(values.seed);
 const OPTIONS = Array.from({ length: K }, (_, i) => `option-${i + 1}`);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled(rand: () => number): string[] {
   const a = [...OPTIONS];
@@ -41,7 +33,7 @@ function sample(): void {
 }
 
 function* ballots(): Generator<RankedBallot> {
-  const rand = mulberry32(SEED);
+  const rand = seededRandom(SEED);
   // 300 dominant orderings, truncated to 3..10 ranks; Zipf weights 1/(i+1).
   const dominant = Array.from({ length: 300 }, () => shuffled(rand).slice(0, 3 + Math.floor(rand() * (K - 2))).map((o) => [o]));
   const cumulative: number[] = [];

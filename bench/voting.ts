@@ -9,6 +9,7 @@
 //     the published result.
 // Reports sustained votes/s (acknowledged CastBallot calls per second). Never run by the test suite.
 //   npm run bench:voting -- [--voters 200] [--polls 3] [--seconds 20] [--db postgres://…/postgres]
+import { seededRandom } from "./support.js";
 import { parseArgs } from "node:util";
 import { type Client, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -38,15 +39,6 @@ const KINDS: Array<{ method: Method; proto: VotingMethod; seats: number }> = [
   { method: "stv", proto: VotingMethod.STV, seats: 2 },
 ];
 
-function rand(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function createDb(admin: pg.Client, name: string): Promise<string> {
   await admin.query(`create database "${name}"`);
@@ -130,7 +122,7 @@ async function main(): Promise<void> {
     await Promise.all(voters.map(async (voter, i) => {
       const onB = i % 2 === 1;
       const client = grpc(onB ? modB.url : modA.url, voter.token);
-      const next = rand(i + 1);
+      const next = seededRandom(i + 1);
       while (Date.now() < deadline) {
         const poll = polls[Math.floor(next() * polls.length)];
         const order = [...OPTIONS].sort(() => next() - 0.5).slice(0, 2 + Math.floor(next() * 4));
