@@ -1,14 +1,13 @@
 // The CLI flow of issue 2 end to end: the real `polity` binary (node_modules/.bin/polity) against a real
 // polityd child process, with its own config dir, checking output, stored credentials and exit codes.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot, startProcessServer, type TestServer } from "./support/server.js";
+import { runPolity } from "./support/cli.js";
+import { startProcessServer, type TestServer } from "./support/server.js";
 
 const ADMIN = { email: "root@example.org", password: "root password 123" };
-const polityBin = join(repoRoot, "node_modules", ".bin", "polity");
 
 interface Run { code: number; stdout: string; stderr: string }
 
@@ -18,17 +17,8 @@ describe("polity CLI against polityd", () => {
   let env: Record<string, string>;
 
   /** Runs `polity …` with the test's config dir and server; `input` goes to stdin. */
-  const polity = (args: string[], options: { input?: string; env?: Record<string, string> } = {}) =>
-    new Promise<Run>((resolve, reject) => {
-      const child = spawn(polityBin, args, { cwd: repoRoot, env: { ...process.env, ...env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-      child.once("error", reject);
-      child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      child.stdin.end(options.input ?? "");
-    });
+  const polity = (args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> =>
+    runPolity(args, { ...env, ...options.env }, options.input);
   const ok = async (args: string[], options?: { input?: string; env?: Record<string, string> }) => {
     const res = await polity(args, options);
     expect(res.code, `polity ${args.join(" ")}\n${res.stderr}`).toBe(0);

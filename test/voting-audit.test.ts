@@ -2,7 +2,6 @@
 // public STV poll with liquid delegation (a cross-scope cycle among them), votes changed and retracted,
 // delegations revoked and created after close; the real CLI recounts both polls from the log alone and
 // verifies them (exit 0). Then one row of the log is altered in the database: the CLI exits 1 naming it.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,10 +15,10 @@ import { BallotSecrecy, ResultVisibility, VotingMethod, VotingService } from "..
 import { clientFor } from "./support/clients.js";
 import { type Person, signUpVerified } from "./support/people.js";
 import { createTestDatabase, type TestDatabase } from "./support/postgres.js";
-import { repoRoot, startInProcessServer, type TestServer } from "./support/server.js";
+import { runPolity } from "./support/cli.js";
+import { startInProcessServer, type TestServer } from "./support/server.js";
 
 const ADMIN = { email: "root@example.org", password: "root password 123" };
-const polityBin = join(repoRoot, "node_modules", ".bin", "polity");
 
 interface AuditJson {
   ok: boolean;
@@ -42,16 +41,7 @@ describe("polity audit recounts public polls from the activity log (PostgreSQL)"
   const voting = (p: Person): Client<typeof VotingService> => clientFor(VotingService, server.url, p.token);
 
   const audit = (token: string) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-      const env = { ...process.env, XDG_CONFIG_HOME: join(home, "config"), HOME: home, POLITY_API_KEY: "", POLITY_TOKEN: token };
-      const child = spawn(polityBin, ["--server", server.url, "--json", "audit", communityId], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-      child.once("error", reject);
-      child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+    runPolity(["--server", server.url, "--json", "audit", communityId], { XDG_CONFIG_HOME: join(home, "config"), HOME: home, POLITY_API_KEY: "", POLITY_TOKEN: token });
 
   beforeAll(async () => {
     database = await createTestDatabase("voting_audit");
