@@ -7,7 +7,7 @@ import { z } from "zod";
 
 const csv = z.preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v), z.array(z.string()));
 const bool = z.preprocess((v) => (typeof v === "string" ? ["1", "true", "yes", "on"].includes(v.toLowerCase()) : v), z.boolean());
-const tiers = csv.pipe(z.array(z.enum(["sys", "mod", "worker"])).min(1, "at least one tier"));
+const tiers = csv.pipe(z.array(z.enum(["sys", "mod"])).min(1, "at least one tier"));
 
 interface Setting {
   key: string;
@@ -55,7 +55,7 @@ const configSchema = z.object(shape).strict();
 export interface Config {
   port: number;
   host: string;
-  tiers: Array<"sys" | "mod" | "worker">;
+  tiers: Array<"sys" | "mod">;
   sysUrl?: string;
   dataDir: string;
   databaseUrl?: string;
