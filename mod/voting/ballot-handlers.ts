@@ -1,19 +1,20 @@
 // Ballot RPCs: cast (idempotent per voter; batched per community, see cast-queue.ts), retract, read one's own
 // (with where one's weight goes), list.
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { ServiceImpl } from "@connectrpc/connect";
+import { Code, type ServiceImpl } from "@connectrpc/connect";
 import { LockMode } from "@mikro-orm/core";
 import type { VotingService } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { principalOf, requirePrincipal } from "../../sys/core/authn/principal.js";
 import type { EntityManager } from "../../sys/core/db.js";
-import { failedPrecondition, invalidArgument } from "../../sys/core/errors.js";
+import type { CommunityRole, DirectoryPort } from "../../sys/core/ports/directory-port.js";
+import { apiError, failedPrecondition, invalidArgument } from "../../sys/core/errors.js";
 import { pageSizeOf } from "../../sys/core/pagination.js";
 import { appendActivity } from "./activity/append.js";
 import { query, tableOf } from "./activity/sql.js";
 import { ballotMessage } from "./codec.js";
 import { resolveDelegations } from "./delegation/resolve.js";
 import { bearerOf, type VotingDeps } from "./deps.js";
-import { BallotEntity, type ChoiceJson, PollEntity } from "./entities.js";
+import { BallotEntity, type ChoiceJson, EligibleVoterEntity, PollEntity, type PollRow } from "./entities.js";
 import { ensureSnapshot, loadPoll, notifyPollChanged } from "./poll-store.js";
 import { resultsVisible } from "./visibility.js";
 
@@ -90,6 +91,7 @@ export function createBallotHandlers(deps: VotingDeps): BallotHandlers {
         castAt: mine ? timestampFromDate(mine.castAt) : undefined,
         delegationChain: chain,
         delegateBallot,
+        eligible: await eligibleNow(em, poll, me, directory, bearerOf(ctx)),
       };
     },
 
@@ -113,6 +115,25 @@ export function createBallotHandlers(deps: VotingDeps): BallotHandlers {
       };
     },
   };
+}
+
+/**
+ * GetMyBallotResponse.eligible: the snapshot once taken (what CastBallot checks); before it, the caller's current
+ * role, which is what the snapshot will see if it is taken now. A directory that cannot be read is UNAVAILABLE.
+ */
+async function eligibleNow(em: EntityManager, poll: PollRow, me: string, directory: DirectoryPort, bearer: string | undefined): Promise<boolean> {
+  if (poll.snapshotAt) {
+    const rows = await query(em, `select 1 from ${tableOf(em, EligibleVoterEntity)} where poll_id = ? and account_id = ?`, [poll.id, me]);
+    return rows.length > 0;
+  }
+  let members;
+  try {
+    members = await directory.listMembers(poll.communityId, poll.eligibleRoles as CommunityRole[], bearer);
+  } catch (error) {
+    throw apiError(Code.Unavailable, "ELIGIBILITY_UNAVAILABLE", `could not read the members of community ${poll.communityId}: ${(error as Error).message}`);
+  }
+  const roles = new Set(poll.eligibleRoles);
+  return members.some((m) => m.accountId === me && roles.has(m.role));
 }
 
 function decodeVoterToken(token: string): string | undefined {

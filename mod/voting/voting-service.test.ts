@@ -163,6 +163,28 @@ for (const backend of ["pglite", "postgres"] as const) {
       expect(reasonOf(await rejection(replica.as(bob).castBallot({ ...ids, ballot: single("a") })))).toBe("POLL_NOT_OPEN");
     });
 
+    it("tells the caller whether they may vote: current role before open, the snapshot after", async () => {
+      // Its own community: a member joining here must not change the other tests' eligible counts.
+      const club = directory.addCommunity();
+      const [chair, alice, olga] = [directory.addMember(club, "admin"), directory.addMember(club, "member"), directory.addMember(club, "observer")];
+      const createPoll = (poll: PollInit) =>
+        replica.as(chair).createPoll({ poll: { communityId: club, title: "Lunch", method: VotingMethod.SINGLE_CHOICE, options: opts("a", "b"), ...poll } });
+      const { poll } = await createPoll({});
+      const ids = { communityId: club, pollId: poll!.id };
+      expect((await replica.as(alice).getMyBallot(ids)).eligible).toBe(true);
+      expect((await replica.as(olga).getMyBallot(ids)).eligible).toBe(false);
+      await replica.as(chair).openPoll(ids);
+      // Joined after the open: not in the snapshot, so not eligible here, though eligible in a new draft.
+      const late = directory.addMember(club, "member");
+      const lates = await replica.as(late).getMyBallot(ids);
+      expect(lates.eligible).toBe(false);
+      expect(reasonOf(await rejection(replica.as(late).castBallot({ ...ids, ballot: single("a") })))).toBe("NOT_ELIGIBLE");
+      expect((await replica.as(alice).getMyBallot(ids)).eligible).toBe(true);
+      expect((await replica.as(olga).getMyBallot(ids)).eligible).toBe(false);
+      const { poll: next } = await createPoll({});
+      expect((await replica.as(late).getMyBallot({ communityId: club, pollId: next!.id })).eligible).toBe(true);
+    });
+
     it("hides results and choices as the poll says, and shows a delegate's ballot to their delegator", async () => {
       const { poll } = await replica.as(admin).createPoll({
         poll: { communityId: community, title: "Budget", method: VotingMethod.PROPOSAL, resultVisibility: ResultVisibility.AFTER_VOTE, secrecy: BallotSecrecy.SECRET, topics: ["money"] },

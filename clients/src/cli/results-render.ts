@@ -2,6 +2,7 @@
 // function renders `polity results` once and on every update of --watch.
 import Table from "cli-table3";
 import type { Poll, PollResults } from "../gen/polity/mod/voting/v1/voting_pb.js";
+import { tieBreakText } from "../tie-break-text.js";
 import { METHODS, nameOf, POLL_STATES } from "./voting-names.js";
 
 const BAR_WIDTH = 30;
@@ -64,7 +65,7 @@ export function renderResults(poll: Poll | undefined, turnout: Turnout, results:
     lines.push(table.toString());
   }
   if (results.quota) lines.push(`quota: ${num(results.quota)}`);
-  for (const tb of results.tieBreaks) lines.push(`tie-break: ${tb}`);
+  for (const tb of results.tieBreaks) lines.push(`tie-break: ${tieBreakText(tb, poll?.options ?? [])}`);
   if (results.final && results.resultHash) lines.push(`result hash: ${results.resultHash}`);
   return lines.join("\n") + "\n";
 }

@@ -97,7 +97,10 @@ describe("polity communities, polls, vote, delegate, results, activity", () => {
     expect((await ok(bob, ["vote", pollId, "--community", community.id, "--rank", "b>a>c"])).stdout).toMatch(/recorded: b > a > c/);
     await ok(carol, ["vote", pollId, "--community", "allotments", "--rank", "b>c"]);
     await ok("admin", ["vote", pollId, "--rank", "a>c>b"]);
-    expect((await ok(bob, ["vote", pollId, "--community", community.id])).stdout).toMatch(/b > a > c/); // shows the ballot
+    const shown = (await ok(bob, ["vote", pollId, "--community", community.id])).stdout;
+    expect(shown).toMatch(/b > a > c/); // shows the ballot
+    expect(shown).toMatch(/eligible\s*│\s*yes/);
+    expect(await json<{ eligible: boolean }>(bob, ["vote", pollId, "--community", community.id])).toMatchObject({ eligible: true });
     const live = await ok("admin", ["results", pollId]);
     expect(live.stdout).toMatch(/ballots: 3\/|live/);
 
@@ -159,6 +162,10 @@ describe("polity communities, polls, vote, delegate, results, activity", () => {
     await ok(carol, ["communities", "leave", "allotments"]);
     const invite = await json<{ token: string }>("admin", ["members", "invite", "--role", "observer"]);
     expect((await ok(carol, ["members", "accept", invite.token])).stdout).toMatch(/as observer/);
+    // An observer may not vote: `polity vote POLL` says so before any cast is refused.
+    const { poll } = await json<{ poll: { id: string } }>("admin", ["polls", "create", "--title", "Paint the shed", "--method", "proposal"]);
+    expect((await ok(carol, ["vote", poll.id, "--community", "allotments"])).stdout).toMatch(/eligible\s*│\s*no: you cannot vote/);
+    expect(await json<{ eligible: boolean }>(carol, ["vote", poll.id, "--community", "allotments"])).toMatchObject({ eligible: false });
     expect((await polity("admin", ["members", "set-role", carol.accountId, "emperor"])).code).toBe(2);
   });
 });

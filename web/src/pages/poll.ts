@@ -71,10 +71,12 @@ export async function pollPage(communityId: string, pollId: string): Promise<Nod
   async function drawBallot(): Promise<void> {
     if (poll.state !== PollState.OPEN) {
       const closed = poll.state === PollState.CLOSED;
-      const mine = closed ? await api.voting.getMyBallot(req).catch(() => undefined) : undefined;
+      const mine = await api.voting.getMyBallot(req).catch(() => undefined);
       const chain = mine?.delegationChain ?? [];
       ballotSlot.replaceChildren(...[
         h("p", { class: "muted" }, closed ? "Voting has ended." : "Voting has not started yet."),
+        // Before the open, from the caller's current role; it is fixed when the poll opens.
+        !closed && mine?.eligible === false ? h("p", { "data-testid": "not-eligible" }, "With your current role in this community you will not be able to vote in it.") : null,
         mine?.ballot ? h("p", { "data-testid": "my-final-ballot" }, "Your ballot: ", h("strong", {}, ballotSummary(poll, mine.ballot)))
           : chain.length ? h("p", {}, "You did not vote; your weight went to ", h("strong", {}, chain.map(names).join(" → ")), ".")
             : closed ? h("p", {}, "You did not vote in this poll.") : null].filter((x) => x !== null));
@@ -110,6 +112,12 @@ export async function pollPage(communityId: string, pollId: string): Promise<Nod
       }
     } }, "Retract my ballot");
     const chain = mine.delegationChain;
+    if (!mine.eligible && !mine.ballot) {
+      // Say it now rather than let a cast fail: who may vote was fixed when the poll opened.
+      ballotSlot.replaceChildren(h("p", { class: "alert info", "data-testid": "not-eligible" },
+        "You cannot vote in this poll: only those who were voting members of the community when it opened can vote in it."));
+      return;
+    }
     ballotSlot.replaceChildren(...[
       mine.ballot ? h("p", { class: "muted", "data-testid": "ballot-cast" }, "You have voted; you can change your ballot until the poll closes. ", retract)
         : chain.length ? h("p", { class: "muted" }, "You have not voted: your weight goes to ", h("strong", {}, chain.map(names).join(" → ")), ". Voting yourself overrides the delegation.")

@@ -2,6 +2,7 @@
 // full ranking, runoff/STV rounds, Schulze's pairwise matrix, quorum and turnout.
 import { h, table } from "../dom.js";
 import { PollState, type Poll, type PollResults } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { tieBreakText } from "../../../clients/src/tie-break-text.js";
 
 const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 
@@ -53,9 +54,10 @@ export function resultsView(poll: Poll, turnout: Turnout, results: PollResults |
       }), "rounds-table")) : null,
     results.pairwise?.rows.length ? h("details", {}, h("summary", {}, "Pairwise preferences"),
       table(["", ...results.pairwise.optionIds.map(label)], results.pairwise.rows.map((row, i) => [label(results.pairwise!.optionIds[i]), ...row.values.map(num)]), "pairwise-table")) : null,
-    // The engine's own words, for auditors: most readers only need to know a tie was broken.
+    // Most readers only need to know a tie was broken; the details name options by label (the API keeps the
+    // engine's own words, ids and seed, for audit).
     results.tieBreaks.length ? h("details", { class: "tie-breaks", "data-testid": "tie-breaks" },
       h("summary", {}, results.tieBreaks.length > 1 ? `${results.tieBreaks.length} ties were broken` : "A tie was broken"),
-      h("ul", {}, results.tieBreaks.map((t) => h("li", {}, t)))) : null,
+      h("ul", {}, results.tieBreaks.map((t) => h("li", {}, tieBreakText(t, poll.options))))) : null,
     results.final && results.resultHash ? h("p", { class: "muted" }, "Result hash ", h("code", {}, results.resultHash.slice(0, 16) + "…")) : null);
 }

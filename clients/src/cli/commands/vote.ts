@@ -1,5 +1,5 @@
 // polity vote POLL --choice | --option | --approve | --score | --rank, or --retract; with no ballot flag,
-// shows your ballot (and your delegate's, when your weight flows to one).
+// shows whether you may vote, your ballot, and your delegate's (when your weight flows to one).
 import type { Command } from "commander";
 import { CastBallotResponseSchema, GetMyBallotResponseSchema, RetractBallotResponseSchema } from "../../gen/polity/mod/voting/v1/voting_pb.js";
 import { action } from "../session.js";
@@ -32,6 +32,8 @@ export function register(program: Command, io: Io): void {
         const res = await s.client.voting.getMyBallot({ communityId: community, pollId });
         return s.emit(GetMyBallotResponseSchema, res, () =>
           printRecord(s.io, {
+            // Said before the ballot: a member who joined after the poll opened learns it here, not from a refused cast.
+            eligible: res.eligible ? "yes" : "no: you cannot vote in this poll (who may vote is fixed when it opens)",
             ballot: res.ballot ? describeBallot(res.ballot) : "(none)",
             cast: time(res.castAt),
             "delegation chain": res.delegationChain.join(" → "),
