@@ -330,15 +330,18 @@ describe("bad input on every RPC (PostgreSQL, as superadmin)", async () => {
     }
   });
 
-  // Known gap, upstream: connect-es's createBinarySerialization turns every fromBinary failure into Internal
-  // (HTTP 500), before any interceptor runs, so gRPC-Web bodies that do not decode answer Internal. (connect-go
-  // answers InvalidArgument; our gRPC and Connect fast paths do too, gRPC-Web has none yet.) `it.fails` flips to
-  // a failure the day this is fixed, so the expectation can then become a plain `it`.
-  it.fails("refuses undecodable binary bodies over gRPC-Web with InvalidArgument", async () => {
-    const path = "/polity.sys.auth.v1.AuthService/Register";
-    const web = await fetch(server.url + path, { method: "POST", headers: { "content-type": "application/grpc-web+proto" }, body: envelope(GARBAGE) as unknown as BodyInit });
-    const trailer = Buffer.from(await web.arrayBuffer()).toString("latin1");
-    expect(trailer).toMatch(/grpc-status: ?3\b/);
+  // connect-es turns every fromBinary failure into Internal before any interceptor runs; the gRPC-Web fast path
+  // (sys/core/grpc-web-fast-path.ts) answers InvalidArgument, as connect-go and our other fast paths do.
+  it("refuses undecodable binary bodies over gRPC-Web with InvalidArgument (MALFORMED_MESSAGE) on every unary method", async () => {
+    for (const method of methods.filter((m) => m.methodKind === "unary")) {
+      const path = `/${method.parent.typeName}/${method.name}`;
+      const web = await fetch(server.url + path, { method: "POST", headers: { "content-type": "application/grpc-web+proto", authorization: `Bearer ${token}` }, body: envelope(GARBAGE) as unknown as BodyInit });
+      expect(web.status, path).toBe(200);
+      const trailer = Buffer.from(await web.arrayBuffer()).toString("latin1");
+      expect(trailer, path).toMatch(/grpc-status: 3\r\n/);
+      expect(trailer, path).toMatch(/grpc-message: malformed%20request%20message%3A%20parse%20binary%3A%20/);
+      expect(trailer, path).toMatch(/grpc-status-details-bin: /);
+    }
   });
 
   it("refuses wrong-typed JSON fields on every method, naming the field", async () => {

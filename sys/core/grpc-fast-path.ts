@@ -4,12 +4,14 @@
 // and runs exactly the checks of the Connect path: validation, the guard, the call log and metrics, with the
 // same error codes, messages and details. Anything else (streaming, gRPC-Web, Connect, compression, HTTP/1.1)
 // returns false and falls through to connect-node unchanged. Only public connect/protobuf-es APIs are used.
+// The framing helpers below (timeout, envelope, status trailers) serve the gRPC-Web fast path too.
 import type { Http2ServerRequest, Http2ServerResponse, OutgoingHttpHeaders } from "node:http2";
+import type { Readable } from "node:stream";
 import { create, fromBinary, isMessage, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, encodeBinaryHeader } from "@connectrpc/connect";
 import { REQUEST_ID_HEADER } from "./call-log.js";
-import { type FastPathOptions, type Req, type Res, startUnaryCall, unaryRoutes } from "./unary-call.js";
+import { type FastPathOptions, type Req, type Res, type Route, startUnaryCall, type UnaryCall, unaryRoutes } from "./unary-call.js";
 import { malformedMessage } from "./validation.js";
 
 export { type FastPathCall, logFastPathCall } from "./unary-call.js";
@@ -32,8 +34,7 @@ export function createGrpcFastPath(options: GrpcFastPathOptions): (req: Req, res
     const route = routes.get(req.url ?? "");
     if (!route) return false;
 
-    const encode = (message: unknown) => toBinary(route.method.output, isMessage(message, route.method.output) ? message : create(route.method.output, message as never));
-    const call = startUnaryCall(options, route, req, res, "grpc", encode, ({ body, error }, { ctx, requestId }) => {
+    const call = startUnaryCall(options, route, req, res, "grpc", (message) => encodeBinary(route, message), ({ body, error }, { ctx, requestId }) => {
       if (stream.destroyed || stream.closed) return; // the client went away: nobody to answer
       const head: OutgoingHttpHeaders = { ":status": 200, "content-type": "application/grpc" };
       ctx.responseHeaderIfAny?.forEach((value, name) => (head[name] = value));
@@ -46,72 +47,95 @@ export function createGrpcFastPath(options: GrpcFastPathOptions): (req: Req, res
       const trailers: OutgoingHttpHeaders = { "grpc-status": "0" };
       ctx.responseTrailerIfAny?.forEach((value, name) => (trailers[name] = value));
       // The compat response owns the stream's 'wantTrailers' listener and sends what addTrailers stored.
-      const frame = Buffer.allocUnsafe(5 + body.length);
-      frame[0] = 0;
-      frame.writeUInt32BE(body.length, 1);
-      frame.set(body, 5);
       stream.respond(head, { waitForTrailers: true });
       (res as Http2ServerResponse).addTrailers(trailers);
-      stream.end(frame);
+      stream.end(frame(0, body));
     });
 
-    // grpc-timeout: the handler's signal aborts at the deadline and the caller gets DeadlineExceeded at once.
-    const timeout = req.headers["grpc-timeout"];
-    if (typeof timeout === "string") {
-      const parsed = /^(\d{1,8})([HMSmun])$/.exec(timeout);
-      if (!parsed) {
-        call.fail(new ConnectError(`protocol error: invalid grpc timeout value: ${timeout}`, Code.InvalidArgument));
-        return true;
-      }
-      call.setDeadline(Number(parsed[1]) * timeoutUnits[parsed[2]]);
-    }
-
-    const chunks: Buffer[] = [];
-    let size = 0;
-    stream.on("data", (chunk: Buffer) => {
-      if (call.finished) return;
-      const before = size;
-      chunks.push(chunk);
-      size += chunk.length;
-      if (before >= 5 || size < 5) return;
-      // Refuse an oversized message from its 5-byte prefix, before buffering the rest of it.
-      const length = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
-      if (length > maxMessageBytes) call.fail(new ConnectError(`message size ${length} is larger than configured readMaxBytes ${maxMessageBytes}`, Code.ResourceExhausted));
-    });
-    stream.once("end", () => {
-      if (call.finished) return;
-      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-      call.run(() => {
-        // The same protocol errors, codes and order as connect's envelope reader.
-        if (body.length === 0) throw new ConnectError("protocol error: missing input message for unary method", Code.Unimplemented);
-        const length = body.length >= 5 ? body.readUInt32BE(1) : -1;
-        if (length < 0 || body.length < 5 + length) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
-        if (body.length > 5 + length) {
-          const rest = body.length - 5 - length;
-          if (rest < 5 || rest < 5 + body.readUInt32BE(5 + length + 1)) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
-          throw new ConnectError("protocol error: received extra input message for unary method", Code.Unimplemented);
-        }
-        if ((body[0] & 1) === 1) throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
-        try {
-          return fromBinary(route.method.input, body.subarray(5));
-        } catch (e) {
-          // Undecodable input is the caller's fault (connect-go says InvalidArgument too; connect-es says Internal).
-          throw malformedMessage(`parse binary: ${e instanceof Error ? e.message : String(e)}`);
-        }
-      });
-    });
+    if (!applyGrpcTimeout(req, call)) return true;
+    readEnvelope(stream, call, maxMessageBytes, (body) => call.run(() => parseBinary(route, unwrapEnvelope(body))));
     return true;
   };
 }
 
+/** grpc-timeout: the handler's signal aborts at the deadline. False when the header is invalid (the call failed). */
+export function applyGrpcTimeout(req: Req, call: UnaryCall): boolean {
+  const timeout = req.headers["grpc-timeout"];
+  if (typeof timeout !== "string") return true;
+  const parsed = /^(\d{1,8})([HMSmun])$/.exec(timeout);
+  if (!parsed) {
+    call.fail(new ConnectError(`protocol error: invalid grpc timeout value: ${timeout}`, Code.InvalidArgument));
+    return false;
+  }
+  call.setDeadline(Number(parsed[1]) * timeoutUnits[parsed[2]]);
+  return true;
+}
+
+/** A gRPC or gRPC-Web request body, refused as soon as its 5-byte prefix announces more than `max` bytes. */
+export function readEnvelope(source: Readable, call: UnaryCall, max: number, then: (body: Buffer) => void) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  source.on("data", (chunk: Buffer) => {
+    if (call.finished) return;
+    const before = size;
+    chunks.push(chunk);
+    size += chunk.length;
+    if (before >= 5 || size < 5) return;
+    // Refuse an oversized message from its 5-byte prefix, before buffering the rest of it.
+    const length = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
+    if (length > max) call.fail(new ConnectError(`message size ${length} is larger than configured readMaxBytes ${max}`, Code.ResourceExhausted));
+  });
+  source.once("end", () => {
+    if (call.finished) return;
+    then(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+  });
+}
+
+/** The one enveloped request message's bytes, with the same protocol errors, codes and order as connect's envelope reader. */
+export function unwrapEnvelope(body: Buffer): Buffer {
+  if (body.length === 0) throw new ConnectError("protocol error: missing input message for unary method", Code.Unimplemented);
+  const length = body.length >= 5 ? body.readUInt32BE(1) : -1;
+  if (length < 0 || body.length < 5 + length) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
+  if (body.length > 5 + length) {
+    const rest = body.length - 5 - length;
+    if (rest < 5 || rest < 5 + body.readUInt32BE(5 + length + 1)) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
+    throw new ConnectError("protocol error: received extra input message for unary method", Code.Unimplemented);
+  }
+  if ((body[0] & 1) === 1) throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
+  return body.subarray(5);
+}
+
+/** The request message; undecodable input is the caller's fault (connect-go says InvalidArgument too; connect-es says Internal). */
+export function parseBinary(route: Route, bytes: Uint8Array): unknown {
+  try {
+    return fromBinary(route.method.input, bytes);
+  } catch (e) {
+    throw malformedMessage(`parse binary: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The reply message as protobuf binary. */
+export function encodeBinary(route: Route, message: unknown): Uint8Array {
+  return toBinary(route.method.output, isMessage(message, route.method.output) ? message : create(route.method.output, message as never));
+}
+
+/** A 5-byte prefixed frame (gRPC message, or a gRPC-Web trailer frame with flags 0x80). */
+export function frame(flags: number, body: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(5 + body.length);
+  out[0] = flags;
+  out.writeUInt32BE(body.length, 1);
+  out.set(body, 5);
+  return out;
+}
+
 /** grpc-status, grpc-message and grpc-status-details-bin (google.rpc.Status), as connect's setTrailerStatus. */
-function statusTrailers(err: ConnectError): OutgoingHttpHeaders {
+export function statusTrailers(err: ConnectError, encodeMessage: (message: string) => string = percentEncode): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   err.metadata.forEach((value, name) => {
     if (!protocolHeader.test(name)) out[name] = value;
   });
   out["grpc-status"] = String(err.code);
-  out["grpc-message"] = percentEncode(err.rawMessage);
+  out["grpc-message"] = encodeMessage(err.rawMessage);
   if (err.details.length > 0) {
     // google.rpc.Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }
     const w = new BinaryWriter().tag(1, WireType.Varint).int32(err.code).tag(2, WireType.LengthDelimited).string(err.rawMessage);

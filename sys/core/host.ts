@@ -23,6 +23,7 @@ import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db.js";
 import { createConnectFastPath } from "./connect-fast-path.js";
 import { createGrpcFastPath } from "./grpc-fast-path.js";
+import { createGrpcWebFastPath } from "./grpc-web-fast-path.js";
 import { createHealth } from "./health.js";
 import { createLifecycle } from "./lifecycle.js";
 import { createMetrics } from "./metrics.js";
@@ -108,11 +109,12 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
   const metrics = createMetrics();
   const validate = createMessageValidator();
   const interceptors = [createCallLog(logger), metrics.interceptor, createValidationInterceptor(validate), createAuthInterceptor(guard)];
-  // Unary gRPC and Connect skip connect-node's pipelines (see DESIGN.md, performance) but run the very same
+  // Unary gRPC, Connect and gRPC-Web skip connect-node's pipelines (see DESIGN.md, performance) but run the very same
   // validation, guard, handlers, metrics and call log; everything else falls through to connect-node.
   const fastOptions = { services: all, guard, validate, observe: metrics.observe, logCall: logFastPathCall(logger), maxMessageBytes: config.maxMessageBytes };
   const fastPath = createGrpcFastPath(fastOptions);
   const connectFastPath = createConnectFastPath(fastOptions);
+  const grpcWebFastPath = createGrpcWebFastPath(fastOptions);
 
   const staticFiles = config.serveWeb ? createStaticFiles(webRoot) : undefined;
   const rpc = connectNodeAdapter({
@@ -140,7 +142,7 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
       res.end(body);
     };
   }
-  const server: RunningServer = await startServer({ config, logger, routes, rpc: ((req: never, res: never) => fastPath(req, res) || connectFastPath(req, res) || rpc(req, res)) as never });
+  const server: RunningServer = await startServer({ config, logger, routes, rpc: ((req: never, res: never) => fastPath(req, res) || connectFastPath(req, res) || grpcWebFastPath(req, res) || rpc(req, res)) as never });
 
   // Health follows what the tier can actually do: a mod process that cannot reach sys is NOT_SERVING.
   const refreshHealth = () => {

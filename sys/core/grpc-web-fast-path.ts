@@ -1,0 +1,98 @@
+// gRPC-Web unary fast path (POST, application/grpc-web or application/grpc-web+proto, identity encoding), in
+// front of connect-node, on HTTP/1.1 and h2c — the protocol browsers use. It answers exactly as connect-node
+// does (HTTP 200, the reply frame, then the trailers as a frame flagged 0x80, gzip/br frames of 1 KiB and more
+// when the client accepts them), except that a body that does not decode is InvalidArgument (MALFORMED_MESSAGE)
+// where connect-node says Internal. The base64 `-text` and JSON variants, compressed requests, streaming and
+// unknown methods return false and fall through to connect-node. Framing is shared with the gRPC fast path.
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { Http2ServerResponse } from "node:http2";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
+import type { Compression } from "@connectrpc/connect/protocol";
+import { REQUEST_ID_HEADER } from "./call-log.js";
+import { applyGrpcTimeout, encodeBinary, frame, parseBinary, readEnvelope, statusTrailers, unwrapEnvelope } from "./grpc-fast-path.js";
+import { type FastPathOptions, type Req, type Res, type Route, startUnaryCall, unaryRoutes } from "./unary-call.js";
+
+const binaryType = /^application\/grpc-web(?:\+proto)?$/i;
+// connectNodeAdapter's defaults: the compressions it accepts, in its order, and its compressMinBytes.
+const compressions: Compression[] = [compressionGzip, compressionBrotli];
+const compressMinBytes = 1024;
+const trailerFlag = 0x80;
+const compressedFlag = 0x01;
+
+export function createGrpcWebFastPath(options: FastPathOptions): (req: Req, res: Res) => boolean {
+  const { maxMessageBytes } = options;
+  const routes = unaryRoutes(options.services);
+
+  return (req, res) => {
+    if (req.method !== "POST" || !binaryType.test(req.headers["content-type"] ?? "")) return false;
+    const encoding = req.headers["grpc-encoding"];
+    if (encoding !== undefined && encoding !== "identity") return false;
+    const route = routes.get(req.url ?? "");
+    if (!route) return false;
+    const compression = acceptedCompression(req.headers["grpc-accept-encoding"]?.toString());
+
+    const call = startUnaryCall(options, route, req, res, "grpc-web", (message) => encodeReply(route, message, maxMessageBytes), ({ body, error }, { ctx, requestId }) => {
+      // A reply too large to send fails after the interceptors returned: connect-node has put the request id in
+      // the headers then, and nothing in the trailers.
+      const late = error !== undefined && oversizedReplies.has(error);
+      const head: OutgoingHttpHeaders = { "content-type": "application/grpc-web+proto" };
+      if (compression) head["grpc-encoding"] = compression.name;
+      ctx.responseHeaderIfAny?.forEach((value, name) => (head[name] = value));
+      if (!error || late) head[REQUEST_ID_HEADER] = requestId;
+      // connect-node keeps the trailers in a Headers object: its (sorted) order is the order on the wire.
+      const trailers = new Headers({ "grpc-status": "0" });
+      ctx.responseTrailerIfAny?.forEach((value, name) => trailers.set(name, value));
+      if (late) error.metadata.delete(REQUEST_ID_HEADER);
+      if (error) for (const [name, value] of Object.entries(statusTrailers(error, encodeURIComponent))) trailers.set(name, String(value));
+      let text = "";
+      trailers.forEach((value, name) => (text += `${name}: ${value}\r\n`));
+      const frames = [...(body ? [{ flags: 0, data: body }] : []), { flags: trailerFlag, data: Buffer.from(text) }];
+      Promise.all(frames.map(async ({ flags, data }) => {
+        if (!compression || data.length < compressMinBytes) return frame(flags, data);
+        return frame(flags | compressedFlag, await compression.compress(data));
+      })).then((chunks) => send(res, head, chunks), (e: unknown) => res.destroy(e as Error));
+    });
+
+    if (!applyGrpcTimeout(req, call)) return true;
+    readEnvelope(req, call, maxMessageBytes, (body) => {
+      let message: Buffer;
+      try {
+        message = unwrapEnvelope(body);
+      } catch (e) {
+        return call.fail(e as ConnectError); // as connect-node: a framing error is refused before the interceptors run
+      }
+      call.run(() => parseBinary(route, message));
+    });
+    return true;
+  };
+}
+
+const oversizedReplies = new WeakSet<ConnectError>();
+
+/** The reply as protobuf binary, refused (as connect's writeMaxBytes does) when it is too large to send. */
+function encodeReply(route: Route, message: unknown, max: number): Uint8Array {
+  const body = encodeBinary(route, message);
+  if (body.length <= max) return body;
+  const error = new ConnectError(`message size ${body.length} is larger than configured writeMaxBytes ${max}`, Code.ResourceExhausted);
+  oversizedReplies.add(error);
+  throw error;
+}
+
+/** What connect's compressionNegotiate picks for an uncompressed request: the client's first known name. */
+function acceptedCompression(accepted: string | undefined): Compression | undefined {
+  for (const name of accepted ? accepted.split(",") : []) {
+    const found = compressions.find((c) => c.name === name.trim());
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** One chunk per frame, as connect-node writes them (chunked on HTTP/1.1: no content-length). */
+function send(res: Res, head: OutgoingHttpHeaders, chunks: Buffer[]) {
+  const stream = (res as Http2ServerResponse).stream;
+  if (stream ? stream.destroyed || stream.closed : (res as ServerResponse).destroyed) return; // the client went away: nobody to answer
+  (res as ServerResponse).writeHead(200, head);
+  for (const chunk of chunks.slice(0, -1)) (res as ServerResponse).write(chunk);
+  res.end(chunks[chunks.length - 1]);
+}
