@@ -2,8 +2,10 @@
 // migrations create the real tables, ballots (ranked over 10 options: a few hundred Zipf-weighted dominant
 // orderings, often truncated, plus ~10 % noise) go into the real `ballots` table with batched multi-row inserts
 // (unnest of arrays, 20,000 rows a statement), and the eligibility snapshot into `eligible_voters`. Then
-// `computeResults` (mod/voting/results.ts — what ClosePoll runs: read eligible + ballots, resolve delegation,
-// tally, build and hash the PollResults) is timed for Schulze and IRV, with the read alone timed apart.
+// `computeResults` (mod/voting/results.ts — what ClosePoll runs: read eligible + voter ids, resolve delegation,
+// read the ballots grouped by choice in PostgreSQL through a cursor, tally, build and hash the PollResults) is
+// timed for Schulze and IRV, beside the per-ballot reference path (`computeResultsPerBallot`, every ballot read
+// as a row — what the server did before) and the reads alone; the two paths' result hashes must agree.
 //   npm run bench:tally-pg -- [--ballots 1000000] [--options 10] [--db postgres://…/postgres]
 // Creates a throwaway database and drops it. Never run by the test suite.
 import { mb, measurePeak, seededRandom } from "./support.js";
@@ -14,7 +16,8 @@ import { loadConfig } from "../sys/core/config.js";
 import { openDatabase } from "../sys/core/db.js";
 import { votingModule } from "../mod/voting/module.js";
 import { PollEntity, type PollRow } from "../mod/voting/entities.js";
-import { ballotsOf, computeResults } from "../mod/voting/results.js";
+import { forEachGroupedBallot } from "../mod/voting/grouped-ballots.js";
+import { ballotsOf, computeResults, computeResultsPerBallot } from "../mod/voting/results.js";
 
 const { values } = parseArgs({ options: {
   ballots: { type: "string", default: "1000000" }, options: { type: "string", default: "10" },
@@ -103,10 +106,24 @@ async function main(): Promise<void> {
       const { result, ms, peakRss, peakHeap, baseHeap } = await measurePeak(fn);
       runs.push({ run: label, ms, peakRssMb: mb(peakRss), peakHeapAboveBaseMb: mb(peakHeap - baseHeap), ...describe(result as never) });
     };
-    await measure("read ballots only (ballotsOf)", () => ballotsOf(db.em(), POLL), (r: unknown[]) => ({ rows: r.length }));
-    for (const method of ["schulze", "irv"]) {
-      await measure(`computeResults ${method} (read + tally + result)`, () => computeResults(db.em(), { ...row, method } as PollRow, true),
-        (r: { winners: string[]; rounds: unknown[]; ballots: number }) => ({ ballots: r.ballots, winners: r.winners, rounds: r.rounds.length }));
+    // The grouped path first: RSS seldom shrinks back, so a run after the per-ballot ones would inherit their peak.
+    await measure("read ballots grouped (forEachGroupedBallot)", async () => {
+      let groups = 0;
+      await forEachGroupedBallot(db.em(), POLL, new Map(), () => groups++);
+      return groups;
+    }, (groups: number) => ({ groups }));
+    const hashes = new Map<string, string>();
+    const paths = [["grouped", computeResults], ["per-ballot", computeResultsPerBallot]] as const;
+    for (const [path, compute] of paths) {
+      if (path === "per-ballot") await measure("read ballots per ballot (ballotsOf)", () => ballotsOf(db.em(), POLL), (r: unknown[]) => ({ rows: r.length }));
+      for (const method of ["schulze", "irv"]) {
+        await measure(`${path} computeResults ${method} (read + tally + result)`, () => compute(db.em(), { ...row, method } as PollRow, true, now),
+          (r: { winners: string[]; rounds: unknown[]; ballots: number; resultHash: string }) => {
+            if (hashes.has(method) && hashes.get(method) !== r.resultHash) throw new Error(`${method}: grouped and per-ballot results differ`);
+            hashes.set(method, r.resultHash);
+            return { ballots: r.ballots, winners: r.winners, rounds: r.rounds.length, resultHash: r.resultHash.slice(0, 12) };
+          });
+      }
     }
     console.log(JSON.stringify({ ballots: N, options: K, loadMs: Math.round(loadMs), ballotsTable: size, gcExposed: typeof global.gc === "function", runs }, null, 2));
   } finally {
