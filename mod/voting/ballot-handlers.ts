@@ -10,7 +10,7 @@ import type { CommunityRole, DirectoryPort } from "../../sys/core/ports/director
 import { apiError, failedPrecondition, invalidArgument } from "../../sys/core/errors.js";
 import { pageSizeOf } from "../../sys/core/pagination.js";
 import { appendActivity } from "./activity/append.js";
-import { query, tableOf } from "./activity/sql.js";
+import { query, tableOf } from "../../sys/core/sql.js";
 import { ballotMessage } from "./codec.js";
 import { resolveDelegations } from "./delegation/resolve.js";
 import { bearerOf, type VotingDeps } from "./deps.js";

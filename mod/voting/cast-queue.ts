@@ -12,7 +12,7 @@ import type { Ballot } from "../../clients/src/gen/polity/mod/voting/v1/voting_p
 import type { Database, EntityManager } from "../../sys/core/db.js";
 import { failedPrecondition, notFound } from "../../sys/core/errors.js";
 import { appendMany } from "./activity/append.js";
-import { query, tableOf } from "./activity/sql.js";
+import { query, tableOf } from "../../sys/core/sql.js";
 import { validChoice } from "./ballot-rules.js";
 import { canonical } from "./codec.js";
 import type { ActivityInput } from "./contracts.js";

@@ -5,7 +5,7 @@ import pino from "pino";
 import { PollResultsSchema, SetDelegationRequestSchema } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { loadConfig } from "../../sys/core/config.js";
 import { type Database, openDatabase } from "../../sys/core/db.js";
-import { query, tableOf } from "./activity/sql.js";
+import { query, tableOf } from "../../sys/core/sql.js";
 import { callAs, memoryDirectory, modContext } from "./activity/testkit.js";
 import { createDelegationHandlers } from "./delegation/handlers.js";
 import { BallotEntity, type ChoiceJson, EligibleVoterEntity, PollEntity, type PollRow } from "./entities.js";

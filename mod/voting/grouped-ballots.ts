@@ -7,7 +7,7 @@
 // keeps first-seen order, and it shows where floats are summed (STV surplus transfers, split equal ranks) and in
 // the order transfers are listed — so the result stays byte-identical.
 import type { EntityManager } from "../../sys/core/db.js";
-import { inTransaction, query, tableOf } from "./activity/sql.js";
+import { inTransaction, query, tableOf } from "../../sys/core/sql.js";
 import { BallotEntity, type ChoiceJson } from "./entities.js";
 
 const PAGE = 5_000;

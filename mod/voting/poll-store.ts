@@ -8,7 +8,7 @@ import { apiError, failedPrecondition, notFound } from "../../sys/core/errors.js
 import { publishAllInTransaction } from "../../sys/core/notifier.js";
 import { Code } from "@connectrpc/connect";
 import type { CommunityRole, DirectoryPort } from "../../sys/core/ports/directory-port.js";
-import { query, tableOf } from "./activity/sql.js";
+import { query, tableOf } from "../../sys/core/sql.js";
 import { appendActivity, lockHead } from "./activity/append.js";
 import { pollMessage } from "./codec.js";
 import { EligibleVoterEntity, PollEntity, type PollRow } from "./entities.js";

@@ -5,7 +5,7 @@ import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { type PollResults, type VotingService, type WatchPollResponse, WatchPollResponseSchema } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { principalOf } from "../../sys/core/authn/principal.js";
 import { failedPrecondition } from "../../sys/core/errors.js";
-import { query, tableOf } from "./activity/sql.js";
+import { query, tableOf } from "../../sys/core/sql.js";
 import { ballotOf } from "./ballot-handlers.js";
 import { stateEnums } from "./codec.js";
 import { bearerOf, type VotingDeps } from "./deps.js";

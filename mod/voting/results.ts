@@ -7,7 +7,7 @@ import { create, fromJson, type JsonObject, toJson } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type PollResults, PollResultsSchema, PollState } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import type { EntityManager } from "../../sys/core/db.js";
-import { query, tableOf } from "./activity/sql.js";
+import { query, tableOf } from "../../sys/core/sql.js";
 import { stateEnums, tallyBallot } from "./codec.js";
 import type { DelegationResolution } from "./contracts.js";
 import { resolveDelegations } from "./delegation/resolve.js";

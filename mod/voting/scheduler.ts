@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import type { Database, EntityManager } from "../../sys/core/db.js";
 import { reasonOf } from "../../sys/core/errors.js";
 import type { DirectoryPort } from "../../sys/core/ports/directory-port.js";
-import { query, tableOf } from "./activity/sql.js";
+import { query, tableOf } from "../../sys/core/sql.js";
 import { PollEntity } from "./entities.js";
 import { closeLocked, loadPoll, openLocked } from "./poll-store.js";
 

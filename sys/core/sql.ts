@@ -9,8 +9,14 @@ export function tableOf(em: EntityManager, entity: EntityName): string {
   return schema ? `"${schema}"."${meta.tableName}"` : `"${meta.tableName}"`;
 }
 
+/** Runs `sql` (with `?` parameters) in the em's transaction, if any. */
 export async function query<T>(em: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
   return (await em.getConnection().execute(sql, params as never[], "all", em.getTransactionContext())) as T[];
+}
+
+/** Runs `work` in the em's transaction, or in a new one when there is none. */
+export function inTransaction<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  return em.getTransactionContext() ? work(em) : em.transactional((tx) => work(tx as EntityManager));
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -10,7 +10,7 @@ import { publishInTransaction } from "../../../sys/core/notifier.js";
 import type { ActivityInput, AppendActivity, AppendedActivity } from "../contracts.js";
 import { canonicalJson, hashInput } from "./chain.js";
 import { ActivityEntry, ActivityHead } from "./entities.js";
-import { inTransaction, query, tableOf } from "./sql.js";
+import { inTransaction, query, tableOf } from "../../../sys/core/sql.js";
 
 export const activityChannel = (communityId: string) => `activity:${communityId}`;
 

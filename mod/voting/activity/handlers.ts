@@ -12,7 +12,7 @@ import { activityChannel } from "./append.js";
 import { ActivityEntry, ActivityHead } from "./entities.js";
 import { syncQuietly } from "./membership-sync.js";
 import { rowToProto, type EntryRow } from "./proto.js";
-import { query, tableOf } from "./sql.js";
+import { query, tableOf } from "../../../sys/core/sql.js";
 
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 1000;

@@ -7,7 +7,7 @@ import { publishInTransaction } from "../../../sys/core/notifier.js";
 import type { DirectoryPort } from "../../../sys/core/ports/directory-port.js";
 import { activityChannel, appendLocked, lockHead } from "./append.js";
 import { ActivityHead } from "./entities.js";
-import { query, tableOf } from "./sql.js";
+import { query, tableOf } from "../../../sys/core/sql.js";
 
 const BATCH = 500;
 

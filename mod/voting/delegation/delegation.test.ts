@@ -6,7 +6,7 @@ import {
 } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import type { Database } from "../../../sys/core/db.js";
 import { reasonOf } from "../../../sys/core/errors.js";
-import { query, tableOf } from "../activity/sql.js";
+import { query, tableOf } from "../../../sys/core/sql.js";
 import { ActivityEntry } from "../activity/entities.js";
 import { callAs, memoryDirectory, modContext, openTestDb, type Backend } from "../activity/testkit.js";
 import { createDelegationHandlers } from "./handlers.js";

@@ -2,7 +2,7 @@
 // in key order (so a big community is never one giant result set), and resolves them with the pure core.
 import type { EntityManager } from "../../../sys/core/db.js";
 import type { ResolveDelegations } from "../contracts.js";
-import { query, tableOf } from "../activity/sql.js";
+import { query, tableOf } from "../../../sys/core/sql.js";
 import { Delegation } from "./entities.js";
 import { createGraphBuilder, resolveWithGraph, type DelegationEdge } from "./resolve-core.js";
 

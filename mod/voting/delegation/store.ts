@@ -1,6 +1,6 @@
 // Delegation rows and walks within one scope (community + topic), in raw SQL.
 import type { EntityManager } from "../../../sys/core/db.js";
-import { query, tableOf } from "../activity/sql.js";
+import { query, tableOf } from "../../../sys/core/sql.js";
 import { Delegation } from "./entities.js";
 
 export interface DelegationRow {
