@@ -8,32 +8,16 @@ import { reasonOf } from "../../sys/core/errors.js";
 import { rejection } from "../../test/support/failures.js";
 import { verifyChain } from "./activity/chain.js";
 import { protoToChain } from "./activity/proto.js";
-import { createFakeDirectory, type Replica, startReplica, testDatabase } from "./test-support.js";
+import { useTwoReplicas } from "./test-support.js";
 
 const single = (optionId: string) => ({ choice: { case: "optionId" as const, value: optionId } });
 
 describe("CastBallot group commit on PostgreSQL", () => {
-  const directory = createFakeDirectory();
-  const community = directory.addCommunity();
-  const admin = directory.addMember(community, "admin");
-  const voters = Array.from({ length: 30 }, () => directory.addMember(community, "member"));
-  let a: Replica;
-  let b: Replica;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const database = await testDatabase("postgres", "castq");
-    drop = database.drop;
-    a = await startReplica(directory, database.url, database.dataDir);
-    b = await startReplica(directory, database.url, database.dataDir, false);
-  }, 60_000);
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await drop?.();
-  });
+  const replicas = useTwoReplicas("castq", 30, { beforeAll, afterAll });
+  const { directory, community, admin, voters } = replicas;
 
   it("batches concurrent casts, isolates each one's failure, keeps a voter's order and the chain whole", async () => {
+    const { a, b } = replicas;
     const { poll } = await a.as(admin).createPoll({ poll: {
       communityId: community, title: "Colour", method: VotingMethod.SINGLE_CHOICE,
       options: [{ id: "red", label: "Red" }, { id: "blue", label: "Blue" }] as never,

@@ -119,3 +119,40 @@ export async function testDatabase(backend: "pglite" | "postgres", label: string
     },
   };
 }
+
+export interface TwoReplicas {
+  directory: FakeDirectory;
+  community: string;
+  admin: string;
+  voters: string[];
+  a: Replica;
+  b: Replica;
+}
+
+/**
+ * Two mod replicas sharing one PostgreSQL database (each with its own pool, notifier and caches), a community
+ * with an admin and `voterCount` members; registers its own beforeAll/afterAll and returns a live view.
+ */
+export function useTwoReplicas(label: string, voterCount: number, hooks: { beforeAll: (fn: () => Promise<void>, timeout?: number) => void; afterAll: (fn: () => Promise<void>) => void }): TwoReplicas {
+  const directory = createFakeDirectory();
+  const community = directory.addCommunity();
+  const view = {
+    directory,
+    community,
+    admin: directory.addMember(community, "admin"),
+    voters: Array.from({ length: voterCount }, () => directory.addMember(community, "member")),
+  } as TwoReplicas;
+  let drop: (() => Promise<void>) | undefined;
+  hooks.beforeAll(async () => {
+    const database = await testDatabase("postgres", label);
+    drop = database.drop;
+    view.a = await startReplica(directory, database.url, database.dataDir);
+    view.b = await startReplica(directory, database.url, database.dataDir, false);
+  }, 60_000);
+  hooks.afterAll(async () => {
+    await view.a?.close();
+    await view.b?.close();
+    await drop?.();
+  });
+  return view;
+}

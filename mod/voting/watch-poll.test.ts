@@ -4,30 +4,14 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PollState, ResultVisibility, VotingMethod, type WatchPollResponse } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { createNotifier } from "../../sys/core/notifier.js";
-import { createFakeDirectory, type Replica, startReplica, testDatabase } from "./test-support.js";
+import { useTwoReplicas } from "./test-support.js";
 
 describe("WatchPoll across two replicas on PostgreSQL", () => {
-  const directory = createFakeDirectory();
-  const community = directory.addCommunity();
-  const admin = directory.addMember(community, "admin");
-  const voters = Array.from({ length: 5 }, () => directory.addMember(community, "member"));
-  let a: Replica;
-  let b: Replica;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const database = await testDatabase("postgres", "watch");
-    drop = database.drop;
-    a = await startReplica(directory, database.url, database.dataDir);
-    b = await startReplica(directory, database.url, database.dataDir, false);
-  }, 60_000);
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await drop?.();
-  });
+  const replicas = useTwoReplicas("watch", 5, { beforeAll, afterAll });
+  const { directory, community, admin, voters } = replicas;
 
   it("a notifier on one connection hears what another publishes, only after commit", async () => {
+    const { a, b } = replicas;
     const heard: string[] = [];
     const other = createNotifier(a.db);
     const off = other.subscribe("test:channel", (p) => heard.push(p));
@@ -52,6 +36,7 @@ describe("WatchPoll across two replicas on PostgreSQL", () => {
   });
 
   it("streams turnout and live results from every replica, ending with the final result", async () => {
+    const { a, b } = replicas;
     const { poll } = await b.as(admin).createPoll({ poll: {
       communityId: community, title: "Colour", method: VotingMethod.SINGLE_CHOICE, resultVisibility: ResultVisibility.LIVE,
       options: [{ id: "red", label: "Red" }, { id: "blue", label: "Blue" }] as never,
