@@ -14,7 +14,7 @@ const single = (optionId: string) => ({ choice: { case: "optionId" as const, val
 
 describe("CastBallot group commit on PostgreSQL", () => {
   const replicas = useTwoReplicas("castq", 30, { beforeAll, afterAll });
-  const { directory, community, admin, voters } = replicas;
+  const { community, admin, voters } = replicas;
 
   it("batches concurrent casts, isolates each one's failure, keeps a voter's order and the chain whole", async () => {
     const { a, b } = replicas;

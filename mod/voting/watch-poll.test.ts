@@ -8,7 +8,7 @@ import { useTwoReplicas } from "./test-support.js";
 
 describe("WatchPoll across two replicas on PostgreSQL", () => {
   const replicas = useTwoReplicas("watch", 5, { beforeAll, afterAll });
-  const { directory, community, admin, voters } = replicas;
+  const { community, admin, voters } = replicas;
 
   it("a notifier on one connection hears what another publishes, only after commit", async () => {
     const { a, b } = replicas;
