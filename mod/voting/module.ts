@@ -34,7 +34,7 @@ interface Running {
   stops: Array<() => Promise<void> | void>;
 }
 
-// PolityModule.stop() takes no context, so instances are kept per database; stop() ends them all.
+// One running instance per tier database (a process may host several servers, as tests do).
 const instances = new Map<Database, Running>();
 
 function instanceFor(ctx: ModContext): Running {
@@ -63,10 +63,9 @@ export const votingModule = defineModule<ModContext>({
     running.stops.unshift(() => running.scheduler!.stop());
     running.stops.unshift(startMembershipSync({ db: ctx.db, directory: deps.directory, logger: ctx.logger }));
   },
-  async stop() {
-    for (const [db, running] of [...instances]) {
-      instances.delete(db);
-      for (const stop of running.stops) await stop();
-    }
+  async stop(ctx) {
+    const running = instances.get(ctx.db);
+    instances.delete(ctx.db);
+    for (const stop of running?.stops ?? []) await stop();
   },
 });

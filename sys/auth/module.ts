@@ -12,8 +12,9 @@ import { authMigrations } from "./migrations/index.js";
 
 // A long-running sys replica must notice when the signing key comes due, not only at start.
 const ROTATION_CHECK_MS = 3_600_000;
-let rotationTimer: NodeJS.Timeout | undefined;
-let throttlePool: pg.Pool | undefined;
+// Per host (one process may host several sys tiers, as tests do).
+const running = new WeakMap<SysContext, { rotationTimer?: NodeJS.Timeout; throttlePool?: pg.Pool }>();
+const stateOf = (ctx: SysContext) => running.get(ctx) ?? running.set(ctx, {}).get(ctx)!;
 
 export const authModule = defineModule<SysContext>({
   id: "auth",
@@ -24,21 +25,26 @@ export const authModule = defineModule<SysContext>({
     const url = databaseUrlFor(ctx.config, "sys");
     // On PostgreSQL every sys replica shares the failed-login counters; a small pool of its own keeps the
     // throttle's writes off the request pool.
-    throttlePool = ctx.db.kind === "postgres" && url ? new pg.Pool({ connectionString: url, max: 2, application_name: "polity-throttle" }) : undefined;
+    const throttlePool = ctx.db.kind === "postgres" && url ? new pg.Pool({ connectionString: url, max: 2, application_name: "polity-throttle" }) : undefined;
+    // An idle client dropped by the server (restart, failover) must not crash the process; the pool reconnects.
+    throttlePool?.on("error", (error) => ctx.logger.warn({ err: error }, "login throttle connection lost"));
+    stateOf(ctx).throttlePool = throttlePool;
     const throttle = createLoginThrottle(ctx.config, throttlePool ? { pool: throttlePool, schema: "sys" } : undefined);
     return [service(AuthService, createAuthService(ctx, throttle))];
   },
   async start(ctx) {
     await ctx.tokens.rotateIfDue();
     await bootstrapSuperadmin(ctx);
-    rotationTimer = setInterval(() => {
+    const rotationTimer = setInterval(() => {
       ctx.tokens.rotateIfDue().catch((error: unknown) => ctx.logger.error({ err: error }, "signing key rotation failed"));
     }, ROTATION_CHECK_MS);
     rotationTimer.unref();
+    stateOf(ctx).rotationTimer = rotationTimer;
   },
-  async stop() {
-    clearInterval(rotationTimer);
-    await throttlePool?.end();
-    throttlePool = undefined;
+  async stop(ctx) {
+    const state = stateOf(ctx);
+    running.delete(ctx);
+    clearInterval(state.rotationTimer);
+    await state.throttlePool?.end();
   },
 });

@@ -87,6 +87,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 /** Holds a session-level advisory lock on a dedicated connection while `work` runs. */
 async function withAdvisoryLock<T>(url: string, name: string, work: () => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, application_name: "polity-migrate" });
+  // A dropped connection surfaces through the pending query; without a listener it would crash the process.
+  client.on("error", () => undefined);
   await client.connect();
   try {
     await client.query("select pg_advisory_lock(hashtext($1))", [name]);

@@ -81,7 +81,7 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
     for (const module of sysModules) {
       registrations.push(...module.services(ctx));
       await module.start?.(ctx);
-      if (module.stop) stops.push(module.stop);
+      if (module.stop) stops.push(() => module.stop!(ctx));
     }
   } else {
     authorization = createRemoteAuthorization({ sysUrl: config.sysUrl!, ttlMs: config.authzCacheTtlMs, logger });
@@ -95,7 +95,7 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
     for (const module of modModules) {
       registrations.push(...module.services(ctx));
       await module.start?.(ctx);
-      if (module.stop) stops.push(module.stop);
+      if (module.stop) stops.push(() => module.stop!(ctx));
     }
   }
 

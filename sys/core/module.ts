@@ -39,7 +39,8 @@ export interface PolityModule<Ctx extends TierContext = TierContext> {
   migrations: MigrationObject[];
   services(ctx: Ctx): ServiceRegistration[];
   start?(ctx: Ctx): Promise<void>;
-  stop?(): Promise<void>;
+  // Gets the same context as start: one process may host several tiers (tests host several servers).
+  stop?(ctx: Ctx): Promise<void>;
 }
 
 export function defineModule<Ctx extends TierContext>(module: PolityModule<Ctx>): PolityModule<Ctx> {
