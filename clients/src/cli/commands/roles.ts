@@ -20,7 +20,7 @@ export function register(program: Command, io: Io): void {
 
   roles
     .command("grant <account-id> <role> <resource>")
-    .description("grant a role on a resource, e.g. `polity roles grant <id> admin org/<org-id>`")
+    .description("grant a role on a resource, e.g. `polity roles grant <account-id> org.admin org/<org-id>` (see `polity roles list`)")
     .action(action(io, async (s, accountId: string, role: string, resource: string) => {
       const res = await s.client.authz.grantRole({ accountId, role, resource });
       s.emit(GrantRoleResponseSchema, res, () =>
