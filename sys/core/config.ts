@@ -42,6 +42,8 @@ export const settings: Setting[] = [
   { key: "smtpFrom", env: "POLITY_SMTP_FROM", schema: z.string().min(3), default: "Polity <no-reply@localhost>", doc: "Sender of outgoing email" },
   { key: "loginFailuresPerAccount", env: "POLITY_LOGIN_FAILURES_PER_ACCOUNT", schema: z.coerce.number().int().min(1), default: 5, doc: "Failed logins allowed per account per 15 minutes" },
   { key: "loginFailuresPerAddress", env: "POLITY_LOGIN_FAILURES_PER_ADDRESS", schema: z.coerce.number().int().min(1), default: 20, doc: "Failed logins allowed per client address per 15 minutes" },
+  { key: "rateLimitPerMinute", env: "POLITY_RATE_LIMIT_PER_MINUTE", schema: z.coerce.number().int().min(0), default: 600, doc: "Calls allowed per authenticated principal per minute, counted by each replica on its own (0 disables)" },
+  { key: "anonymousRateLimitPerMinute", env: "POLITY_ANONYMOUS_RATE_LIMIT_PER_MINUTE", schema: z.coerce.number().int().min(0), default: 300, doc: "Calls without a token allowed per client address per minute, per replica (0 disables)" },
   { key: "maxMessageBytes", env: "POLITY_MAX_MESSAGE_BYTES", schema: z.coerce.number().int().min(1024), default: 4 * 1024 * 1024, doc: "Largest request or response message" },
   { key: "maxConcurrentStreams", env: "POLITY_MAX_CONCURRENT_STREAMS", schema: z.coerce.number().int().min(1), default: 100, doc: "HTTP/2 streams per connection" },
   { key: "shutdownGraceMs", env: "POLITY_SHUTDOWN_GRACE_MS", schema: z.coerce.number().int().min(0), default: 10000, doc: "How long SIGTERM waits for in-flight calls" },
@@ -76,6 +78,8 @@ export interface Config {
   smtpFrom: string;
   loginFailuresPerAccount: number;
   loginFailuresPerAddress: number;
+  rateLimitPerMinute: number;
+  anonymousRateLimitPerMinute: number;
   maxMessageBytes: number;
   maxConcurrentStreams: number;
   shutdownGraceMs: number;

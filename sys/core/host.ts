@@ -16,6 +16,7 @@ import { createInProcessAuthorization } from "../authz/in-process-authorization.
 import { clientAddressKey } from "./authn/principal.js";
 import { createRemoteTokenVerifier, createTokenVerifier, type TokenVerifier } from "./authn/token-verifier.js";
 import { createGuard } from "./authz/guard.js";
+import { createRateLimit } from "./rate-limit.js";
 import { createAuthInterceptor } from "./authz/interceptor.js";
 import { readRules } from "./authz/rules.js";
 import { createCallLog } from "./call-log.js";
@@ -105,7 +106,7 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
   const operational = new Set<DescService>([health.service.desc, ...reflection.map((r) => r.desc)]);
   const all = [...registrations, health.service, ...reflection];
   const rules = readRules(all.map((r) => r.desc), (service) => operational.has(service));
-  const guard = createGuard({ rules, verifier, authorization });
+  const guard = createGuard({ rules, verifier, authorization, rateLimit: createRateLimit(config), exempt: (service) => operational.has(service) });
   const metrics = createMetrics();
   const validate = createMessageValidator();
   const interceptors = [createCallLog(logger), metrics.interceptor, createValidationInterceptor(validate), createAuthInterceptor(guard)];

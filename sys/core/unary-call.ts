@@ -128,7 +128,7 @@ export function startUnaryCall(options: FastPathOptions, route: Route, req: Req,
         const input = decode();
         validate(route.method.input, input as never);
         const authorization = headers.authorization;
-        const principal = await guard(route.path, authorization === undefined ? null : authorization, input as Record<string, unknown>);
+        const principal = await guard(route.path, authorization === undefined ? null : authorization, input as Record<string, unknown>, peer);
         if (principal) ctx.values.set(principalKey, principal);
         return route.impl(input, ctx);
       };

@@ -1,27 +1,45 @@
 // The one place where a call is authenticated and authorized, as a plain function so that every serving path
 // (Connect router, gRPC fast path) runs exactly the same checks. Handlers never check roles.
+import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Principal } from "../authn/principal.js";
 import type { TokenVerifier } from "../authn/token-verifier.js";
 import { apiError, permissionDenied, unauthenticated } from "../errors.js";
 import type { AuthorizationPort } from "../ports/authorization-port.js";
+import type { RateLimit } from "../rate-limit.js";
 import type { MethodRule } from "./rules.js";
+
+/** The permission of AuthzService.Check/CheckBatch, which the mod tier's authorization port calls. */
+const TIER_AUTHORIZATION_PERMISSION = "sys.authz.check";
 
 export interface GuardOptions {
   rules: Map<string, MethodRule>;
   verifier: TokenVerifier;
   authorization: AuthorizationPort;
+  /** Per-principal call limits; none when absent. */
+  rateLimit?: RateLimit;
+  /** Operational services (health, reflection), never rate limited. */
+  exempt?: (service: DescService) => boolean;
 }
 
-/** Returns the caller (undefined for an anonymous public call) or throws the precise ConnectError. */
-export type Guard = (path: string, authorization: string | null, message: Record<string, unknown> | undefined) => Promise<Principal | undefined>;
+/**
+ * Returns the caller (undefined for an anonymous public call) or throws the precise ConnectError.
+ * `clientAddress` keys the rate limit of calls without a token.
+ */
+export type Guard = (path: string, authorization: string | null, message: Record<string, unknown> | undefined, clientAddress?: string) => Promise<Principal | undefined>;
 
-export function createGuard({ rules, verifier, authorization }: GuardOptions): Guard {
-  return async (path, header, message) => {
+export function createGuard({ rules, verifier, authorization, rateLimit, exempt }: GuardOptions): Guard {
+  return async (path, header, message, clientAddress) => {
     const methodRule = rules.get(path);
     if (!methodRule) throw permissionDenied("NO_RULE", `no access rule for ${path}`);
     const { rule } = methodRule;
     const principal = header ? await authenticate(verifier, header) : undefined;
+    // Counted once the caller is known and before authorization, so a flood never reaches the engine. The mod
+    // tier's authorization questions (Check/CheckBatch) are not counted: the call that caused them was counted
+    // where it entered, and mod asks about anonymous callers from its one address, which would otherwise
+    // throttle every anonymous reader of the platform together.
+    const metered = rateLimit && !exempt?.(methodRule.method.parent) && rule.permission !== TIER_AUTHORIZATION_PERMISSION;
+    if (metered) await rateLimit.consume({ accountId: principal?.accountId, address: clientAddress });
     if (rule.public) return principal;
     // allow_anonymous: a caller without a token is asked about as the anonymous principal (""), which the engine
     // grants only what the resource makes public.

@@ -1,20 +1,21 @@
 // Connect interceptor around the guard: stores the caller in the context values for handlers.
 import type { Interceptor } from "@connectrpc/connect";
-import { principalKey } from "../authn/principal.js";
+import { clientAddressKey, principalKey } from "../authn/principal.js";
 import type { Guard } from "./guard.js";
 
 export function createAuthInterceptor(guard: Guard): Interceptor {
   return (next) => async (req) => {
     const path = `/${req.service.typeName}/${req.method.name}`;
     const header = req.header.get("authorization");
+    const address = req.contextValues.get(clientAddressKey);
     if (!req.stream) {
-      const principal = await guard(path, header, req.message as unknown as Record<string, unknown>);
+      const principal = await guard(path, header, req.message as unknown as Record<string, unknown>, address);
       if (principal) req.contextValues.set(principalKey, principal);
       return next(req);
     }
     if (req.method.methodKind !== "server_streaming") {
       // Client and bidi streams carry no single request to fill a resource template from.
-      const principal = await guard(path, header, undefined);
+      const principal = await guard(path, header, undefined, address);
       if (principal) req.contextValues.set(principalKey, principal);
       return next(req);
     }
@@ -22,7 +23,7 @@ export function createAuthInterceptor(guard: Guard): Interceptor {
     // handler the same message.
     const iterator = req.message[Symbol.asyncIterator]();
     const first = await iterator.next();
-    const principal = await guard(path, header, first.done ? undefined : (first.value as unknown as Record<string, unknown>));
+    const principal = await guard(path, header, first.done ? undefined : (first.value as unknown as Record<string, unknown>), address);
     if (principal) req.contextValues.set(principalKey, principal);
     async function* replay() {
       if (!first.done) yield first.value;

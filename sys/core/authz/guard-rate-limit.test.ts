@@ -1,0 +1,105 @@
+// The guard's per-principal rate limit: per account for tokens, per client address without one, never for the
+// operational services, and off at 0.
+import { Code, ConnectError } from "@connectrpc/connect";
+import { generateKeyPair, SignJWT } from "jose";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ErrorInfoSchema, RetryInfoSchema } from "../../../clients/src/gen/google/rpc/error_details_pb.js";
+import { Health } from "../../../clients/src/gen/grpc/health/v1/health_pb.js";
+import { AuthService } from "../../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
+import { createTokenVerifier, TOKEN_AUDIENCE, TOKEN_ISSUER, type TokenVerifier } from "../authn/token-verifier.js";
+import type { AuthorizationPort } from "../ports/authorization-port.js";
+import { createRateLimit } from "../rate-limit.js";
+import { createGuard, type Guard } from "./guard.js";
+import { readRules } from "./rules.js";
+import { rejection } from "../../../test/support/failures.js";
+import { AuthzService } from "../../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
+
+const WHO_AM_I = `/${AuthService.typeName}/WhoAmI`; // authenticated
+const REGISTER = `/${AuthService.typeName}/Register`; // public
+const HEALTH = `/${Health.typeName}/Check`; // exempt
+
+let verifier: TokenVerifier;
+let bearer: (accountId: string) => Promise<string>;
+let checks = 0;
+// A port that allows everything and counts questions: what is under test is the guard, not the engine.
+const allowAll: AuthorizationPort = {
+  async check() {
+    checks++;
+    return { allowed: true, reason: "granted" };
+  },
+  async checkBatch(questions) {
+    return questions.map(() => ({ allowed: true, reason: "granted" }));
+  },
+  isAvailable: () => true,
+};
+
+beforeAll(async () => {
+  const { publicKey, privateKey } = await generateKeyPair("EdDSA");
+  verifier = createTokenVerifier(async () => publicKey);
+  bearer = async (accountId) =>
+    `Bearer ${await new SignJWT({ knd: "person", sid: "s" }).setProtectedHeader({ alg: "EdDSA" }).setSubject(accountId).setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setIssuedAt().setExpirationTime("1h").sign(privateKey)}`;
+});
+
+const CHECK = `/${AuthzService.typeName}/Check`; // the mod tier's authorization questions
+
+function guardWith(rateLimitPerMinute: number, anonymousRateLimitPerMinute: number): Guard {
+  const rules = readRules([AuthService, AuthzService, Health], (s) => s === Health);
+  return createGuard({ rules, verifier, authorization: allowAll, rateLimit: createRateLimit({ rateLimitPerMinute, anonymousRateLimitPerMinute }), exempt: (s) => s === Health });
+}
+
+
+describe("guard rate limit", () => {
+  it("limits each account on its own, with RATE_LIMITED and RetryInfo, before asking the engine", async () => {
+    const guard = guardWith(3, 100);
+    const [a, b] = [await bearer("account-a"), await bearer("account-b")];
+    for (let i = 0; i < 3; i++) expect((await guard(WHO_AM_I, a, {}, "10.0.0.1"))?.accountId).toBe("account-a");
+    const before = checks;
+    const limited = await rejection(guard(WHO_AM_I, a, {}, "10.0.0.2"));
+    expect(limited.code).toBe(Code.ResourceExhausted);
+    expect(limited.findDetails(ErrorInfoSchema)[0]?.reason).toBe("RATE_LIMITED");
+    const delay = limited.findDetails(RetryInfoSchema)[0]?.retryDelay;
+    expect(Number(delay?.seconds)).toBeGreaterThan(0);
+    expect(Number(delay?.seconds)).toBeLessThanOrEqual(60);
+    expect(checks).toBe(before);
+    // Another account from the same address is unaffected; so is an anonymous call.
+    expect((await guard(WHO_AM_I, b, {}, "10.0.0.1"))?.accountId).toBe("account-b");
+    expect(await guard(REGISTER, null, {}, "10.0.0.1")).toBeUndefined();
+  });
+
+  it("limits calls without a token per client address", async () => {
+    const guard = guardWith(100, 2);
+    await guard(REGISTER, null, {}, "10.0.0.1");
+    await guard(REGISTER, null, {}, "10.0.0.1");
+    const limited = await rejection(guard(REGISTER, null, {}, "10.0.0.1"));
+    expect(limited.code).toBe(Code.ResourceExhausted);
+    expect(limited.findDetails(ErrorInfoSchema)[0]?.reason).toBe("RATE_LIMITED");
+    expect(await guard(REGISTER, null, {}, "10.0.0.9")).toBeUndefined();
+    // A signed-in caller on that address counts against its account, not the address.
+    expect((await guard(REGISTER, await bearer("account-c"), {}, "10.0.0.1"))?.accountId).toBe("account-c");
+  });
+
+  it("never limits health and reflection", async () => {
+    const guard = guardWith(1, 1);
+    const a = await bearer("account-a");
+    for (let i = 0; i < 5; i++) {
+      await guard(HEALTH, null, {}, "10.0.0.1");
+      await guard(HEALTH, a, {}, "10.0.0.1");
+    }
+  });
+
+  it("is off at 0", async () => {
+    const guard = guardWith(0, 0);
+    const a = await bearer("account-a");
+    for (let i = 0; i < 50; i++) {
+      await guard(WHO_AM_I, a, {}, "10.0.0.1");
+      await guard(REGISTER, null, {}, "10.0.0.1");
+    }
+  });
+  it("does not count the mod tier's authorization questions, which were counted where the call entered", async () => {
+    const guard = guardWith(1, 1);
+    const question = { question: { principalId: "", permission: "community.read", resource: "community/x" } };
+    for (let i = 0; i < 5; i++) await guard(CHECK, null, question, "10.0.0.9");
+    const a = await bearer("account-c");
+    for (let i = 0; i < 5; i++) await guard(CHECK, a, { question: { ...question.question, principalId: "account-c" } }, "10.0.0.9");
+  });
+});

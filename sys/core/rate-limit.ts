@@ -1,0 +1,31 @@
+// Per-principal call limits (DESIGN.md, Operations): a fixed one-minute window per authenticated account, and
+// one per client address for calls without a token. Counters live in this process's memory, so each replica
+// limits on its own (N replicas let a caller make up to N× the limit); that keeps the guard's hot path to one
+// in-memory consume. Login brute-force protection is separate and shared (sys/auth/throttle.ts).
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { Config } from "./config.js";
+import { resourceExhausted } from "./errors.js";
+
+export interface RateLimit {
+  /** Counts one call; throws ResourceExhausted RATE_LIMITED (with RetryInfo) once the caller's minute is used up. */
+  consume(caller: { accountId?: string; address?: string }): Promise<void>;
+}
+
+export function createRateLimit(config: Pick<Config, "rateLimitPerMinute" | "anonymousRateLimitPerMinute">): RateLimit {
+  const limiter = (keyPrefix: string, points: number) => (points > 0 ? new RateLimiterMemory({ keyPrefix, points, duration: 60 }) : undefined);
+  const perAccount = limiter("rpc-account", config.rateLimitPerMinute);
+  const perAddress = limiter("rpc-address", config.anonymousRateLimitPerMinute);
+  return {
+    async consume({ accountId, address }) {
+      // No address (a socket already gone) is not limited: one shared "" bucket would let one client starve all.
+      const [limiter, key] = accountId ? [perAccount, accountId] : [perAddress, address];
+      if (!limiter || !key) return;
+      try {
+        await limiter.consume(key);
+      } catch (error) {
+        if (!(error instanceof RateLimiterRes)) throw error;
+        throw resourceExhausted("RATE_LIMITED", "too many calls; slow down and retry later", Math.max(error.msBeforeNext, 1));
+      }
+    },
+  };
+}
