@@ -94,6 +94,35 @@ describe.each(DB_KINDS)("AccountService and OrgProjectService on %s", (kind) => 
     await orgs.deleteOrg({ orgId: org.id }, as(admin));
   });
 
+  it("rank-checks disabling, enabling and deleting: platform.ops cannot touch a superadmin, nobody themselves", async () => {
+    const ops = await person("ops@example.org");
+    await t.ctx.engine.grant({ actorId: admin.accountId, accountId: ops.accountId, role: "platform.ops", resource: "platform" });
+    for (const call of [accounts.disableAccount, accounts.enableAccount, accounts.deleteAccount]) {
+      const refused = await failure(call({ accountId: admin.accountId }, as(ops)));
+      expect([refused.code, refused.reason]).toEqual([Code.PermissionDenied, "ACCOUNT_ABOVE_OWN"]);
+      const self = await failure(call({ accountId: admin.accountId }, as(admin)));
+      expect([self.code, self.reason]).toEqual([Code.PermissionDenied, "CANNOT_MANAGE_SELF"]);
+    }
+    expect((await accounts.getAccount({ accountId: admin.accountId }, as(admin))).account).toMatchObject({ disabled: false });
+    // Below its rank, ops disables and enables as before.
+    const carl = await person("carl@example.org");
+    expect((await accounts.disableAccount({ accountId: carl.accountId }, as(ops))).account!.disabled).toBe(true);
+    expect((await accounts.enableAccount({ accountId: carl.accountId }, as(ops))).account!.disabled).toBe(false);
+    await accounts.deleteAccount({ accountId: ops.accountId }, as(admin));
+  });
+
+  it("shows an account's email to itself and platform roles only; others search names, not emails", async () => {
+    expect((await accounts.getAccount({ accountId: alice.accountId }, as(alice))).account!.email).toBe("alice@example.org");
+    expect((await accounts.getAccount({ accountId: alice.accountId }, as(admin))).account!.email).toBe("alice@example.org");
+    // The rule keeps callers without a platform role out of these calls; the handlers redact all the same.
+    expect((await accounts.getAccount({ accountId: admin.accountId }, as(alice))).account).toMatchObject({ email: "", displayName: "admin" });
+    const listed = await accounts.listAccounts({ pageSize: 0, pageToken: "", query: "", kind: 0 }, as(alice));
+    expect(listed.accounts.length).toBeGreaterThan(1);
+    expect(listed.accounts.every((a) => a.email === "")).toBe(true);
+    expect((await accounts.listAccounts({ pageSize: 0, pageToken: "", query: "@example.org", kind: 0 }, as(alice))).accounts).toEqual([]);
+    expect((await accounts.listAccounts({ pageSize: 0, pageToken: "", query: "@example.org", kind: 0 }, as(admin))).accounts.length).toBeGreaterThan(1);
+  });
+
   it("creates orgs (creator becomes admin), refuses taken slugs, lists only visible orgs", async () => {
     const org = (await orgs.createOrg({ slug: "open-coop", displayName: "Open Coop", description: "d" }, as(alice))).org!;
     expect(await t.ctx.engine.bindingsOf(alice.accountId)).toEqual([expect.objectContaining({ role: "org.admin", resource: `org/${org.id}` })]);

@@ -2,7 +2,8 @@
 import { type ServiceImpl } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import { AccountKind, AccountService } from "../../clients/src/gen/polity/sys/account/v1/account_pb.js";
-import { requirePrincipal } from "../core/authn/principal.js";
+import { principalOf, requirePrincipal } from "../core/authn/principal.js";
+import { createEmailVisibility } from "../authz/email-privacy.js";
 import type { EntityManager } from "../core/db.js";
 import { failedPrecondition, notFound } from "../core/errors.js";
 import { afterCursor, decodeCursor, pageOf, pageSizeOf } from "../core/pagination.js";
@@ -29,39 +30,46 @@ async function findServiceAccount(em: EntityManager, id: string): Promise<Accoun
 export function createAccountService(ctx: SysContext): ServiceImpl<typeof AccountService> {
   const { db, engine } = ctx;
   const readAccount = createAccountReader(db);
+  const mayReadEmails = createEmailVisibility(engine);
 
   return {
-    async getAccount(req) {
+    async getAccount(req, hc) {
       const account = isUuid(req.accountId) ? await readAccount(req.accountId) : undefined;
       if (!account) throw notFound("account", req.accountId);
-      return { account: accountToProto(account as Account) };
+      const withEmail = await mayReadEmails(principalOf(hc)?.accountId, `account/${account.id}`);
+      return { account: accountToProto(account as Account, withEmail) };
     },
 
-    async listAccounts(req) {
+    async listAccounts(req, hc) {
+      const withEmail = await mayReadEmails(principalOf(hc)?.accountId, "platform");
       const size = pageSizeOf(req.pageSize);
       const where: Record<string, unknown>[] = [afterCursor(decodeCursor(req.pageToken))];
       if (req.kind === AccountKind.PERSON) where.push({ kind: "person" });
       if (req.kind === AccountKind.SERVICE) where.push({ kind: "service" });
-      if (req.query) where.push({ $or: [{ email: { $ilike: ilikePattern(req.query) } }, { displayName: { $ilike: ilikePattern(req.query) } }] });
+      if (req.query) {
+        const like = ilikePattern(req.query);
+        where.push({ $or: [{ displayName: { $ilike: like } }, ...(withEmail ? [{ email: { $ilike: like } }] : [])] });
+      }
       const rows = await db.em().find(Account, { $and: where }, { orderBy: { createdAt: "asc", id: "asc" }, limit: size + 1 });
       const page = pageOf(rows, size);
-      return { accounts: page.items.map(accountToProto), nextPageToken: page.nextPageToken };
+      return { accounts: page.items.map((a) => accountToProto(a, withEmail)), nextPageToken: page.nextPageToken };
     },
 
-    async updateAccount(req) {
+    async updateAccount(req, hc) {
       const em = db.em();
       const account = await findAccount(em, req.account?.id ?? "");
       const paths = maskPaths(req.updateMask?.paths, ["display_name"]);
       checkEtag(account, req.etag);
       if (paths.includes("display_name")) account.displayName = req.account!.displayName;
       await mapOptimisticLock(em.flush());
-      return { account: accountToProto(account) };
+      return { account: accountToProto(account, await mayReadEmails(principalOf(hc)?.accountId, `account/${account.id}`)) };
     },
 
     async disableAccount(req, hc) {
       const principal = requirePrincipal(hc);
       const em = db.em();
       const account = await findAccount(em, req.accountId);
+      await engine.mayManageAccount({ actorId: principal.accountId, accountId: account.id }, em);
       if (!account.disabledAt) {
         await em.transactional(async (tx) => {
           const row = await tx.findOneOrFail(Account, { id: account.id });
@@ -72,13 +80,14 @@ export function createAccountService(ctx: SysContext): ServiceImpl<typeof Accoun
         });
         engine.invalidate?.();
       }
-      return { account: accountToProto(await findAccount(db.em(), req.accountId)) };
+      return { account: accountToProto(await findAccount(db.em(), req.accountId), await mayReadEmails(principal.accountId, `account/${account.id}`)) };
     },
 
     async enableAccount(req, hc) {
       const principal = requirePrincipal(hc);
       const em = db.em();
       const account = await findAccount(em, req.accountId);
+      await engine.mayManageAccount({ actorId: principal.accountId, accountId: account.id }, em);
       if (account.disabledAt) {
         await em.transactional(async (tx) => {
           const row = await tx.findOneOrFail(Account, { id: account.id });
@@ -88,13 +97,14 @@ export function createAccountService(ctx: SysContext): ServiceImpl<typeof Accoun
         });
         engine.invalidate?.();
       }
-      return { account: accountToProto(await findAccount(db.em(), req.accountId)) };
+      return { account: accountToProto(await findAccount(db.em(), req.accountId), await mayReadEmails(principal.accountId, `account/${account.id}`)) };
     },
 
     async deleteAccount(req, hc) {
       const principal = requirePrincipal(hc);
       const em = db.em();
       const account = await findAccount(em, req.accountId);
+      await engine.mayManageAccount({ actorId: principal.accountId, accountId: account.id }, em);
       await em.transactional(async (tx) => {
         await engine.removeBindings({ accountId: account.id }, tx);
         // Sessions, refresh tokens, API keys and email tokens go with it (on delete cascade).
@@ -126,7 +136,7 @@ export function createAccountService(ctx: SysContext): ServiceImpl<typeof Accoun
       const where = { $and: [afterCursor(decodeCursor(req.pageToken)), { kind: "service", ownerOrgId: req.orgId }] };
       const rows = await db.em().find(Account, where, { orderBy: { createdAt: "asc", id: "asc" }, limit: size + 1 });
       const page = pageOf(rows, size);
-      return { serviceAccounts: page.items.map(accountToProto), nextPageToken: page.nextPageToken };
+      return { serviceAccounts: page.items.map((a) => accountToProto(a)), nextPageToken: page.nextPageToken };
     },
 
     async createApiKey(req) {

@@ -13,11 +13,12 @@ export function checkEtag(row: { version: number }, etag: string): void {
   if (etag && etag !== etagOf(row)) throw aborted("ETAG_MISMATCH", "the resource changed since you read it; reload and retry");
 }
 
-export function accountToProto(a: Account): AccountMessage {
+/** `withEmail`: whether the caller may read this account's email (sys/authz/email-privacy.ts decides). */
+export function accountToProto(a: Account, withEmail = false): AccountMessage {
   return create(AccountSchema, {
     id: a.id,
     kind: a.kind === "service" ? AccountKind.SERVICE : AccountKind.PERSON,
-    email: a.email ?? "",
+    email: withEmail ? (a.email ?? "") : "",
     displayName: a.displayName,
     emailVerified: Boolean(a.emailVerifiedAt),
     disabled: Boolean(a.disabledAt),

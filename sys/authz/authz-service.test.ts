@@ -76,6 +76,36 @@ describe("AuthzService", () => {
     expect(await refusal(as(ids.admin!).listRoleBindings({ resource, pageToken: "garbage" }))).toEqual([Code.InvalidArgument, "INVALID_PAGE_TOKEN"]);
   });
 
+  it("shows and searches emails only for those who may read them: admins and platform roles, not members", async () => {
+    const resource = `org/${ids.org}`;
+    await as(ids.admin!).grantRole({ accountId: ids.member!, role: "org.member", resource });
+    const emailOf = (name: string) => new RegExp(`^${name.toLowerCase()}-[0-9a-f]{8}@example\\.org$`);
+    for (const reader of [ids.admin!, ids.root!]) {
+      const listed = await as(reader).listRoleBindings({ resource });
+      expect(listed.bindings.find((b) => b.accountId === ids.member)!.accountEmail).toMatch(emailOf("Bob"));
+      expect((await as(reader).listRoleBindings({ resource, query: "bob-" })).bindings.map((b) => b.accountDisplayName)).toEqual(["Bob"]);
+    }
+    // A plain member sees names only, and a search by email matches nothing (it would tell whose address it is).
+    const asMember = await as(ids.member!).listRoleBindings({ resource });
+    expect(asMember.bindings.map((b) => b.accountDisplayName).sort()).toEqual(["Alice", "Bob"]);
+    expect(asMember.bindings.map((b) => b.accountEmail)).toEqual(["", ""]);
+    expect((await as(ids.member!).listRoleBindings({ resource, query: "bob-" })).bindings).toEqual([]);
+    expect((await as(ids.member!).listRoleBindings({ resource, query: "@example.org" })).bindings).toEqual([]);
+    expect((await as(ids.member!).listRoleBindings({ resource, query: "bob" })).bindings.map((b) => b.accountDisplayName)).toEqual(["Bob"]);
+    await as(ids.admin!).revokeRole({ accountId: ids.member!, role: "org.member", resource });
+  });
+
+  it("answers Explain only about the asker's members; anyone else is NOT_FOUND, existing or not", async () => {
+    const q = (principalId: string) => ({ principalId, permission: "sys.org.update", resource: `org/${ids.org}` });
+    expect((await as(ids.admin!).explain(q(ids.admin!))).decision).toMatchObject({ allowed: true });
+    // Root is a superadmin, Bob holds no role here any more; p0 is a member of the org's project, so visible.
+    expect((await as(ids.admin!).explain(q(ids.p0!))).bindings).toEqual([]);
+    for (const subject of [ids.root!, ids.member!, crypto.randomUUID()]) {
+      expect(await refusal(as(ids.admin!).explain(q(subject)))).toEqual([Code.NotFound, "NOT_FOUND"]);
+    }
+    expect((await as(ids.root!).explain(q(ids.member!))).decision).toMatchObject({ allowed: false, reason: "no_role" });
+  });
+
   it("explains, lists roles and the audit log newest first", async () => {
     const explained = await as(ids.root!).explain({ principalId: ids.admin!, permission: "sys.project.update", resource: `project/${ids.project}` });
     expect(explained.decision).toMatchObject({ allowed: true, grantedByRole: "org.admin" });
@@ -88,7 +118,7 @@ describe("AuthzService", () => {
     expect(second.events[0]!.time!.seconds <= first.events[0]!.time!.seconds).toBe(true);
     expect(second.events[0]!.id).not.toBe(first.events[0]!.id);
     const granted = await as(ids.root!).listAuditEvents({ kind: "role_granted", pageSize: 500 });
-    expect(granted.events.length).toBe(8); // 2 at setup, 1 org.member, 5 project.member
+    expect(granted.events.length).toBe(9); // 2 at setup, 2 org.member, 5 project.member
   });
 
   it("answers Check about oneself, and about others only for platform roles", async () => {

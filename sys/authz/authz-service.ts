@@ -17,6 +17,7 @@ import { principalOf, requirePrincipal } from "../core/authn/principal.js";
 import { permissionDenied } from "../core/errors.js";
 import type { AccessDecision, AccessQuestion } from "../core/ports/authorization-port.js";
 import type { RoleBindingRecord, SysContext } from "../core/sys-context.js";
+import { createEmailVisibility } from "./email-privacy.js";
 import { listAuditEvents, listMembers } from "./listing.js";
 import { registerPublicPermissions } from "./public-resources.js";
 import { ROLES } from "./roles.js";
@@ -41,6 +42,7 @@ const toQuestion = (q: Question | undefined): AccessQuestion => ({
 
 export function createAuthzService(ctx: SysContext): ServiceImpl<typeof AuthzService> {
   const { engine, db } = ctx;
+  const mayReadEmails = createEmailVisibility(engine);
 
   // Everyone may ask about themselves (the mod tier forwards the caller's own token) and about the anonymous
   // principal; a caller without a token only about the latter. Asking about someone else reveals their roles,
@@ -53,12 +55,13 @@ export function createAuthzService(ctx: SysContext): ServiceImpl<typeof AuthzSer
     if (!decision.allowed) throw permissionDenied("CHECK_OTHERS_DENIED", "only platform roles may ask about other principals");
   }
 
-  async function toBinding(record: RoleBindingRecord) {
+  async function toBinding(record: RoleBindingRecord, callerId: string) {
     const account = await db.em().findOne(Account, { id: record.accountId }, { fields: ["email", "displayName"] });
+    const withEmail = await mayReadEmails(callerId, record.resource);
     return create(RoleBindingSchema, {
       ...record,
       createdAt: timestampFromDate(record.createdAt),
-      accountEmail: account?.email ?? "",
+      accountEmail: withEmail ? (account?.email ?? "") : "",
       accountDisplayName: account?.displayName ?? "",
     });
   }
@@ -74,8 +77,9 @@ export function createAuthzService(ctx: SysContext): ServiceImpl<typeof AuthzSer
       await allowQuestions(hc, questions);
       return { decisions: (await engine.checkBatch(questions)).map(toDecision) };
     },
-    async explain(req) {
-      const { decision, bindings } = await engine.explain({ principalId: req.principalId, permission: req.permission, resource: req.resource });
+    async explain(req, hc) {
+      const asker = requirePrincipal(hc).accountId;
+      const { decision, bindings } = await engine.explain({ principalId: req.principalId, permission: req.permission, resource: req.resource }, asker);
       return { decision: toDecision(decision), bindings: bindings.map((b) => create(ExplainedBindingSchema, b)) };
     },
     async listRoles() {
@@ -84,15 +88,16 @@ export function createAuthzService(ctx: SysContext): ServiceImpl<typeof AuthzSer
     async grantRole(req, hc) {
       const actor = requirePrincipal(hc);
       const record = await engine.grant({ actorId: actor.accountId, accountId: req.accountId, role: req.role, resource: req.resource });
-      return { binding: await toBinding(record) };
+      return { binding: await toBinding(record, actor.accountId) };
     },
     async revokeRole(req, hc) {
       const actor = requirePrincipal(hc);
       await engine.revoke({ actorId: actor.accountId, accountId: req.accountId, role: req.role, resource: req.resource });
       return {};
     },
-    async listRoleBindings(req) {
-      const page = await listMembers(db.em(), { resource: req.resource, pageSize: req.pageSize, pageToken: req.pageToken, query: req.query });
+    async listRoleBindings(req, hc) {
+      const withEmail = await mayReadEmails(principalOf(hc)?.accountId, req.resource);
+      const page = await listMembers(db.em(), { resource: req.resource, pageSize: req.pageSize, pageToken: req.pageToken, query: req.query, withEmail });
       return {
         bindings: page.items.map((m) =>
           create(RoleBindingSchema, { ...m, createdAt: timestampFromDate(m.createdAt), accountEmail: m.email, accountDisplayName: m.displayName }),

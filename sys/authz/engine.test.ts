@@ -85,11 +85,48 @@ describe.each<Backend>(["pglite", "postgres"])("authz engine on %s", (backend) =
     expect(await ask("memberA", "sys.project.update", `project/${projB}`)).toMatchObject({ allowed: true, grantedByRole: "org.admin" });
     // Carol: org.guest (nearer the top) cannot, project.admin (nearest) can.
     expect(await ask("projAdmin", "sys.project.update", `project/${projA}`)).toMatchObject({ allowed: true, grantedByRole: "project.admin" });
-    const explained = await engine.explain({ principalId: ids.memberA, permission: "sys.project.update", resource: `project/${projA}` });
+    const explained = await engine.explain({ principalId: ids.memberA, permission: "sys.project.update", resource: `project/${projA}` }, ids.root);
     expect(explained.bindings).toEqual([
       { role: "project.member", resource: `project/${projA}`, grantsPermission: false },
       { role: "org.member", resource: `org/${ids.orgA}`, grantsPermission: false },
     ]);
+  });
+
+  it("scopes Explain to the asker's members, alike for unknown and foreign ids, and hides platform roles", async () => {
+    const { orgA, projA } = ids;
+    const q = (principalId: string, permission = "sys.org.delete", resource = `org/${orgA}`) => ({ principalId, permission, resource });
+    const seed = createSeeder(t.db);
+    // A member of org A who is also a superadmin: org A's admins see the member, never the platform role.
+    const superMember = await seed.person({ name: "Sue" });
+    await engine.grant({ actorId: "", accountId: superMember, role: "org.member", resource: `org/${orgA}`, system: true });
+    await engine.grant({ actorId: "", accountId: superMember, role: "platform.superadmin", resource: "platform", system: true });
+    const scoped = await engine.explain(q(superMember), ids.adminA);
+    expect(scoped.decision).toMatchObject({ allowed: false, reason: "no_role" });
+    expect(scoped.bindings).toEqual([{ role: "org.member", resource: `org/${orgA}`, grantsPermission: false }]);
+    expect((await engine.explain(q(superMember), ids.root)).decision).toMatchObject({ allowed: true, grantedByRole: "platform.superadmin" });
+    expect((await engine.explain(q(superMember), ids.ops)).bindings.map((b) => b.role)).toContain("platform.superadmin");
+    expect((await engine.explain(q(ids.adminA), ids.adminA)).decision).toMatchObject({ allowed: true, grantedByRole: "org.admin" });
+    // Not a member of anything org A's admin runs: the same NOT_FOUND as an id that does not exist.
+    const notFound = { code: Code.NotFound, reason: "NOT_FOUND" };
+    for (const subject of [ids.outsider, ids.disabled, ids.ops, ids.root, crypto.randomUUID()]) {
+      expect(await refusal(engine.explain(q(subject), ids.adminA))).toEqual(notFound);
+    }
+    // A project admin sees the project's members, and only the bindings it could list (not the org's).
+    const inProject = await engine.explain(q(ids.memberA, "sys.project.update", `project/${projA}`), ids.projAdmin);
+    expect(inProject.bindings).toEqual([{ role: "project.member", resource: `project/${projA}`, grantsPermission: false }]);
+    expect(await refusal(engine.explain(q(ids.adminA2, "sys.project.update", `project/${projA}`), ids.projAdmin))).toEqual(notFound);
+    await engine.removeBindings({ accountId: superMember });
+  });
+
+  it("rank-checks acting on an account: ops cannot disable a superadmin, nobody acts on themselves", async () => {
+    const manage = (actor: string, subject: string) => engine.mayManageAccount({ actorId: ids[actor]!, accountId: ids[subject]! });
+    expect(await refusal(manage("ops", "root"))).toEqual({ code: Code.PermissionDenied, reason: "ACCOUNT_ABOVE_OWN" });
+    expect(await refusal(manage("ops", "ops"))).toEqual({ code: Code.PermissionDenied, reason: "CANNOT_MANAGE_SELF" });
+    // Bob is org.admin of org B: an org admin of A holds no rank over his account.
+    expect(await refusal(manage("adminA", "memberA"))).toEqual({ code: Code.PermissionDenied, reason: "ACCOUNT_ABOVE_OWN" });
+    await expect(manage("ops", "adminA")).resolves.toBeUndefined();
+    await expect(manage("ops", "outsider")).resolves.toBeUndefined();
+    await expect(manage("root", "ops")).resolves.toBeUndefined();
   });
 
   it("platform.ops reads everything and disables accounts, nothing more", async () => {

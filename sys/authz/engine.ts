@@ -7,6 +7,7 @@ import type { AccessDecision, AccessQuestion } from "../core/ports/authorization
 import type { AuditRecord, AuthzEngine } from "../core/sys-context.js";
 import { decide, type Outcome, type PrincipalFacts } from "./decide.js";
 import { AuditEventEntity, RoleBindingEntity } from "./entities.js";
+import { createExplainer } from "./explain.js";
 import { createGrants } from "./grants.js";
 import { isPublic } from "./public-resources.js";
 import { createResourceTree } from "./resources.js";
@@ -103,7 +104,15 @@ export function createAuthzEngine({ db, logger }: AuthzEngineOptions): AuthzEngi
     return em.find(RoleBindingEntity, { accountId }, { orderBy: { createdAt: "asc", id: "asc" } });
   }
 
-  const grants = createGrants({ db, tree, writeAudit, evaluateRank: actorRank });
+  const grants = createGrants({ db, tree, writeAudit, evaluateRank: actorRank, bindingsOf: bindingsOfAccount });
+
+  const explainFor = createExplainer({
+    evaluate,
+    ancestors: (resource, em) => tree.ancestors(resource, em),
+    bindingsOf: bindingsOfAccount,
+    loadFacts,
+    db,
+  });
 
   /** The highest rank the actor holds on `resource` or above it; Infinity for a superadmin. */
   async function actorRank(actorId: string, resource: string, em: EntityManager): Promise<number> {
@@ -125,12 +134,14 @@ export function createAuthzEngine({ db, logger }: AuthzEngineOptions): AuthzEngi
     checkBatch: checkMany,
     isAvailable: () => true,
     invalidate: () => tree.clear(),
-    async explain(question) {
+    async checkQuietly(question) {
       const [outcome] = await evaluate([question], db.em());
-      return { decision: outcome!.decision, bindings: outcome!.considered };
+      return outcome!.decision;
     },
+    explain: (question, askerId) => explainFor(question, askerId),
     grant: grants.grant,
     revoke: grants.revoke,
+    mayManageAccount: grants.mayManageAccount,
     async bindingsOf(accountId, em) {
       const rows = await bindingsOfAccount(accountId, em ?? db.em());
       return rows.map((r) => ({ id: r.id, accountId: r.accountId, role: r.role, resource: r.resource, grantedBy: r.grantedBy ?? "", createdAt: r.createdAt }));

@@ -1,6 +1,8 @@
 // Granting and revoking roles. Nobody grants to (or revokes from) themselves, nobody hands out a role ranked
 // above the highest role they hold on the resource or a scope above it; a superadmin may grant anything, and
 // `system` grants (bootstrap, an org's creator) skip the checks. Every change leaves an audit event.
+// The same rank rule guards acting on another account (disable, enable, delete): nobody acts on an account
+// holding a role ranked above the highest role they hold over that account.
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import { Account } from "../account/entities.js";
 import type { Database, EntityManager } from "../core/db.js";
@@ -16,6 +18,7 @@ interface GrantsDeps {
   tree: ResourceTree;
   writeAudit(records: AuditRecord[], em: EntityManager): Promise<void>;
   evaluateRank(actorId: string, resource: string, em: EntityManager): Promise<number>;
+  bindingsOf(accountId: string, em: EntityManager): Promise<Array<{ role: string }>>;
 }
 
 interface Change {
@@ -26,7 +29,9 @@ interface Change {
   system?: boolean;
 }
 
-export function createGrants({ db, writeAudit, evaluateRank }: GrantsDeps) {
+const rankOf = (role: RoleDef) => (role.name === "platform.superadmin" ? Infinity : role.rank);
+
+export function createGrants({ db, writeAudit, evaluateRank, bindingsOf }: GrantsDeps) {
   function validRole(name: string, resource: string): RoleDef {
     const role = roleOf(name);
     if (!role) throw invalidArgument("role", `unknown role "${name}"`, "UNKNOWN_ROLE");
@@ -41,6 +46,16 @@ export function createGrants({ db, writeAudit, evaluateRank }: GrantsDeps) {
     if (change.actorId === change.accountId) throw permissionDenied("CANNOT_GRANT_TO_SELF", "nobody grants or revokes their own roles");
     const own = await evaluateRank(change.actorId, change.resource, em);
     if (role.rank > own) throw permissionDenied("ROLE_ABOVE_OWN", `${role.name} is above the roles you hold on ${change.resource}`, { role: role.name });
+  }
+
+  /** The account's highest role anywhere (a role on any org counts against a platform actor); Infinity for a superadmin. */
+  async function highestRole(accountId: string, em: EntityManager): Promise<RoleDef | undefined> {
+    let top: RoleDef | undefined;
+    for (const b of await bindingsOf(accountId, em)) {
+      const role = roleOf(b.role);
+      if (role && (!top || rankOf(role) > rankOf(top))) top = role;
+    }
+    return top;
   }
 
   const toRecord = (r: RoleBindingEntity): RoleBindingRecord => ({
@@ -71,6 +86,16 @@ export function createGrants({ db, writeAudit, evaluateRank }: GrantsDeps) {
       }
       await writeAudit([{ kind: "role_granted", actorId: change.actorId, subjectId: change.accountId, role: role.name, resource: change.resource }], em);
       return toRecord(row as RoleBindingEntity);
+    },
+
+    /** Refuses acting on one's own account or on one that holds a role ranked above the actor's over it. */
+    async mayManageAccount(input: { actorId: string; accountId: string }, given?: EntityManager): Promise<void> {
+      const em = given ?? db.em();
+      if (input.actorId === input.accountId) throw permissionDenied("CANNOT_MANAGE_SELF", "nobody disables, enables or deletes their own account");
+      const target = await highestRole(input.accountId, em);
+      if (!target) return;
+      const own = await evaluateRank(input.actorId, `account/${input.accountId}`, em);
+      if (rankOf(target) > own) throw permissionDenied("ACCOUNT_ABOVE_OWN", `the account holds ${target.name}, above the roles you hold`, { role: target.name });
     },
 
     async revoke(change: Omit<Change, "system">, given?: EntityManager): Promise<void> {

@@ -1,11 +1,11 @@
-// The two list queries of AuthzService: a resource's members (with their email and name, searchable) and the
-// audit log, newest first. Both page on a keyset cursor so pages stay stable while rows are added.
+// The two list queries of AuthzService: a resource's members (their name, searchable; their email only for
+// callers who may read emails) and the audit log, newest first. Both page on a keyset cursor so pages stay
+// stable while rows are added.
 import { Account } from "../account/entities.js";
 import type { EntityManager } from "../core/db.js";
-import { type Cursor, decodeCursor, encodeCursor, pageSizeOf } from "../core/pagination.js";
-import { invalidArgument } from "../core/errors.js";
+import { decodeCursor, encodeCursor, pageSizeOf } from "../core/pagination.js";
 import { AuditEventEntity, RoleBindingEntity } from "./entities.js";
-import { isUuid, query, tableOf } from "../core/sql.js";
+import { query, tableOf } from "../core/sql.js";
 
 export interface MemberRow {
   id: string;
@@ -18,21 +18,25 @@ export interface MemberRow {
   displayName: string;
 }
 
-function cursorOf(token: string): Cursor | undefined {
-  const cursor = decodeCursor(token);
-  if (cursor && !isUuid(cursor.id)) throw invalidArgument("page_token", "not a page token returned by this list", "INVALID_PAGE_TOKEN");
-  return cursor;
+export interface MemberListInput {
+  resource: string;
+  pageSize: number;
+  pageToken: string;
+  query: string;
+  // Whether the caller may read members' emails: only then are they returned and matched by `query` (else
+  // a search would still tell a member whose address it is).
+  withEmail: boolean;
 }
 
-export async function listMembers(em: EntityManager, input: { resource: string; pageSize: number; pageToken: string; query: string }) {
+export async function listMembers(em: EntityManager, input: MemberListInput) {
   const size = pageSizeOf(input.pageSize);
-  const cursor = cursorOf(input.pageToken);
+  const cursor = decodeCursor(input.pageToken);
   const where = ["b.resource = ?"];
   const params: unknown[] = [input.resource];
   if (input.query) {
     const like = `%${input.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push("(a.email ilike ? or a.display_name ilike ?)");
-    params.push(like, like);
+    where.push(input.withEmail ? "(a.email ilike ? or a.display_name ilike ?)" : "a.display_name ilike ?");
+    params.push(like, ...(input.withEmail ? [like] : []));
   }
   if (cursor) {
     where.push("(b.created_at, b.id) > (?, ?)");
@@ -53,7 +57,7 @@ export async function listMembers(em: EntityManager, input: { resource: string; 
     resource: String(r.resource),
     grantedBy: r.granted_by ? String(r.granted_by) : "",
     createdAt: new Date(r.created_at as string | Date),
-    email: r.email ? String(r.email) : "",
+    email: input.withEmail && r.email ? String(r.email) : "",
     displayName: String(r.display_name ?? ""),
   }));
   const items = members.slice(0, size);
@@ -63,7 +67,7 @@ export async function listMembers(em: EntityManager, input: { resource: string; 
 
 export async function listAuditEvents(em: EntityManager, input: { pageSize: number; pageToken: string; kind: string }) {
   const size = pageSizeOf(input.pageSize, 500);
-  const cursor = cursorOf(input.pageToken);
+  const cursor = decodeCursor(input.pageToken);
   const where: Record<string, unknown> = {};
   if (input.kind) where.kind = input.kind;
   if (cursor) where.$or = [{ time: { $lt: cursor.createdAt } }, { time: cursor.createdAt, id: { $lt: cursor.id } }];

@@ -12,6 +12,13 @@ export interface RoleDef {
   description: string;
 }
 
+/**
+ * Reading other people's email addresses (member lists, searches, accounts). Members see names; this is for
+ * the admins of the org, project or community, for platform roles, and for oneself. Handlers ask it through
+ * sys/authz/email-privacy.ts.
+ */
+export const READ_EMAIL_PERMISSION = "sys.account.read_email";
+
 const orgRead = ["sys.org.read", "sys.project.read", "sys.service_account.read", "sys.role.read"];
 const orgAdmin = [
   ...orgRead,
@@ -23,6 +30,7 @@ const orgAdmin = [
   "sys.service_account.manage",
   "sys.role.grant",
   "sys.authz.explain",
+  READ_EMAIL_PERMISSION,
   // Communities and their votes live in an org; the org's admins run them.
   "community.*",
   "voting.*",
@@ -51,8 +59,8 @@ export const ROLES: readonly RoleDef[] = [
     scope: "platform",
     rank: 90,
     // Operators watch and stop abuse; they never change tenants' data or roles.
-    permissions: ["*.read", "*.list", "sys.account.disable", "sys.audit.read", "sys.authz.explain", "sys.authz.check_any"],
-    description: "Reads everything, disables accounts, reads the audit log",
+    permissions: ["*.read", "*.list", READ_EMAIL_PERMISSION, "sys.account.disable", "sys.audit.read", "sys.authz.explain", "sys.authz.check_any"],
+    description: "Reads everything, disables accounts (not those ranked above it), reads the audit log",
   },
   { name: "org.admin", scope: "org", rank: 50, permissions: orgAdmin, description: "Runs the org: settings, projects, communities, members, service accounts" },
   { name: "org.member", scope: "org", rank: 20, permissions: ["sys.org.read", "sys.project.read", "sys.role.read", ...communityRead], description: "Sees the org, its projects, members and communities" },
@@ -61,7 +69,7 @@ export const ROLES: readonly RoleDef[] = [
     name: "project.admin",
     scope: "project",
     rank: 40,
-    permissions: ["sys.project.read", "sys.project.update", "sys.role.read", "sys.role.grant", "sys.authz.explain"],
+    permissions: ["sys.project.read", "sys.project.update", "sys.role.read", "sys.role.grant", "sys.authz.explain", READ_EMAIL_PERMISSION],
     description: "Runs one project and its members",
   },
   { name: "project.member", scope: "project", rank: 20, permissions: ["sys.project.read", "sys.role.read"], description: "Works in one project" },
@@ -69,7 +77,7 @@ export const ROLES: readonly RoleDef[] = [
     name: "community.admin",
     scope: "community",
     rank: 40,
-    permissions: ["community.*", "voting.*", "sys.role.read", "sys.role.grant", "sys.authz.explain"],
+    permissions: ["community.*", "voting.*", "sys.role.read", "sys.role.grant", "sys.authz.explain", READ_EMAIL_PERMISSION],
     description: "Runs one community: settings, members, polls",
   },
   { name: "community.moderator", scope: "community", rank: 30, permissions: [...communityModerator, "sys.role.read"], description: "Invites members, runs polls" },
@@ -84,7 +92,7 @@ export function roleOf(name: string): RoleDef | undefined {
 }
 
 /** What a principal may do on `account/<its own id>` without any role. */
-export const SELF_PERMISSIONS: ReadonlySet<string> = new Set(["sys.account.read", "sys.account.update"]);
+export const SELF_PERMISSIONS: ReadonlySet<string> = new Set(["sys.account.read", "sys.account.update", READ_EMAIL_PERMISSION]);
 
 /**
  * What every active account may do on "platform" without any role: ask about itself (the mod tier forwards the

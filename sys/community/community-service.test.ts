@@ -15,6 +15,8 @@ import {
 import { direct, handlerContext, type DirectService } from "../account/test-support.js";
 import type { Principal } from "../core/authn/principal.js";
 import { reasonOf } from "../core/errors.js";
+import { AuthzService } from "../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
+import { createAuthzService } from "../authz/authz-service.js";
 import { createCommunityService } from "./community-service.js";
 import { createInProcessDirectory } from "./directory.js";
 import { Invite, MembershipEvent } from "./entities.js";
@@ -245,7 +247,7 @@ describe.each(["pglite", "postgres"] as const)("CommunityService on %s", (backen
     expect(await slugs()).not.toContain("town-square");
   });
 
-  it("pages through communities and members; emails are searched only for those who manage members", async () => {
+  it("pages through communities and members; emails are searched only by those who may read them", async () => {
     const c = await newCommunity("pager", Visibility.PUBLIC, JoinPolicy.OPEN);
     const people = await Promise.all(Array.from({ length: 5 }, (_, i) => t.person(`Pager${i}`)));
     for (const p of people) await svc.joinCommunity({ communityId: c.id }, as(p));
@@ -263,11 +265,32 @@ describe.each(["pglite", "postgres"] as const)("CommunityService on %s", (backen
     expect((await svc.listMembers({ communityId: c.id, query: "@example" }, as())).members).toEqual([]);
     expect((await svc.listMembers({ communityId: c.id, query: "@example" }, as(people[0]))).members).toEqual([]);
     expect((await svc.listMembers({ communityId: c.id, query: "@example" }, as(owner))).members).toHaveLength(6);
+    // A moderator manages members but is not an admin: names only.
+    await t.ctx.engine.grant({ actorId: owner.accountId, accountId: people[1]!.accountId, role: "community.moderator", resource: `community/${c.id}` });
+    expect((await svc.listMembers({ communityId: c.id, query: "@example" }, as(people[1]))).members).toEqual([]);
     expect(await failure(svc.listMembers({ communityId: c.id, pageToken: "garbage" }, as()))).toEqual([Code.InvalidArgument, "INVALID_PAGE_TOKEN"]);
 
     const first = await svc.listCommunities({ pageSize: 1, orgId }, as(owner));
     const second = await svc.listCommunities({ pageSize: 1, pageToken: first.nextPageToken, orgId }, as(owner));
     expect(first.communities[0]!.id).not.toBe(second.communities[0]!.id);
+  });
+
+  it("a community's role bindings show emails to its admins and the org's, never to its members", async () => {
+    const c = await newCommunity("bindings", Visibility.MEMBERS_ONLY, JoinPolicy.OPEN);
+    const resource = `community/${c.id}`;
+    const [member, cAdmin] = await Promise.all([t.person("Plainmember"), t.person("Cadmin")]);
+    await svc.joinCommunity({ communityId: c.id }, as(member));
+    await t.ctx.engine.grant({ actorId: owner.accountId, accountId: cAdmin.accountId, role: "community.admin", resource });
+    const authz = direct(AuthzService, createAuthzService(t.ctx));
+    const emails = async (p: Principal, query = "") => (await authz.listRoleBindings({ resource, query }, as(p))).bindings.map((b) => b.accountEmail).sort();
+    expect(await emails(member)).toEqual(["", "", ""]);
+    expect(await emails(member, "@example.org")).toEqual([]);
+    expect(await emails(member, "plainmember-")).toEqual([]);
+    expect((await authz.listRoleBindings({ resource, query: "plainmember" }, as(member))).bindings.map((b) => b.accountDisplayName)).toEqual(["Plainmember"]);
+    for (const reader of [owner, cAdmin]) {
+      expect((await emails(reader)).every((e) => /@example\.org$/.test(e))).toBe(true);
+      expect(await emails(reader, "plainmember-")).toHaveLength(1);
+    }
   });
 
   it("the in-process directory reads communities, members by role and events", async () => {

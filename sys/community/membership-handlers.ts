@@ -14,7 +14,8 @@ import {
 } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { Account } from "../account/entities.js";
 import { principalOf, requirePrincipal } from "../core/authn/principal.js";
-import { failedPrecondition, invalidArgument, notFound } from "../core/errors.js";
+import { createEmailVisibility } from "../authz/email-privacy.js";
+import { failedPrecondition, notFound } from "../core/errors.js";
 import { decodeCursor, encodeCursor, pageSizeOf } from "../core/pagination.js";
 import type { CommunityRole } from "../core/ports/directory-port.js";
 import type { SysContext } from "../core/sys-context.js";
@@ -34,6 +35,7 @@ const notAMember = (accountId: string) => notFound("member", accountId);
 
 export function createMembershipHandlers(ctx: SysContext): Handlers {
   const { db, engine } = ctx;
+  const mayReadEmails = createEmailVisibility(engine);
 
   return {
     async joinCommunity(req, hc) {
@@ -64,7 +66,6 @@ export function createMembershipHandlers(ctx: SysContext): Handlers {
       await findCommunity(em, req.communityId);
       const size = pageSizeOf(req.pageSize);
       const cursor = decodeCursor(req.pageToken);
-      if (cursor && !isUuid(cursor.id)) throw invalidArgument("page_token", "not a page token returned by this list", "INVALID_PAGE_TOKEN");
       const after = cursor ? { $or: [{ createdAt: { $gt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $gt: cursor.id } }] } : {};
       const rows = await em.find(JoinRequest, { $and: [{ communityId: req.communityId, status: "pending" }, after] }, { orderBy: { createdAt: "asc", id: "asc" }, limit: size + 1 });
       const items = rows.slice(0, size);
@@ -163,9 +164,9 @@ export function createMembershipHandlers(ctx: SysContext): Handlers {
       const em = db.em();
       const community = await findCommunity(em, req.communityId);
       const caller = principalOf(hc)?.accountId;
-      // Emails are searched only for those who manage members; everyone else (anonymous readers of a public
-      // community included) matches display names.
-      const matchEmail = !!req.query && !!caller && (await engine.check({ principalId: caller, permission: "community.member.approve", resource: resourceOf(community.id) })).allowed;
+      // Emails are searched only by those who may read them; everyone else (anonymous readers of a public
+      // community included) matches display names, so a search cannot tell who owns an address.
+      const matchEmail = !!req.query && (await mayReadEmails(caller, resourceOf(community.id)));
       const roles = req.roles.map((r) => roleName(r)).filter((r): r is CommunityRole => r !== undefined);
       const page = await listMemberPage(em, { communityId: community.id, size: pageSizeOf(req.pageSize, 1000), pageToken: req.pageToken, query: req.query, matchEmail, roles });
       return {

@@ -1,9 +1,23 @@
-// List pagination shared by every List RPC: page_size 0 means the default, a hard maximum, and an opaque keyset
-// cursor on (created_at, id) so pages stay stable while rows are inserted.
+// List pagination shared by every List RPC of every tier: page_size 0 means the default, a hard maximum, and an
+// opaque keyset cursor so pages stay stable while rows are inserted.
+//
+// Page tokens are validated, not signed. A token only names a position in a list's own order — a timestamp and
+// a uuid, or a uuid alone — which a caller could reach by paging anyway, and every page applies the caller's
+// permission filters again, so there is nothing to forge: no key to share between replicas, and tokens keep
+// working across restarts and replicas. What must never happen is a crafted token reaching SQL as something the
+// database refuses (a non-uuid id, an out-of-range time): every token is decoded here, strictly, and anything
+// that is not exactly what `encode*` produces is INVALID_ARGUMENT with reason INVALID_PAGE_TOKEN.
 import { invalidArgument } from "./errors.js";
+import { isUuid } from "./sql.js";
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
+
+/** Longer than any token `encode*` produces (≈ 100 characters); the proto caps page_token at 512 anyway. */
+const MAX_TOKEN_LENGTH = 256;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+// Exactly what Date#toISOString produces for years 1000–9999: no extended years, nothing PostgreSQL refuses.
+const ISO_TIME = /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export interface Cursor {
   createdAt: Date;
@@ -15,23 +29,51 @@ export function pageSizeOf(requested: number, max = MAX_PAGE_SIZE): number {
   return Math.min(requested, max);
 }
 
+export const invalidPageToken = (field = "page_token") => invalidArgument(field, "not a page token returned by this list", "INVALID_PAGE_TOKEN");
+
+/** The token's text, or an INVALID_PAGE_TOKEN error for anything that is not short, well-formed base64url. */
+function textOf(token: string, field: string): string {
+  if (token.length > MAX_TOKEN_LENGTH || !BASE64URL.test(token)) throw invalidPageToken(field);
+  const text = Buffer.from(token, "base64url").toString("utf8");
+  // Re-encoding must give the token back: no padding tricks, no invalid UTF-8 silently replaced.
+  if (Buffer.from(text, "utf8").toString("base64url") !== token) throw invalidPageToken(field);
+  return text;
+}
+
 export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt.toISOString(), cursor.id])).toString("base64url");
 }
 
-/** Decodes a page token; "" means the first page. Anything else that does not parse is INVALID_PAGE_TOKEN. */
+/** Decodes a (time, uuid) page token; "" means the first page. */
 export function decodeCursor(token: string, field = "page_token"): Cursor | undefined {
   if (!token) return undefined;
+  const text = textOf(token, field);
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === "string" && typeof value[1] === "string") {
-      const createdAt = new Date(value[0]);
-      if (!Number.isNaN(createdAt.getTime())) return { createdAt, id: value[1] };
-    }
+    value = JSON.parse(text);
   } catch {
-    // fall through
+    throw invalidPageToken(field);
   }
-  throw invalidArgument(field, "not a page token returned by this list", "INVALID_PAGE_TOKEN");
+  if (!Array.isArray(value) || value.length !== 2) throw invalidPageToken(field);
+  const [time, id] = value as unknown[];
+  if (typeof time !== "string" || typeof id !== "string" || !ISO_TIME.test(time) || !isUuid(id)) throw invalidPageToken(field);
+  const createdAt = new Date(time);
+  // Rejects impossible dates that the pattern lets through (2026-02-31T…, 25:00).
+  if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== time) throw invalidPageToken(field);
+  return { createdAt, id };
+}
+
+/** A token for lists ordered by a uuid alone (a poll's ballots by voter). */
+export function encodeIdCursor(id: string): string {
+  return Buffer.from(id).toString("base64url");
+}
+
+/** Decodes an `encodeIdCursor` token; "" means the first page. */
+export function decodeIdCursor(token: string, field = "page_token"): string | undefined {
+  if (!token) return undefined;
+  const id = textOf(token, field);
+  if (!isUuid(id)) throw invalidPageToken(field);
+  return id;
 }
 
 /**

@@ -28,7 +28,15 @@ export interface AuditRecord {
 
 /** sys-core's decision engine (sys/authz). Handlers never check roles; they ask this or rely on the interceptor. */
 export interface AuthzEngine extends AuthorizationPort {
-  explain(question: AccessQuestion): Promise<{ decision: AccessDecision; bindings: Array<{ role: string; resource: string; grantsPermission: boolean }> }>;
+  /**
+   * Why `question` is allowed or denied, as `askerId` may see it: oneself and platform roles fully; others only
+   * for members of the scope where they hold sys.authz.explain (else NOT_FOUND), without platform roles.
+   */
+  explain(question: AccessQuestion, askerId: string): Promise<{ decision: AccessDecision; bindings: Array<{ role: string; resource: string; grantsPermission: boolean }> }>;
+  /** A decision a handler needs to shape its answer (what to redact), not an access attempt: never audited. */
+  checkQuietly(question: AccessQuestion): Promise<AccessDecision>;
+  /** Refuses (PERMISSION_DENIED) acting on oneself or on an account ranked above the actor: disable, enable, delete. */
+  mayManageAccount(input: { actorId: string; accountId: string }, em?: EntityManager): Promise<void>;
   /** Grants a role; enforces "not above your own, not to yourself" unless `system` is set (bootstrap, org creator). */
   grant(input: { actorId: string; accountId: string; role: string; resource: string; system?: boolean }, em?: EntityManager): Promise<RoleBindingRecord>;
   revoke(input: { actorId: string; accountId: string; role: string; resource: string }, em?: EntityManager): Promise<void>;

@@ -38,7 +38,7 @@ export function register(program: Command, io: Io): void {
 
   withPaging(roles.command("bindings <resource>"))
     .description("list who holds which role on a resource")
-    .option("--query <text>", "match account email or name")
+    .option("--query <text>", "match the member's name (and email, where you may read emails)")
     .action(action(io, async (s, resource: string, o: PageOptions & { query?: string }) => {
       const res = await s.client.authz.listRoleBindings({ ...page(o), resource, query: o.query ?? "" });
       s.emit(ListRoleBindingsResponseSchema, res, () => {

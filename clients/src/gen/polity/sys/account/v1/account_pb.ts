@@ -31,6 +31,8 @@ export type Account = Message<"polity.sys.account.v1.Account"> & {
   kind: AccountKind;
 
   /**
+   * Only for the account itself and callers holding sys.account.read_email on it (platform roles); else empty.
+   *
    * @generated from field: string email = 3;
    */
   email: string;
@@ -133,7 +135,7 @@ export type ListAccountsRequest = Message<"polity.sys.account.v1.ListAccountsReq
   pageToken: string;
 
   /**
-   * Matches email or display name, case-insensitively.
+   * Matches display name (and email, for callers who may read emails), case-insensitively.
    *
    * @generated from field: string query = 3;
    */
@@ -655,7 +657,9 @@ export const AccountService: GenService<{
     output: typeof UpdateAccountResponseSchema;
   },
   /**
-   * DisableAccount blocks sign-in and revokes every session; the account keeps its data and roles.
+   * DisableAccount blocks sign-in and revokes every session; the account keeps its data and roles. Like
+   * EnableAccount and DeleteAccount, it refuses one's own account (CANNOT_MANAGE_SELF) and an account holding a
+   * role ranked above the caller's (ACCOUNT_ABOVE_OWN): platform.ops cannot disable a superadmin.
    *
    * @generated from rpc polity.sys.account.v1.AccountService.DisableAccount
    */

@@ -344,7 +344,8 @@ export type RoleBinding = Message<"polity.sys.authz.v1.RoleBinding"> & {
   createdAt?: Timestamp | undefined;
 
   /**
-   * Convenience for member lists.
+   * Convenience for member lists. Empty unless the caller holds sys.account.read_email on the resource (its
+   * admins, platform roles): members see each other's names, not their emails.
    *
    * @generated from field: string account_email = 7;
    */
@@ -471,7 +472,7 @@ export type ListRoleBindingsRequest = Message<"polity.sys.authz.v1.ListRoleBindi
   pageToken: string;
 
   /**
-   * Matches the member's email or display name.
+   * Matches the member's display name, and their email for callers who may read emails.
    *
    * @generated from field: string query = 4;
    */
@@ -652,7 +653,10 @@ export const AuthzService: GenService<{
     output: typeof CheckBatchResponseSchema;
   },
   /**
-   * Explain says which role binding granted a permission, or why it was denied.
+   * Explain says which role binding granted a permission, or why it was denied. Anyone may explain their own
+   * access and platform roles anyone's; other askers only that of members of the scope where they hold
+   * sys.authz.explain (a role binding on it or below it), from the bindings they may list, never platform roles.
+   * Anyone else is NOT_FOUND, whether the account exists or not.
    *
    * @generated from rpc polity.sys.authz.v1.AuthzService.Explain
    */

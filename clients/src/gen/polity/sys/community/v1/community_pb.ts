@@ -792,7 +792,8 @@ export type ListMembersRequest = Message<"polity.sys.community.v1.ListMembersReq
   pageToken: string;
 
   /**
-   * Matches display name (and email, for moderators and admins).
+   * Matches display name (and email, for callers holding sys.account.read_email: the community's and its org's
+   * admins and platform roles).
    *
    * @generated from field: string query = 4;
    */
