@@ -13,9 +13,10 @@ import { createTestSys, DB_KINDS, direct, handlerContext, tokenFromLastEmail, ty
 import { AccountService } from "../../clients/src/gen/polity/sys/account/v1/account_pb.js";
 import { OrgProjectService } from "../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
-import { createAuthService } from "./auth-service.js";
-import { bootstrapSuperadmin } from "./bootstrap.js";
-import { createLoginThrottle } from "./throttle.js";
+import { createAuthService, localAuthLimits } from "./auth-service.js";
+import { BootstrapError, bootstrapSuperadmin } from "./bootstrap.js";
+import { hashPassword } from "./passwords.js";
+
 
 async function failure(promise: Promise<unknown>): Promise<{ code: Code; reason: string | undefined; message: string }> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -28,16 +29,17 @@ describe.each(DB_KINDS)("AuthService on %s", (kind) => {
   let auth: DirectService<typeof AuthService>;
   const anon = () => handlerContext();
   const as = (p: Principal) => handlerContext(p);
-  const principalOfToken = (token: string) => createTokenVerifier(t.ctx.tokens.verificationKeys).verify(token);
+  // As sys's guard verifies: with the revocation list.
+  const principalOfToken = (token: string) => createTokenVerifier(t.ctx.tokens.verificationKeys, t.ctx.tokens.revocations).verify(token);
   const register = (email: string, password = "a long enough passphrase") =>
     auth.register(create(RegisterRequestSchema, { email, password, displayName: "Ada" }), anon());
   const login = (email: string, password: string, address = "198.51.100.1") =>
     auth.login(create(LoginRequestSchema, { email, password, clientName: "test" }), handlerContext(undefined, address));
 
   beforeAll(async () => {
-    t = await createTestSys(kind, { POLITY_LOGIN_FAILURES_PER_ACCOUNT: "3" });
+    t = await createTestSys(kind, { POLITY_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: "3", POLITY_REGISTRATIONS_PER_ADDRESS_PER_HOUR: "1000" });
     await t.ctx.tokens.rotateIfDue();
-    auth = direct(AuthService, createAuthService(t.ctx, createLoginThrottle(t.ctx.config)));
+    auth = direct(AuthService, createAuthService(t.ctx, localAuthLimits(t.ctx.config)));
   });
   afterAll(async () => t.cleanup());
 
@@ -66,7 +68,7 @@ describe.each(DB_KINDS)("AuthService on %s", (kind) => {
     expect(f.message).toContain("password");
   });
 
-  it("logs in with a generic error, throttles failures, and resets the counter on success", async () => {
+  it("logs in with a generic error, throttles failures per account and address, and forgives them on success", async () => {
     await register("bob@example.org", "bobs secret phrase");
     const wrong = await failure(login("bob@example.org", "nope"));
     expect([wrong.code, wrong.reason, wrong.message]).toEqual([Code.Unauthenticated, "INVALID_CREDENTIALS", "invalid email or password"]);
@@ -77,6 +79,27 @@ describe.each(DB_KINDS)("AuthService on %s", (kind) => {
     for (let i = 0; i < 3; i++) await failure(login("bob@example.org", "nope"));
     const throttled = await failure(login("bob@example.org", "bobs secret phrase"));
     expect([throttled.code, throttled.reason]).toEqual([Code.ResourceExhausted, "LOGIN_THROTTLED"]);
+    // The guesser's address is locked out of this account; the owner elsewhere is not.
+    expect((await login("bob@example.org", "bobs secret phrase", "203.0.113.9")).tokens?.accessToken).toBeTruthy();
+  });
+
+  it("meters registrations per address before any work", async () => {
+    const limited = direct(AuthService, createAuthService(t.ctx, localAuthLimits({ ...t.ctx.config, registrationsPerAddressPerHour: 2 })));
+    const signUp = (email: string, address: string) =>
+      limited.register(create(RegisterRequestSchema, { email, password: "a long enough passphrase", displayName: "Flood" }), handlerContext(undefined, address));
+    await signUp("flood1@example.org", "192.0.2.50");
+    await signUp("flood2@example.org", "192.0.2.50");
+    const cut = await failure(signUp("flood3@example.org", "192.0.2.50"));
+    expect([cut.code, cut.reason]).toEqual([Code.ResourceExhausted, "REGISTRATION_THROTTLED"]);
+    expect(await t.db.em().count(Account, { email: "flood3@example.org" })).toBe(0);
+    expect((await signUp("flood3@example.org", "192.0.2.51")).accountId).toBeTruthy();
+  });
+
+  it("marks access tokens of unverified accounts, so the guard meters them by address too", async () => {
+    const res = await register("uma@example.org", "umas secret phrase");
+    expect((await principalOfToken(res.tokens!.accessToken)).unverified).toBe(true);
+    await auth.verifyEmail({ token: tokenFromLastEmail(t.outbox) }, anon());
+    expect((await principalOfToken((await login("uma@example.org", "umas secret phrase")).tokens!.accessToken)).unverified).toBeUndefined();
   });
 
   it("rotates refresh tokens and revokes the family when a used token comes back", async () => {
@@ -104,11 +127,15 @@ describe.each(DB_KINDS)("AuthService on %s", (kind) => {
     expect(list.sessions.find((s) => s.id === pb.sessionId)?.clientAddress).toBe("198.51.100.1");
     await auth.revokeSession({ sessionId: pb.sessionId }, as(pa));
     expect((await failure(auth.refresh({ refreshToken: b.refreshToken }, anon()))).reason).toBe("SESSION_REVOKED");
+    // Its access token dies with it, at once; the other session's lives on.
+    expect([(await failure(principalOfToken(b.accessToken))).code, (await failure(principalOfToken(b.accessToken))).reason]).toEqual([Code.Unauthenticated, "SESSION_REVOKED"]);
+    expect((await principalOfToken(a.accessToken)).sessionId).toBe(pa.sessionId);
     // Someone else's session is not found.
     const other = await principalOfToken((await register("eve@example.org", "eves secret phrase")).tokens!.accessToken);
     expect((await failure(auth.revokeSession({ sessionId: pa.sessionId }, as(other)))).code).toBe(Code.NotFound);
     await auth.logout({ refreshToken: a.refreshToken }, anon());
     expect((await failure(auth.refresh({ refreshToken: a.refreshToken }, anon()))).reason).toBe("SESSION_REVOKED");
+    expect((await failure(principalOfToken(a.accessToken))).reason).toBe("SESSION_REVOKED");
     await auth.logout({ refreshToken: a.refreshToken }, anon()); // idempotent
   });
 
@@ -127,8 +154,10 @@ describe.each(DB_KINDS)("AuthService on %s", (kind) => {
     await auth.resetPassword({ token, newPassword: "fays new phrase!" }, anon());
     expect((await failure(auth.resetPassword({ token, newPassword: "fays other phrase" }, anon()))).reason).toBe("INVALID_TOKEN");
     expect((await failure(auth.refresh({ refreshToken: session.refreshToken }, anon()))).reason).toBe("SESSION_REVOKED");
+    expect((await failure(principalOfToken(session.accessToken))).reason).toBe("SESSION_REVOKED");
     expect((await failure(login("fay@example.org", "fays secret phrase"))).reason).toBe("INVALID_CREDENTIALS");
-    expect((await login("fay@example.org", "fays new phrase!")).tokens).toBeTruthy();
+    // Signing in again right away (same second as the reset) works.
+    expect((await principalOfToken((await login("fay@example.org", "fays new phrase!")).tokens!.accessToken)).accountId).toBeTruthy();
   });
 
   it("changes a password, keeping only the current session", async () => {
@@ -140,6 +169,8 @@ describe.each(DB_KINDS)("AuthService on %s", (kind) => {
     await auth.changePassword({ currentPassword: "gus secret phrase", newPassword: "gus new phrase!" }, as(p));
     expect((await auth.refresh({ refreshToken: keep.refreshToken }, anon())).tokens).toBeTruthy();
     expect((await failure(auth.refresh({ refreshToken: drop.refreshToken }, anon()))).reason).toBe("SESSION_REVOKED");
+    expect((await principalOfToken(keep.accessToken)).sessionId).toBe(p.sessionId);
+    expect((await failure(principalOfToken(drop.accessToken))).reason).toBe("SESSION_REVOKED");
   });
 
   it("refuses disabled accounts after a correct password", async () => {
@@ -173,6 +204,12 @@ describe.each(DB_KINDS)("AuthService on %s", (kind) => {
     expect((await failure(auth.exchangeApiKey({ apiKey: sa.apiKeySecret.slice(0, -2) + "zz" }, anon()))).reason).toBe("INVALID_API_KEY");
     await accounts.revokeApiKey({ serviceAccountId: sa.serviceAccount!.id, apiKeyId: sa.apiKey!.id }, as(root));
     expect((await failure(auth.exchangeApiKey({ apiKey: sa.apiKeySecret }, anon()))).reason).toBe("API_KEY_REVOKED");
+    // Disabling the account refuses the session-less token it already holds, at once.
+    const second = await accounts.createApiKey({ serviceAccountId: sa.serviceAccount!.id, name: "second", expiresInDays: 0 }, as(root));
+    const before = (await auth.exchangeApiKey({ apiKey: second.apiKeySecret }, anon())).tokens!;
+    expect((await principalOfToken(before.accessToken)).kind).toBe("service");
+    await accounts.disableAccount({ accountId: sa.serviceAccount!.id }, as(root));
+    expect((await failure(principalOfToken(before.accessToken))).reason).toBe("TOKEN_REVOKED");
   });
 });
 
@@ -185,6 +222,27 @@ describe("bootstrap from config", () => {
       const accounts = await t.db.em().find(Account, {});
       expect(accounts.map((a) => [a.email, Boolean(a.emailVerifiedAt)])).toEqual([["boss@example.org", true]]);
       expect(await t.ctx.engine.hasSuperadmin()).toBe(true);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it("never promotes an account registered first that the configured password does not open; promotes (and verifies) one it does", async () => {
+    const t = await createTestSys("pglite", { POLITY_BOOTSTRAP_ADMIN_EMAIL: "boss@example.org", POLITY_BOOTSTRAP_ADMIN_PASSWORD: "boss secret phrase" });
+    try {
+      const auth = direct(AuthService, createAuthService(t.ctx));
+      const squat = await auth.register(create(RegisterRequestSchema, { email: "Boss@example.org", password: "squatters phrase", displayName: "Squatter" }), handlerContext());
+      const refused = await bootstrapSuperadmin(t.ctx).then(() => undefined, (e: unknown) => e);
+      expect(refused).toBeInstanceOf(BootstrapError);
+      expect(String((refused as Error).message)).toMatch(/POLITY_BOOTSTRAP_ADMIN_PASSWORD does not open.*setup token/);
+      expect(await t.ctx.engine.hasSuperadmin()).toBe(false);
+      expect((await t.db.em().findOneOrFail(Account, { id: squat.accountId })).emailVerifiedAt).toBeNull();
+
+      // The operator who does know that account's password may make it the superadmin.
+      await t.db.em().nativeUpdate(Account, { id: squat.accountId }, { passwordHash: await hashPassword("boss secret phrase") });
+      expect(await bootstrapSuperadmin(t.ctx)).toEqual({});
+      expect((await t.ctx.engine.bindingsOf(squat.accountId)).map((b) => b.role)).toEqual(["platform.superadmin"]);
+      expect((await t.db.em().findOneOrFail(Account, { id: squat.accountId })).emailVerifiedAt).toBeInstanceOf(Date);
     } finally {
       await t.cleanup();
     }

@@ -15,14 +15,23 @@ import { parseApiKey, secretMatches } from "../account/api-keys.js";
 import { consumeEmailToken, issueEmailToken, voidEmailTokens } from "./email-tokens.js";
 import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from "./passwords.js";
 import { accessOnly, activeSessions, revokeSessions, rotate, sessionOfToken, signIn } from "./sessions.js";
-import { createLoginThrottle, type LoginThrottle } from "./throttle.js";
+import { createLoginThrottle, createRegistrationLimit, type LoginThrottle, type RegistrationLimit } from "./throttle.js";
 import { claimSetup } from "./bootstrap.js";
 
 const normalizeEmail = (email: string) => email.trim().toLowerCase();
 const addressOf = (hc: HandlerContext) => hc.values.get(clientAddressKey);
 
-export function createAuthService(ctx: SysContext, throttle: LoginThrottle = createLoginThrottle(ctx.config)): ServiceImpl<typeof AuthService> {
+export interface AuthLimits {
+  login: LoginThrottle;
+  registration: RegistrationLimit;
+}
+
+/** In-memory limits (one process); the auth module passes ones shared through PostgreSQL. */
+export const localAuthLimits = (config: SysContext["config"]): AuthLimits => ({ login: createLoginThrottle(config), registration: createRegistrationLimit(config) });
+
+export function createAuthService(ctx: SysContext, limits: AuthLimits = localAuthLimits(ctx.config)): ServiceImpl<typeof AuthService> {
   const { db, mail, config, logger } = ctx;
+  const throttle = limits.login;
 
   async function sendVerification(em: EntityManager, account: Account): Promise<void> {
     await voidEmailTokens(em, account.id, "verify");
@@ -47,6 +56,9 @@ export function createAuthService(ctx: SysContext, throttle: LoginThrottle = cre
       const em = db.em();
       const email = normalizeEmail(req.email);
       checkPasswordPolicy(req.password, email, "password");
+      // Spent before the lookup and the scrypt work, atomically, so a flood from one address is cut however
+      // concurrent it is (and an email-taken probe costs a registration too).
+      await limits.registration.consume(addressOf(hc));
       if (await em.findOne(Account, { email })) throw apiError(Code.AlreadyExists, "EMAIL_TAKEN", "an account with this email already exists", { field: "email" });
       const now = new Date();
       const account = em.create(Account, {
@@ -93,15 +105,13 @@ export function createAuthService(ctx: SysContext, throttle: LoginThrottle = cre
       const em = db.em();
       const email = normalizeEmail(req.email);
       const address = addressOf(hc);
-      await throttle.check(email, address);
+      // The attempt is paid for before the password is checked: concurrent guesses cannot outrun the count.
+      const attempt = await throttle.attempt(email, address);
       const account = await em.findOne(Account, { email, kind: "person" });
       // Unknown emails cost a full scrypt too, so timing does not tell which emails exist.
       const ok = await verifyPassword(req.password, account?.passwordHash ?? (await dummyPasswordHash()));
-      if (!account || !ok) {
-        await throttle.recordFailure(email, address);
-        throw unauthenticated("INVALID_CREDENTIALS", "invalid email or password");
-      }
-      await throttle.recordSuccess(email);
+      if (!account || !ok) throw unauthenticated("INVALID_CREDENTIALS", "invalid email or password");
+      await attempt.succeeded();
       if (account.disabledAt) throw permissionDenied("ACCOUNT_DISABLED", "this account is disabled");
       return { tokens: await signIn(ctx, em, account, { clientName: req.clientName, clientAddress: address }) };
     },
@@ -174,12 +184,11 @@ export function createAuthService(ctx: SysContext, throttle: LoginThrottle = cre
       const em = db.em();
       const principal = requirePrincipal(hc);
       const account = await accountOf(em, hc);
-      const key = account.email ?? account.id;
-      await throttle.check(key, addressOf(hc));
+      const attempt = await throttle.attempt(account.email ?? account.id, addressOf(hc));
       if (!(await verifyPassword(req.currentPassword, account.passwordHash))) {
-        await throttle.recordFailure(key, addressOf(hc));
         throw permissionDenied("WRONG_PASSWORD", "current password is wrong", { field: "current_password" });
       }
+      await attempt.succeeded();
       checkPasswordPolicy(req.newPassword, account.email, "new_password");
       account.passwordHash = await hashPassword(req.newPassword);
       await em.flush();

@@ -5,15 +5,16 @@ import type { SysContext } from "../core/sys-context.js";
 import pg from "pg";
 import { databaseUrlFor } from "../core/config.js";
 import { createAuthService } from "./auth-service.js";
-import { createLoginThrottle } from "./throttle.js";
+import { createLoginThrottle, createRegistrationLimit } from "./throttle.js";
 import { bootstrapSuperadmin } from "./bootstrap.js";
+import { REVOCATION_MARGIN_MS, startRevocationSync } from "./revocations.js";
 import { authEntities } from "./entities.js";
 import { authMigrations } from "./migrations/index.js";
 
 // A long-running sys replica must notice when the signing key comes due, not only at start.
 const ROTATION_CHECK_MS = 3_600_000;
 // Per host (one process may host several sys tiers, as tests do).
-const running = new WeakMap<SysContext, { rotationTimer?: NodeJS.Timeout; throttlePool?: pg.Pool }>();
+const running = new WeakMap<SysContext, { rotationTimer?: NodeJS.Timeout; throttlePool?: pg.Pool; stopRevocationSync?: () => Promise<void> }>();
 const stateOf = (ctx: SysContext) => running.get(ctx) ?? running.set(ctx, {}).get(ctx)!;
 
 export const authModule = defineModule<SysContext>({
@@ -23,18 +24,28 @@ export const authModule = defineModule<SysContext>({
   migrations: authMigrations,
   services: (ctx) => {
     const url = databaseUrlFor(ctx.config, "sys");
-    // On PostgreSQL every sys replica shares the failed-login counters; a small pool of its own keeps the
+    // On PostgreSQL every sys replica shares the sign-in and sign-up counters; a small pool of its own keeps the
     // throttle's writes off the request pool.
     const throttlePool = ctx.db.kind === "postgres" && url ? new pg.Pool({ connectionString: url, max: 2, application_name: "polity-throttle" }) : undefined;
     // An idle client dropped by the server (restart, failover) must not crash the process; the pool reconnects.
     throttlePool?.on("error", (error) => ctx.logger.warn({ err: error }, "login throttle connection lost"));
     stateOf(ctx).throttlePool = throttlePool;
-    const throttle = createLoginThrottle(ctx.config, throttlePool ? { pool: throttlePool, schema: "sys" } : undefined);
-    return [service(AuthService, createAuthService(ctx, throttle))];
+    const store = throttlePool ? { pool: throttlePool, schema: "sys" } : undefined;
+    const limits = { login: createLoginThrottle(ctx.config, store), registration: createRegistrationLimit(ctx.config, store) };
+    return [service(AuthService, createAuthService(ctx, limits))];
   },
   async start(ctx) {
-    await ctx.tokens.rotateIfDue();
-    await bootstrapSuperadmin(ctx);
+    // Before serving: a token revoked on another replica (or before this one started) is refused from the first call.
+    const retainMs = ctx.config.accessTokenTtlSeconds * 1000 + REVOCATION_MARGIN_MS;
+    stateOf(ctx).stopRevocationSync = await startRevocationSync(ctx.db, ctx.tokens.revocations, retainMs, ctx.logger);
+    try {
+      await ctx.tokens.rotateIfDue();
+      await bootstrapSuperadmin(ctx);
+    } catch (error) {
+      // The host never registers stop() for a module whose start failed: release what start and services took.
+      await authModule.stop!(ctx);
+      throw error;
+    }
     const rotationTimer = setInterval(() => {
       ctx.tokens.rotateIfDue().catch((error: unknown) => ctx.logger.error({ err: error }, "signing key rotation failed"));
     }, ROTATION_CHECK_MS);
@@ -45,6 +56,7 @@ export const authModule = defineModule<SysContext>({
     const state = stateOf(ctx);
     running.delete(ctx);
     clearInterval(state.rotationTimer);
+    await state.stopRevocationSync?.();
     await state.throttlePool?.end();
   },
 });

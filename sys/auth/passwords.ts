@@ -14,10 +14,30 @@ function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptO
 // scrypt needs 128·N·r bytes; Node's default maxmem (32 MiB) is exactly that for N=2^15, r=8, so leave headroom.
 const maxmemOf = (n: number, r: number) => 256 * n * r;
 
+// At most this many scrypt runs at once in the process (CPU and 32 MiB each are process-wide, so this is the one
+// module-level state here), and sign-in checks go ahead of hashing new passwords: a flood of registrations,
+// even from many addresses, queues behind itself instead of starving people signing in.
+const MAX_PARALLEL = 2;
+let running = 0;
+const waiting: Record<"signIn" | "newPassword", Array<() => void>> = { signIn: [], newPassword: [] };
+
+async function inTurn<T>(lane: "signIn" | "newPassword", work: () => Promise<T>): Promise<T> {
+  if (running < MAX_PARALLEL) running++;
+  else await new Promise<void>((resolve) => waiting[lane].push(resolve));
+  try {
+    return await work();
+  } finally {
+    // The slot passes straight to the next in line, sign-in first.
+    const next = waiting.signIn.shift() ?? waiting.newPassword.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
 /** `scrypt$N$r$p$salt$hash` with base64url salt and hash. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, { N, r: R, p: P, maxmem: maxmemOf(N, R) });
+  const key = await inTurn("newPassword", () => scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, { N, r: R, p: P, maxmem: maxmemOf(N, R) }));
   return ["scrypt", N, R, P, salt.toString("base64url"), key.toString("base64url")].join("$");
 }
 
@@ -28,7 +48,7 @@ export async function verifyPassword(password: string, stored: string | null | u
   const [n, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
   const salt = Buffer.from(parts[4]!, "base64url");
   const expected = Buffer.from(parts[5]!, "base64url");
-  const key = await scrypt(password.normalize("NFKC"), salt, expected.length, { N: n, r, p, maxmem: maxmemOf(n, r) });
+  const key = await inTurn("signIn", () => scrypt(password.normalize("NFKC"), salt, expected.length, { N: n, r, p, maxmem: maxmemOf(n, r) }));
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 

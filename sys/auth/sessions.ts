@@ -9,6 +9,7 @@ import { permissionDenied, unauthenticated } from "../core/errors.js";
 import type { SysContext } from "../core/sys-context.js";
 import { Account } from "../account/entities.js";
 import { RefreshToken, Session } from "./entities.js";
+import { announceRevocation } from "./revocations.js";
 import { randomToken, sha256 } from "./secrets.js";
 
 const DAY_MS = 86_400_000;
@@ -42,7 +43,8 @@ function newRefreshToken(em: EntityManager, sessionId: string): string {
 }
 
 async function tokenPair(ctx: SysContext, account: Account, session: Session | undefined, refreshToken: string): Promise<TokenPair> {
-  const access = await ctx.tokens.issueAccessToken({ accountId: account.id, kind: account.kind, sessionId: session?.id ?? "" });
+  const unverified = account.kind === "person" && !account.emailVerifiedAt;
+  const access = await ctx.tokens.issueAccessToken({ accountId: account.id, kind: account.kind, sessionId: session?.id ?? "", unverified });
   return create(TokenPairSchema, {
     accessToken: access.token,
     accessTokenExpiresAt: timestampFromDate(access.expiresAt),
@@ -89,7 +91,11 @@ export async function sessionOfToken(em: EntityManager, presented: string): Prom
   return row ? em.findOne(Session, { id: row.sessionId }) : null;
 }
 
-/** Revokes active sessions matching the filter; `exceptSessionId` keeps the caller's own. */
+/**
+ * Revokes active sessions matching the filter; `exceptSessionId` keeps the caller's own. Their access tokens are
+ * refused by sys from the commit on (every replica: revocations.ts). A filter of a whole account (no session,
+ * no exception: disabling, password reset) also refuses the account's session-less API-key tokens.
+ */
 export async function revokeSessions(
   em: EntityManager,
   filter: { sessionId?: string; accountId?: string; exceptSessionId?: string },
@@ -99,7 +105,13 @@ export async function revokeSessions(
   if (filter.sessionId) where.id = filter.sessionId;
   if (filter.accountId) where.accountId = filter.accountId;
   if (filter.exceptSessionId) where.id = { ...(filter.sessionId ? { $eq: filter.sessionId } : {}), $ne: filter.exceptSessionId };
-  return em.nativeUpdate(Session, where, { revokedAt: new Date(), revokedReason: reason });
+  const wholeAccount = filter.accountId && !filter.sessionId && !filter.exceptSessionId ? filter.accountId : undefined;
+  const ids = (await em.find(Session, where, { fields: ["id"], disableIdentityMap: true })).map((s) => s.id);
+  if (ids.length === 0 && !wholeAccount) return 0;
+  const at = new Date();
+  const revoked = ids.length === 0 ? 0 : await em.nativeUpdate(Session, { id: { $in: ids }, revokedAt: null }, { revokedAt: at, revokedReason: reason });
+  await announceRevocation(em, { sessionIds: ids, accountId: wholeAccount, at });
+  return revoked;
 }
 
 export async function activeSessions(em: EntityManager, accountId: string): Promise<Session[]> {

@@ -8,7 +8,9 @@ import type { Config } from "../core/config.js";
 import type { Database } from "../core/db.js";
 import type { TokenIssuer } from "../core/sys-context.js";
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from "../core/authn/token-verifier.js";
+import { createRevocationList } from "../core/authn/revocation-list.js";
 import { SigningKey } from "./entities.js";
+import { attachRevocationList, REVOCATION_MARGIN_MS } from "./revocations.js";
 
 const ALG = "EdDSA";
 // How stale a replica's view of the key set may be; retired keys are published this much longer.
@@ -37,6 +39,9 @@ export async function createTokenIssuer({ db, config, logger, now = () => new Da
   let keys: LoadedKey[] = [];
   let loadedAt = 0;
   let lastMissReload = 0;
+  // What was revoked while tokens issued before it may live; the auth module keeps it fresh across replicas.
+  const revocations = createRevocationList(ttlMs + REVOCATION_MARGIN_MS);
+  attachRevocationList(db, revocations);
 
   // A retired key is published while tokens it signed may still be valid.
   const published = (k: LoadedKey) => !k.retiredAt || k.retiredAt.getTime() + ttlMs + RELOAD_MS > now().getTime();
@@ -105,7 +110,7 @@ export async function createTokenIssuer({ db, config, logger, now = () => new Da
   await load();
 
   return {
-    async issueAccessToken({ accountId, kind, sessionId }) {
+    async issueAccessToken({ accountId, kind, sessionId, unverified }) {
       let key = active(await fresh());
       if (!key) {
         await rotateIfDue();
@@ -114,7 +119,8 @@ export async function createTokenIssuer({ db, config, logger, now = () => new Da
       if (!key) throw new Error("no signing key");
       const issuedAt = Math.floor(now().getTime() / 1000);
       const exp = issuedAt + config.accessTokenTtlSeconds;
-      const token = await new SignJWT({ sid: sessionId, knd: kind })
+      // `unv`: the email was not verified yet, so the guard also meters the caller by address.
+      const token = await new SignJWT({ sid: sessionId, knd: kind, ...(unverified ? { unv: true } : {}) })
         .setProtectedHeader({ alg: ALG, kid: key.kid, typ: "JWT" })
         .setSubject(accountId)
         .setIssuer(TOKEN_ISSUER)
@@ -126,6 +132,7 @@ export async function createTokenIssuer({ db, config, logger, now = () => new Da
       return { token, expiresAt: new Date(exp * 1000) };
     },
     verificationKeys,
+    revocations,
     async jwks() {
       return { keys: (await fresh()).filter(published).map((k) => ({ ...k.publicJwk, kid: k.kid, alg: ALG, use: "sig" })) };
     },

@@ -40,8 +40,10 @@ export const settings: Setting[] = [
   { key: "bootstrapAdminPassword", env: "POLITY_BOOTSTRAP_ADMIN_PASSWORD", schema: z.string().min(10).optional(), doc: "Password of the bootstrap superadmin (else a one-time setup token is printed)" },
   { key: "smtpUrl", env: "POLITY_SMTP_URL", schema: z.string().optional(), doc: "SMTP server for verification and reset emails, e.g. `smtp://user:pass@host:587`; unset logs them" },
   { key: "smtpFrom", env: "POLITY_SMTP_FROM", schema: z.string().min(3), default: "Polity <no-reply@localhost>", doc: "Sender of outgoing email" },
-  { key: "loginFailuresPerAccount", env: "POLITY_LOGIN_FAILURES_PER_ACCOUNT", schema: z.coerce.number().int().min(1), default: 5, doc: "Failed logins allowed per account per 15 minutes" },
-  { key: "loginFailuresPerAddress", env: "POLITY_LOGIN_FAILURES_PER_ADDRESS", schema: z.coerce.number().int().min(1), default: 20, doc: "Failed logins allowed per client address per 15 minutes" },
+  { key: "loginFailuresPerAccountAddress", env: "POLITY_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS", schema: z.coerce.number().int().min(1), default: 5, doc: "Sign-in attempts allowed per account from one client address per 15 minutes (a success refunds its attempt)" },
+  { key: "loginFailuresPerAccount", env: "POLITY_LOGIN_FAILURES_PER_ACCOUNT", schema: z.coerce.number().int().min(1), default: 100, doc: "Sign-in attempts allowed per account from all addresses together per hour, so a stranger cannot lock the owner out" },
+  { key: "loginFailuresPerAddress", env: "POLITY_LOGIN_FAILURES_PER_ADDRESS", schema: z.coerce.number().int().min(1), default: 20, doc: "Sign-in attempts allowed per client address, over all accounts, per 15 minutes" },
+  { key: "registrationsPerAddressPerHour", env: "POLITY_REGISTRATIONS_PER_ADDRESS_PER_HOUR", schema: z.coerce.number().int().min(0), default: 10, doc: "Registrations allowed per client address per hour, shared by sys replicas on PostgreSQL (0 disables)" },
   { key: "rateLimitPerMinute", env: "POLITY_RATE_LIMIT_PER_MINUTE", schema: z.coerce.number().int().min(0), default: 600, doc: "Calls allowed per authenticated principal per minute, counted by each replica on its own (0 disables)" },
   { key: "anonymousRateLimitPerMinute", env: "POLITY_ANONYMOUS_RATE_LIMIT_PER_MINUTE", schema: z.coerce.number().int().min(0), default: 300, doc: "Calls without a token allowed per client address per minute, per replica (0 disables)" },
   { key: "maxMessageBytes", env: "POLITY_MAX_MESSAGE_BYTES", schema: z.coerce.number().int().min(1024), default: 4 * 1024 * 1024, doc: "Largest request or response message" },
@@ -76,8 +78,10 @@ export interface Config {
   bootstrapAdminPassword?: string;
   smtpUrl?: string;
   smtpFrom: string;
+  loginFailuresPerAccountAddress: number;
   loginFailuresPerAccount: number;
   loginFailuresPerAddress: number;
+  registrationsPerAddressPerHour: number;
   rateLimitPerMinute: number;
   anonymousRateLimitPerMinute: number;
   maxMessageBytes: number;

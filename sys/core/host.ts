@@ -76,7 +76,7 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
     const engine = createAuthzEngine({ db, logger });
     tokens = await createTokenIssuer({ db, config, logger });
     authorization = createInProcessAuthorization(engine);
-    verifier = createTokenVerifier(tokens.verificationKeys);
+    verifier = createTokenVerifier(tokens.verificationKeys, tokens.revocations);
     const ctx: SysContext = { config, logger, db, authz: authorization, engine, tokens, mail: createEmailPort(config, logger), lifecycle: createLifecycle() };
     directory = createInProcessDirectory(ctx);
     for (const module of sysModules) {

@@ -7,25 +7,35 @@ import type { Config } from "./config.js";
 import { resourceExhausted } from "./errors.js";
 
 export interface RateLimit {
-  /** Counts one call; throws ResourceExhausted RATE_LIMITED (with RetryInfo) once the caller's minute is used up. */
-  consume(caller: { accountId?: string; address?: string }): Promise<void>;
+  /**
+   * Counts one call; throws ResourceExhausted RATE_LIMITED (with RetryInfo) once the caller's minute is used up.
+   * A caller without a (valid) token counts against its address; an account against its own budget, and an
+   * account whose email is not verified against its address's as well: registering throwaway accounts must not
+   * multiply what one address may call.
+   */
+  consume(caller: { accountId?: string; address?: string; unverified?: boolean }): Promise<void>;
 }
 
 export function createRateLimit(config: Pick<Config, "rateLimitPerMinute" | "anonymousRateLimitPerMinute">): RateLimit {
   const limiter = (keyPrefix: string, points: number) => (points > 0 ? new RateLimiterMemory({ keyPrefix, points, duration: 60 }) : undefined);
   const perAccount = limiter("rpc-account", config.rateLimitPerMinute);
   const perAddress = limiter("rpc-address", config.anonymousRateLimitPerMinute);
+
+  async function spend(limiter: RateLimiterMemory | undefined, key: string | undefined): Promise<void> {
+    // No address (a socket already gone) is not limited: one shared "" bucket would let one client starve all.
+    if (!limiter || !key) return;
+    try {
+      await limiter.consume(key);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      throw resourceExhausted("RATE_LIMITED", "too many calls; slow down and retry later", Math.max(error.msBeforeNext, 1));
+    }
+  }
+
   return {
-    async consume({ accountId, address }) {
-      // No address (a socket already gone) is not limited: one shared "" bucket would let one client starve all.
-      const [limiter, key] = accountId ? [perAccount, accountId] : [perAddress, address];
-      if (!limiter || !key) return;
-      try {
-        await limiter.consume(key);
-      } catch (error) {
-        if (!(error instanceof RateLimiterRes)) throw error;
-        throw resourceExhausted("RATE_LIMITED", "too many calls; slow down and retry later", Math.max(error.msBeforeNext, 1));
-      }
+    async consume({ accountId, address, unverified }) {
+      if (accountId) await spend(perAccount, accountId);
+      if (!accountId || unverified) await spend(perAddress, address);
     },
   };
 }

@@ -5,6 +5,7 @@ import type { AccessDecision, AccessQuestion, AuthorizationPort } from "./ports/
 import type { EmailPort } from "./ports/email-port.js";
 import type { Lifecycle } from "./lifecycle.js";
 import type { JWTVerifyGetKey } from "jose";
+import type { RevocationList } from "./authn/revocation-list.js";
 
 export interface RoleBindingRecord {
   id: string;
@@ -53,9 +54,11 @@ export interface AuthzEngine extends AuthorizationPort {
 
 /** Issues and publishes access tokens (sys/auth). */
 export interface TokenIssuer {
-  issueAccessToken(input: { accountId: string; kind: "person" | "service"; sessionId: string }): Promise<{ token: string; expiresAt: Date }>;
+  issueAccessToken(input: { accountId: string; kind: "person" | "service"; sessionId: string; unverified?: boolean }): Promise<{ token: string; expiresAt: Date }>;
   /** Key getter for the local verifier (one process) — the same keys the JWKS publishes. */
   verificationKeys: JWTVerifyGetKey;
+  /** Sessions and accounts revoked while their access tokens may live: the local verifier refuses those. */
+  revocations: RevocationList;
   jwks(): Promise<{ keys: object[] }>;
   /** Makes a new signing key when the current one is older than the rotation age. */
   rotateIfDue(): Promise<void>;

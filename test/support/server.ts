@@ -17,10 +17,13 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+// Every test signs its people up from 127.0.0.1; the production default (10 an hour per address) would cut them.
+const TEST_LIMITS = { POLITY_REGISTRATIONS_PER_ADDRESS_PER_HOUR: "100000" };
+
 /** Runs the host in this process. `env` uses the same names as production (POLITY_*, DATABASE_URL). */
 export async function startInProcessServer(env: Record<string, string> = {}): Promise<TestServer & { host: Host }> {
   const dataDir = mkdtempSync(join(tmpdir(), "polity-test-"));
-  const config = loadConfig({ env: { POLITY_DATA_DIR: dataDir, POLITY_PORT: "0", POLITY_HOST: "127.0.0.1", POLITY_SHUTDOWN_GRACE_MS: "2000", ...env } });
+  const config = loadConfig({ env: { POLITY_DATA_DIR: dataDir, POLITY_PORT: "0", POLITY_HOST: "127.0.0.1", POLITY_SHUTDOWN_GRACE_MS: "2000", ...TEST_LIMITS, ...env } });
   const logs: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
   const host = await startHost(config, logger);
@@ -41,7 +44,7 @@ export async function startProcessServer(args: string[], env: Record<string, str
   const dataDir = mkdtempSync(join(tmpdir(), "polity-proc-"));
   const child = spawn(join(repoRoot, "bin", "polityd"), ["--port", "0", "--host", "127.0.0.1", ...args], {
     cwd: repoRoot,
-    env: { ...process.env, POLITY_DATA_DIR: dataDir, LOG_LEVEL: "info", ...env },
+    env: { ...process.env, POLITY_DATA_DIR: dataDir, LOG_LEVEL: "info", ...TEST_LIMITS, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];

@@ -7,6 +7,9 @@ export interface Principal {
   kind: "person" | "service";
   // Refresh-token family the access token was issued for; empty for API-key exchanges.
   sessionId: string;
+  // The account's email was not verified when the token was issued: its calls also count against the client
+  // address's anonymous budget, so fresh throwaway accounts do not multiply an address's allowance.
+  unverified?: true;
 }
 
 export const principalKey = createContextKey<Principal | undefined>(undefined, { description: "polity principal" });

@@ -19,7 +19,7 @@ const REGISTER = `/${AuthService.typeName}/Register`; // public
 const HEALTH = `/${Health.typeName}/Check`; // exempt
 
 let verifier: TokenVerifier;
-let bearer: (accountId: string) => Promise<string>;
+let bearer: (accountId: string, claims?: Record<string, unknown>) => Promise<string>;
 let checks = 0;
 // A port that allows everything and counts questions: what is under test is the guard, not the engine.
 const allowAll: AuthorizationPort = {
@@ -36,8 +36,8 @@ const allowAll: AuthorizationPort = {
 beforeAll(async () => {
   const { publicKey, privateKey } = await generateKeyPair("EdDSA");
   verifier = createTokenVerifier(async () => publicKey);
-  bearer = async (accountId) =>
-    `Bearer ${await new SignJWT({ knd: "person", sid: "s" }).setProtectedHeader({ alg: "EdDSA" }).setSubject(accountId).setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setIssuedAt().setExpirationTime("1h").sign(privateKey)}`;
+  bearer = async (accountId, claims = {}) =>
+    `Bearer ${await new SignJWT({ knd: "person", sid: "s", ...claims }).setProtectedHeader({ alg: "EdDSA" }).setSubject(accountId).setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setIssuedAt().setExpirationTime("1h").sign(privateKey)}`;
 });
 
 const CHECK = `/${AuthzService.typeName}/Check`; // the mod tier's authorization questions
@@ -76,6 +76,27 @@ describe("guard rate limit", () => {
     expect(await guard(REGISTER, null, {}, "10.0.0.9")).toBeUndefined();
     // A signed-in caller on that address counts against its account, not the address.
     expect((await guard(REGISTER, await bearer("account-c"), {}, "10.0.0.1"))?.accountId).toBe("account-c");
+  });
+
+  it("counts calls whose token does not verify against the address, so a garbage-bearer flood is limited", async () => {
+    const guard = guardWith(100, 3);
+    for (const garbage of ["Bearer not-a-jwt", "Bearer eyJhbGciOiJFZERTQSJ9.e30.AAAA", "Basic dXNlcjpwYXNz"]) {
+      expect((await rejection(guard(WHO_AM_I, garbage, {}, "10.0.5.1"))).code).toBe(Code.Unauthenticated);
+    }
+    const limited = await rejection(guard(WHO_AM_I, "Bearer still-garbage", {}, "10.0.5.1"));
+    expect([limited.code, limited.findDetails(ErrorInfoSchema)[0]?.reason]).toEqual([Code.ResourceExhausted, "RATE_LIMITED"]);
+    // The address's anonymous budget is the one spent: a tokenless call from there is cut too, another address is not.
+    expect((await rejection(guard(REGISTER, null, {}, "10.0.5.1"))).code).toBe(Code.ResourceExhausted);
+    expect(await guard(REGISTER, null, {}, "10.0.5.2")).toBeUndefined();
+  });
+
+  it("counts an unverified account against its address as well as itself", async () => {
+    const guard = guardWith(100, 3);
+    const fresh = await Promise.all([1, 2, 3, 4].map((i) => bearer(`fresh-${i}`, { unv: true })));
+    for (let i = 0; i < 3; i++) expect((await guard(WHO_AM_I, fresh[i]!, {}, "10.0.6.1"))?.unverified).toBe(true);
+    // Three throwaway accounts used the address's three calls: a fourth is cut, a verified account is not.
+    expect((await rejection(guard(WHO_AM_I, fresh[3]!, {}, "10.0.6.1"))).findDetails(ErrorInfoSchema)[0]?.reason).toBe("RATE_LIMITED");
+    expect((await guard(WHO_AM_I, await bearer("verified"), {}, "10.0.6.1"))?.accountId).toBe("verified");
   });
 
   it("never limits health and reflection", async () => {

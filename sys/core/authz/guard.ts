@@ -33,13 +33,23 @@ export function createGuard({ rules, verifier, authorization, rateLimit, exempt 
     const methodRule = rules.get(path);
     if (!methodRule) throw permissionDenied("NO_RULE", `no access rule for ${path}`);
     const { rule } = methodRule;
-    const principal = header ? await authenticate(verifier, header) : undefined;
     // Counted once the caller is known and before authorization, so a flood never reaches the engine. The mod
     // tier's authorization questions (Check/CheckBatch) are not counted: the call that caused them was counted
     // where it entered, and mod asks about anonymous callers from its one address, which would otherwise
     // throttle every anonymous reader of the platform together.
-    const metered = rateLimit && !exempt?.(methodRule.method.parent) && rule.permission !== TIER_AUTHORIZATION_PERMISSION;
-    if (metered) await rateLimit.consume({ accountId: principal?.accountId, address: clientAddress });
+    const meter = rateLimit && !exempt?.(methodRule.method.parent) && rule.permission !== TIER_AUTHORIZATION_PERMISSION ? rateLimit : undefined;
+    let principal: Principal | undefined;
+    if (header) {
+      try {
+        principal = await authenticate(verifier, header);
+      } catch (error) {
+        // A token that does not verify (garbage, forged, expired, revoked) proves nothing about the caller: the
+        // call counts against its address like any anonymous one, so a flood of them is limited too.
+        await meter?.consume({ address: clientAddress });
+        throw error;
+      }
+    }
+    await meter?.consume({ accountId: principal?.accountId, address: clientAddress, unverified: principal?.unverified });
     if (rule.public) return principal;
     // allow_anonymous: a caller without a token is asked about as the anonymous principal (""), which the engine
     // grants only what the resource makes public.

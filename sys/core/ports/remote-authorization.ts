@@ -94,7 +94,10 @@ export function createRemoteAuthorization(options: RemoteAuthorizationOptions): 
   let probe: NodeJS.Timeout | undefined;
   let closed = false;
 
-  const keyOf = (q: AccessQuestion) => `${q.principalId}|${q.permission}|${q.resource}|${q.allowRestricted ? 1 : 0}`;
+  // The credential is part of the key: sys's answer holds for the token it was asked with. A decision cached
+  // for one session must not answer for another session of the same account that was revoked meanwhile, so a
+  // revoked token is refused at the latest `ttlMs` after its revocation.
+  const keyOf = (q: AccessQuestion, header: string) => `${header}|${q.principalId}|${q.permission}|${q.resource}|${q.allowRestricted ? 1 : 0}`;
   const headerOf = (token: string | undefined) => (!token ? "" : /^bearer\s/i.test(token) ? token : `Bearer ${token}`);
   const toAccess = (d: Decision): AccessDecision => ({
     allowed: d.allowed,
@@ -179,16 +182,16 @@ export function createRemoteAuthorization(options: RemoteAuthorizationOptions): 
   }
 
   function check(question: AccessQuestion): Promise<AccessDecision> {
-    const key = keyOf(question);
+    // The anonymous principal is asked about with no credential at all: sys lets anyone ask about it, and
+    // answers from what the resource makes public (a public community).
+    const header = question.principalId ? headerOf(question.bearer ?? credentials?.()) : "";
+    const key = keyOf(question, header);
     const hit = cache.get(key);
     if (hit) {
       if (hit.expires > Date.now()) return Promise.resolve(hit.decision);
       cache.delete(key);
     }
     if (closed) return Promise.reject(sysUnavailable());
-    // The anonymous principal is asked about with no credential at all: sys lets anyone ask about it, and
-    // answers from what the resource makes public (a public community).
-    const header = question.principalId ? headerOf(question.bearer ?? credentials?.()) : "";
     return new Promise((resolve, reject) => {
       const group = pending.get(header);
       const entry = { question, key, resolve, reject };
