@@ -1,7 +1,9 @@
 // `polity audit` end to end: a real server on PostgreSQL, a public community, a public Schulze poll and a
 // public STV poll with liquid delegation (a cross-scope cycle among them), votes changed and retracted,
 // delegations revoked and created after close; the real CLI recounts both polls from the log alone and
-// verifies them (exit 0). Then one row of the log is altered in the database: the CLI exits 1 naming it.
+// verifies them (exit 0). Their results come after close, so while they are open an anonymous reader of the
+// log sees who voted and no choice; the choices are revealed in the log when each poll closes. Then the
+// revealed choice of one ballot is altered in the database: the CLI exits 1 naming the row.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OrgProjectService } from "../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { AuthService } from "../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 import { CommunityService, JoinPolicy, Visibility } from "../clients/src/gen/polity/sys/community/v1/community_pb.js";
-import { BallotSecrecy, ResultVisibility, VotingMethod, VotingService } from "../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { ActivityKind, BallotSecrecy, ResultVisibility, VotingMethod, VotingService } from "../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { clientFor } from "./support/clients.js";
 import { type Person, signUpVerified } from "./support/people.js";
 import { createTestDatabase, type TestDatabase } from "./support/postgres.js";
@@ -106,6 +108,14 @@ describe("polity audit recounts public polls from the activity log (PostgreSQL)"
     await cast(ann, stv, "z", "w", "x", "y");
     await cast(dan, stv, "y", "z", "w", "x");
 
+    // Anyone may read a public community's log: while the polls are open it shows no choice.
+    const anonymousLog = async () => (await clientFor(VotingService, server.url).listActivity({ communityId, pageSize: 1000 })).entries;
+    const ballotKinds = [ActivityKind.BALLOT_CAST, ActivityKind.BALLOT_CHANGED];
+    const whileOpen = (await anonymousLog()).filter((e) => ballotKinds.includes(e.kind));
+    expect(whileOpen).toHaveLength(9);
+    for (const e of whileOpen) expect(JSON.parse(e.payload)).not.toHaveProperty("choice");
+    expect((await anonymousLog()).some((e) => e.kind === ActivityKind.BALLOTS_REVEALED)).toBe(false);
+
     for (const [key, pollId] of Object.entries(polls)) {
       const { results } = await voting(owner).closePoll({ communityId, pollId });
       published[key] = results!.winners;
@@ -128,15 +138,17 @@ describe("polity audit recounts public polls from the activity log (PostgreSQL)"
     ]));
     expect(report.polls).toHaveLength(2);
 
-    // Someone with database access rewrites hal's Schulze ballot in the log.
+    // Someone with database access rewrites hal's revealed Schulze ballot in the log.
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
       const { rows } = await client.query<{ sequence: string; payload: string }>(
-        "select sequence, payload from mod.activity_entries where community_id = $1 and poll_id = $2 and kind = 'ballot_cast' and actor_id = $3",
-        [communityId, schulze, hal.accountId]);
+        "select sequence, payload from mod.activity_entries where community_id = $1 and poll_id = $2 and kind = 'ballots_revealed'",
+        [communityId, schulze]);
       expect(rows).toHaveLength(1);
-      const forged = JSON.stringify({ ...JSON.parse(rows[0].payload), choice: { ranking: [["d"], ["c"], ["b"], ["a"]] } });
+      const revealed = JSON.parse(rows[0].payload) as { ballots: Array<{ voter_id: string; choice: unknown }> };
+      expect(revealed.ballots.map((b) => b.voter_id).sort()).toEqual([ann, eve, hal].map((p) => p.accountId).sort());
+      const forged = JSON.stringify({ ballots: revealed.ballots.map((b) => (b.voter_id === hal.accountId ? { ...b, choice: { ranking: [["d"], ["c"], ["b"], ["a"]] } } : b)) });
       await client.query("update mod.activity_entries set payload = $1 where community_id = $2 and sequence = $3", [forged, communityId, rows[0].sequence]);
       const bad = await audit(adminToken);
       expect(bad.code, bad.stderr).toBe(1);

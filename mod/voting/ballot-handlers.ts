@@ -1,5 +1,5 @@
 // Ballot RPCs: cast (idempotent per voter; batched per community, see cast-queue.ts), retract, read one's own
-// (with where one's weight goes), list.
+// (with where one's weight goes), list. What a reader may see of others' choices: ballot-privacy.ts.
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, type ServiceImpl } from "@connectrpc/connect";
 import { LockMode } from "@mikro-orm/core";
@@ -7,16 +7,15 @@ import type { VotingService } from "../../clients/src/gen/polity/mod/voting/v1/v
 import { principalOf, requirePrincipal } from "../../sys/core/authn/principal.js";
 import type { EntityManager } from "../../sys/core/db.js";
 import type { CommunityRole, DirectoryPort } from "../../sys/core/ports/directory-port.js";
-import { apiError, failedPrecondition, invalidArgument } from "../../sys/core/errors.js";
-import { pageSizeOf } from "../../sys/core/pagination.js";
+import { apiError, failedPrecondition } from "../../sys/core/errors.js";
+import { decodeIdCursor, encodeIdCursor, pageSizeOf } from "../../sys/core/pagination.js";
 import { appendActivity } from "./activity/append.js";
 import { query, tableOf } from "../../sys/core/sql.js";
+import { delegateViewOf, publicChoicesVisible } from "./ballot-privacy.js";
 import { ballotMessage } from "./codec.js";
-import { resolveDelegations } from "./delegation/resolve.js";
 import { bearerOf, type VotingDeps } from "./deps.js";
 import { BallotEntity, type ChoiceJson, EligibleVoterEntity, PollEntity, type PollRow } from "./entities.js";
 import { ensureSnapshot, loadPoll, notifyPollChanged } from "./poll-store.js";
-import { resultsVisible } from "./visibility.js";
 
 type BallotHandlers = Pick<ServiceImpl<typeof VotingService>, "castBallot" | "retractBallot" | "getMyBallot" | "listBallots">;
 
@@ -72,25 +71,14 @@ export function createBallotHandlers(deps: VotingDeps): BallotHandlers {
       const em = db.em();
       const poll = await loadPoll(em, req.communityId, req.pollId);
       const mine = await ballotOf(em, poll.id, me);
-      let chain: string[] = [];
-      let delegateBallot;
-      if (poll.allowDelegation && poll.state !== "draft" && poll.state !== "scheduled") {
-        // Where my weight would go if I did not vote: resolve as if everyone but me voted as they did.
-        const voters = new Set((await query<{ voter_id: string }>(em, `select voter_id from ${tableOf(em, BallotEntity)} where poll_id = ?`, [poll.id])).map((r) => r.voter_id));
-        voters.delete(me);
-        const resolution = await resolveDelegations({ em, communityId: poll.communityId, topics: poll.topics, eligible: [me], voters });
-        const flow = resolution.flows.find((f) => f.voterId === me);
-        chain = flow?.chain ?? [];
-        const delegate = flow?.countedWith && flow.countedWith !== me ? flow.countedWith : undefined;
-        // Visible to the delegator even in secret polls (the proto's rule).
-        const theirs = delegate ? await ballotOf(em, poll.id, delegate) : undefined;
-        if (theirs) delegateBallot = ballotMessage(theirs.choice);
-      }
+      // What the caller may learn about their delegate: ballot-privacy.ts.
+      const view = await delegateViewOf(em, poll, me, mine !== undefined);
       return {
         ballot: mine ? ballotMessage(mine.choice) : undefined,
         castAt: mine ? timestampFromDate(mine.castAt) : undefined,
-        delegationChain: chain,
-        delegateBallot,
+        delegationChain: view.chain,
+        delegateVoted: view.delegateVoted,
+        delegateBallot: view.delegateBallot,
         eligible: await eligibleNow(em, poll, me, directory, bearerOf(ctx)),
       };
     },
@@ -103,15 +91,15 @@ export function createBallotHandlers(deps: VotingDeps): BallotHandlers {
       const caller = principalOf(ctx)?.accountId;
       const hasVoted = caller ? (await ballotOf(em, poll.id, caller)) !== undefined : false;
       // Choices of a public poll are shown once its results are visible to the caller, so a listing cannot
-      // leak results that the poll's result visibility still hides.
-      const showChoices = poll.secrecy === "public" && resultsVisible(poll, hasVoted);
+      // leak results that the poll's result visibility still hides (ballot-privacy.ts).
+      const showChoices = publicChoicesVisible(poll, hasVoted);
       const rows = await query<StoredBallot>(em,
         `select voter_id, choice, cast_at from ${tableOf(em, BallotEntity)} where poll_id = ?${after ? " and voter_id > ?" : ""} order by voter_id limit ${size + 1}`,
         after ? [poll.id, after] : [poll.id]);
       const page = rows.slice(0, size);
       return {
         ballots: page.map((r) => ({ voterId: r.voter_id, ballot: showChoices ? ballotMessage(parseChoice(r.choice)) : undefined, castAt: timestampFromDate(new Date(r.cast_at)) })),
-        nextPageToken: rows.length > size ? Buffer.from(page[page.length - 1].voter_id).toString("base64url") : "",
+        nextPageToken: rows.length > size ? encodeIdCursor(page[page.length - 1].voter_id) : "",
       };
     },
   };
@@ -136,9 +124,5 @@ async function eligibleNow(em: EntityManager, poll: PollRow, me: string, directo
   return members.some((m) => m.accountId === me && roles.has(m.role));
 }
 
-function decodeVoterToken(token: string): string | undefined {
-  if (!token) return undefined;
-  const id = Buffer.from(token, "base64url").toString("utf8");
-  if (!/^[0-9a-f-]{36}$/.test(id)) throw invalidArgument("page_token", "not a page token returned by this list", "INVALID_PAGE_TOKEN");
-  return id;
-}
+// Ballots page by voter id alone; the one page-token helper validates it.
+const decodeVoterToken = (token: string) => decodeIdCursor(token);

@@ -13,6 +13,7 @@ import type { Database, EntityManager } from "../../sys/core/db.js";
 import { failedPrecondition, notFound } from "../../sys/core/errors.js";
 import { appendMany } from "./activity/append.js";
 import { query, tableOf } from "../../sys/core/sql.js";
+import { choiceLoggedWhileOpen } from "./ballot-privacy.js";
 import { validChoice } from "./ballot-rules.js";
 import { canonical } from "./codec.js";
 import type { ActivityInput } from "./contracts.js";
@@ -156,9 +157,10 @@ async function castBatch(tx: EntityManager, communityId: string, casts: Cast[]):
       return;
     }
     upserts.push({ poll_id: c.pollId, voter_id: c.voterId, choice });
-    // Secret polls log who voted, never what.
+    // The log is as public as the community: a choice goes in only where everyone may see it now; hidden public
+    // choices are revealed at close, secret ones never (ballot-privacy.ts).
     const payload: Record<string, unknown> = { voter_id: c.voterId };
-    if (polls.get(c.pollId)!.secrecy === "public") payload.choice = choice;
+    if (choiceLoggedWhileOpen(polls.get(c.pollId)!)) payload.choice = choice;
     entries.push({ communityId, kind: before ? "ballot_changed" : "ballot_cast", actorId: c.voterId, pollId: c.pollId, payload });
     outcomes[i] = { changed: true, castAt: now };
   });

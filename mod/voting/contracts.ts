@@ -6,15 +6,15 @@ export type ActivityKindName =
   | "poll_created" | "poll_updated" | "poll_deleted" | "poll_opened" | "poll_closed"
   | "ballot_cast" | "ballot_changed" | "ballot_retracted"
   | "delegation_created" | "delegation_revoked"
-  | "membership_changed" | "result_published";
+  | "membership_changed" | "result_published" | "ballots_revealed";
 
 export interface ActivityInput {
   communityId: string;
   kind: ActivityKindName;
   actorId: string;
   pollId?: string;
-  // JSON-serialisable content; encoded canonically (sorted keys) and covered by the entry's hash. For secret
-  // polls a ballot entry carries who voted, never what.
+  // JSON-serialisable content; encoded canonically (sorted keys) and covered by the entry's hash. A ballot
+  // entry carries who voted, and what only where everyone may see it now (ballot-privacy.ts).
   payload: Record<string, unknown>;
 }
 

@@ -9,7 +9,9 @@ import { publishAllInTransaction } from "../../sys/core/notifier.js";
 import { Code } from "@connectrpc/connect";
 import type { CommunityRole, DirectoryPort } from "../../sys/core/ports/directory-port.js";
 import { query, tableOf } from "../../sys/core/sql.js";
-import { appendActivity, lockHead } from "./activity/append.js";
+import { appendActivity, appendMany, lockHead } from "./activity/append.js";
+import { choicesRevealedAtClose, revealedBallots } from "./ballot-privacy.js";
+import type { ActivityInput } from "./contracts.js";
 import { pollMessage } from "./codec.js";
 import { EligibleVoterEntity, PollEntity, type PollRow } from "./entities.js";
 import { computeResults, storeResults } from "./results.js";
@@ -118,14 +120,20 @@ export async function closeLocked(em: EntityManager, row: PollRow, actorId: stri
   await em.flush();
   const results = await computeResults(em, row, true, now);
   await storeResults(em, results);
-  await appendActivity(em, { communityId: row.communityId, kind: "poll_closed", actorId, pollId: row.id, payload: { ballots: results.ballots } });
-  await appendActivity(em, {
-    communityId: row.communityId, kind: "result_published", actorId, pollId: row.id,
-    payload: {
-      result_hash: results.resultHash, winners: results.winners, ...(results.passed !== undefined ? { passed: results.passed } : {}),
-      result: toJson(PollResultsSchema, results) as JsonObject,
+  // Choices the log kept hidden while the poll was open are published with its close, in this transaction, so
+  // the log alone recounts every public poll (ballot-privacy.ts).
+  const revealed = choicesRevealedAtClose(row) ? await revealedBallots(em, row.id) : [];
+  await appendMany(em, [
+    { communityId: row.communityId, kind: "poll_closed", actorId, pollId: row.id, payload: { ballots: results.ballots } },
+    ...revealed.map((payload): ActivityInput => ({ communityId: row.communityId, kind: "ballots_revealed", actorId, pollId: row.id, payload })),
+    {
+      communityId: row.communityId, kind: "result_published", actorId, pollId: row.id,
+      payload: {
+        result_hash: results.resultHash, winners: results.winners, ...(results.passed !== undefined ? { passed: results.passed } : {}),
+        result: toJson(PollResultsSchema, results) as JsonObject,
+      },
     },
-  });
+  ]);
   await notifyPollChanged(em, row.id, "closed");
   return results;
 }

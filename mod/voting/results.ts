@@ -8,6 +8,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type PollResults, PollResultsSchema, PollState } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import type { EntityManager } from "../../sys/core/db.js";
 import { query, tableOf } from "../../sys/core/sql.js";
+import { liveResultsCountDelegation } from "./ballot-privacy.js";
 import { stateEnums, tallyBallot } from "./codec.js";
 import type { DelegationResolution } from "./contracts.js";
 import { resolveDelegations } from "./delegation/resolve.js";
@@ -42,8 +43,10 @@ function directOnly(eligible: string[], voters: ReadonlySet<string>): Delegation
   };
 }
 
-async function resolutionOf(em: EntityManager, poll: PollRow, eligible: string[], voters: ReadonlySet<string>): Promise<DelegationResolution> {
-  return poll.allowDelegation
+// Before close a secret poll counts direct ballots only (ballot-privacy.ts, rule 4): delegating to a voter must
+// not move a live tally by their ballot.
+async function resolutionOf(em: EntityManager, poll: PollRow, final: boolean, eligible: string[], voters: ReadonlySet<string>): Promise<DelegationResolution> {
+  return poll.allowDelegation && (final || liveResultsCountDelegation(poll))
     ? resolveDelegations({ em, communityId: poll.communityId, topics: poll.topics, eligible, voters })
     : directOnly(eligible, voters);
 }
@@ -56,7 +59,7 @@ async function resolutionOf(em: EntityManager, poll: PollRow, eligible: string[]
  */
 export async function computeResults(em: EntityManager, poll: PollRow, final: boolean, now = new Date()): Promise<PollResults> {
   const [eligible, voterIds] = await Promise.all([eligibleOf(em, poll.id), votersOf(em, poll.id)]);
-  const resolution = await resolutionOf(em, poll, eligible, new Set(voterIds));
+  const resolution = await resolutionOf(em, poll, final, eligible, new Set(voterIds));
   voterIds.length = 0;
   const counted: Ballot[] = [];
   let countedWeight = 0;
@@ -77,7 +80,7 @@ export async function computeResults(em: EntityManager, poll: PollRow, final: bo
  */
 export async function computeResultsPerBallot(em: EntityManager, poll: PollRow, final: boolean, now = new Date()): Promise<PollResults> {
   const [eligible, ballots] = await Promise.all([eligibleOf(em, poll.id), ballotsOf(em, poll.id)]);
-  const resolution = await resolutionOf(em, poll, eligible, new Set(ballots.map((b) => b.voterId)));
+  const resolution = await resolutionOf(em, poll, final, eligible, new Set(ballots.map((b) => b.voterId)));
   const counted: Ballot[] = [];
   let countedWeight = 0;
   for (const b of ballots) {

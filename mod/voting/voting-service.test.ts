@@ -185,7 +185,7 @@ for (const backend of ["pglite", "postgres"] as const) {
       expect((await replica.as(late).getMyBallot({ communityId: club, pollId: next!.id })).eligible).toBe(true);
     });
 
-    it("hides results and choices as the poll says, and shows a delegate's ballot to their delegator", async () => {
+    it("hides results and choices as the poll says, and shows a delegate's secret ballot to their delegator only after close", async () => {
       const { poll } = await replica.as(admin).createPoll({
         poll: { communityId: community, title: "Budget", method: VotingMethod.PROPOSAL, resultVisibility: ResultVisibility.AFTER_VOTE, secrecy: BallotSecrecy.SECRET, topics: ["money"] },
       });
@@ -196,9 +196,9 @@ for (const backend of ["pglite", "postgres"] as const) {
       expect(reasonOf(await rejection(replica.as(carol).getResults(ids)))).toBe("RESULTS_NOT_VISIBLE");
       expect(reasonOf(await rejection(replica.as().getResults(ids)))).toBe("RESULTS_NOT_VISIBLE");
       const seen = (await replica.as(alice).getResults(ids)).results!;
-      // alice's own weight and bob's, through the delegation.
-      expect(seen.countedWeight).toBe(2);
-      expect(seen.delegatedWeight).toBe(1);
+      // Live results of a secret poll count direct ballots only: bob's delegated weight is applied at close.
+      expect(seen.countedWeight).toBe(1);
+      expect(seen.delegatedWeight).toBe(0);
       expect(seen.passed).toBe(true);
       const listed = await replica.as(alice).listBallots(ids);
       expect(listed.ballots.map((b) => b.voterId)).toEqual([alice]);
@@ -206,9 +206,12 @@ for (const backend of ["pglite", "postgres"] as const) {
       const bobs = await replica.as(bob).getMyBallot(ids);
       expect(bobs.ballot).toBeUndefined();
       expect(bobs.delegationChain).toContain(alice);
-      expect(bobs.delegateBallot?.choice).toEqual({ case: "proposal", value: ProposalChoice.AGREE });
+      expect(bobs.delegateVoted).toBe(true);
+      expect(bobs.delegateBallot).toBeUndefined();
       const closed = await replica.as(admin).closePoll(ids);
       expect(closed.results!.weightFlows.find((f) => f.voterId === bob)).toMatchObject({ countedWith: alice, outcome: "delegated" });
+      expect(closed.results!.countedWeight).toBe(2);
+      expect((await replica.as(bob).getMyBallot(ids)).delegateBallot?.choice).toEqual({ case: "proposal", value: ProposalChoice.AGREE });
       expect((await replica.as().getResults(ids)).results!.final).toBe(true);
       // Secret: the log says who voted, never what.
       const log = (await replica.as(admin).listActivity({ communityId: community, pageSize: 1000 })).entries;

@@ -37,4 +37,27 @@ describe("auditPolls", () => {
     ]);
     expect((await auditPolls(forged))[0]).toMatchObject({ status: "mismatch", sequence: 8 });
   });
+
+  it("recounts a poll whose choices the log hid while open from its ballots_revealed entries, and catches a bad reveal", async () => {
+    const resultHash = await sha256Hex(canonicalJson(result));
+    const head: Array<[string, string, string, Record<string, unknown>]> = [
+      ["delegation_created", "a", "", { delegator_id: "a", delegate_id: "c", topic: "" }],
+      ["delegation_created", "b", "", { delegator_id: "b", delegate_id: "c", topic: "parks" }],
+      ["poll_opened", "admin", "p", { poll: { ...poll, resultVisibility: "RESULT_VISIBILITY_AFTER_CLOSE" }, eligible_ids: ["a", "b", "c", "d"] }],
+      ["ballot_cast", "c", "p", { voter_id: "c" }],
+      ["ballot_cast", "d", "p", { voter_id: "d" }],
+      ["poll_closed", "admin", "p", {}],
+    ];
+    const published: [string, string, string, Record<string, unknown>] = ["result_published", "admin", "p", { result_hash: resultHash, winners: ["y"], result: { ...result, resultHash } }];
+    const reveal = (...ballots: Array<[string, string]>): [string, string, string, Record<string, unknown>] =>
+      ["ballots_revealed", "admin", "p", { ballots: ballots.map(([voter_id, optionId]) => ({ voter_id, choice: { optionId } })) }];
+    // Revealed over two entries, as a large poll is.
+    expect(await auditPolls(await log([...head, reveal(["c", "y"]), reveal(["d", "x"]), published])))
+      .toMatchObject([{ pollId: "p", status: "verified", winners: ["y"] }]);
+    // A choice never revealed cannot be recounted: a mismatch, not a silent skip.
+    expect((await auditPolls(await log([...head, reveal(["c", "y"]), published])))[0]).toMatchObject({ status: "mismatch", detail: expect.stringContaining("d") });
+    // A revealed ballot the log never saw cast, or a reveal before close.
+    expect((await auditPolls(await log([...head, reveal(["c", "y"], ["d", "x"], ["e", "x"]), published])))[0]).toMatchObject({ status: "mismatch", detail: expect.stringContaining("e has no ballot") });
+    expect((await auditPolls(await log([...head.slice(0, 5), reveal(["c", "y"], ["d", "x"]), head[5], published])))[0]).toMatchObject({ status: "mismatch", detail: expect.stringContaining("not closed") });
+  });
 });

@@ -4,9 +4,14 @@
 // What it reads from the log (the payloads the voting module writes):
 //   poll_opened       { poll: Poll (protobuf JSON), eligible_ids: [account id…] } (eligible_ids absent when the
 //                     snapshot was deferred: then a later poll_updated { fields: ["eligible_ids"], eligible_ids })
-//   ballot_cast/_changed  actor = voter, { choice: ChoiceJson } on public polls;  ballot_retracted  actor = voter
+//   ballot_cast/_changed  actor = voter, { voter_id, choice: ChoiceJson } on public polls with live results,
+//                     { voter_id } otherwise (secret polls, and public polls whose results were hidden while open);
+//   ballot_retracted  actor = voter
 //   delegation_created { delegator_id, delegate_id, topic };  delegation_revoked { delegator_id, topic }
 //   poll_closed       the instant the count is taken (delegations in force then)
+//   ballots_revealed  { ballots: [{ voter_id, choice }…] } by voter id, after poll_closed, for a public poll whose
+//                     choices the log hid while it was open: every ballot standing at close, in one or more entries
+//                     (logs written before these entries existed carry the choices in ballot_cast/_changed)
 //   result_published  { result_hash, winners, result: PollResults (protobuf JSON) }
 import type { ChoiceJson } from "../entities.js";
 import { tallyBallot } from "../codec.js";
@@ -41,6 +46,8 @@ interface PollState {
   eligible?: string[];
   ballots: Map<string, ChoiceJson | undefined>;
   closedDelegations?: DelegationEdge[];
+  /** The first inconsistency between ballots_revealed and the ballot entries, reported at result_published. */
+  revealProblem?: string;
 }
 
 /** The server's own configuration rules (tally-config.ts), applied to the poll's protobuf JSON. */
@@ -84,12 +91,30 @@ export async function auditPolls(entries: Iterable<ChainEntry>): Promise<PollAud
       case "poll_closed":
         if (state) state.closedDelegations = [...delegations.values()];
         break;
+      case "ballots_revealed":
+        if (state) reveal(state, e.sequence, p.ballots);
+        break;
       case "result_published":
         out.push(await auditOne(e, p, state));
         break;
     }
   }
   return out;
+}
+
+/** Fills in the choices a closed poll's log revealed; every one must match a ballot the log shows standing. */
+function reveal(state: PollState, sequence: number, ballots: unknown): void {
+  const fail = (problem: string) => void (state.revealProblem ??= `ballots_revealed at ${sequence}: ${problem}`);
+  if (!state.closedDelegations) return fail("the poll is not closed");
+  if (!Array.isArray(ballots)) return fail("no ballots list");
+  for (const b of ballots as Array<{ voter_id?: unknown; choice?: ChoiceJson }>) {
+    const voter = String(b?.voter_id ?? "");
+    if (!state.ballots.has(voter)) return fail(`${voter} has no ballot in the log`);
+    const logged = state.ballots.get(voter);
+    if (b.choice === undefined || (logged !== undefined && canonicalJson(logged) !== canonicalJson(b.choice)))
+      return fail(`the choice of ${voter} differs from the one logged when cast`);
+    state.ballots.set(voter, b.choice);
+  }
 }
 
 async function auditOne(e: ChainEntry, published: Record<string, unknown>, state: PollState | undefined): Promise<PollAudit> {
@@ -101,6 +126,9 @@ async function auditOne(e: ChainEntry, published: Record<string, unknown>, state
   }
   if (!state?.poll || !state.eligible) return { ...base, status: "skipped", detail: "poll_opened does not carry the poll definition and eligible list" };
   if ((state.poll.secrecy ?? "BALLOT_SECRECY_SECRET") !== "BALLOT_SECRECY_PUBLIC") return { ...base, status: "skipped", detail: "secret poll: ballots are not in the log" };
+  if (state.revealProblem) return { ...base, status: "mismatch", detail: state.revealProblem };
+  const hidden = [...state.ballots].find(([, choice]) => choice === undefined);
+  if (hidden) return { ...base, status: "mismatch", detail: `the choice of ${hidden[0]}'s ballot is in no log entry` };
   const method = METHODS[state.poll.method ?? ""];
   if (!method) return { ...base, status: "mismatch", detail: `unknown method ${state.poll.method}` };
   const voters = new Set(state.ballots.keys());

@@ -12,6 +12,16 @@
 //   prev_hash "\n" sequence "\n" kind "\n" time "\n" actor_id "\n" poll_id "\n" payload
 // where sequence is decimal, kind the snake_case name ("ballot_cast"), time the ISO-8601 UTC instant with
 // milliseconds (Date.prototype.toISOString), poll_id "" when none, and prev_hash "" for sequence 1.
+//
+// Kinds are ActivityKind's names in snake_case: poll_created, poll_updated, poll_deleted, poll_opened,
+// poll_closed, ballot_cast, ballot_changed, ballot_retracted, ballots_revealed, delegation_created,
+// delegation_revoked, membership_changed, result_published. The log is as readable as its community, so no
+// payload holds what a reader may not see yet: a ballot entry's payload is {"voter_id"} plus "choice" only for a
+// public poll with live results; a public poll whose results were hidden while open gets its choices at close,
+// in ballots_revealed entries ({"ballots":[{"choice":…,"voter_id":…},…]}, by voter id, at most 1000 each)
+// between poll_closed and result_published; a secret poll's choices are never logged. ballots_revealed is newer
+// than the rest: logs written before it carry those choices in their ballot entries, and verify unchanged (the
+// hash covers the kind's name, whatever the set of kinds). Payload fields per kind: audit.ts.
 
 export interface ChainEntry {
   sequence: number;
