@@ -37,7 +37,9 @@ export function register(program: Command, io: Io): void {
             ballot: res.ballot ? describeBallot(res.ballot) : "(none)",
             cast: time(res.castAt),
             "delegation chain": res.delegationChain.join(" → "),
-            "delegate's ballot": res.delegateBallot ? describeBallot(res.delegateBallot) : "",
+            // A secret choice is shown to delegators only after close; before, only whether the delegate voted.
+            "delegate's ballot": res.delegateBallot ? describeBallot(res.delegateBallot)
+              : res.delegateVoted ? "(voted; the choice is not shown to you now)" : res.delegationChain.length ? "(not voted)" : "",
           }),
         );
       }
