@@ -122,18 +122,15 @@ export async function closeLocked(em: EntityManager, row: PollRow, actorId: stri
   await storeResults(em, results);
   // Choices the log kept hidden while the poll was open are published with its close, in this transaction, so
   // the log alone recounts every public poll (ballot-privacy.ts).
-  const revealed = choicesRevealedAtClose(row) ? await revealedBallots(em, row.id) : [];
-  await appendMany(em, [
-    { communityId: row.communityId, kind: "poll_closed", actorId, pollId: row.id, payload: { ballots: results.ballots } },
-    ...revealed.map((payload): ActivityInput => ({ communityId: row.communityId, kind: "ballots_revealed", actorId, pollId: row.id, payload })),
-    {
-      communityId: row.communityId, kind: "result_published", actorId, pollId: row.id,
-      payload: {
-        result_hash: results.resultHash, winners: results.winners, ...(results.passed !== undefined ? { passed: results.passed } : {}),
-        result: toJson(PollResultsSchema, results) as JsonObject,
-      },
-    },
-  ]);
+  const entry = (kind: ActivityInput["kind"], payload: Record<string, unknown>): ActivityInput => ({ communityId: row.communityId, kind, actorId, pollId: row.id, payload });
+  const entries = [entry("poll_closed", { ballots: results.ballots })];
+  if (choicesRevealedAtClose(row)) for (const payload of await revealedBallots(em, row.id)) entries.push(entry("ballots_revealed", payload));
+  entries.push(entry("result_published", {
+    result_hash: results.resultHash, winners: results.winners, ...(results.passed !== undefined ? { passed: results.passed } : {}),
+    result: toJson(PollResultsSchema, results) as JsonObject,
+  }));
+  // In statements of at most 1,000 entries (9 parameters each, under PostgreSQL's 65,535); the head stays locked.
+  for (let i = 0; i < entries.length; i += 1000) await appendMany(em, entries.slice(i, i + 1000));
   await notifyPollChanged(em, row.id, "closed");
   return results;
 }
