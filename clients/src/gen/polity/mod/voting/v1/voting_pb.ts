@@ -2101,7 +2101,9 @@ export const VotingService: GenService<{
     output: typeof ListDelegationsResponseSchema;
   },
   /**
-   * ListActivity pages through the community's activity log in order.
+   * ListActivity pages through the community's activity log in order. Entries never carry what a reader may not
+   * see yet: a ballot's choice is logged when cast only for public polls with live results; other public polls'
+   * choices follow in BALLOTS_REVEALED entries when they close; secret choices are never logged.
    *
    * @generated from rpc polity.mod.voting.v1.VotingService.ListActivity
    */
