@@ -244,6 +244,20 @@ describe("authorization matrix over gRPC on PostgreSQL", () => {
       expect((await clientFor(DiscoService, fx.url).getListing({ listingId: B.listingId })).listing?.id).toBe(B.listingId);
     });
 
+    it("lets Explain tell scope admins nothing about accounts outside their scope, nor anyone's platform roles", async () => {
+      const { A } = fx.orgs;
+      const explain = (asker: "orgAdmin" | "commAdmin", principalId: string, resource: string) =>
+        clientFor(AuthzService, fx.url, fx.as(asker)).explain({ principalId, permission: "community.read", resource });
+      // ops holds no role in org A: asking about it must look exactly like asking about nobody.
+      const unknown = await rejection(explain("orgAdmin", crypto.randomUUID(), A.resource));
+      const ops = await rejection(explain("orgAdmin", fx.actors.ops.accountId!, A.resource));
+      expect(ops.code).toBe(unknown.code);
+      // The superadmin created A's communities (so is bound there): its platform role stays out of the answer.
+      const root = await explain("commAdmin", fx.actors.superadmin.accountId!, A.pub.resource);
+      expect(root.bindings.filter((b) => b.resource === "platform" || b.role.startsWith("platform."))).toEqual([]);
+      expect(root.decision?.grantedByRole ?? "").not.toMatch(/^platform\./);
+    });
+
     it("lets no plain member find people by email (member lists, role bindings)", async () => {
       const { A } = fx.orgs;
       const target = fx.actors.moderator.email!;
