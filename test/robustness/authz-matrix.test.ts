@@ -20,11 +20,12 @@ import { OrgProjectService } from "../../clients/src/gen/polity/sys/account/v1/o
 import { CommunityService, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { verificationTokenFor } from "../support/people.js";
 import { choice, choicesInLog, chosen, type Election, holdElection, type Voter } from "./support/matrix-ballots.js";
-import { administers } from "./support/matrix-expect.js";
+import type { AccessRule } from "../../clients/src/gen/polity/options/v1/options_pb.js";
+import { administers, expectAllowed } from "./support/matrix-expect.js";
 import { buildFixture, type Fixture, PRINCIPALS, SUPERADMIN } from "./support/matrix-fixture.js";
 import { planMatrix, type Plan, unusedCases } from "./support/matrix-plan.js";
 import { polityRpcs, type RpcRule } from "./support/matrix-rules.js";
-import { describeOutcome, forgetTransports, type Outcome, runCells } from "./support/matrix-run.js";
+import { describeOutcome, forgetTransports, type Outcome, runCells, transportFlakes } from "./support/matrix-run.js";
 
 describe("authorization matrix over gRPC on PostgreSQL", () => {
   let database: TestDatabase;
@@ -60,6 +61,7 @@ describe("authorization matrix over gRPC on PostgreSQL", () => {
   });
 
   it("has a rule and a request for every RPC of every polity service", () => {
+    if (process.env.MATRIX_DEBUG) console.log(`${rpcs.length} RPCs, ${plan.early.length} + ${plan.late.length} cells`);
     expect(rpcs.length).toBeGreaterThan(60);
     expect(plan.uncovered).toEqual([]);
     expect(unusedCases(rpcs)).toEqual([]);
@@ -86,6 +88,7 @@ describe("authorization matrix over gRPC on PostgreSQL", () => {
       console.log(`${outcomes.length} cells`, [...per].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15).map(([k, v]) => `${k} n=${v.n} ms=${Math.round(v.ms)}`).join("\n"));
       console.log(server.logs.filter((l) => /"level":50/.test(l)).slice(0, 6).join("\n").slice(0, 5000));
     }
+    if (transportFlakes.length > 0) console.warn(`retried after a transport failure:\n${transportFlakes.join("\n")}`);
     const wrong = outcomes.filter((o) => o.expected !== o.observed).map(describeOutcome);
     expect(wrong).toEqual([]);
   }, 120_000);
@@ -271,6 +274,22 @@ describe("authorization matrix over gRPC on PostgreSQL", () => {
       const asAdmin = await clientFor(CommunityService, fx.url, fx.as("commAdmin")).listMembers({ communityId: A.pub.id, query: target });
       expect(asAdmin.members.map((m) => m.accountId)).toEqual([fx.actors.moderator.accountId]);
     });
+  });
+
+  it("names no members-only community or poll in any answer to someone who may not read it", () => {
+    const read = { permission: "community.read", allowAnonymous: true } as AccessRule;
+    const leaks: string[] = [];
+    for (const org of [fx.orgs.A, fx.orgs.B]) {
+      const c = org.mo;
+      const ids = [c.id, c.draftPollId, c.openTargetPollId, c.votePollId, c.closeTargetPollId];
+      for (const o of outcomes) {
+        // Those who may read it, and those bound to it (WhoAmI lists one's own roles, even while unverified).
+        const knows = expectAllowed(read, o.principal, c.resource, fx.world) || o.principal.bindings.some((b) => b.resource === c.resource);
+        if (!o.responseJson || knows) continue;
+        for (const id of ids) if (o.responseJson.includes(id)) leaks.push(`${describeOutcome(o)} — names ${id === c.id ? "community" : "poll"} ${id} of org ${org.key}`);
+      }
+    }
+    expect(leaks).toEqual([]);
   });
 
   it("answers destructive RPCs (delete, archive, close, leave) as their rule says", async () => {
