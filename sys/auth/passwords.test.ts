@@ -1,7 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { reasonOf } from "../core/errors.js";
-import { checkPasswordPolicy, hashPassword, verifyPassword } from "./passwords.js";
+import { checkPasswordPolicy, hashPassword, inTurn, verifyPassword } from "./passwords.js";
 
 describe("passwords", () => {
   it("hash in the scrypt$N$r$p$salt$hash format and verify only the right password", async () => {
@@ -10,6 +10,28 @@ describe("passwords", () => {
     expect(await verifyPassword("correct horse battery", hash)).toBe(true);
     expect(await verifyPassword("correct horse batterY", hash)).toBe(false);
     expect(await hashPassword("correct horse battery")).not.toBe(hash); // salted
+  });
+
+  it("run scrypt two at a time, sign-in checks ahead of new passwords however many wait", async () => {
+    const started: string[] = [];
+    const releases: Array<() => void> = [];
+    const work = (name: string, lane: "signIn" | "newPassword") =>
+      inTurn(lane, () => {
+        started.push(name);
+        return new Promise<void>((resolve) => releases.push(resolve));
+      });
+    const all = [work("new1", "newPassword"), work("new2", "newPassword"), work("new3", "newPassword"), work("new4", "newPassword"), work("login", "signIn")];
+    await Promise.resolve();
+    expect(started).toEqual(["new1", "new2"]);
+    releases[0]!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual(["new1", "new2", "login"]);
+    for (let i = 1; i < 5; i++) {
+      releases[i]!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(all);
+    expect(started).toEqual(["new1", "new2", "login", "new3", "new4"]);
   });
 
   it("reject malformed or missing hashes", async () => {

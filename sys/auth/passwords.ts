@@ -21,7 +21,7 @@ const MAX_PARALLEL = 2;
 let running = 0;
 const waiting: Record<"signIn" | "newPassword", Array<() => void>> = { signIn: [], newPassword: [] };
 
-async function inTurn<T>(lane: "signIn" | "newPassword", work: () => Promise<T>): Promise<T> {
+export async function inTurn<T>(lane: "signIn" | "newPassword", work: () => Promise<T>): Promise<T> {
   if (running < MAX_PARALLEL) running++;
   else await new Promise<void>((resolve) => waiting[lane].push(resolve));
   try {
