@@ -5,7 +5,7 @@
 // (support/matrix-expect.ts), never from the server's engine; the observed one is the call's outcome.
 // Then what allowed answers must not contain: other people's emails, secret ballot choices, choices of polls
 // whose results are still hidden, other orgs' private resources.
-import { Code } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountService } from "../../clients/src/gen/polity/sys/account/v1/account_pb.js";
 import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
@@ -17,7 +17,7 @@ import { startInProcessServer, type TestServer } from "../support/server.js";
 import { ActivityKind, VotingMethod, VotingService } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { DiscoService } from "../../clients/src/gen/polity/mod/disco/v1/disco_pb.js";
 import { OrgProjectService } from "../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
-import { CommunityService, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
+import { CommunityService, MemberRole, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { verificationTokenFor } from "../support/people.js";
 import { choice, choicesInLog, chosen, type Election, holdElection, type Voter } from "./support/matrix-ballots.js";
 import type { AccessRule } from "../../clients/src/gen/polity/options/v1/options_pb.js";
@@ -297,6 +297,19 @@ describe("authorization matrix over gRPC on PostgreSQL", () => {
     outcomes.push(...late);
     expect(late.filter((o) => o.expected !== o.observed).map(describeOutcome)).toEqual([]);
   }, 60_000);
+
+  // Found by running the matrix's cells concurrently: two admins acting on one account or member at once.
+  it("answers concurrent changes of one account or one member without INTERNAL", async () => {
+    const root = fx.as("superadmin");
+    const accounts = clientFor(AccountService, fx.url, root);
+    const communities = clientFor(CommunityService, fx.url, root);
+    const { victims, pawnId, orgs } = fx;
+    const outcomes = await Promise.all([
+      ...Array.from({ length: 12 }, (_, i) => () => (i % 2 ? accounts.enableAccount({ accountId: victims.disable }) : accounts.disableAccount({ accountId: victims.disable }))),
+      ...Array.from({ length: 12 }, (_, i) => () => communities.setMemberRole({ communityId: orgs.A.pub.id, accountId: pawnId, role: i % 2 ? MemberRole.MEMBER : MemberRole.OBSERVER })),
+    ].map((call, i) => call().then(() => "OK", (error: unknown) => `${i < 12 ? "enable/disable" : "SetMemberRole"}: ${Code[ConnectError.from(error).code]} ${ConnectError.from(error).rawMessage}`)));
+    expect(outcomes.filter((o) => /: (Internal|Unknown) /.test(o))).toEqual([]);
+  });
 
   it("does not let ops disable an account ranked above it (a superadmin)", async () => {
     const root = fx.as("superadmin")!;
