@@ -2,6 +2,7 @@
 // trailers-only response), gRPC-Web's trailer frame (base64 for -text), Connect's error JSON with the HTTP status
 // its code maps to, or a Connect stream's end message. Every data message must decode as the method's output.
 // A bad answer throws MalformedAnswer; a good one becomes an Outcome (code 0 for OK).
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { type DescMethod, fromBinary, fromJsonString } from "@bufbuild/protobuf";
 import { base64Decode, BinaryReader } from "@bufbuild/protobuf/wire";
 import { Code } from "@connectrpc/connect";
@@ -32,6 +33,22 @@ function fail(what: string, answer: RawAnswer): never {
 }
 
 interface Frame { flags: number; data: Buffer }
+
+/** A body or frame in the encoding the server named (only ever one the client offered). */
+function inflate(encoding: string | undefined, data: Buffer, answer: RawAnswer): Buffer {
+  try {
+    if (encoding === "gzip") return gunzipSync(data);
+    if (encoding === "br") return brotliDecompressSync(data);
+  } catch (e) {
+    fail(`a ${encoding} body does not decompress: ${(e as Error).message}`, answer);
+  }
+  return fail(`compressed with ${JSON.stringify(encoding)}, which is no encoding the client could have accepted`, answer);
+}
+
+/** Frames with bit 0 set decompressed with the answer's declared encoding; any other flag left as is. */
+function inflateFrames(list: Frame[], encoding: string | undefined, answer: RawAnswer): Frame[] {
+  return list.map((f) => ((f.flags & 1) === 1 ? { flags: f.flags & ~1, data: inflate(encoding, f.data, answer) } : f));
+}
 
 /** Splits an enveloped body; false when it does not end on a frame boundary. */
 function frames(body: Buffer): Frame[] | false {
@@ -127,13 +144,15 @@ function grpcStatus(fields: Record<string, string>, answer: RawAnswer, cut: bool
 }
 
 /** gRPC over HTTP/2: trailers (or trailers-only headers), data frames, never compressed unasked. */
-function readGrpc(method: DescMethod, answer: RawAnswer): Outcome {
+function readGrpc(wire: Wire, method: DescMethod, answer: RawAnswer): Outcome {
   if (answer.status !== 200) fail("gRPC answers HTTP 200", answer);
-  if (!/^application\/grpc(\+proto)?$/.test(answer.headers["content-type"] ?? "")) fail("content-type is not application/grpc", answer);
-  const list = frames(answer.body);
-  if (!list) return answer.cut ? fail("cut inside a frame", answer) : fail("the body does not end on a frame boundary", answer);
-  if (list.some((f) => f.flags !== 0)) fail("a frame is flagged compressed (or worse) though the client accepts no encoding", answer);
-  for (const f of list) decodeOutput(method, f.data, false, answer);
+  const type = wire.json ? /^application\/grpc\+json$/ : /^application\/grpc(\+proto)?$/;
+  if (!type.test(answer.headers["content-type"] ?? "")) fail("content-type does not match the request's", answer);
+  const framed = frames(answer.body);
+  if (!framed) return answer.cut ? fail("cut inside a frame", answer) : fail("the body does not end on a frame boundary", answer);
+  const list = inflateFrames(framed, answer.headers["grpc-encoding"], answer);
+  if (list.some((f) => f.flags !== 0)) fail("a frame has flags other than compressed", answer);
+  for (const f of list) decodeOutput(method, f.data, wire.json === true, answer);
   const status = grpcStatus({ ...answer.headers, ...answer.trailers }, answer, answer.cut);
   return settle(method, answer, status, list.length);
 }
@@ -145,16 +164,18 @@ function readGrpcWeb(wire: Wire, method: DescMethod, answer: RawAnswer): Outcome
   if (text && answer.status === 415 && answer.body.length === 0) return { code: Code.Unimplemented, message: "HTTP 415", messages: 0, cut: false, unsupported: true };
   if (answer.status !== 200) fail("gRPC-Web answers HTTP 200", answer);
   const type = answer.headers["content-type"] ?? "";
-  if (text ? !/^application\/grpc-web-text(\+proto)?$/.test(type) : !/^application\/grpc-web(\+proto)?$/.test(type)) fail(`content-type ${type} does not match the request`, answer);
+  const expected = new RegExp(`^application/grpc-web${text ? "-text" : ""}${wire.json ? "\\+json" : "(\\+proto)?"}$`);
+  if (!expected.test(type)) fail(`content-type ${type} does not match the request`, answer);
   const bytes = text ? decodeText(answer.body.toString("latin1")) : answer.body;
   if (!bytes) fail("the gRPC-Web text body is not base64", answer);
-  const list = frames(bytes);
-  if (!list) return fail("the body does not end on a frame boundary", answer);
+  const framed = frames(bytes);
+  if (!framed) return fail("the body does not end on a frame boundary", answer);
+  const list = inflateFrames(framed, answer.headers["grpc-encoding"], answer);
   const data = list.filter((f) => f.flags === 0);
   const trailer = list.filter((f) => f.flags === 0x80);
-  if (data.length + trailer.length !== list.length) fail("a frame is neither data nor an uncompressed trailer", answer);
+  if (data.length + trailer.length !== list.length) fail("a frame is neither data nor a trailer", answer);
   if (trailer.length > 1 || (trailer.length === 1 && list[list.length - 1] !== trailer[0])) fail("the trailer frame is not the one last frame", answer);
-  for (const f of data) decodeOutput(method, f.data, false, answer);
+  for (const f of data) decodeOutput(method, f.data, wire.json === true, answer);
   let fields: Record<string, string> = answer.headers;
   if (trailer.length === 1) {
     fields = {};
@@ -203,14 +224,15 @@ function parseJson(text: string, answer: RawAnswer): ConnectErrorJson {
 function readConnectUnary(wire: Wire, method: DescMethod, answer: RawAnswer): Outcome {
   const json = wire.protocol === "connect-json";
   const type = answer.headers["content-type"] ?? "";
-  if (answer.headers["content-encoding"] && answer.headers["content-encoding"] !== "identity") fail("compressed though the client accepts no encoding", answer);
+  const encoding = answer.headers["content-encoding"];
+  const body = encoding && encoding !== "identity" ? inflate(encoding, answer.body, answer) : answer.body;
   if (answer.status === 200) {
     if (type !== (json ? "application/json" : "application/proto")) fail(`content-type ${type} does not match the request`, answer);
-    decodeOutput(method, answer.body, json, answer);
+    decodeOutput(method, body, json, answer);
     return { code: 0, message: "", messages: 1, cut: false };
   }
   if (!/^application\/json\b/.test(type)) fail("a Connect error is not application/json", answer);
-  const error = connectError(parseJson(answer.body.toString("utf8"), answer), answer);
+  const error = connectError(parseJson(body.toString("utf8"), answer), answer);
   if (httpStatusOf[error.code] !== answer.status) fail(`HTTP ${answer.status} does not match code ${connectCodes[error.code]}`, answer);
   return { ...error, messages: 0, cut: false };
 }
@@ -220,10 +242,11 @@ function readConnectStream(wire: Wire, method: DescMethod, answer: RawAnswer): O
   const json = wire.protocol === "connect-json";
   if (answer.status !== 200) return readConnectUnary(wire, method, answer); // refused before the stream began
   if (answer.headers["content-type"] !== `application/connect+${json ? "json" : "proto"}`) fail("content-type does not match the request", answer);
-  const list = frames(answer.body);
-  if (!list) return fail("the body does not end on a frame boundary", answer);
+  const framed = frames(answer.body);
+  if (!framed) return fail("the body does not end on a frame boundary", answer);
+  const list = inflateFrames(framed, answer.headers["connect-content-encoding"], answer);
   const end = list.findIndex((f) => f.flags === 0x02);
-  if (list.some((f) => f.flags !== 0 && f.flags !== 0x02)) fail("a frame is neither data nor an uncompressed end-of-stream", answer);
+  if (list.some((f) => f.flags !== 0 && f.flags !== 0x02)) fail("a frame is neither data nor an end-of-stream", answer);
   if (end === -1 && !answer.cut) fail("no end-of-stream message", answer);
   if (end !== -1 && end !== list.length - 1) fail("the end-of-stream message is not last", answer);
   const data = list.filter((f) => f.flags === 0);
@@ -249,7 +272,7 @@ function settle(method: DescMethod, answer: RawAnswer, status: Pick<Outcome, "co
 export function readAnswer(wire: Wire, method: DescMethod, answer: RawAnswer): Outcome {
   switch (wire.protocol) {
     case "grpc":
-      return readGrpc(method, answer);
+      return readGrpc(wire, method, answer);
     case "grpc-web":
     case "grpc-web-text":
       return readGrpcWeb(wire, method, answer);

@@ -2,10 +2,11 @@
 // cut after their first message), and the answer checked for well-formedness.
 import type { DescMethod } from "@bufbuild/protobuf";
 import fc from "fast-check";
-import { type Outcome, holdsDataFrame, readAnswer } from "./answers.js";
+import { Code } from "@connectrpc/connect";
+import { MalformedAnswer, type Outcome, holdsDataFrame, readAnswer } from "./answers.js";
 import { pathOf } from "./contract.js";
 import type { RawHttp } from "./http.js";
-import { isStreaming, requestHeaders, type Wire } from "./wires.js";
+import { isStreaming, requestHeaders, type Wire, wireOfContentType } from "./wires.js";
 
 /** No call may take longer than this: a server that does not answer fails the property. */
 const ANSWER_WITHIN_MS = 15_000;
@@ -18,8 +19,14 @@ export async function call(http: RawHttp, wire: Wire, method: DescMethod, body: 
   const streaming = isStreaming(method);
   const token = auth.kind === "anonymous" ? undefined : auth.token;
   const headers = { ...requestHeaders(wire, method, token, streaming ? STREAM_DEADLINE_MS : undefined), ...extraHeaders };
-  const answer = await http.post(wire.http, pathOf(method), headers, body, { timeoutMs: ANSWER_WITHIN_MS, enough: streaming ? (b) => holdsDataFrame(wire, b) : undefined });
-  return readAnswer(wire, method, answer);
+  // A fuzzed content-type may pick another protocol: the answer is read as the one it picked.
+  const spoken = extraHeaders["content-type"] === undefined ? wire : wireOfContentType(extraHeaders["content-type"], wire.http);
+  const answer = await http.post(wire.http, pathOf(method), headers, body, { timeoutMs: ANSWER_WITHIN_MS, enough: streaming && spoken ? (b) => holdsDataFrame(spoken, b) : undefined });
+  if (!spoken) {
+    if (answer.status !== 415) throw new MalformedAnswer(`content-type ${extraHeaders["content-type"]} is no protocol's, yet the answer is HTTP ${answer.status}, not 415`);
+    return { code: Code.Unimplemented, message: "HTTP 415", messages: 0, cut: false, unsupported: true };
+  }
+  return readAnswer(spoken, method, answer);
 }
 
 /** Who calls: nobody, someone with a token that is no token (or a forged/mangled real one), or the superadmin. */

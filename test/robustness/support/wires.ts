@@ -9,6 +9,8 @@ export interface Wire {
   name: string;
   protocol: Protocol;
   http: HttpVersion;
+  /** gRPC and gRPC-Web with the JSON codec (+json): only when a fuzzed content-type asks for it. */
+  json?: boolean;
 }
 
 export const wires: Wire[] = [
@@ -22,6 +24,22 @@ export const wires: Wire[] = [
   { name: "connect JSON (HTTP/1.1)", protocol: "connect-json", http: "h1" },
   { name: "connect JSON (h2c)", protocol: "connect-json", http: "h2" },
 ];
+
+/**
+ * The wire a request's content-type actually selects (a header fuzzer may change it), or undefined for a
+ * content-type no protocol of the port serves.
+ */
+export function wireOfContentType(contentType: string, http: HttpVersion): Wire | undefined {
+  const t = contentType.toLowerCase();
+  const json = /\+json\b/.test(t) || undefined;
+  const at = (protocol: Protocol): Wire => ({ name: `${protocol} (${contentType})`, protocol, http, json });
+  if (/^application\/grpc-web-text\b/.test(t)) return at("grpc-web-text");
+  if (/^application\/grpc-web\b/.test(t)) return at("grpc-web");
+  if (/^application\/grpc\b/.test(t)) return at("grpc");
+  if (/^application\/(connect\+)?json\b/.test(t)) return { ...at("connect-json"), json: undefined };
+  if (/^application\/(connect\+)?proto\b/.test(t)) return { ...at("connect-proto"), json: undefined };
+  return undefined;
+}
 
 export const isStreaming = (method: DescMethod) => method.methodKind === "server_streaming";
 export const usesJson = (wire: Wire) => wire.protocol === "connect-json";
