@@ -1,6 +1,7 @@
 // The authorization matrix: every RPC of every polity.* service, called by every kind of principal (anonymous,
 // unverified, community member / moderator / admin, org member / admin of the same org, another org's admin, a
-// service account, platform ops, superadmin) on resources of its own org and of another org, over gRPC against
+// service account, platform ops, superadmin, and members whose token was revoked by signing out or by their
+// account being disabled) on resources of its own org and of another org, over gRPC against
 // a real server on PostgreSQL. The expected decision comes from the RPC's proto rule and the role table
 // (support/matrix-expect.ts), never from the server's engine; the observed one is the call's outcome.
 // Then what allowed answers must not contain: other people's emails, secret ballot choices, choices of polls
@@ -70,7 +71,7 @@ describe("authorization matrix over gRPC on PostgreSQL", () => {
   it("holds the roles the model says each principal holds", async () => {
     for (const name of PRINCIPALS) {
       const actor = fx.actors[name];
-      if (!actor.token || name === "superadmin") continue;
+      if (!actor.token || actor.revoked || name === "superadmin") continue;
       const me = await clientFor(AuthService, fx.url, actor.token).whoAmI({});
       const held = me.roles.map((r) => `${r.role} ${r.resource}`).sort();
       expect(held, name).toEqual(actor.bindings.map((b) => `${b.role} ${b.resource}`).sort());

@@ -178,7 +178,8 @@ export const CASES: Record<string, Case> = {
   "CommunityService/ArchiveCommunity": {
     late: true,
     variants: communities((_, k) => ({ communityId: k.id })),
-    restore: async (c) => {
+    restore: async (c, allowed) => {
+      if (!allowed) return;
       const client = clientFor(CommunityService, c.fx.url, root(c.fx));
       for (const k of [c.org.pub, c.org.mo]) await client.unarchiveCommunity({ communityId: k.id }).catch(() => undefined);
     },

@@ -3,7 +3,8 @@
 // are public) is the model; the rules of the decision are written out here once, from the README and the proto:
 // roles grant on their resource and everything below it (platform → org → project/community), every role held
 // counts, a public community opens its reads to everyone, a person reads and updates their own account, any
-// active person may found an org, and unverified accounts get only what allow_restricted calls allow.
+// active person may found an org, unverified accounts get only what allow_restricted calls allow, and a revoked
+// token (signed out, account disabled) is refused outright.
 import type { AccessRule } from "../../../clients/src/gen/polity/options/v1/options_pb.js";
 import { ROLES } from "../../../sys/authz/roles.js";
 
@@ -19,6 +20,8 @@ export interface ModelPrincipal {
   kind: "person" | "service";
   verified: boolean;
   bindings: Binding[];
+  /** Its token was revoked (signed out, or the account disabled): refused on every call, public ones too. */
+  revoked?: boolean;
 }
 
 export interface World {
@@ -62,6 +65,7 @@ function madePublic(world: World, permission: string, chain: string[]): boolean 
 
 /** Whether the rule lets `who` (undefined: no token) call with a request naming `resource`. */
 export function expectAllowed(rule: AccessRule, who: ModelPrincipal, resource: string, world: World): boolean {
+  if (who.revoked) return false;
   if (rule.public) return true;
   const chain = chainOf(world, resource);
   if (!who.accountId) return rule.allowAnonymous && rule.permission !== "" && madePublic(world, rule.permission, chain);

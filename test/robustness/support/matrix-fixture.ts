@@ -16,7 +16,11 @@ import type { Binding, ModelPrincipal, World } from "./matrix-expect.js";
 export const PASSWORD = "a long enough password";
 export const SUPERADMIN = { email: "root@matrix.example.org", password: "root password for the matrix" };
 
-export const PRINCIPALS = ["anonymous", "unverified", "member", "moderator", "commAdmin", "orgMember", "orgAdmin", "otherAdmin", "service", "ops", "superadmin"] as const;
+export const PRINCIPALS = [
+  "anonymous", "unverified", "member", "moderator", "commAdmin", "orgMember", "orgAdmin", "otherAdmin", "service", "ops", "superadmin",
+  // Members of org A and its communities whose token was revoked: by signing out, by the account being disabled.
+  "signedOut", "disabled",
+] as const;
 export type PrincipalName = (typeof PRINCIPALS)[number];
 
 export interface Actor extends ModelPrincipal {
@@ -75,7 +79,7 @@ export interface Fixture {
   /** A member of every fixture community, whose role the matrix changes. */
   pawnId: string;
   as(name: PrincipalName): string | undefined;
-  register(name: string): Promise<{ accountId: string; email: string; token: string }>;
+  register(name: string): Promise<{ accountId: string; email: string; token: string; refreshToken: string }>;
   grant(actor: Actor, binding: Binding): Promise<void>;
 }
 
@@ -108,7 +112,7 @@ export async function buildFixture(url: string, logs: string[]): Promise<Fixture
     const email = `${unique(name).toLowerCase()}@matrix.example.org`;
     const res = await clientFor(AuthService, url).register({ email, password: PASSWORD, displayName: name });
     emails.set(res.accountId, email);
-    return { accountId: res.accountId, email, token: res.tokens!.accessToken };
+    return { accountId: res.accountId, email, token: res.tokens!.accessToken, refreshToken: res.tokens!.refreshToken };
   }
   // The token Register returns works once the email is verified (the engine reads that from the database).
   async function verified(name: string) {
@@ -117,8 +121,8 @@ export async function buildFixture(url: string, logs: string[]): Promise<Fixture
     return person;
   }
 
-  const [member, moderator, commAdmin, orgMember, orgAdmin, otherAdmin, ops] = await Promise.all(
-    ["member", "moderator", "commAdmin", "orgMember", "orgAdmin", "otherAdmin", "ops"].map(verified),
+  const [member, moderator, commAdmin, orgMember, orgAdmin, otherAdmin, ops, signedOut, disabled] = await Promise.all(
+    ["member", "moderator", "commAdmin", "orgMember", "orgAdmin", "otherAdmin", "ops", "signedOut", "disabled"].map(verified),
   );
   const [unverified, grantee, pawn, doomed, ...victims] = await Promise.all(["unverified", "grantee", "pawn", "doomed", "victim", "victim", "victim"].map(register));
 
@@ -136,6 +140,8 @@ export async function buildFixture(url: string, logs: string[]): Promise<Fixture
     service: actor("service", undefined, [], { kind: "service" }),
     ops: actor("ops", ops),
     superadmin: actor("superadmin", { accountId: login.accountId, email: SUPERADMIN.email, token: root }, [{ role: "platform.superadmin", resource: "platform" }]),
+    signedOut: actor("signedOut", signedOut),
+    disabled: actor("disabled", disabled),
   };
 
   async function grant(to: Actor, binding: Binding) {
@@ -200,6 +206,14 @@ export async function buildFixture(url: string, logs: string[]): Promise<Fixture
   }
   // Restricted until verified, whatever role it holds.
   await grant(actors.unverified, { role: "community.member", resource: A.mo.resource });
+  // Roles that would let them in, and tokens that must not.
+  for (const revoked of [actors.signedOut, actors.disabled]) {
+    await grant(revoked, { role: "org.member", resource: A.resource });
+    for (const c of [A.pub, A.mo]) await grant(revoked, { role: "community.member", resource: c.resource });
+    revoked.revoked = true;
+  }
+  await clientFor(AuthService, url).logout({ refreshToken: signedOut.refreshToken });
+  await sys.accounts.disableAccount({ accountId: disabled.accountId });
 
   // In a third org, so that joining it gives no principal a foot in A or B.
   const { org: third } = await sys.orgs.createOrg({ slug: unique("org-c"), displayName: "Org C" });

@@ -1,5 +1,5 @@
 // The cells of the matrix: every RPC × each variant of its request × every principal × (when the rule names a
-// resource) the principals' own org and another org.
+// resource) the principals' own org and another org (own org only for revoked tokens).
 import { CASES } from "./matrix-cases.js";
 import { type Fixture, PRINCIPALS } from "./matrix-fixture.js";
 import type { PlannedCell } from "./matrix-run.js";
@@ -25,7 +25,12 @@ export function planMatrix(fx: Fixture, rpcs: RpcRule[]): Plan {
     for (const variant of Object.keys(kase.variants)) {
       const orgs = perOrg && !kase.orgless?.includes(variant) ? [fx.orgs.A, fx.orgs.B] : [fx.orgs.A];
       for (const org of orgs) {
-        for (const name of PRINCIPALS) (kase.late ? plan.late : plan.early).push({ rpc, kase, variant, who: fx.actors[name], org, perOrg });
+        for (const name of PRINCIPALS) {
+          const who = fx.actors[name];
+          // A revoked token is refused before any resource is looked at: its own org is enough.
+          if (who.revoked && org !== fx.orgs.A) continue;
+          (kase.late ? plan.late : plan.early).push({ rpc, kase, variant, who, org, perOrg });
+        }
       }
     }
   }
