@@ -19,6 +19,7 @@ import { type FuzzServer, startFuzzServer } from "./support/fuzz-server.js";
 import { gzipBomb, oddHeaders } from "./support/headers.js";
 import { createRawHttp, type RawHttp } from "./support/http.js";
 import { exchangeHttp1 } from "./support/keep-alive.js";
+import { brokenH2, brokenHttp1, sendRaw } from "./support/raw-connection.js";
 import { malformedBinary, malformedEnvelope, malformedJson, malformedText } from "./support/malformed.js";
 import { envelope, frameMessage, isEnveloped, isStreaming, requestHeaders, usesJson, type Wire, wires } from "./support/wires.js";
 
@@ -198,6 +199,20 @@ describe("fuzzing every RPC on every protocol", async () => {
       if (exchange.keepAlivePromised) expect(exchange.closedAfterAnswer, `${where}: HTTP ${exchange.status} said keep-alive, then the server closed the connection`).toBe(false);
     });
     await fc.assert(property, options(seedFor("keep-alive"), RUNS * 15));
+  }, 120_000);
+
+  it("raw connections with broken HTTP/1.1 or HTTP/2 framing get a 4xx or a closed connection, never a 5xx or a crash", async () => {
+    const property = fc.asyncProperty(fc.oneof(brokenHttp1, brokenH2), async (bytes) => {
+      const from = fuzz.server.logs.length;
+      const { data } = await sendRaw(fuzz.server.port, bytes);
+      const text = data.toString("latin1");
+      if (text.startsWith("HTTP/")) expect(text, `answer to ${JSON.stringify(Buffer.from(bytes).toString("latin1").slice(0, 200))}`).not.toMatch(/^HTTP\/1\.[01] 5/);
+      expect(fuzz.errorLines(from), "error-level log lines").toEqual([]);
+    });
+    await fc.assert(property, options(seedFor("raw"), RUNS * 10));
+    // Still serving, on both HTTP versions.
+    const check = (await import("../../clients/src/gen/grpc/health/v1/health_pb.js")).Health.methods.find((m) => m.name === "Check")!;
+    for (const wire of wires.filter((w) => w.protocol === "connect-json")) expect((await call(http, wire, check, Buffer.from("{}"), { kind: "anonymous" })).code).toBe(0);
   }, 120_000);
 
   it("logged nothing at level error or above for any of it", () => {
