@@ -140,3 +140,14 @@ export function describeOutcome(o: Outcome): string {
   const where = o.resource === "platform" ? "" : ` on ${o.resource.replace(/\/.*/, "")} of org ${o.org}`;
   return `${o.rpc} [${o.variant}] as ${o.principal.name}${where}: expected ${o.expected}, got ${o.detail}`;
 }
+
+/** The RPCs whose cells took longest in all (MATRIX_DEBUG=1 prints it): where the matrix's time goes. */
+export function timingReport(outcomes: Outcome[], top = 10): string {
+  const per = new Map<string, { n: number; ms: number }>();
+  for (const o of outcomes) {
+    const e = per.get(o.rpc) ?? { n: 0, ms: 0 };
+    per.set(o.rpc, { n: e.n + 1, ms: e.ms + o.ms });
+  }
+  const slowest = [...per].sort((a, b) => b[1].ms - a[1].ms).slice(0, top);
+  return [`${outcomes.length} cells`, ...slowest.map(([rpc, { n, ms }]) => `${rpc}: ${n} cells, ${Math.round(ms)} ms`)].join("\n");
+}
