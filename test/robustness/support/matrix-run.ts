@@ -14,7 +14,8 @@ export interface Outcome {
   rpc: string;
   variant: string;
   principal: Actor;
-  org: OrgFx["key"];
+  /** The target org, when the request named one of its resources. */
+  org?: OrgFx["key"];
   resource: string;
   expected: "allowed" | "denied";
   observed: "allowed" | "denied";
@@ -104,7 +105,7 @@ export async function runCell(fx: Fixture, cell: PlannedCell): Promise<Outcome> 
     rpc: rpc.name.replace(/^polity\.[a-z.0-9]+\./, ""),
     variant,
     principal: who,
-    org: org.key,
+    org: cell.perOrg && !kase.orgless?.includes(variant) ? org.key : undefined,
     resource,
     expected,
     observed: refused ? "denied" : "allowed",
@@ -137,7 +138,8 @@ export async function runCells(fx: Fixture, cells: PlannedCell[], width: number)
 }
 
 export function describeOutcome(o: Outcome): string {
-  const where = o.resource === "platform" ? "" : ` on ${o.resource.replace(/\/.*/, "")} of org ${o.org}`;
+  const kind = o.resource.replace(/\/.*/, "");
+  const where = o.resource === "platform" ? "" : o.org ? ` on ${kind} of org ${o.org}` : ` on ${kind}`;
   return `${o.rpc} [${o.variant}] as ${o.principal.name}${where}: expected ${o.expected}, got ${o.detail}`;
 }
 
