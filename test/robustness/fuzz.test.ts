@@ -10,7 +10,7 @@
 import { create, type DescMethod, toBinary, toJson, toJsonString } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MalformedAnswer, type Outcome, codeName, readAnswer, serverFault } from "./support/answers.js";
 import { messageInit, tame, wild } from "./support/arbitraries.js";
 import { type Auth, authArbitrary, call } from "./support/call.js";
@@ -69,6 +69,7 @@ describe("fuzzing every RPC on every protocol", async () => {
     registered = registeredServices(fuzz.server.logs);
     anyone = authArbitrary(fuzz.adminToken);
   });
+  beforeEach(() => http?.fresh());
   afterAll(async () => {
     console.log(`fuzzed calls by outcome (seed ${SEED}, ${RUNS} runs per RPC × wire):\n${[...tally].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${n}\t${k}`).join("\n")}`);
     http?.close();
@@ -199,6 +200,30 @@ describe("fuzzing every RPC on every protocol", async () => {
       if (exchange.keepAlivePromised) expect(exchange.closedAfterAnswer, `${where}: HTTP ${exchange.status} said keep-alive, then the server closed the connection`).toBe(false);
     });
     await fc.assert(property, options(seedFor("keep-alive"), RUNS * 15));
+  }, 120_000);
+
+  // A server may answer before it has read a request's body (415 for gRPC-Web text, ResourceExhausted from an
+  // envelope's length prefix). The unread bodies must not pile up in the connection: node refuses every new stream
+  // with ENHANCE_YOUR_CALM once a session holds maxSessionMemory (10 MB), which would cut off all calls on it.
+  it("h2c: a connection keeps serving after 40 calls answered without reading their 400 KB bodies", async () => {
+    const whoAmI = methods.find((m) => pathOf(m) === "/polity.sys.auth.v1.AuthService/WhoAmI")!;
+    const text = wires.find((w) => w.protocol === "grpc-web-text" && w.http === "h2")!;
+    const grpc = wires.find((w) => w.protocol === "grpc")!;
+    const big = envelope(Buffer.alloc(300_000, 0x61));
+    big.writeUInt32BE(5 * 1024 * 1024, 1); // announces more than the 4 MiB limit
+    const answered: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const [wire, body] = i % 2 === 0 ? [text, Buffer.from(big.toString("base64"))] : [grpc, big];
+      try {
+        const outcome = await call(http, wire, whoAmI, body, { kind: "anonymous" });
+        answered.push(outcome.unsupported ? "HTTP 415" : codeName(outcome.code));
+      } catch (error) {
+        answered.push(`call ${i} on ${wire.name}: ${(error as Error).message.split("\n")[0]}`);
+      }
+    }
+    expect(answered.filter((a) => a !== "HTTP 415" && a !== "ResourceExhausted")).toEqual([]);
+    const check = (await import("../../clients/src/gen/grpc/health/v1/health_pb.js")).Health.methods.find((m) => m.name === "Check")!;
+    expect((await call(http, grpc, check, envelope(new Uint8Array()), { kind: "anonymous" })).code).toBe(0);
   }, 120_000);
 
   it("raw connections with broken HTTP/1.1 or HTTP/2 framing get a 4xx or a closed connection, never a 5xx or a crash", async () => {

@@ -22,6 +22,8 @@ export interface PostOptions {
 
 export interface RawHttp {
   post(version: HttpVersion, path: string, headers: Record<string, string>, body: Uint8Array, options: PostOptions): Promise<RawAnswer>;
+  /** Later h2c calls go on a new connection, so one test's connection state cannot fail the next test. */
+  fresh(): void;
   close(): void;
 }
 
@@ -114,6 +116,10 @@ export function createRawHttp(baseUrl: string): RawHttp {
 
   return {
     post: (version, path, headers, body, options) => (version === "h1" ? h1 : h2)(path, headers, body, options),
+    fresh() {
+      session?.close();
+      session = undefined;
+    },
     close() {
       agent.destroy();
       session?.close();
