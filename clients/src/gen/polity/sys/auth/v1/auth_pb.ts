@@ -664,7 +664,9 @@ export const ClaimSetupResponseSchema: GenMessage<ClaimSetupResponse> = /*@__PUR
 export const AuthService: GenService<{
   /**
    * Register creates a person account and sends a verification email. The account can sign in at once but is
-   * restricted until its email is verified.
+   * restricted until its email is verified (and its calls also count against its client address's anonymous
+   * rate limit). Registrations are metered per client address (RESOURCE_EXHAUSTED REGISTRATION_THROTTLED with
+   * retry info).
    *
    * @generated from rpc polity.sys.auth.v1.AuthService.Register
    */
@@ -694,8 +696,9 @@ export const AuthService: GenService<{
     output: typeof ResendVerificationResponseSchema;
   },
   /**
-   * Login exchanges email and password for an access token and a refresh token. Failed attempts are throttled
-   * per account and per client address (RESOURCE_EXHAUSTED with retry info).
+   * Login exchanges email and password for an access token and a refresh token. Each attempt is counted before
+   * the password is checked, per (account, client address), per client address and per account, and a right
+   * password gives its attempt back; when a budget is spent: RESOURCE_EXHAUSTED LOGIN_THROTTLED with retry info.
    *
    * @generated from rpc polity.sys.auth.v1.AuthService.Login
    */
@@ -715,7 +718,8 @@ export const AuthService: GenService<{
     output: typeof RefreshResponseSchema;
   },
   /**
-   * Logout revokes the refresh token's family (the session).
+   * Logout revokes the refresh token's family (the session); its access tokens are refused from then on
+   * (UNAUTHENTICATED SESSION_REVOKED).
    *
    * @generated from rpc polity.sys.auth.v1.AuthService.Logout
    */
