@@ -167,3 +167,35 @@ describe("revocation across two processes (sys + mod)", () => {
     expect(Date.now() - loggedOutAt).toBeLessThanOrEqual(TTL_MS + 1000);
   });
 });
+
+describe("revocation across sys replicas (PostgreSQL LISTEN/NOTIFY)", () => {
+  let database: TestDatabase;
+  let a: TestServer | undefined, b: TestServer | undefined;
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+    await database?.drop();
+  });
+
+  it("refuses on every replica what one revoked: at start from the database, then as it happens", async () => {
+    database = await createTestDatabase("revoke_replicas");
+    const env = { DATABASE_URL: database.url, POLITY_TIERS: "sys", POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password };
+    a = await startInProcessServer(env);
+    const onA = clientFor(AuthService, a.url);
+    const [early, late] = [(await onA.login(ADMIN)).tokens!, (await onA.login(ADMIN)).tokens!];
+    await onA.logout({ refreshToken: early.refreshToken });
+    b = await startInProcessServer(env);
+    const whoAmIOnB = (token: string) => outcome(clientFor(AuthService, b!.url, token).whoAmI({}));
+    // Revoked before B started: B read it from the database.
+    expect(reasonOf(await whoAmIOnB(early.accessToken))).toBe("SESSION_REVOKED");
+    expect(await whoAmIOnB(late.accessToken)).toBe("ok");
+    // Revoked on A while B runs: B hears it.
+    await onA.logout({ refreshToken: late.refreshToken });
+    let result = await whoAmIOnB(late.accessToken);
+    for (let i = 0; i < 50 && result === "ok"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      result = await whoAmIOnB(late.accessToken);
+    }
+    expect(result instanceof ConnectError && [result.code, reasonOf(result)]).toEqual([Code.Unauthenticated, "SESSION_REVOKED"]);
+  });
+});
