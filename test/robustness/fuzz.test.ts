@@ -205,20 +205,23 @@ describe("fuzzing every RPC on every protocol", async () => {
   // A server may answer before it has read a request's body (415 for gRPC-Web text, ResourceExhausted from an
   // envelope's length prefix). The unread bodies must not pile up in the connection: node refuses every new stream
   // with ENHANCE_YOUR_CALM once a session holds maxSessionMemory (10 MB), which would cut off all calls on it.
-  it("h2c: a connection keeps serving after 40 calls answered without reading their 400 KB bodies", async () => {
+  it("h2c: a connection keeps serving after 60 calls answered without reading their 400 KB bodies", async () => {
     const whoAmI = methods.find((m) => pathOf(m) === "/polity.sys.auth.v1.AuthService/WhoAmI")!;
     const text = wires.find((w) => w.protocol === "grpc-web-text" && w.http === "h2")!;
     const grpc = wires.find((w) => w.protocol === "grpc")!;
     const big = envelope(Buffer.alloc(300_000, 0x61));
     big.writeUInt32BE(5 * 1024 * 1024, 1); // announces more than the 4 MiB limit
+    const watch = methods.find((m) => pathOf(m) === "/polity.mod.voting.v1.VotingService/WatchActivity")!;
+    const announce = Buffer.from([0, 0x80, 0, 0, 0]); // a 2 GiB message, announced in 5 bytes
+    const calls = [[text, whoAmI, Buffer.from(big.toString("base64"))], [grpc, whoAmI, big], [grpc, watch, announce]] as const;
     const answered: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      const [wire, body] = i % 2 === 0 ? [text, Buffer.from(big.toString("base64"))] : [grpc, big];
+    for (let i = 0; i < 60; i++) {
+      const [wire, method, body] = calls[i % calls.length];
       try {
-        const outcome = await call(http, wire, whoAmI, body, { kind: "anonymous" });
+        const outcome = await call(http, wire, method, body, { kind: "anonymous" });
         answered.push(outcome.unsupported ? "HTTP 415" : codeName(outcome.code));
       } catch (error) {
-        answered.push(`call ${i} on ${wire.name}: ${(error as Error).message.split("\n")[0]}`);
+        answered.push(`call ${i}, ${pathOf(method)} on ${wire.name}: ${(error as Error).message.split("\n")[0]}`);
       }
     }
     expect(answered.filter((a) => a !== "HTTP 415" && a !== "ResourceExhausted")).toEqual([]);
