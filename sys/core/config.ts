@@ -48,6 +48,11 @@ export const settings: Setting[] = [
   { key: "anonymousRateLimitPerMinute", env: "POLITY_ANONYMOUS_RATE_LIMIT_PER_MINUTE", schema: z.coerce.number().int().min(0), default: 300, doc: "Calls without a token allowed per client address per minute, per replica (0 disables)" },
   { key: "maxMessageBytes", env: "POLITY_MAX_MESSAGE_BYTES", schema: z.coerce.number().int().min(1024), default: 4 * 1024 * 1024, doc: "Largest request or response message" },
   { key: "maxConcurrentStreams", env: "POLITY_MAX_CONCURRENT_STREAMS", schema: z.coerce.number().int().min(1), default: 100, doc: "HTTP/2 streams per connection" },
+  { key: "maxConnections", env: "POLITY_MAX_CONNECTIONS", schema: z.coerce.number().int().min(1), default: 4096, doc: "Open connections the port accepts at once; past it a new connection is closed at once" },
+  { key: "firstByteTimeoutMs", env: "POLITY_FIRST_BYTE_TIMEOUT_MS", schema: z.coerce.number().int().min(100), default: 10000, doc: "A new connection that sends nothing (or no TLS handshake) for this long is closed" },
+  { key: "headersTimeoutMs", env: "POLITY_HEADERS_TIMEOUT_MS", schema: z.coerce.number().int().min(100), default: 10000, doc: "An HTTP/1.1 request's headers must arrive within this time (else 408 and the connection closes)" },
+  { key: "requestBodyTimeoutMs", env: "POLITY_REQUEST_BODY_TIMEOUT_MS", schema: z.coerce.number().int().min(100), default: 30000, doc: "HTTP/1.1: the whole request must arrive within this time; HTTP/2: a stream whose request body is unfinished and that sees no traffic for this long is reset (server-streaming calls are never cut)" },
+  { key: "idleTimeoutMs", env: "POLITY_IDLE_TIMEOUT_MS", schema: z.coerce.number().int().min(100), default: 30000, doc: "An HTTP/2 connection without open streams or traffic for this long is closed (HTTP/1.1 keep-alive: 5 s)" },
   { key: "shutdownGraceMs", env: "POLITY_SHUTDOWN_GRACE_MS", schema: z.coerce.number().int().min(0), default: 10000, doc: "How long SIGTERM waits for in-flight calls" },
   { key: "statementTimeoutMs", env: "POLITY_STATEMENT_TIMEOUT_MS", schema: z.coerce.number().int().min(0), default: 15000, doc: "PostgreSQL statement_timeout (also capped by each call's deadline)" },
   { key: "serveWeb", env: "POLITY_SERVE_WEB", schema: bool, default: true, doc: "Serve the web GUI at `/`" },
@@ -86,6 +91,11 @@ export interface Config {
   anonymousRateLimitPerMinute: number;
   maxMessageBytes: number;
   maxConcurrentStreams: number;
+  maxConnections: number;
+  firstByteTimeoutMs: number;
+  headersTimeoutMs: number;
+  requestBodyTimeoutMs: number;
+  idleTimeoutMs: number;
   shutdownGraceMs: number;
   statementTimeoutMs: number;
   serveWeb: boolean;

@@ -16,7 +16,7 @@ import { Health, HealthCheckRequestSchema, HealthCheckResponse_ServingStatus as 
 import { clientAddressKey } from "./authn/principal.js";
 import { createAuthInterceptor } from "./authz/interceptor.js";
 import { createCallLog } from "./call-log.js";
-import type { Config } from "./config.js";
+import { loadConfig } from "./config.js";
 import { createConnectFastPath } from "./connect-fast-path.js";
 import { createHealthFixture } from "./fast-path-fixture.js";
 import { createMetrics } from "./metrics.js";
@@ -45,7 +45,7 @@ let server: RunningServer;
 
 beforeAll(async () => {
   // The real one port (HTTP/1.1 and h2c sniffed on one socket), as polityd serves it.
-  const config = { port: 0, host: "127.0.0.1", corsAllowedOrigins: [], maxConcurrentStreams: 100 } as unknown as Config;
+  const config = loadConfig({ env: { POLITY_PORT: "0", POLITY_HOST: "127.0.0.1", POLITY_CORS_ALLOWED_ORIGINS: "" } });
   server = await startServer({ config, logger: pino({ level: "silent" }), routes: {}, rpc: (req, res) => {
     if (fastEnabled && fastPath(req, res)) fastServed++;
     else connect(req as never, res as never);

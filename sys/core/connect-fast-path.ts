@@ -82,14 +82,16 @@ function readBody(req: Req, call: UnaryCall, max: number, then: (bytes: Buffer) 
   const hint = req.headers["content-length"] === undefined ? Number.NaN : Number.parseInt(req.headers["content-length"], 10);
   const known = Number.isSafeInteger(hint) && hint >= 0;
   if (known && hint > max) return call.fail(new ConnectError(`message size ${hint} is larger than configured readMaxBytes ${max}`, Code.ResourceExhausted));
-  const chunks: Buffer[] = [];
+  let chunks: Buffer[] = [];
   let size = 0;
   req.on("data", (chunk: Buffer) => {
     if (call.finished) return;
     chunks.push(chunk);
     size += chunk.length;
+    if (size <= max && !(known && size > hint)) return;
+    chunks = []; // an endless body is never kept past the limit
     if (known && size > hint) call.fail(new ConnectError(`protocol error: promised ${hint} bytes, received ${size}`, Code.InvalidArgument));
-    else if (size > max) call.fail(new ConnectError(`message size is larger than configured readMaxBytes ${max}`, Code.ResourceExhausted));
+    else call.fail(new ConnectError(`message size is larger than configured readMaxBytes ${max}`, Code.ResourceExhausted));
   });
   req.once("end", () => {
     if (call.finished) return;

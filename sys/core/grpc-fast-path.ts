@@ -71,19 +71,30 @@ export function applyGrpcTimeout(req: Req, call: UnaryCall): boolean {
   return true;
 }
 
-/** A gRPC or gRPC-Web request body, refused as soon as its 5-byte prefix announces more than `max` bytes. */
+/**
+ * A gRPC or gRPC-Web request body, refused as soon as its 5-byte prefix announces more than `max` bytes, or as
+ * soon as more than one envelope of `max` bytes has arrived whatever the prefix said: an endless body never
+ * grows past that. Once refused nothing more is kept (the server closes the inbound side after answering).
+ */
 export function readEnvelope(source: Readable, call: UnaryCall, max: number, then: (body: Buffer) => void) {
-  const chunks: Buffer[] = [];
+  let chunks: Buffer[] = [];
   let size = 0;
   source.on("data", (chunk: Buffer) => {
     if (call.finished) return;
     const before = size;
     chunks.push(chunk);
     size += chunk.length;
-    if (before >= 5 || size < 5) return;
-    // Refuse an oversized message from its 5-byte prefix, before buffering the rest of it.
-    const length = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
-    if (length > max) call.fail(new ConnectError(`message size ${length} is larger than configured readMaxBytes ${max}`, Code.ResourceExhausted));
+    let refused = 0;
+    // Refuse an oversized message from its 5-byte prefix, before buffering the rest of it (as connect does)...
+    if (before < 5 && size >= 5) {
+      const length = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
+      if (length > max) refused = length;
+    }
+    // ...and a body that goes on past one envelope of the largest size, whatever its prefix said.
+    if (!refused && size > max + 5) refused = size;
+    if (!refused) return;
+    chunks = [];
+    call.fail(new ConnectError(`message size ${refused} is larger than configured readMaxBytes ${max}`, Code.ResourceExhausted));
   });
   source.once("end", () => {
     if (call.finished) return;

@@ -15,7 +15,7 @@ import { Health, HealthCheckRequestSchema, HealthCheckResponse_ServingStatus as 
 import { clientAddressKey } from "./authn/principal.js";
 import { createAuthInterceptor } from "./authz/interceptor.js";
 import { createCallLog } from "./call-log.js";
-import type { Config } from "./config.js";
+import { loadConfig } from "./config.js";
 import { createHealthFixture } from "./fast-path-fixture.js";
 import { createGrpcWebFastPath } from "./grpc-web-fast-path.js";
 import { createMetrics } from "./metrics.js";
@@ -42,7 +42,7 @@ let server: RunningServer;
 
 beforeAll(async () => {
   // The real one port (HTTP/1.1 and h2c sniffed on one socket, CORS in front), as polityd serves it.
-  const config = { port: 0, host: "127.0.0.1", corsAllowedOrigins: ["https://app.example"], maxConcurrentStreams: 100 } as unknown as Config;
+  const config = loadConfig({ env: { POLITY_PORT: "0", POLITY_HOST: "127.0.0.1", POLITY_CORS_ALLOWED_ORIGINS: "https://app.example" } });
   const rpc = (req: Req, res: Res) => void (fast.enabled && fast.path(req, res) ? fast.served++ : connect(req as never, res as never));
   server = await startServer({ config, logger: pino({ level: "silent" }), routes: {}, rpc });
 });

@@ -1,6 +1,9 @@
 // The one port: gRPC (h2c), gRPC-Web and Connect (HTTP/1.1 and h2c) through connect-node, plus /metrics,
 // the JWKS and the web GUI. TLS when certificates are configured. Draining on stop: stop accepting, let
 // in-flight calls finish up to the grace period, then cut what is left.
+// Nothing a peer does may take the process down or hold resources forever: every socket, session and stream
+// has an error listener, a throwing handler is logged and answered, and connections are capped and timed out
+// (see connection-limits.ts).
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import http from "node:http";
@@ -9,6 +12,7 @@ import net from "node:net";
 import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
+import { createConnectionLimits } from "./connection-limits.js";
 import { createCors } from "./cors.js";
 
 type Req = IncomingMessage | http2.Http2ServerRequest;
@@ -32,31 +36,45 @@ export interface RunningServer {
 
 export async function startServer({ config, logger, routes, rpc }: ServerOptions): Promise<RunningServer> {
   const cors = createCors(config.corsAllowedOrigins);
+  // A Map: a path like "/constructor" or "__proto__" must never find an Object.prototype member.
+  const routeTable = new Map(Object.entries(routes));
+  const limits = createConnectionLimits(config, logger);
   let inFlight = 0;
   let idle: (() => void) | undefined;
+  const fail = (error: unknown, res: Res, what: string) => {
+    logger.error({ err: error }, what);
+    try {
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+    } catch {
+      res.destroy();
+    }
+  };
   const handler = (req: Req, res: Res) => {
     inFlight++;
     res.once("close", () => {
       inFlight--;
       if (inFlight === 0) idle?.();
     });
-    const corsDecision = cors(req.method, req.headers);
-    if (corsDecision) {
-      for (const [name, value] of Object.entries(corsDecision.headers)) res.setHeader(name, value);
-      if (corsDecision.preflight) {
-        res.statusCode = 204;
-        res.end();
-        return;
+    limits.request(req, res);
+    try {
+      const corsDecision = cors(req.method, req.headers);
+      if (corsDecision) {
+        for (const [name, value] of Object.entries(corsDecision.headers)) res.setHeader(name, value);
+        if (corsDecision.preflight) {
+          res.statusCode = 204;
+          res.end();
+          return;
+        }
       }
+      const url = req.url ?? "/";
+      const query = url.indexOf("?");
+      const route = req.method === "GET" ? routeTable.get(query < 0 ? url : url.slice(0, query)) : undefined;
+      if (!route) return rpc(req, res);
+      Promise.resolve(route(req, res)).catch((error: unknown) => fail(error, res, "http route failed"));
+    } catch (error) {
+      fail(error, res, "request handler threw");
     }
-    const path = (req.url ?? "/").split("?")[0];
-    const route = req.method === "GET" ? routes[path] : undefined;
-    if (!route) return rpc(req, res);
-    Promise.resolve(route(req, res)).catch((error: unknown) => {
-      logger.error({ err: error, path }, "http route failed");
-      if (!res.headersSent) res.statusCode = 500;
-      res.end();
-    });
   };
   const settings = { maxConcurrentStreams: config.maxConcurrentStreams };
   const tls = config.tlsCert && config.tlsKey;
@@ -64,21 +82,28 @@ export async function startServer({ config, logger, routes, rpc }: ServerOptions
   const sockets = new Set<Socket>();
   let server: net.Server;
   let h2: http2.Http2Server;
+  let h1: http.Server | undefined;
   if (tls) {
     // ALPN picks h2 or HTTP/1.1.
-    h2 = http2.createSecureServer({ allowHTTP1: true, settings, cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!) }, handler);
+    const options = { allowHTTP1: true, settings, handshakeTimeout: config.firstByteTimeoutMs, cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!) };
+    h2 = http2.createSecureServer(options, handler);
+    h2.on("tlsClientError", (error) => logger.debug({ err: error }, "tls handshake failed"));
     server = h2;
   } else {
     // Cleartext has no ALPN and node's allowHTTP1 only works with TLS: sniff the HTTP/2 connection preface
     // ("PRI * HTTP/2.0") and hand each connection to the h2c or the HTTP/1.1 server, both with one handler.
     h2 = http2.createServer({ settings }, handler);
-    const h1 = http.createServer({ keepAliveTimeout: 5000 }, handler as never);
+    h1 = http.createServer(limits.http1Options, handler as never);
+    limits.trackHttp1(h1);
+    const plain = h1;
     server = net.createServer((socket) => {
+      limits.awaitFirstByte(socket);
       socket.once("data", (first) => {
+        limits.firstByteSeen(socket);
         socket.pause();
         socket.unshift(first);
         const preface = first.toString("latin1", 0, Math.min(first.length, 4));
-        (preface === "PRI " ? h2 : h1).emit("connection", socket);
+        (preface === "PRI " ? h2 : plain).emit("connection", socket);
         process.nextTick(() => socket.resume());
       });
     });
@@ -86,15 +111,21 @@ export async function startServer({ config, logger, routes, rpc }: ServerOptions
   h2.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
+    limits.session(session);
   });
+  server.maxConnections = config.maxConnections;
+  server.on("drop", () => limits.dropped());
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
+    // A reset before (or after) the first byte is the peer's business, never an uncaught 'error'.
+    socket.on("error", (error) => logger.debug({ err: error }, "connection error"));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());
   });
+  server.on("error", (error) => logger.error({ err: error }, "listener error"));
   const port = (server.address() as AddressInfo).port;
   const url = `${tls ? "https" : "http"}://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${port}`;
   return {
@@ -102,6 +133,7 @@ export async function startServer({ config, logger, routes, rpc }: ServerOptions
     url,
     async drain(graceMs) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      h1?.close(); // stops its header/request timeout checker
       // GOAWAY: clients stop opening streams on these connections, open streams run to their end.
       for (const session of sessions) session.close();
       if (inFlight > 0) {

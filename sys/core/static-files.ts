@@ -1,44 +1,69 @@
-// Serves the built web GUI (web/dist) with an index.html fallback for client-side routes.
-import { createReadStream, existsSync, statSync } from "node:fs";
+// Serves the built web GUI (web/dist) through sirv: the file list, ETags and Last-Modified are read once at
+// start-up (no filesystem call per request besides the read), ranges and the precompressed .br/.gz files that
+// `npm run prepare` writes next to the bundle are served as the client accepts them. Unknown paths outside
+// /assets are client-side routes and get index.html. A path that does not decode is a 400, never a throw.
+// The bundle is read at start-up: rebuilding web/dist under a running server needs a restart.
+import { existsSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { extname, join, normalize, resolve } from "node:path";
-
-const types: Record<string, string> = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon", ".json": "application/json", ".woff2": "font/woff2",
-};
+import { join, resolve } from "node:path";
+import sirv from "sirv";
 
 type Req = IncomingMessage | Http2ServerRequest;
 type Res = ServerResponse | Http2ServerResponse;
 
 const fallbackPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Polity</title></head>
 <body><h1>Polity</h1><p>The web GUI is not built. Run <code>npm run build:web</code>.</p></body></html>`;
+// The single range sirv handles correctly ("bytes=start-" or "bytes=start-end", start <= end).
+const singleRange = /^bytes=(\d{1,15})-(\d{0,15})$/;
 
-export function createStaticFiles(root: string) {
+/** Answers GET/HEAD for the GUI (true), or returns false for the caller's 404. */
+export function createStaticFiles(root: string): (req: Req, res: Res) => boolean {
   const base = resolve(root);
-  return (req: Req, res: Res): boolean => {
+  const built = existsSync(join(base, "index.html"));
+  const serve = sirv(base, {
+    dev: false,
+    etag: true,
+    gzip: true,
+    brotli: true,
+    single: true,
+    // Hashed bundle files are real 404s when missing; everything else without an extension is a client route.
+    ignores: ["^/assets/"],
+    setHeaders: (res, pathname) => res.setHeader("cache-control", pathname.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache"),
+  });
+  return (req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") return false;
-    const url = new URL(req.url ?? "/", "http://x");
-    let file = normalize(join(base, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(base)) return false;
-    if (!existsSync(file) || statSync(file).isDirectory()) {
-      // Unknown paths under /assets are real 404s; everything else is a client-side route.
-      if (url.pathname.startsWith("/assets/")) return false;
-      file = join(base, "index.html");
-    }
-    if (!existsSync(file)) {
-      (res as ServerResponse).writeHead(200, { "content-type": types[".html"] });
-      res.end(fallbackPage);
+    const url = req.url ?? "/";
+    const query = url.indexOf("?");
+    const pathname = query < 0 ? url : url.slice(0, query);
+    if (!wellFormed(pathname)) {
+      (res as ServerResponse).writeHead(400, { "content-type": "text/plain; charset=utf-8" });
+      res.end("bad request path\n");
       return true;
     }
-    const immutable = url.pathname.startsWith("/assets/");
-    (res as ServerResponse).writeHead(200, {
-      "content-type": types[extname(file)] ?? "application/octet-stream",
-      "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
-    });
+    const range = req.headers.range;
+    if (range !== undefined) {
+      // Ranges sirv would misread (multiple, suffix, reversed) are ignored: the whole file is a valid answer.
+      const parts = singleRange.exec(range);
+      if (!parts || (parts[2] !== "" && Number(parts[2]) < Number(parts[1]))) delete req.headers.range;
+    }
+    let missed = false;
+    serve(req as IncomingMessage, res as ServerResponse, () => void (missed = true));
+    if (!missed) return true;
+    if (built || pathname.startsWith("/assets/")) return false;
+    (res as ServerResponse).writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" });
     if (req.method === "HEAD") res.end();
-    else createReadStream(file).pipe(res as ServerResponse);
+    else res.end(fallbackPage);
     return true;
   };
+}
+
+function wellFormed(pathname: string): boolean {
+  if (pathname[0] !== "/" || pathname.startsWith("//") || pathname.includes("\0")) return false;
+  if (!pathname.includes("%")) return true;
+  try {
+    return !decodeURIComponent(pathname).includes("\0");
+  } catch {
+    return false;
+  }
 }

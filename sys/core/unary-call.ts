@@ -106,7 +106,13 @@ export function startUnaryCall(options: FastPathOptions, route: Route, req: Req,
     const duration = Number(process.hrtime.bigint() - since);
     observe?.(route.observed, sent ? Code[sent.code] : "OK", duration / 1e9);
     logCall?.({ line: { method: route.path, duration_ms: Math.round(duration / 1e4) / 100, principal: principal?.accountId, request_id: requestId, protocol, peer: peer || undefined }, error });
-    respond(sent ? { error: sent } : { body: body! }, call);
+    try {
+      respond(sent ? { error: sent } : { body: body! }, call);
+    } catch (e) {
+      // Writing to a stream the peer has just reset throws; runs from a timer too, so it must never escape.
+      logCall?.({ line: { method: route.path, duration_ms: 0, request_id: requestId, protocol, peer: peer || undefined }, error: e });
+      res.destroy();
+    }
   };
 
   const call = {

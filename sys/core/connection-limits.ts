@@ -1,0 +1,132 @@
+// Timeouts and caps of the one port, so that idle or slow peers cannot hold sockets, sessions or request
+// bodies open forever: a first-byte (and HTTP/2 preface) timeout for new connections, header and request
+// timeouts on HTTP/1.1, an idle timeout for HTTP/2 sessions without streams, an inbound-idle timeout for HTTP/2
+// request bodies, and closing the inbound side of a request the server has already answered. Server-streaming
+// calls are never cut: once their request body is complete only the client decides when they end.
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
+import http2 from "node:http2";
+import type { Socket } from "node:net";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+
+type Req = IncomingMessage | http2.Http2ServerRequest;
+type Res = ServerResponse | http2.Http2ServerResponse;
+type Limits = Pick<Config, "firstByteTimeoutMs" | "headersTimeoutMs" | "requestBodyTimeoutMs" | "idleTimeoutMs">;
+
+const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
+const drainBytes = 256 * 1024;
+const drainMs = 500;
+
+export function createConnectionLimits(config: Limits, logger: Logger) {
+  const { firstByteTimeoutMs, headersTimeoutMs, requestBodyTimeoutMs, idleTimeoutMs } = config;
+  let lastDropLog = 0;
+  const silent = (socket: Socket) => {
+    logger.debug({ peer: socket.remoteAddress }, "connection sent nothing in time; closed");
+    socket.destroy();
+  };
+  const silentListener = new WeakMap<Socket, () => void>();
+
+  return {
+    http1Options: {
+      keepAliveTimeout: 5000,
+      // node refuses a header timeout longer than the request timeout.
+      headersTimeout: Math.min(headersTimeoutMs, requestBodyTimeoutMs),
+      requestTimeout: requestBodyTimeoutMs,
+      // How often node looks for requests past those timeouts (its default, 30 s, would let them run long).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeoutMs / 4))),
+    },
+
+    /** node starts the header/request timeout checker on 'listening'; this server never listens itself (the sniffer hands it sockets). */
+    trackHttp1(h1: HttpServer) {
+      h1.emit("listening");
+    },
+
+    awaitFirstByte(socket: Socket) {
+      const onTimeout = () => silent(socket);
+      silentListener.set(socket, onTimeout);
+      socket.setTimeout(firstByteTimeoutMs, onTimeout);
+    },
+
+    firstByteSeen(socket: Socket) {
+      socket.setTimeout(0);
+      const onTimeout = silentListener.get(socket);
+      if (onTimeout) socket.off("timeout", onTimeout);
+    },
+
+    session(session: http2.ServerHttp2Session) {
+      let open = 0;
+      session.on("error", (error) => logger.debug({ err: error }, "http2 session error"));
+      session.on("stream", (stream) => {
+        open++;
+        stream.once("close", () => open--);
+        stream.on("error", (error) => logger.debug({ err: error }, "http2 stream error"));
+      });
+      const onIdle = () => {
+        if (session.destroyed || session.closed) return;
+        // Streams are timed by their own bodies (see request()); a session with one open is not idle.
+        if (open > 0) return void session.setTimeout(idleTimeoutMs, onIdle);
+        logger.debug("idle http2 session closed");
+        session.close();
+        setTimeout(() => session.destroy(), 1000).unref();
+      };
+      // Until the client's preface and SETTINGS arrived, the first-byte timeout applies.
+      session.setTimeout(firstByteTimeoutMs, onIdle);
+      session.once("remoteSettings", () => session.setTimeout(idleTimeoutMs, onIdle));
+    },
+
+    /** Per request: time out a stalled HTTP/2 body; stop reading a body the server has already answered. */
+    request(req: Req, res: Res) {
+      const stream = (req as http2.Http2ServerRequest).stream;
+      if (!stream) {
+        const incoming = req as IncomingMessage;
+        const socket = incoming.socket; // captured now: it may be detached from the request by the time the answer is out
+        res.once("finish", () => {
+          if (incoming.complete || !socket) return;
+          // As Go's net/http: a keep-alive client still sending a small body the server has already answered keeps
+          // its connection if the rest stays under drainBytes and arrives within drainMs; past either the
+          // connection closes. The parser drops what comes (node's own req._dump), whoever was reading.
+          (incoming as IncomingMessage & { _dumped?: boolean })._dumped = true;
+          socket.resume();
+          const since = Date.now();
+          const start = socket.bytesRead;
+          const watch = setInterval(() => {
+            if (incoming.complete || socket.destroyed) return void clearInterval(watch);
+            if (socket.bytesRead - start <= drainBytes && Date.now() - since <= drainMs) return;
+            clearInterval(watch);
+            socket.destroySoon();
+          }, 10);
+          watch.unref();
+        });
+        return;
+      }
+      if (stream.endAfterHeaders) return;
+      stream.once("finish", () => {
+        if (bodyDone(stream)) return;
+        // Reset only once the whole answer is out: a reset before the trailers are sent would drop them, and
+        // compat responses send theirs on 'wantTrailers', after 'finish' (our listener runs after theirs).
+        const reset = () => setImmediate(() => bodyDone(stream) || stream.close(NGHTTP2_NO_ERROR));
+        setImmediate(() => {
+          if (stream.destroyed) return;
+          if (stream.sentTrailers !== undefined || stream.state.localClose === 1) reset();
+          else stream.once("wantTrailers", reset);
+        });
+      });
+      stream.setTimeout(requestBodyTimeoutMs, () => {
+        if (bodyDone(stream)) return void stream.setTimeout(0);
+        logger.debug({ path: req.url }, "request body stalled; stream reset");
+        stream.close(NGHTTP2_CANCEL);
+      });
+    },
+
+    dropped() {
+      const now = Date.now();
+      if (now - lastDropLog < 10_000) return;
+      lastDropLog = now;
+      logger.warn("connection limit reached; new connections are closed at once");
+    },
+  };
+}
+
+function bodyDone(stream: http2.ServerHttp2Stream): boolean {
+  return stream.destroyed || stream.readableEnded || stream.state?.remoteClose === 1;
+}
