@@ -6,6 +6,7 @@ import { principalOf, requirePrincipal } from "../core/authn/principal.js";
 import { createEmailVisibility } from "../authz/email-privacy.js";
 import type { EntityManager } from "../core/db.js";
 import { failedPrecondition, notFound } from "../core/errors.js";
+import { FOR_UPDATE, writeTransaction } from "../core/write-transaction.js";
 import { afterCursor, decodeCursor, pageOf, pageSizeOf } from "../core/pagination.js";
 import type { SysContext } from "../core/sys-context.js";
 import { isUuid } from "../auth/secrets.js";
@@ -13,10 +14,11 @@ import { revokeSessions } from "../auth/sessions.js";
 import { apiKeyToProto, createApiKey } from "./api-keys.js";
 import { accountToProto, checkEtag, maskPaths } from "./convert.js";
 import { Account, ApiKey, Org } from "./entities.js";
-import { createAccountReader, ilikePattern, mapOptimisticLock } from "./queries.js";
+import { createAccountReader, ilikePattern } from "./queries.js";
 
-async function findAccount(em: EntityManager, id: string): Promise<Account> {
-  const account = isUuid(id) ? await em.findOne(Account, { id }) : null;
+/** `lock`: inside a write transaction, hold the row until commit so concurrent writers queue up. */
+async function findAccount(em: EntityManager, id: string, lock = false): Promise<Account> {
+  const account = isUuid(id) ? await em.findOne(Account, { id }, lock ? FOR_UPDATE : {}) : null;
   if (!account) throw notFound("account", id);
   return account;
 }
@@ -56,56 +58,54 @@ export function createAccountService(ctx: SysContext): ServiceImpl<typeof Accoun
     },
 
     async updateAccount(req, hc) {
-      const em = db.em();
-      const account = await findAccount(em, req.account?.id ?? "");
-      const paths = maskPaths(req.updateMask?.paths, ["display_name"]);
-      checkEtag(account, req.etag);
-      if (paths.includes("display_name")) account.displayName = req.account!.displayName;
-      await mapOptimisticLock(em.flush());
+      const account = await writeTransaction(db, async (tx) => {
+        const row = await findAccount(tx, req.account?.id ?? "", true);
+        const paths = maskPaths(req.updateMask?.paths, ["display_name"]);
+        checkEtag(row, req.etag);
+        if (paths.includes("display_name")) row.displayName = req.account!.displayName;
+        return row;
+      });
       return { account: accountToProto(account, await mayReadEmails(principalOf(hc)?.accountId, `account/${account.id}`)) };
     },
 
+    // Disabling a disabled account (or enabling an enabled one) changes nothing and succeeds, so concurrent
+    // calls, queued on the row lock, all succeed and the last one decides.
     async disableAccount(req, hc) {
       const principal = requirePrincipal(hc);
-      const em = db.em();
-      const account = await findAccount(em, req.accountId);
-      await engine.mayManageAccount({ actorId: principal.accountId, accountId: account.id }, em);
-      if (!account.disabledAt) {
-        await em.transactional(async (tx) => {
-          const row = await tx.findOneOrFail(Account, { id: account.id });
-          row.disabledAt = new Date();
-          await tx.flush();
-          await revokeSessions(tx, { accountId: account.id }, "account_disabled");
-          await engine.audit({ kind: "account_disabled", actorId: principal.accountId, subjectId: account.id, resource: `account/${account.id}` }, tx);
-        });
-        engine.invalidate?.();
-      }
-      return { account: accountToProto(await findAccount(db.em(), req.accountId), await mayReadEmails(principal.accountId, `account/${account.id}`)) };
+      const { account, changed } = await writeTransaction(db, async (tx) => {
+        const row = await findAccount(tx, req.accountId, true);
+        await engine.mayManageAccount({ actorId: principal.accountId, accountId: row.id }, tx);
+        if (row.disabledAt) return { account: row, changed: false };
+        row.disabledAt = new Date();
+        await tx.flush();
+        await revokeSessions(tx, { accountId: row.id }, "account_disabled");
+        await engine.audit({ kind: "account_disabled", actorId: principal.accountId, subjectId: row.id, resource: `account/${row.id}` }, tx);
+        return { account: row, changed: true };
+      });
+      if (changed) engine.invalidate?.();
+      return { account: accountToProto(account, await mayReadEmails(principal.accountId, `account/${account.id}`)) };
     },
 
     async enableAccount(req, hc) {
       const principal = requirePrincipal(hc);
-      const em = db.em();
-      const account = await findAccount(em, req.accountId);
-      await engine.mayManageAccount({ actorId: principal.accountId, accountId: account.id }, em);
-      if (account.disabledAt) {
-        await em.transactional(async (tx) => {
-          const row = await tx.findOneOrFail(Account, { id: account.id });
-          row.disabledAt = null;
-          await tx.flush();
-          await engine.audit({ kind: "account_enabled", actorId: principal.accountId, subjectId: account.id, resource: `account/${account.id}` }, tx);
-        });
-        engine.invalidate?.();
-      }
-      return { account: accountToProto(await findAccount(db.em(), req.accountId), await mayReadEmails(principal.accountId, `account/${account.id}`)) };
+      const { account, changed } = await writeTransaction(db, async (tx) => {
+        const row = await findAccount(tx, req.accountId, true);
+        await engine.mayManageAccount({ actorId: principal.accountId, accountId: row.id }, tx);
+        if (!row.disabledAt) return { account: row, changed: false };
+        row.disabledAt = null;
+        await tx.flush();
+        await engine.audit({ kind: "account_enabled", actorId: principal.accountId, subjectId: row.id, resource: `account/${row.id}` }, tx);
+        return { account: row, changed: true };
+      });
+      if (changed) engine.invalidate?.();
+      return { account: accountToProto(account, await mayReadEmails(principal.accountId, `account/${account.id}`)) };
     },
 
     async deleteAccount(req, hc) {
       const principal = requirePrincipal(hc);
-      const em = db.em();
-      const account = await findAccount(em, req.accountId);
-      await engine.mayManageAccount({ actorId: principal.accountId, accountId: account.id }, em);
-      await em.transactional(async (tx) => {
+      await writeTransaction(db, async (tx) => {
+        const account = await findAccount(tx, req.accountId, true);
+        await engine.mayManageAccount({ actorId: principal.accountId, accountId: account.id }, tx);
         await engine.removeBindings({ accountId: account.id }, tx);
         // Sessions, refresh tokens, API keys and email tokens go with it (on delete cascade).
         await tx.nativeDelete(Account, { id: account.id });

@@ -6,24 +6,26 @@ import { OrgProjectService } from "../../clients/src/gen/polity/sys/account/v1/o
 import { requirePrincipal } from "../core/authn/principal.js";
 import type { EntityManager } from "../core/db.js";
 import { apiError, notFound } from "../core/errors.js";
+import { FOR_UPDATE, writeTransaction } from "../core/write-transaction.js";
 import { afterCursor, decodeCursor, pageOf, pageSizeOf } from "../core/pagination.js";
 import type { SysContext } from "../core/sys-context.js";
 import { isUuid } from "../auth/secrets.js";
 import { checkEtag, maskPaths, orgToProto, projectToProto } from "./convert.js";
 import { Account, Org, Project } from "./entities.js";
-import { flushUnique, ilikePattern, mapOptimisticLock } from "./queries.js";
+import { flushUnique, ilikePattern } from "./queries.js";
 
 const slugTaken = (slug: string) => apiError(Code.AlreadyExists, "SLUG_TAKEN", `slug ${slug} is taken`, { field: "slug" });
 const WRITABLE = ["display_name", "description"] as const;
 
-async function findOrg(em: EntityManager, id: string): Promise<Org> {
-  const org = isUuid(id) ? await em.findOne(Org, { id }) : null;
+/** `lock`: inside a write transaction, hold the row until commit so concurrent writers queue up. */
+async function findOrg(em: EntityManager, id: string, lock = false): Promise<Org> {
+  const org = isUuid(id) ? await em.findOne(Org, { id }, lock ? FOR_UPDATE : {}) : null;
   if (!org) throw notFound("org", id);
   return org;
 }
 
-async function findProject(em: EntityManager, id: string): Promise<Project> {
-  const project = isUuid(id) ? await em.findOne(Project, { id }) : null;
+async function findProject(em: EntityManager, id: string, lock = false): Promise<Project> {
+  const project = isUuid(id) ? await em.findOne(Project, { id }, lock ? FOR_UPDATE : {}) : null;
   if (!project) throw notFound("project", id);
   return project;
 }
@@ -73,19 +75,19 @@ export function createOrgProjectService(ctx: SysContext): ServiceImpl<typeof Org
     },
 
     async updateOrg(req) {
-      const em = db.em();
-      const org = await findOrg(em, req.org?.id ?? "");
-      const paths = maskPaths(req.updateMask?.paths, WRITABLE);
-      checkEtag(org, req.etag);
-      applyMask(org, req.org!, paths);
-      await mapOptimisticLock(em.flush());
+      const org = await writeTransaction(db, async (tx) => {
+        const row = await findOrg(tx, req.org?.id ?? "", true);
+        const paths = maskPaths(req.updateMask?.paths, WRITABLE);
+        checkEtag(row, req.etag);
+        applyMask(row, req.org!, paths);
+        return row;
+      });
       return { org: orgToProto(org) };
     },
 
     async deleteOrg(req) {
-      const em = db.em();
-      const org = await findOrg(em, req.orgId);
-      await em.transactional(async (tx) => {
+      await writeTransaction(db, async (tx) => {
+        const org = await findOrg(tx, req.orgId, true);
         for (const project of await tx.find(Project, { orgId: org.id })) await engine.removeBindings({ resourcePrefix: `project/${project.id}` }, tx);
         // Service accounts the org owns are deleted with it (cascade), so their bindings elsewhere must go too.
         for (const account of await tx.find(Account, { ownerOrgId: org.id })) await engine.removeBindings({ accountId: account.id }, tx);
@@ -126,19 +128,19 @@ export function createOrgProjectService(ctx: SysContext): ServiceImpl<typeof Org
     },
 
     async updateProject(req) {
-      const em = db.em();
-      const project = await findProject(em, req.project?.id ?? "");
-      const paths = maskPaths(req.updateMask?.paths, WRITABLE);
-      checkEtag(project, req.etag);
-      applyMask(project, req.project!, paths);
-      await mapOptimisticLock(em.flush());
+      const project = await writeTransaction(db, async (tx) => {
+        const row = await findProject(tx, req.project?.id ?? "", true);
+        const paths = maskPaths(req.updateMask?.paths, WRITABLE);
+        checkEtag(row, req.etag);
+        applyMask(row, req.project!, paths);
+        return row;
+      });
       return { project: projectToProto(project) };
     },
 
     async deleteProject(req) {
-      const em = db.em();
-      const project = await findProject(em, req.projectId);
-      await em.transactional(async (tx) => {
+      await writeTransaction(db, async (tx) => {
+        const project = await findProject(tx, req.projectId, true);
         await engine.removeBindings({ resourcePrefix: `project/${project.id}` }, tx);
         await tx.nativeDelete(Project, { id: project.id });
       });

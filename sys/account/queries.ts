@@ -1,22 +1,11 @@
 // Small query helpers shared by the account and org services.
 import { batchPerTurn, hotQuery, tableOf } from "../core/sql.js";
 import type { Database, EntityManager } from "../core/db.js";
-import { aborted } from "../core/errors.js";
 import { Account } from "./entities.js";
 
 /** A case-insensitive "contains" pattern with LIKE's wildcards escaped. */
 export function ilikePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-/** A concurrent writer bumped the version between our read and our write: same answer as a stale etag. */
-export async function mapOptimisticLock<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if ((error as { name?: string }).name === "OptimisticLockError") throw aborted("ETAG_MISMATCH", "the resource changed since you read it; reload and retry");
-    throw error;
-  }
 }
 
 export function isUniqueViolation(error: unknown): boolean {

@@ -205,6 +205,29 @@ describe.each<Backend>(["pglite", "postgres"])("authz engine on %s", (backend) =
     expect(kinds.sort()).toEqual(["role_granted:org.admin", "role_granted:platform.ops", "role_granted:project.admin", "role_revoked:org.admin", "role_revoked:platform.ops", "role_revoked:project.admin"].sort());
   });
 
+  it("keeps one binding, and every caller's transaction intact, when the same role is granted concurrently", async () => {
+    const newcomer = await createSeeder(t.db).person({ name: "Newcomer" });
+    const grantInTransaction = () =>
+      t.db.em().transactional(async (tx) => {
+        const binding = await engine.grant({ actorId: "", accountId: newcomer, role: "org.member", resource: `org/${ids.orgB}`, system: true }, tx as never);
+        // The transaction is still usable after the grant (a caught unique violation would have aborted it).
+        await tx.count(AuditEventEntity, {});
+        return binding.id;
+      });
+    const granted = await Promise.all(Array.from({ length: 8 }, grantInTransaction));
+    expect(new Set(granted).size).toBe(1);
+    expect((await engine.bindingsOf(newcomer)).map((b) => b.id)).toEqual([granted[0]]);
+  });
+
+  it("applies the grant rank rule alone to roles handed out later (invites)", async () => {
+    const community = `community/${ids.community}`;
+    await expect(engine.mayHandOut({ actorId: ids.adminA!, role: "community.admin", resource: community })).resolves.toBeUndefined();
+    await expect(engine.mayHandOut({ actorId: ids.root!, role: "community.admin", resource: community })).resolves.toBeUndefined();
+    expect(await refusal(engine.mayHandOut({ actorId: ids.outsider!, role: "community.member", resource: community }))).toEqual({ code: Code.PermissionDenied, reason: "ROLE_ABOVE_OWN" });
+    // Bob is org.admin of B, not of A: his rank over A's community is org.member's.
+    expect(await refusal(engine.mayHandOut({ actorId: ids.memberA!, role: "community.admin", resource: community }))).toEqual({ code: Code.PermissionDenied, reason: "ROLE_ABOVE_OWN" });
+  });
+
   it("lists bindings and visible orgs/projects, removes bindings", async () => {
     expect(await engine.hasSuperadmin()).toBe(true);
     expect((await engine.bindingsOf(ids.memberA)).map((b) => b.role).sort()).toEqual(["org.admin", "org.member", "project.member"]);

@@ -2,8 +2,8 @@
 // above the highest role they hold on the resource or a scope above it; a superadmin may grant anything, and
 // `system` grants (bootstrap, an org's creator) skip the checks. Every change leaves an audit event.
 // The same rank rule guards acting on another account (disable, enable, delete): nobody acts on an account
-// holding a role ranked above the highest role they hold over that account.
-import { UniqueConstraintViolationException } from "@mikro-orm/core";
+// holding a role ranked above the highest role they hold over that account. Invites apply the rank rule when
+// they are made (mayHandOut), since their acceptance is a system grant.
 import { Account } from "../account/entities.js";
 import type { Database, EntityManager } from "../core/db.js";
 import { invalidArgument, notFound, permissionDenied } from "../core/errors.js";
@@ -11,7 +11,7 @@ import type { AuditRecord, RoleBindingRecord } from "../core/sys-context.js";
 import { RoleBindingEntity } from "./entities.js";
 import type { ResourceTree } from "./resources.js";
 import { type RoleDef, roleOf, scopeOfResource } from "./roles.js";
-import { isUuid } from "../core/sql.js";
+import { isUuid, query, tableOf } from "../core/sql.js";
 
 interface GrantsDeps {
   db: Database;
@@ -41,11 +41,16 @@ export function createGrants({ db, writeAudit, evaluateRank, bindingsOf }: Grant
     return role;
   }
 
+  /** Nobody hands out a role ranked above the highest one they hold on the resource or a scope above it. */
+  async function notAboveOwn(actorId: string, role: RoleDef, resource: string, em: EntityManager): Promise<void> {
+    const own = await evaluateRank(actorId, resource, em);
+    if (role.rank > own) throw permissionDenied("ROLE_ABOVE_OWN", `${role.name} is above the roles you hold on ${resource}`, { role: role.name });
+  }
+
   async function mayChange(change: Change, role: RoleDef, em: EntityManager): Promise<void> {
     if (change.system) return;
     if (change.actorId === change.accountId) throw permissionDenied("CANNOT_GRANT_TO_SELF", "nobody grants or revokes their own roles");
-    const own = await evaluateRank(change.actorId, change.resource, em);
-    if (role.rank > own) throw permissionDenied("ROLE_ABOVE_OWN", `${role.name} is above the roles you hold on ${change.resource}`, { role: role.name });
+    await notAboveOwn(change.actorId, role, change.resource, em);
   }
 
   /** The account's highest role anywhere (a role on any org counts against a platform actor); Infinity for a superadmin. */
@@ -78,12 +83,15 @@ export function createGrants({ db, writeAudit, evaluateRank, bindingsOf }: Grant
       const existing = await em.findOne(RoleBindingEntity, key);
       if (existing) return toRecord(existing);
       const row = { id: crypto.randomUUID(), ...key, grantedBy: isUuid(change.actorId) ? change.actorId : null, createdAt: new Date() };
-      try {
-        await em.insert(RoleBindingEntity, row);
-      } catch (error) {
-        if (!(error instanceof UniqueConstraintViolationException)) throw error;
-        return toRecord((await em.findOneOrFail(RoleBindingEntity, key))!);
-      }
+      // A concurrent grant of the same binding may commit in between: keep it. "on conflict do nothing", not a
+      // caught unique violation, which would abort the caller's transaction.
+      const inserted = await query<{ id: string }>(
+        em,
+        `insert into ${tableOf(em, RoleBindingEntity)} (id, account_id, role, resource, granted_by, created_at) values (?, ?, ?, ?, ?, ?)
+         on conflict (account_id, role, resource) do nothing returning id`,
+        [row.id, row.accountId, row.role, row.resource, row.grantedBy, row.createdAt],
+      );
+      if (inserted.length === 0) return toRecord(await em.findOneOrFail(RoleBindingEntity, key, { refresh: true }));
       await writeAudit([{ kind: "role_granted", actorId: change.actorId, subjectId: change.accountId, role: role.name, resource: change.resource }], em);
       return toRecord(row as RoleBindingEntity);
     },
@@ -96,6 +104,11 @@ export function createGrants({ db, writeAudit, evaluateRank, bindingsOf }: Grant
       if (!target) return;
       const own = await evaluateRank(input.actorId, `account/${input.accountId}`, em);
       if (rankOf(target) > own) throw permissionDenied("ACCOUNT_ABOVE_OWN", `the account holds ${target.name}, above the roles you hold`, { role: target.name });
+    },
+
+    /** The rank rule alone, for a role granted later on the actor's word (an invite it makes now). */
+    async mayHandOut(input: { actorId: string; role: string; resource: string }, given?: EntityManager): Promise<void> {
+      await notAboveOwn(input.actorId, validRole(input.role, input.resource), input.resource, given ?? db.em());
     },
 
     async revoke(change: Omit<Change, "system">, given?: EntityManager): Promise<void> {

@@ -2,14 +2,15 @@
 // invites live in membership-handlers.ts and invite-handlers.ts; this file composes the service.
 import { Code, type ServiceImpl } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
-import { CommunityService } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
+import { CommunityService, type UpdateCommunityRequest } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { checkEtag, maskPaths } from "../account/convert.js";
-import { flushUnique, ilikePattern, mapOptimisticLock } from "../account/queries.js";
+import { flushUnique, ilikePattern } from "../account/queries.js";
 import { Org } from "../account/entities.js";
 import { principalOf, requirePrincipal } from "../core/authn/principal.js";
 import type { EntityManager } from "../core/db.js";
 import { apiError, invalidArgument, notFound } from "../core/errors.js";
 import { afterCursor, decodeCursor, pageOf, pageSizeOf } from "../core/pagination.js";
+import { writeTransaction } from "../core/write-transaction.js";
 import type { AuthzEngine, SysContext } from "../core/sys-context.js";
 import { roleGrants, roleOf } from "../authz/roles.js";
 import { forgetCommunityAccess } from "./access.js";
@@ -38,6 +39,27 @@ async function visibleScope(engine: AuthzEngine, accountId: string | undefined):
   return scope;
 }
 
+/** Applies the masked fields of an update; values the proto cannot constrain (masked writes) are checked here. */
+function applyUpdate(community: Community, input: NonNullable<UpdateCommunityRequest["community"]>, paths: string[]): void {
+  if (paths.includes("name")) {
+    if (!input.name || input.name.length > 100) throw invalidArgument("community.name", "1 to 100 characters");
+    community.name = input.name;
+  }
+  if (paths.includes("description")) {
+    if (input.description.length > 5000) throw invalidArgument("community.description", "at most 5000 characters");
+    community.description = input.description;
+  }
+  if (paths.includes("visibility")) {
+    const visibility = visibilityName(input.visibility);
+    if (!visibility) throw invalidArgument("community.visibility", "must be PUBLIC or MEMBERS_ONLY");
+    community.visibility = visibility;
+  }
+  if (paths.includes("join_policy")) {
+    const policy = joinPolicyName(input.joinPolicy);
+    if (!policy) throw invalidArgument("community.join_policy", "must be OPEN, APPROVAL or INVITE");
+    community.joinPolicy = policy;
+  }
+}
 
 export function createCommunityService(ctx: SysContext): ServiceImpl<typeof CommunityService> {
   const { db, engine } = ctx;
@@ -98,52 +120,34 @@ export function createCommunityService(ctx: SysContext): ServiceImpl<typeof Comm
     },
 
     async updateCommunity(req) {
-      const em = db.em();
       const input = req.community!;
-      const community = await findCommunity(em, input.id);
-      const paths = maskPaths(req.updateMask?.paths, WRITABLE);
-      checkEtag(community, req.etag);
-      requireActive(community);
-      if (paths.includes("name")) {
-        if (!input.name || input.name.length > 100) throw invalidArgument("community.name", "1 to 100 characters");
-        community.name = input.name;
-      }
-      if (paths.includes("description")) {
-        if (input.description.length > 5000) throw invalidArgument("community.description", "at most 5000 characters");
-        community.description = input.description;
-      }
-      if (paths.includes("visibility")) {
-        const visibility = visibilityName(input.visibility);
-        if (!visibility) throw invalidArgument("community.visibility", "must be PUBLIC or MEMBERS_ONLY");
-        community.visibility = visibility;
-      }
-      if (paths.includes("join_policy")) {
-        const policy = joinPolicyName(input.joinPolicy);
-        if (!policy) throw invalidArgument("community.join_policy", "must be OPEN, APPROVAL or INVITE");
-        community.joinPolicy = policy;
-      }
-      await mapOptimisticLock(em.flush());
+      const community = await writeTransaction(db, async (tx) => {
+        const row = await findCommunity(tx, input.id, true);
+        const paths = maskPaths(req.updateMask?.paths, WRITABLE);
+        checkEtag(row, req.etag);
+        requireActive(row);
+        applyUpdate(row, input, paths);
+        return row;
+      });
       forgetCommunityAccess(community.id);
       return { community: communityToProto(community) };
     },
 
     async archiveCommunity(req) {
-      const em = db.em();
-      const community = await findCommunity(em, req.communityId);
-      if (!community.archivedAt) {
-        community.archivedAt = new Date();
-        await mapOptimisticLock(em.flush());
-      }
+      const community = await writeTransaction(db, async (tx) => {
+        const row = await findCommunity(tx, req.communityId, true);
+        row.archivedAt ??= new Date();
+        return row;
+      });
       return { community: communityToProto(community) };
     },
 
     async unarchiveCommunity(req) {
-      const em = db.em();
-      const community = await findCommunity(em, req.communityId);
-      if (community.archivedAt) {
-        community.archivedAt = null;
-        await mapOptimisticLock(em.flush());
-      }
+      const community = await writeTransaction(db, async (tx) => {
+        const row = await findCommunity(tx, req.communityId, true);
+        row.archivedAt = null;
+        return row;
+      });
       return { community: communityToProto(community) };
     },
 

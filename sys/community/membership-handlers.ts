@@ -17,6 +17,7 @@ import { principalOf, requirePrincipal } from "../core/authn/principal.js";
 import { createEmailVisibility } from "../authz/email-privacy.js";
 import { failedPrecondition, notFound } from "../core/errors.js";
 import { decodeCursor, encodeCursor, pageSizeOf } from "../core/pagination.js";
+import { writeTransaction } from "../core/write-transaction.js";
 import type { CommunityRole } from "../core/ports/directory-port.js";
 import type { SysContext } from "../core/sys-context.js";
 import { isUuid } from "../auth/secrets.js";
@@ -40,12 +41,11 @@ export function createMembershipHandlers(ctx: SysContext): Handlers {
   return {
     async joinCommunity(req, hc) {
       const caller = requirePrincipal(hc).accountId;
-      const em = db.em();
-      const community = await findCommunity(em, req.communityId);
-      requireActive(community);
-      if ((await rolesOf(em, community.id, caller)).length > 0) return { state: JoinState.JOINED };
-      if (community.joinPolicy === "invite") throw failedPrecondition("INVITE_ONLY", "this community is joined by invitation only");
-      return em.transactional(async (tx) => {
+      return writeTransaction(db, async (tx) => {
+        const community = await findCommunity(tx, req.communityId, true);
+        requireActive(community);
+        if ((await rolesOf(tx, community.id, caller)).length > 0) return { state: JoinState.JOINED };
+        if (community.joinPolicy === "invite") throw failedPrecondition("INVITE_ONLY", "this community is joined by invitation only");
         if (community.joinPolicy === "open") {
           await engine.grant({ actorId: caller, accountId: caller, role: "community.member", resource: resourceOf(community.id), system: true }, tx);
           await appendEvent(tx, { communityId: community.id, kind: "joined", accountId: caller, actorId: caller, role: "member" });
@@ -90,10 +90,9 @@ export function createMembershipHandlers(ctx: SysContext): Handlers {
 
     async decideJoinRequest(req, hc) {
       const caller = requirePrincipal(hc).accountId;
-      const em = db.em();
-      const community = await findCommunity(em, req.communityId);
-      if (req.approve) requireActive(community);
-      await em.transactional(async (tx) => {
+      await writeTransaction(db, async (tx) => {
+        const community = await findCommunity(tx, req.communityId, true);
+        if (req.approve) requireActive(community);
         const request = isUuid(req.requestId) ? await tx.findOne(JoinRequest, { id: req.requestId, communityId: community.id, status: "pending" }) : null;
         if (!request) throw notFound("join request", req.requestId);
         Object.assign(request, { status: req.approve ? "approved" : "denied", decidedAt: new Date(), decidedBy: caller });
@@ -112,9 +111,8 @@ export function createMembershipHandlers(ctx: SysContext): Handlers {
 
     async leaveCommunity(req, hc) {
       const caller = requirePrincipal(hc).accountId;
-      const em = db.em();
-      const community = await findCommunity(em, req.communityId);
-      await em.transactional(async (tx) => {
+      await writeTransaction(db, async (tx) => {
+        const community = await findCommunity(tx, req.communityId, true);
         const roles = await rolesOf(tx, community.id, caller);
         if (roles.length === 0) throw failedPrecondition("NOT_A_MEMBER", "you are not a member of this community");
         // Leaving is one's own decision, outside the grant rules (which forbid changing one's own roles).
@@ -127,9 +125,8 @@ export function createMembershipHandlers(ctx: SysContext): Handlers {
 
     async removeMember(req, hc) {
       const caller = requirePrincipal(hc).accountId;
-      const em = db.em();
-      const community = await findCommunity(em, req.communityId);
-      await em.transactional(async (tx) => {
+      await writeTransaction(db, async (tx) => {
+        const community = await findCommunity(tx, req.communityId, true);
         const roles = await rolesOf(tx, community.id, req.accountId);
         if (roles.length === 0) throw notAMember(req.accountId);
         for (const role of roles) await engine.revoke({ actorId: caller, accountId: req.accountId, role: bindingRoleOf(role), resource: resourceOf(community.id) }, tx);
@@ -141,19 +138,19 @@ export function createMembershipHandlers(ctx: SysContext): Handlers {
     async setMemberRole(req, hc) {
       const caller = requirePrincipal(hc).accountId;
       const role = roleName(req.role)!;
-      const em = db.em();
-      const community = await findCommunity(em, req.communityId);
-      const resource = resourceOf(community.id);
-      await em.transactional(async (tx) => {
+      const communityId = await writeTransaction(db, async (tx) => {
+        const community = await findCommunity(tx, req.communityId, true);
+        const resource = resourceOf(community.id);
         const current = await rolesOf(tx, community.id, req.accountId);
         if (current.length === 0) throw notAMember(req.accountId);
-        if (current.length === 1 && current[0] === role) return;
+        if (current.length === 1 && current[0] === role) return community.id;
         // The engine refuses a role above the caller's own, and taking away a role above it.
         await engine.grant({ actorId: caller, accountId: req.accountId, role: bindingRoleOf(role), resource }, tx);
         for (const old of current) if (old !== role) await engine.revoke({ actorId: caller, accountId: req.accountId, role: bindingRoleOf(old), resource }, tx);
         await appendEvent(tx, { communityId: community.id, kind: "role_changed", accountId: req.accountId, actorId: caller, role });
+        return community.id;
       });
-      const page = await listMemberPage(db.em(), { communityId: community.id, size: 1000, pageToken: "", query: "", matchEmail: false, roles: [role] });
+      const page = await listMemberPage(db.em(), { communityId, size: 1000, pageToken: "", query: "", matchEmail: false, roles: [role] });
       const member = page.items.find((m) => m.accountId === req.accountId);
       return {
         member: create(MemberSchema, { accountId: req.accountId, displayName: member?.displayName ?? "", role: roleToProto(role), joinedAt: member ? timestampFromDate(member.joinedAt) : undefined }),
