@@ -142,6 +142,7 @@ export function createAuthzEngine({ db, logger }: AuthzEngineOptions): AuthzEngi
     grant: grants.grant,
     revoke: grants.revoke,
     mayManageAccount: grants.mayManageAccount,
+    mayHandOut: grants.mayHandOut,
     async bindingsOf(accountId, em) {
       const rows = await bindingsOfAccount(accountId, em ?? db.em());
       return rows.map((r) => ({ id: r.id, accountId: r.accountId, role: r.role, resource: r.resource, grantedBy: r.grantedBy ?? "", createdAt: r.createdAt }));

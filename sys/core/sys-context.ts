@@ -38,6 +38,8 @@ export interface AuthzEngine extends AuthorizationPort {
   checkQuietly(question: AccessQuestion): Promise<AccessDecision>;
   /** Refuses (PERMISSION_DENIED) acting on oneself or on an account ranked above the actor: disable, enable, delete. */
   mayManageAccount(input: { actorId: string; accountId: string }, em?: EntityManager): Promise<void>;
+  /** Refuses (PERMISSION_DENIED ROLE_ABOVE_OWN) a role ranked above the actor's on `resource`: the grant rule's rank check, for a grant made later on the actor's word (an invite). */
+  mayHandOut(input: { actorId: string; role: string; resource: string }, em?: EntityManager): Promise<void>;
   /** Grants a role; enforces "not above your own, not to yourself" unless `system` is set (bootstrap, org creator). */
   grant(input: { actorId: string; accountId: string; role: string; resource: string; system?: boolean }, em?: EntityManager): Promise<RoleBindingRecord>;
   revoke(input: { actorId: string; accountId: string; role: string; resource: string }, em?: EntityManager): Promise<void>;
