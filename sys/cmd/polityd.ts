@@ -34,6 +34,9 @@ program.action(async (options) => {
     fail(error);
   }
   const logger = pino({ level: config.logLevel, base: { service: "polityd" } });
+  // A bug reached by one caller (a throwing listener or timer) must not take every other caller down: log it, keep serving.
+  process.on("uncaughtException", (error) => logger.error({ err: error }, "uncaught exception"));
+  process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
   let host;
   try {
     host = await startHost(config, logger);

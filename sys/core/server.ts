@@ -88,6 +88,8 @@ export async function startServer({ config, logger, routes, rpc }: ServerOptions
     const options = { allowHTTP1: true, settings, handshakeTimeout: config.firstByteTimeoutMs, cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!) };
     h2 = http2.createSecureServer(options, handler);
     h2.on("tlsClientError", (error) => logger.debug({ err: error }, "tls handshake failed"));
+    // node's HTTP/1.1-over-TLS fallback reads these from the server (its defaults: 60 s headers, 5 min request).
+    Object.assign(h2, limits.http1Options);
     server = h2;
   } else {
     // Cleartext has no ALPN and node's allowHTTP1 only works with TLS: sniff the HTTP/2 connection preface
