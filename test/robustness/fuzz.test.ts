@@ -2,17 +2,20 @@
 // port speaks (gRPC h2c; gRPC-Web binary and text, Connect binary and JSON, each on HTTP/1.1 and h2c), as
 // nobody, with a garbage bearer and as the superadmin. Two kinds of input: well-typed messages with arbitrary
 // values (derived from the descriptors and their buf.validate rules), and bodies that do not decode or break
-// the framing. Properties: every answer is well-formed for its protocol, no input makes a server fault
-// (Internal, Unknown, DataLoss) nor an error-level log line, and the server still answers afterwards.
+// the framing; then odd protocol headers, a gzip bomb, and raw HTTP/1.1 and HTTP/2 connection garbage.
+// Properties: every answer is well-formed for its protocol, no input makes a server fault (Internal, Unknown,
+// DataLoss) nor an error-level log line, connections keep their promises (HTTP/1.1 keep-alive, HTTP/2 streams
+// after early answers), and the server still answers afterwards.
 //
 // Fixed seeds (POLITY_FUZZ_SEED, default below) make every run the same; POLITY_FUZZ_RUNS raises the number of
 // cases per RPC × wire. A failure prints fast-check's seed and path: rerun with them to replay the case.
-import { create, type DescMethod, toBinary, toJson, toJsonString } from "@bufbuild/protobuf";
+import { create, type DescMethod, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MalformedAnswer, type Outcome, codeName, readAnswer, serverFault } from "./support/answers.js";
 import { messageInit, tame, wild } from "./support/arbitraries.js";
+import { malformedBody, validBody } from "./support/bodies.js";
 import { type Auth, authArbitrary, call } from "./support/call.js";
 import { pathOf, polityServices, registeredServices } from "./support/contract.js";
 import { type FuzzServer, startFuzzServer } from "./support/fuzz-server.js";
@@ -20,7 +23,6 @@ import { gzipBomb, oddHeaders } from "./support/headers.js";
 import { createRawHttp, type RawHttp } from "./support/http.js";
 import { exchangeHttp1 } from "./support/keep-alive.js";
 import { brokenH2, brokenHttp1, sendRaw } from "./support/raw-connection.js";
-import { malformedBinary, malformedEnvelope, malformedJson, malformedText } from "./support/malformed.js";
 import { envelope, frameMessage, isEnveloped, isStreaming, requestHeaders, usesJson, type Wire, wires } from "./support/wires.js";
 
 const RUNS = Number(process.env.POLITY_FUZZ_RUNS ?? 3);
@@ -114,7 +116,7 @@ describe("fuzzing every RPC on every protocol", async () => {
   for (const wire of wires) {
     it(`${wire.name}: bodies that do not decode or break the framing, on every RPC, as anyone`, async () => {
       const live = methods.filter((m) => registered.has(m.parent.typeName));
-      const bodies = new Map(live.map((method) => [method, malformedBody(wire, method)]));
+      const bodies = new Map(live.map((method) => [method, malformedBody(wire, method, fuzz.pool)]));
       const property = fc.asyncProperty(fc.constantFrom(...live).chain((m) => bodies.get(m)!.map((body) => [m, body] as const)), anyone, async ([method, body], auth) => {
         await expectSound(wire, method, body, auth, "malformed");
       });
@@ -122,20 +124,10 @@ describe("fuzzing every RPC on every protocol", async () => {
     }, 120_000);
   }
 
-  function malformedBody(wire: Wire, method: DescMethod): fc.Arbitrary<Uint8Array> {
-    const valid = messageInit(method.input, fuzz.pool, tame).map((v) => create(method.input, v as never));
-    const payload = usesJson(wire)
-      ? malformedJson(valid.map((m) => { try { return toJson(method.input, m); } catch { return {}; } }), method.input.fields.map((f) => f.jsonName))
-      : malformedBinary(valid.map((m) => toBinary(method.input, m)));
-    if (!isEnveloped(wire, method)) return payload;
-    const enveloped = fc.oneof(payload.map((p) => new Uint8Array(envelope(p))), malformedEnvelope(payload));
-    return wire.protocol === "grpc-web-text" ? malformedText(enveloped) : enveloped;
-  }
-
   for (const wire of wires) {
     it(`${wire.name}: odd protocol headers (timeouts, encodings, codecs, versions, credentials) on every RPC`, async () => {
       const live = methods.filter((m) => registered.has(m.parent.typeName));
-      const cases = fc.constantFrom(...live).chain((method) => fc.tuple(fc.constant(method), validBody(wire, method)));
+      const cases = fc.constantFrom(...live).chain((method) => fc.tuple(fc.constant(method), validBody(wire, method, fuzz.pool)));
       const property = fc.asyncProperty(cases, anyone, oddHeaders(wire), async ([method, body], auth, headers) => {
         const where = `${pathOf(method)} on ${wire.name} as ${auth.kind} with ${JSON.stringify(headers)}`;
         const from = fuzz.server.logs.length;
@@ -173,24 +165,30 @@ describe("fuzzing every RPC on every protocol", async () => {
     expect(failures).toEqual([]);
   });
 
-  function validBody(wire: Wire, method: DescMethod): fc.Arbitrary<Uint8Array> {
-    return messageInit(method.input, fuzz.pool, tame).map((v) => {
-      const m = create(method.input, v as never);
-      let payload: Uint8Array;
+  // V8's JSON.parse error quotes the start of the input and may cut a surrogate pair in two; connect-es then puts
+  // that message into grpc-message with encodeURIComponent, which throws on a lone surrogate, and no answer is
+  // ever written. Found by the header fuzzer (content-type application/grpc-web+json); pinned here.
+  it("gRPC and gRPC-Web with the JSON codec answer undecodable JSON whose error quotes half an emoji", async () => {
+    const method = methods.find((m) => pathOf(m) === "/polity.mod.disco.v1.DiscoService/CreateListing")!;
+    const body = envelope(Buffer.from(`!${"😀".repeat(20)}`));
+    const failures: string[] = [];
+    for (const wire of wires.filter((w) => w.protocol === "grpc" || w.protocol === "grpc-web")) {
+      const type = wire.protocol === "grpc" ? "application/grpc+json" : "application/grpc-web+json";
       try {
-        payload = usesJson(wire) ? Buffer.from(toJsonString(method.input, m)) : toBinary(method.input, m);
-      } catch {
-        payload = Buffer.from("{}"); // a value JSON cannot carry
+        const outcome = await call(http, wire, method, body, { kind: "anonymous" }, { "content-type": type }, 5000);
+        if (outcome.code !== Code.InvalidArgument) failures.push(`${type} on ${wire.name}: ${codeName(outcome.code)} ${outcome.message}`);
+      } catch (error) {
+        failures.push(`${type} on ${wire.name}: ${(error as Error).message.split("\n")[0]}`);
       }
-      return frameMessage(wire, method, payload);
-    });
-  }
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
 
   it("HTTP/1.1: a connection the server promises to keep (no \"connection: close\") stays open after any answer", async () => {
     const live = methods.filter((m) => registered.has(m.parent.typeName));
     const h1 = wires.filter((w) => w.http === "h1");
     const cases = fc.constantFrom(...h1).chain((wire) => fc.constantFrom(...live).chain((method) => {
-      return fc.tuple(fc.constant(wire), fc.constant(method), fc.oneof(validBody(wire, method), malformedBody(wire, method)));
+      return fc.tuple(fc.constant(wire), fc.constant(method), fc.oneof(validBody(wire, method, fuzz.pool), malformedBody(wire, method, fuzz.pool)));
     }));
     const property = fc.asyncProperty(cases, anyone, async ([wire, method, body], auth) => {
       const where = `${pathOf(method)} on ${wire.name} as ${auth.kind}`;

@@ -15,13 +15,13 @@ const STREAM_DEADLINE_MS = 400;
 
 export type Auth = { kind: "anonymous" } | { kind: "garbage bearer"; token: string } | { kind: "superadmin"; token: string };
 
-export async function call(http: RawHttp, wire: Wire, method: DescMethod, body: Uint8Array, auth: Auth, extraHeaders: Record<string, string> = {}): Promise<Outcome> {
+export async function call(http: RawHttp, wire: Wire, method: DescMethod, body: Uint8Array, auth: Auth, extraHeaders: Record<string, string> = {}, timeoutMs = ANSWER_WITHIN_MS): Promise<Outcome> {
   const streaming = isStreaming(method);
   const token = auth.kind === "anonymous" ? undefined : auth.token;
   const headers = { ...requestHeaders(wire, method, token, streaming ? STREAM_DEADLINE_MS : undefined), ...extraHeaders };
   // A fuzzed content-type may pick another protocol: the answer is read as the one it picked.
   const spoken = extraHeaders["content-type"] === undefined ? wire : wireOfContentType(extraHeaders["content-type"], wire.http);
-  const answer = await http.post(wire.http, pathOf(method), headers, body, { timeoutMs: ANSWER_WITHIN_MS, enough: streaming && spoken ? (b) => holdsDataFrame(spoken, b) : undefined });
+  const answer = await http.post(wire.http, pathOf(method), headers, body, { timeoutMs, enough: streaming && spoken ? (b) => holdsDataFrame(spoken, b) : undefined });
   if (!spoken) {
     if (answer.status !== 415) throw new MalformedAnswer(`content-type ${extraHeaders["content-type"]} is no protocol's, yet the answer is HTTP ${answer.status}, not 415`);
     return { code: Code.Unimplemented, message: "HTTP 415", messages: 0, cut: false, unsupported: true };
