@@ -1,6 +1,8 @@
 // Input rules live in the proto as buf.validate annotations; this is the one place that enforces them, so a
 // handler never sees an invalid message. The error names every offending field (InvalidArgument +
-// google.rpc.BadRequest), and reason VALIDATION_FAILED.
+// google.rpc.BadRequest). Its reason is VALIDATION_FAILED, unless the first violated rule is a custom (CEL) rule
+// whose id is a machine reason (UPPER_SNAKE_CASE, e.g. INVALID_PAGE_TOKEN): then the rule names its own reason,
+// so a value the contract refuses and one the handler refuses answer alike.
 import { create, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { pathToString } from "@bufbuild/protobuf/reflect";
 import { createValidator } from "@bufbuild/protovalidate";
@@ -9,6 +11,13 @@ import { BadRequestSchema, ErrorInfoSchema } from "../../clients/src/gen/google/
 import { ERROR_DOMAIN } from "./errors.js";
 
 export type MessageValidator = (schema: DescMessage, message: Message) => void;
+
+const MACHINE_REASON = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
+
+/** The ErrorInfo reason for a violated rule: its id when that is a machine reason, else VALIDATION_FAILED. */
+export function reasonForRule(ruleId: string | undefined): string {
+  return ruleId && MACHINE_REASON.test(ruleId) ? ruleId : "VALIDATION_FAILED";
+}
 
 export function createMessageValidator(): MessageValidator {
   const validator = createValidator();
@@ -23,7 +32,7 @@ export function createMessageValidator(): MessageValidator {
     const first = violations[0];
     const message_ = violations.map((v) => `${v.field}: ${v.description}`).join("; ");
     throw new ConnectError(`invalid ${schema.name}: ${message_}`, Code.InvalidArgument, undefined, [
-      { desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: "VALIDATION_FAILED", domain: ERROR_DOMAIN, metadata: { field: first?.field ?? "" } }) },
+      { desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: reasonForRule(first?.reason), domain: ERROR_DOMAIN, metadata: { field: first?.field ?? "" } }) },
       { desc: BadRequestSchema, value: create(BadRequestSchema, { fieldViolations: violations }) },
     ]);
   };

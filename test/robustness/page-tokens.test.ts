@@ -52,8 +52,10 @@ const CRAFTED: Record<string, string> = {
   "year zero": json(["0000-01-01T00:00:00.000Z", UUID]),
   "date without time": json(["2026-01-02", UUID]),
   "unbalanced JSON": b64(`["${TIME}", "${UUID}"`),
-  // Within the proto's 512 characters (longer ones are refused by the contract's max_len before any handler).
   "huge": json([TIME, "a".repeat(300)]),
+  // Longer than the contract's 512 characters: refused by the proto's rule before any handler, with the same reason.
+  "513 characters": "a".repeat(513),
+  "well-formed but over 512 characters": json([TIME, UUID, "a".repeat(600)]),
 };
 
 async function polityServices(): Promise<DescService[]> {
@@ -151,5 +153,9 @@ describe("page tokens on every List RPC", () => {
     const tooLong = await call(listAudit, { pageToken: "a".repeat(513) }).then(() => undefined, (e: unknown) => e);
     expect(tooLong).toBeInstanceOf(ConnectError);
     expect((tooLong as ConnectError).code).toBe(Code.InvalidArgument);
+    expect(reasonOf(tooLong)).toBe("INVALID_PAGE_TOKEN");
+    // Exactly 512 characters is within the contract: the handler reads it (and refuses it, as no list made it).
+    const longest = await call(listAudit, { pageToken: "a".repeat(512) }).then(() => undefined, (e: unknown) => e);
+    expect(reasonOf(longest)).toBe("INVALID_PAGE_TOKEN");
   });
 });
