@@ -46,6 +46,7 @@ export const settings: Setting[] = [
   { key: "registrationsPerAddressPerHour", env: "POLITY_REGISTRATIONS_PER_ADDRESS_PER_HOUR", schema: z.coerce.number().int().min(0), default: 10, doc: "Registrations allowed per client address per hour, shared by sys replicas on PostgreSQL (0 disables)" },
   { key: "rateLimitPerMinute", env: "POLITY_RATE_LIMIT_PER_MINUTE", schema: z.coerce.number().int().min(0), default: 600, doc: "Calls allowed per authenticated principal per minute, counted by each replica on its own (0 disables)" },
   { key: "anonymousRateLimitPerMinute", env: "POLITY_ANONYMOUS_RATE_LIMIT_PER_MINUTE", schema: z.coerce.number().int().min(0), default: 300, doc: "Calls without a token allowed per client address per minute, per replica (0 disables)" },
+  { key: "tierCheckRateLimitPerMinute", env: "POLITY_TIER_CHECK_RATE_LIMIT_PER_MINUTE", schema: z.coerce.number().int().min(0), default: 120000, doc: "Authorization questions (AuthzService.Check, each question of a CheckBatch) allowed per client address per minute, per sys replica, whatever credential they carry: the budget of a split mod replica, which asks about all its callers from one address and caches each answer for `authzCacheTtlMs` (0 disables)" },
   { key: "maxMessageBytes", env: "POLITY_MAX_MESSAGE_BYTES", schema: z.coerce.number().int().min(1024), default: 4 * 1024 * 1024, doc: "Largest request or response message" },
   { key: "maxConcurrentStreams", env: "POLITY_MAX_CONCURRENT_STREAMS", schema: z.coerce.number().int().min(1), default: 100, doc: "HTTP/2 streams per connection" },
   { key: "maxConnections", env: "POLITY_MAX_CONNECTIONS", schema: z.coerce.number().int().min(1), default: 4096, doc: "Open connections the port accepts at once; past it a new connection is closed at once" },
@@ -89,6 +90,7 @@ export interface Config {
   registrationsPerAddressPerHour: number;
   rateLimitPerMinute: number;
   anonymousRateLimitPerMinute: number;
+  tierCheckRateLimitPerMinute: number;
   maxMessageBytes: number;
   maxConcurrentStreams: number;
   maxConnections: number;

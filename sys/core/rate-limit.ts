@@ -2,6 +2,11 @@
 // one per client address for calls without a token. Counters live in this process's memory, so each replica
 // limits on its own (N replicas let a caller make up to N× the limit); that keeps the guard's hot path to one
 // in-memory consume. Login brute-force protection is separate and shared (sys/auth/throttle.ts).
+//
+// The mod tier's authorization questions (AuthzService.Check/CheckBatch) have a bucket of their own, per client
+// address and counted per question: a mod replica asks about all its callers, anonymous ones included, from its
+// one address, so the anonymous budget would throttle every reader of the platform together; yet each question
+// costs sys a database query, so a stranger calling Check directly must not get it unmetered.
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Config } from "./config.js";
 import { resourceExhausted } from "./errors.js";
@@ -14,18 +19,24 @@ export interface RateLimit {
    * multiply what one address may call.
    */
   consume(caller: { accountId?: string; address?: string; unverified?: boolean }): Promise<void>;
+  /**
+   * Counts `questions` authorization questions (Check: 1, CheckBatch: its questions) asked from `address`,
+   * whatever credential they carry; throws RATE_LIMITED once the address's minute is used up.
+   */
+  consumeTierChecks(address: string | undefined, questions: number): Promise<void>;
 }
 
-export function createRateLimit(config: Pick<Config, "rateLimitPerMinute" | "anonymousRateLimitPerMinute">): RateLimit {
+export function createRateLimit(config: Pick<Config, "rateLimitPerMinute" | "anonymousRateLimitPerMinute" | "tierCheckRateLimitPerMinute">): RateLimit {
   const limiter = (keyPrefix: string, points: number) => (points > 0 ? new RateLimiterMemory({ keyPrefix, points, duration: 60 }) : undefined);
   const perAccount = limiter("rpc-account", config.rateLimitPerMinute);
   const perAddress = limiter("rpc-address", config.anonymousRateLimitPerMinute);
+  const tierChecks = limiter("tier-check-address", config.tierCheckRateLimitPerMinute);
 
-  async function spend(limiter: RateLimiterMemory | undefined, key: string | undefined): Promise<void> {
+  async function spend(limiter: RateLimiterMemory | undefined, key: string | undefined, points = 1): Promise<void> {
     // No address (a socket already gone) is not limited: one shared "" bucket would let one client starve all.
     if (!limiter || !key) return;
     try {
-      await limiter.consume(key);
+      await limiter.consume(key, points);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
       throw resourceExhausted("RATE_LIMITED", "too many calls; slow down and retry later", Math.max(error.msBeforeNext, 1));
@@ -37,5 +48,6 @@ export function createRateLimit(config: Pick<Config, "rateLimitPerMinute" | "ano
       if (accountId) await spend(perAccount, accountId);
       if (!accountId || unverified) await spend(perAddress, address);
     },
+    consumeTierChecks: (address, questions) => spend(tierChecks, address, Math.max(questions, 1)),
   };
 }

@@ -1,6 +1,7 @@
 // Sign-in, sign-up and token revocation under attack, on a real server and PostgreSQL: concurrent password
 // guessing on one HTTP/2 connection, a registration flood, a garbage-bearer flood, a squatted bootstrap email,
-// and access tokens that must die with their session on sys at once and on a separate mod within its cache TTL.
+// access tokens that must die with their session on sys at once and on a separate mod within its cache TTL, and
+// the mod tier's authorization questions: metered per address, without throttling a split mod's readers.
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { connect as netConnect } from "node:net";
@@ -9,6 +10,9 @@ import { RetryInfoSchema } from "../../clients/src/gen/google/rpc/error_details_
 import { DiscoService } from "../../clients/src/gen/polity/mod/disco/v1/disco_pb.js";
 import { OrgProjectService } from "../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
+import { AuthzService } from "../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
+import { CommunityService, JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
+import { VotingService } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { clientFor } from "../support/clients.js";
 import { reasonOf, rejection } from "../support/failures.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
@@ -165,6 +169,58 @@ describe("revocation across two processes (sys + mod)", () => {
     }
     expect(refused && [refused.code, reasonOf(refused)]).toEqual([Code.Unauthenticated, "SESSION_REVOKED"]);
     expect(Date.now() - loggedOutAt).toBeLessThanOrEqual(TTL_MS + 1000);
+  });
+});
+
+describe("the mod tier's authorization questions (sys + split mod)", () => {
+  // Far below the default, so that a mod asking once per anonymous read would run out during this test.
+  const TIER_CHECKS = 200;
+  let sysDb: TestDatabase, modDb: TestDatabase;
+  let sys: TestServer, mod: TestServer;
+  let communityId = "";
+
+  beforeAll(async () => {
+    [sysDb, modDb] = await Promise.all([createTestDatabase("tier_checks_sys"), createTestDatabase("tier_checks_mod")]);
+    sys = await startProcessServer(["--tiers", "sys"], {
+      DATABASE_URL: sysDb.url, POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      POLITY_TIER_CHECK_RATE_LIMIT_PER_MINUTE: String(TIER_CHECKS),
+    });
+    mod = await startProcessServer(["--tiers", "mod", "--sys-url", sys.url], { DATABASE_URL: modDb.url });
+    const admin = (await clientFor(AuthService, sys.url).login(ADMIN)).tokens!.accessToken;
+    const { org } = await clientFor(OrgProjectService, sys.url, admin).createOrg({ slug: "tier-checks", displayName: "Tier checks" });
+    const { community } = await clientFor(CommunityService, sys.url, admin).createCommunity({
+      orgId: org!.id, slug: "open-readers", name: "Open readers", visibility: Visibility.PUBLIC, joinPolicy: JoinPolicy.OPEN,
+    });
+    communityId = community!.id;
+  }, 120_000);
+  afterAll(async () => {
+    await mod?.stop();
+    await sys?.stop();
+    await Promise.all([sysDb?.drop(), modDb?.drop()]);
+  });
+
+  it("serves 400 anonymous reads from 20 addresses through a split mod without sys throttling it", async () => {
+    const readers = Array.from({ length: 20 }, (_, i) => clientFrom(VotingService, mod.url, `127.0.1.${i + 1}`));
+    const results = await Promise.all(readers.flatMap((reader) => Array.from({ length: 20 }, () => outcome(reader.listPolls({ communityId })))));
+    expect(results.filter((r) => r !== "ok").map((e) => (e instanceof ConnectError ? reasonOf(e) : e))).toEqual([]);
+  });
+
+  it("cuts a stranger's anonymous Check flood on sys at the address's budget, counting each question of a CheckBatch", async () => {
+    const question = { principalId: "", permission: "voting.poll.read", resource: `community/${communityId}` };
+    const stranger = clientFrom(AuthzService, sys.url, "127.0.2.1");
+    const results: Array<string | ConnectError> = [];
+    for (let i = 0; i < 3; i++) results.push(...(await Promise.all(Array.from({ length: 80 }, () => outcome(stranger.check({ question }))))));
+    expect(results.filter((r) => r === "ok")).toHaveLength(TIER_CHECKS);
+    const cut = results.filter((r): r is ConnectError => r instanceof ConnectError);
+    expect(cut.map((e) => [e.code, reasonOf(e)])).toEqual(cut.map(() => [Code.ResourceExhausted, "RATE_LIMITED"]));
+    expect(Number(cut[0]!.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds)).toBeGreaterThan(0);
+    // Another address: one batch of 150 questions fits, the next does not.
+    const batcher = clientFrom(AuthzService, sys.url, "127.0.2.2");
+    const questions = Array.from({ length: 150 }, () => question);
+    expect((await batcher.checkBatch({ questions })).decisions).toHaveLength(150);
+    expect(reasonOf(await rejection(batcher.checkBatch({ questions })))).toBe("RATE_LIMITED");
+    // The mod, asking from its own address, still answers its readers.
+    expect(await outcome(clientFrom(VotingService, mod.url, "127.0.1.99").listPolls({ communityId }))).toBe("ok");
   });
 });
 

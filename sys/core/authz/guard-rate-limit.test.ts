@@ -41,10 +41,12 @@ beforeAll(async () => {
 });
 
 const CHECK = `/${AuthzService.typeName}/Check`; // the mod tier's authorization questions
+const CHECK_BATCH = `/${AuthzService.typeName}/CheckBatch`;
 
-function guardWith(rateLimitPerMinute: number, anonymousRateLimitPerMinute: number): Guard {
+function guardWith(rateLimitPerMinute: number, anonymousRateLimitPerMinute: number, tierCheckRateLimitPerMinute = 0): Guard {
   const rules = readRules([AuthService, AuthzService, Health], (s) => s === Health);
-  return createGuard({ rules, verifier, authorization: allowAll, rateLimit: createRateLimit({ rateLimitPerMinute, anonymousRateLimitPerMinute }), exempt: (s) => s === Health });
+  const rateLimit = createRateLimit({ rateLimitPerMinute, anonymousRateLimitPerMinute, tierCheckRateLimitPerMinute });
+  return createGuard({ rules, verifier, authorization: allowAll, rateLimit, exempt: (s) => s === Health });
 }
 
 
@@ -116,11 +118,28 @@ describe("guard rate limit", () => {
       await guard(REGISTER, null, {}, "10.0.0.1");
     }
   });
-  it("does not count the mod tier's authorization questions, which were counted where the call entered", async () => {
-    const guard = guardWith(1, 1);
-    const question = { question: { principalId: "", permission: "community.read", resource: "community/x" } };
-    for (let i = 0; i < 5; i++) await guard(CHECK, null, question, "10.0.0.9");
+  it("counts the mod tier's authorization questions per question and address in their own bucket, never against an account", async () => {
+    const guard = guardWith(1, 1, 10);
+    const question = { principalId: "", permission: "community.read", resource: "community/x" };
     const a = await bearer("account-c");
-    for (let i = 0; i < 5; i++) await guard(CHECK, a, { question: { ...question.question, principalId: "account-c" } }, "10.0.0.9");
+    // Neither the address's anonymous budget (1) nor the account's (1) applies: 3 + 3 + a batch of 4 = 10.
+    for (let i = 0; i < 3; i++) await guard(CHECK, null, { question }, "10.0.0.9");
+    for (let i = 0; i < 3; i++) await guard(CHECK, a, { question: { ...question, principalId: "account-c" } }, "10.0.0.9");
+    await guard(CHECK_BATCH, null, { questions: [question, question, question, question] }, "10.0.0.9");
+    for (const limited of [
+      await rejection(guard(CHECK, null, { question }, "10.0.0.9")),
+      await rejection(guard(CHECK, a, { question: { ...question, principalId: "account-c" } }, "10.0.0.9")),
+      await rejection(guard(CHECK, "Bearer garbage", { question }, "10.0.0.9")),
+    ]) {
+      expect([limited.code, limited.findDetails(ErrorInfoSchema)[0]?.reason]).toEqual([Code.ResourceExhausted, "RATE_LIMITED"]);
+      expect(Number(limited.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds)).toBeGreaterThan(0);
+    }
+    // A batch is counted by its questions: 11 questions do not fit another address's 10.
+    const eleven = Array.from({ length: 11 }, () => question);
+    expect((await rejection(guard(CHECK_BATCH, null, { questions: eleven }, "10.0.0.10"))).code).toBe(Code.ResourceExhausted);
+    await guard(CHECK_BATCH, null, { questions: eleven.slice(1) }, "10.0.0.11");
+    // The account and the address keep their own budgets for ordinary calls.
+    expect((await guard(WHO_AM_I, a, {}, "10.0.0.9"))?.accountId).toBe("account-c");
+    expect(await guard(REGISTER, null, {}, "10.0.0.9")).toBeUndefined();
   });
 });

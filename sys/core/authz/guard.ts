@@ -34,10 +34,13 @@ export function createGuard({ rules, verifier, authorization, rateLimit, exempt 
     if (!methodRule) throw permissionDenied("NO_RULE", `no access rule for ${path}`);
     const { rule } = methodRule;
     // Counted once the caller is known and before authorization, so a flood never reaches the engine. The mod
-    // tier's authorization questions (Check/CheckBatch) are not counted: the call that caused them was counted
-    // where it entered, and mod asks about anonymous callers from its one address, which would otherwise
-    // throttle every anonymous reader of the platform together.
-    const meter = rateLimit && !exempt?.(methodRule.method.parent) && rule.permission !== TIER_AUTHORIZATION_PERMISSION ? rateLimit : undefined;
+    // tier's authorization questions (Check/CheckBatch) are counted per question in their own, much larger
+    // bucket per address, whatever credential they carry, and not against any account: the call that caused
+    // them was counted where it entered, and mod asks about its anonymous callers from its one address.
+    const metered = rateLimit && !exempt?.(methodRule.method.parent) ? rateLimit : undefined;
+    const tierCheck = rule.permission === TIER_AUTHORIZATION_PERMISSION;
+    if (metered && tierCheck) await metered.consumeTierChecks(clientAddress, questionsIn(message));
+    const meter = tierCheck ? undefined : metered;
     let principal: Principal | undefined;
     if (header) {
       try {
@@ -71,6 +74,12 @@ export function createGuard({ rules, verifier, authorization, rateLimit, exempt 
     }
     return principal;
   };
+}
+
+/** CheckBatch's questions (bounded by its proto, validated before the guard runs); one for Check. */
+function questionsIn(message: Record<string, unknown> | undefined): number {
+  const questions = message?.questions;
+  return Array.isArray(questions) ? questions.length : 1;
 }
 
 async function authenticate(verifier: TokenVerifier, header: string): Promise<Principal> {

@@ -2,7 +2,7 @@
 // guard) on port 0: same decisions as the engine, batching, the decision cache, failing closed, recovery.
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { generateKeyPair, SignJWT } from "jose";
 import pino from "pino";
@@ -12,12 +12,14 @@ import { createAuthzService } from "../../authz/authz-service.js";
 import { createAuthzEngine } from "../../authz/engine.js";
 import { createInProcessAuthorization } from "../../authz/in-process-authorization.js";
 import { createSeeder, openTestDb, type TestDb } from "../../authz/test-support.js";
+import { clientAddressKey } from "../authn/principal.js";
 import { createTokenVerifier, TOKEN_AUDIENCE, TOKEN_ISSUER } from "../authn/token-verifier.js";
 import { createGuard } from "../authz/guard.js";
 import { createAuthInterceptor } from "../authz/interceptor.js";
 import { readRules } from "../authz/rules.js";
 import { reasonOf } from "../errors.js";
 import { createHealth } from "../health.js";
+import { createRateLimit } from "../rate-limit.js";
 import type { AuthzEngine, SysContext } from "../sys-context.js";
 import type { AccessQuestion, AuthorizationPort } from "./authorization-port.js";
 import { createRemoteAuthorization } from "./remote-authorization.js";
@@ -31,6 +33,8 @@ describe("remote authorization port", () => {
   let ids: Record<string, string>;
   let sign: (accountId: string) => Promise<string>;
   let handler: ReturnType<typeof connectNodeAdapter>;
+  /** sys's AuthzService behind a guard that allows `tierChecks` questions per address and minute. */
+  let meteredHandler: (tierChecks: number) => ReturnType<typeof connectNodeAdapter>;
   let server: http2.Http2Server | undefined;
   let port = 0;
   const sessions = new Set<http2.ServerHttp2Session>();
@@ -52,8 +56,8 @@ describe("remote authorization port", () => {
     server = undefined;
   }
   const rpcs = () => (calls.Check ?? 0) + (calls.CheckBatch ?? 0);
-  const remote = (ttlMs: number, credentials?: () => string) => {
-    const port_ = createRemoteAuthorization({ sysUrl: `http://127.0.0.1:${port}`, ttlMs, logger, credentials, probeIntervalMs: 100, timeoutMs: 2000 });
+  const remote = (ttlMs: number, credentials?: () => string, now?: () => number) => {
+    const port_ = createRemoteAuthorization({ sysUrl: `http://127.0.0.1:${port}`, ttlMs, logger, credentials, probeIntervalMs: 100, timeoutMs: 2000, now });
     ports.push(port_);
     return port_;
   };
@@ -101,6 +105,17 @@ describe("remote authorization port", () => {
       },
       interceptors: [count, createAuthInterceptor(guard)],
     });
+    meteredHandler = (tierCheckRateLimitPerMinute) => {
+      const rateLimit = createRateLimit({ rateLimitPerMinute: 0, anonymousRateLimitPerMinute: 0, tierCheckRateLimitPerMinute });
+      return connectNodeAdapter({
+        routes: (router) => {
+          router.service(AuthzService, createAuthzService(ctx));
+          router.service(health.service.desc, health.service.impl as never);
+        },
+        interceptors: [createAuthInterceptor(createGuard({ rules, verifier, authorization: createInProcessAuthorization(engine), rateLimit }))],
+        contextValues: (req) => createContextValues().set(clientAddressKey, req.socket?.remoteAddress ?? ""),
+      });
+    };
     await startServer();
   });
   afterAll(async () => {
@@ -156,7 +171,9 @@ describe("remote authorization port", () => {
 
   it("caches decisions for the TTL; with TTL 0 a revocation shows at once", async () => {
     const rootToken = await sign(ids.root);
-    const cached = remote(400, () => rootToken);
+    // The cache's own clock, stepped by hand: the decision is served from the cache until exactly its TTL.
+    let clock = 1_000_000;
+    const cached = remote(60_000, () => rootToken, () => clock);
     const uncached = remote(0, () => rootToken);
     const q = { principalId: ids.outsider!, permission: "sys.project.read", resource: `project/${ids.projA}` };
     await engine.grant({ actorId: ids.adminA!, accountId: ids.outsider!, role: "project.member", resource: q.resource });
@@ -167,8 +184,33 @@ describe("remote authorization port", () => {
     expect(await cached.check(q)).toMatchObject({ allowed: true });
     expect(rpcs()).toBe(mark);
     expect(await uncached.check(q)).toMatchObject({ allowed: false, reason: "no_role" });
-    await sleep(450);
+    clock += 59_999;
+    expect(await cached.check(q)).toMatchObject({ allowed: true });
+    expect(rpcs()).toBe(mark + 1);
+    clock += 1;
     expect(await cached.check(q)).toMatchObject({ allowed: false, reason: "no_role" });
+    expect(rpcs()).toBe(mark + 2);
+  });
+
+  it("passes sys's RATE_LIMITED on to the caller and does not take sys for unavailable", async () => {
+    const metered = http2.createServer(meteredHandler(3));
+    await new Promise<void>((resolve) => metered.listen(0, "127.0.0.1", resolve));
+    const port_ = createRemoteAuthorization({ sysUrl: `http://127.0.0.1:${(metered.address() as AddressInfo).port}`, ttlMs: 0, logger, probeIntervalMs: 100, timeoutMs: 2000 });
+    ports.push(port_);
+    try {
+      const ask = (resource: string) => port_.check({ principalId: "", permission: "sys.org.read", resource });
+      for (const org of [ids.orgA!, ids.orgB!, ids.orgA!]) expect(await ask(`org/${org}`)).toMatchObject({ allowed: false });
+      const error = await ask(`org/${ids.orgB}`).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConnectError);
+      expect([(error as ConnectError).code, reasonOf(error)]).toEqual([Code.ResourceExhausted, "RATE_LIMITED"]);
+      expect(port_.isAvailable()).toBe(true);
+    } finally {
+      await port_.close?.();
+      await new Promise<void>((resolve) => metered.close(() => resolve()));
+    }
   });
 
   it("fails closed while sys is down and recovers when it is back", async () => {

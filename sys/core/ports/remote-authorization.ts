@@ -8,6 +8,10 @@
 // `credentials` is the fallback for questions without one (a service account's token, e.g. a platform.ops
 // service account, which may ask about anyone). Questions about the anonymous principal ("") go with no
 // credential at all: sys lets anyone ask about it (allow_anonymous on Check).
+//
+// sys meters Check/CheckBatch per client address and per question (tierCheckRateLimitPerMinute), so the cache
+// matters: an anonymous decision is keyed by the question alone and shared by every anonymous reader for `ttlMs`,
+// and identical questions of one turn travel once.
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
@@ -26,6 +30,8 @@ export interface RemoteAuthorizationOptions {
   probeIntervalMs?: number;
   /** Deadline of one Check/CheckBatch call. */
   timeoutMs?: number;
+  /** The cache's clock (tests step it instead of sleeping). */
+  now?: () => number;
 }
 
 interface Pending {
@@ -82,6 +88,7 @@ export function createRemoteAuthorization(options: RemoteAuthorizationOptions): 
   const maxEntries = options.maxCacheEntries ?? 50_000;
   const probeIntervalMs = options.probeIntervalMs ?? 2000;
   const timeoutMs = options.timeoutMs ?? 5000;
+  const now = options.now ?? Date.now;
   // The connection is meant to live for the process.
   const { session, transport } = createSysTransport(sysUrl);
   const authz = createClient(AuthzService, transport);
@@ -109,7 +116,14 @@ export function createRemoteAuthorization(options: RemoteAuthorizationOptions): 
   function remember(key: string, decision: AccessDecision) {
     if (ttlMs <= 0) return;
     if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!); // oldest first: Map keeps insertion order
-    cache.set(key, { decision, expires: Date.now() + ttlMs });
+    cache.set(key, { decision, expires: now() + ttlMs });
+  }
+
+  let lastThrottleWarning = -Infinity;
+  function warnThrottled(err: ConnectError) {
+    if (Date.now() - lastThrottleWarning < 60_000) return;
+    lastThrottleWarning = Date.now();
+    logger.warn({ err, sysUrl }, "sys rate-limits this replica's authorization questions; raise tierCheckRateLimitPerMinute on sys or authzCacheTtlMs here");
   }
 
   function setAvailable(up: boolean) {
@@ -159,6 +173,14 @@ export function createRemoteAuthorization(options: RemoteAuthorizationOptions): 
         for (const p of group) p.reject(ce);
         return;
       }
+      if (ce.code === Code.ResourceExhausted) {
+        // sys metered this replica's questions (tierCheckRateLimitPerMinute): sys is up, and the caller gets
+        // RATE_LIMITED with its retry delay rather than a "sys unavailable" that would mark sys down.
+        setAvailable(true);
+        warnThrottled(ce);
+        for (const p of group) p.reject(ce);
+        return;
+      }
       logger.warn({ err: ce, sysUrl }, "authorization call to sys failed");
       setAvailable(false);
       for (const p of group) p.reject(sysUnavailable());
@@ -188,7 +210,7 @@ export function createRemoteAuthorization(options: RemoteAuthorizationOptions): 
     const key = keyOf(question, header);
     const hit = cache.get(key);
     if (hit) {
-      if (hit.expires > Date.now()) return Promise.resolve(hit.decision);
+      if (hit.expires > now()) return Promise.resolve(hit.decision);
       cache.delete(key);
     }
     if (closed) return Promise.reject(sysUnavailable());
