@@ -165,25 +165,6 @@ describe("fuzzing every RPC on every protocol", async () => {
     expect(failures).toEqual([]);
   });
 
-  // V8's JSON.parse error quotes the start of the input and may cut a surrogate pair in two; connect-es then puts
-  // that message into grpc-message with encodeURIComponent, which throws on a lone surrogate, and no answer is
-  // ever written. Found by the header fuzzer (content-type application/grpc-web+json); pinned here.
-  it("gRPC and gRPC-Web with the JSON codec answer undecodable JSON whose error quotes half an emoji", async () => {
-    const method = methods.find((m) => pathOf(m) === "/polity.mod.disco.v1.DiscoService/CreateListing")!;
-    const body = envelope(Buffer.from(`!${"😀".repeat(20)}`));
-    const failures: string[] = [];
-    for (const wire of wires.filter((w) => w.protocol === "grpc" || w.protocol === "grpc-web")) {
-      const type = wire.protocol === "grpc" ? "application/grpc+json" : "application/grpc-web+json";
-      try {
-        const outcome = await call(http, wire, method, body, { kind: "anonymous" }, { "content-type": type }, 5000);
-        if (outcome.code !== Code.InvalidArgument) failures.push(`${type} on ${wire.name}: ${codeName(outcome.code)} ${outcome.message}`);
-      } catch (error) {
-        failures.push(`${type} on ${wire.name}: ${(error as Error).message.split("\n")[0]}`);
-      }
-    }
-    expect(failures).toEqual([]);
-  }, 120_000);
-
   it("HTTP/1.1: a connection the server promises to keep (no \"connection: close\") stays open after any answer", async () => {
     const live = methods.filter((m) => registered.has(m.parent.typeName));
     const h1 = wires.filter((w) => w.http === "h1");
@@ -255,9 +236,46 @@ describe("fuzzing every RPC on every protocol", async () => {
     }
   });
 
-  // Last, so that its error lines (until it is fixed) do not fail the log test above. gRPC and connect-es answer
-  // a compressed frame in a stream that declared no encoding with Internal; it is the caller's malformed input,
-  // so the project's rule (bad input is never Internal) wants InvalidArgument.
+  // Pinned findings, after the log test: until they are fixed they log at error level, and each test checks
+  // its own lines.
+  // Found by the well-typed fuzzer (seed 4242, 8 runs): Poll.id has no uuid rule, and UpdatePoll looked the poll up
+  // by it, so PostgreSQL refused the text ("invalid input syntax for type uuid") and the caller got Internal.
+  it("UpdatePoll with a poll id that is no UUID is refused as bad input, never Internal", async () => {
+    const method = methods.find((m) => pathOf(m) === "/polity.mod.voting.v1.VotingService/UpdatePoll")!;
+    const wire = wires.find((w) => w.protocol === "connect-json" && w.http === "h1")!;
+    const communityId = fuzz.pool.byField.community_id[0];
+    const failures: string[] = [];
+    for (const id of ["", "not-a-uuid", "\u0000", "1 OR 1=1"]) {
+      const body = Buffer.from(JSON.stringify({ poll: { id, communityId, title: "A fine title", method: "VOTING_METHOD_SCHULZE" }, updateMask: "title" }));
+      const from = fuzz.server.logs.length;
+      const outcome = await call(http, wire, method, body, { kind: "superadmin", token: fuzz.adminToken });
+      if (outcome.code !== Code.InvalidArgument) failures.push(`poll.id ${JSON.stringify(id)}: ${codeName(outcome.code)} ${outcome.message}`);
+      if (fuzz.errorLines(from).length > 0) failures.push(`poll.id ${JSON.stringify(id)}: logged at error level`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  // V8's JSON.parse error quotes the start of the input and may cut a surrogate pair in two; connect-es then puts
+  // that message into grpc-message with encodeURIComponent, which throws on a lone surrogate, and no answer is
+  // ever written. Found by the header fuzzer (content-type application/grpc-web+json); pinned here.
+  it("gRPC and gRPC-Web with the JSON codec answer undecodable JSON whose error quotes half an emoji", async () => {
+    const method = methods.find((m) => pathOf(m) === "/polity.mod.disco.v1.DiscoService/CreateListing")!;
+    const body = envelope(Buffer.from(`!${"😀".repeat(20)}`));
+    const failures: string[] = [];
+    for (const wire of wires.filter((w) => w.protocol === "grpc" || w.protocol === "grpc-web")) {
+      const type = wire.protocol === "grpc" ? "application/grpc+json" : "application/grpc-web+json";
+      try {
+        const outcome = await call(http, wire, method, body, { kind: "anonymous" }, { "content-type": type }, 5000);
+        if (outcome.code !== Code.InvalidArgument) failures.push(`${type} on ${wire.name}: ${codeName(outcome.code)} ${outcome.message}`);
+      } catch (error) {
+        failures.push(`${type} on ${wire.name}: ${(error as Error).message.split("\n")[0]}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+
+  // gRPC and connect-es answer a compressed frame in a stream that declared no encoding with Internal; it is
+  // the caller's malformed input, so the project's rule (bad input is never Internal) wants InvalidArgument.
   it("a frame flagged compressed without a grpc-encoding is refused as bad input on every enveloped wire", async () => {
     const method = methods.find((m) => pathOf(m) === "/polity.sys.auth.v1.AuthService/WhoAmI")!;
     const stream = methods.find((m) => pathOf(m) === "/polity.mod.voting.v1.VotingService/WatchPoll")!;
