@@ -1,8 +1,8 @@
 // Timeouts and caps of the one port, so that idle or slow peers cannot hold sockets, sessions or request
 // bodies open forever: a first-byte (and HTTP/2 preface) timeout for new connections, header and request
-// timeouts on HTTP/1.1, an idle timeout for HTTP/2 sessions without streams, an inbound-idle timeout for HTTP/2
-// request bodies, and closing the inbound side of a request the server has already answered. Server-streaming
-// calls are never cut: once their request body is complete only the client decides when they end.
+// timeouts on HTTP/1.1, an idle timeout for HTTP/2 sessions without streams, a deadline for HTTP/2 request
+// bodies, and closing the inbound side of a request the server has already answered. Server-streaming calls
+// are never cut: once their request body is complete only the client decides when they end.
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import http2 from "node:http2";
 import type { Socket } from "node:net";
@@ -25,6 +25,21 @@ export function createConnectionLimits(config: Limits, logger: Logger) {
     socket.destroy();
   };
   const silentListener = new WeakMap<Socket, () => void>();
+  // HTTP/2 streams whose request body has not ended yet, by start time; one sweep per server instead of a
+  // timer per call. A server-streaming call leaves this map as soon as its one request message is in.
+  const unfinished = new Map<http2.ServerHttp2Stream, number>();
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = () => {
+    const now = Date.now();
+    for (const [stream, since] of unfinished) {
+      if (bodyDone(stream)) unfinished.delete(stream);
+      else if (now - since > requestBodyTimeoutMs) {
+        unfinished.delete(stream);
+        logger.debug("request body not complete in time; stream reset");
+        stream.close(NGHTTP2_CANCEL);
+      }
+    }
+  };
 
   return {
     http1Options: {
@@ -58,9 +73,14 @@ export function createConnectionLimits(config: Limits, logger: Logger) {
       session.on("error", (error) => logger.debug({ err: error }, "http2 session error"));
       session.on("stream", (stream) => {
         open++;
-        stream.once("close", () => open--);
+        if (!stream.endAfterHeaders) unfinished.set(stream, Date.now());
+        stream.once("close", () => {
+          open--;
+          unfinished.delete(stream);
+        });
         stream.on("error", (error) => logger.debug({ err: error }, "http2 stream error"));
       });
+      sweeper ??= setInterval(sweep, Math.max(50, Math.min(1000, Math.floor(requestBodyTimeoutMs / 4)))).unref();
       const onIdle = () => {
         if (session.destroyed || session.closed) return;
         // Streams are timed by their own bodies (see request()); a session with one open is not idle.
@@ -74,7 +94,7 @@ export function createConnectionLimits(config: Limits, logger: Logger) {
       session.once("remoteSettings", () => session.setTimeout(idleTimeoutMs, onIdle));
     },
 
-    /** Per request: time out a stalled HTTP/2 body; stop reading a body the server has already answered. */
+    /** Per request: stop reading a body the server has already answered. */
     request(req: Req, res: Res) {
       const stream = (req as http2.Http2ServerRequest).stream;
       if (!stream) {
@@ -111,11 +131,10 @@ export function createConnectionLimits(config: Limits, logger: Logger) {
           else stream.once("wantTrailers", reset);
         });
       });
-      stream.setTimeout(requestBodyTimeoutMs, () => {
-        if (bodyDone(stream)) return void stream.setTimeout(0);
-        logger.debug({ path: req.url }, "request body stalled; stream reset");
-        stream.close(NGHTTP2_CANCEL);
-      });
+    },
+
+    close() {
+      clearInterval(sweeper);
     },
 
     dropped() {

@@ -136,6 +136,7 @@ export async function startServer({ config, logger, routes, rpc }: ServerOptions
     async drain(graceMs) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       h1?.close(); // stops its header/request timeout checker
+      limits.close();
       // GOAWAY: clients stop opening streams on these connections, open streams run to their end.
       for (const session of sessions) session.close();
       if (inFlight > 0) {
