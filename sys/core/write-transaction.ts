@@ -27,7 +27,8 @@ export function isWriteConflict(error: unknown): boolean {
 
 /**
  * Runs `work` in a new transaction, again from the start when it loses to a concurrent writer. `work` must read
- * what it decides on inside the transaction (through `tx`), since a retry has to decide afresh.
+ * what it decides on inside the transaction (through `tx`), since a retry has to decide afresh; and it is
+ * called at a handler's top level, never inside another transaction, which a retry could not restart.
  */
 export async function writeTransaction<T>(db: Database, work: (tx: EntityManager) => Promise<T>, attempts = WRITE_ATTEMPTS): Promise<T> {
   for (let attempt = 1; ; attempt++) {
