@@ -7,6 +7,7 @@ import { createTokenVerifier } from "../core/authn/token-verifier.js";
 import { reasonOf } from "../core/errors.js";
 import type { Principal } from "../core/authn/principal.js";
 import { Account } from "../account/entities.js";
+import { EmailToken } from "./entities.js";
 import { createAccountService } from "../account/account-service.js";
 import { createOrgProjectService } from "../account/org-project-service.js";
 import { createTestSys, DB_KINDS, direct, handlerContext, tokenFromLastEmail, type DirectService, type TestSys } from "../account/test-support.js";
@@ -57,9 +58,23 @@ describe.each(DB_KINDS)("AuthService on %s", (kind) => {
     expect(before).toMatchObject({ email: "ada@example.org", emailVerified: false, kind: "person", disabled: false, roles: [] });
     const token = tokenFromLastEmail(t.outbox);
     expect((await auth.verifyEmail({ token }, anon())).accountId).toBe(res.accountId);
-    expect((await failure(auth.verifyEmail({ token }, anon()))).reason).toBe("INVALID_TOKEN");
+    expect((await failure(auth.verifyEmail({ token }, anon()))).reason).toBe("INVALID_LINK_TOKEN");
     expect((await auth.whoAmI({}, as(principal))).emailVerified).toBe(true);
     expect((await failure(auth.resendVerification({}, as(principal)))).reason).toBe("ALREADY_VERIFIED");
+  });
+
+  it("refuses a bad emailed link with its own reasons, never an access token's INVALID_TOKEN", async () => {
+    const res = await register("ida@example.org");
+    const token = tokenFromLastEmail(t.outbox);
+    const refusal = async (p: Promise<unknown>) => {
+      const f = await failure(p);
+      return [f.code, f.reason];
+    };
+    // A verify link is no reset link, and an unknown one is not valid either.
+    expect(await refusal(auth.resetPassword({ token, newPassword: "idas new phrase!" }, anon()))).toEqual([Code.Unauthenticated, "INVALID_LINK_TOKEN"]);
+    expect(await refusal(auth.verifyEmail({ token: "z".repeat(43) }, anon()))).toEqual([Code.Unauthenticated, "INVALID_LINK_TOKEN"]);
+    await t.db.em().nativeUpdate(EmailToken, { accountId: res.accountId, purpose: "verify" }, { expiresAt: new Date(Date.now() - 1000) });
+    expect(await refusal(auth.verifyEmail({ token }, anon()))).toEqual([Code.Unauthenticated, "LINK_TOKEN_EXPIRED"]);
   });
 
   it("rejects weak passwords at registration", async () => {
@@ -152,7 +167,7 @@ describe.each(DB_KINDS)("AuthService on %s", (kind) => {
     expect((await failure(auth.resetPassword({ token, newPassword: "ffffffffffff" }, anon()))).reason).toBe("WEAK_PASSWORD");
     // The refused attempt did not use up the link.
     await auth.resetPassword({ token, newPassword: "fays new phrase!" }, anon());
-    expect((await failure(auth.resetPassword({ token, newPassword: "fays other phrase" }, anon()))).reason).toBe("INVALID_TOKEN");
+    expect((await failure(auth.resetPassword({ token, newPassword: "fays other phrase" }, anon()))).reason).toBe("INVALID_LINK_TOKEN");
     expect((await failure(auth.refresh({ refreshToken: session.refreshToken }, anon()))).reason).toBe("SESSION_REVOKED");
     expect((await failure(principalOfToken(session.accessToken))).reason).toBe("SESSION_REVOKED");
     expect((await failure(login("fay@example.org", "fays secret phrase"))).reason).toBe("INVALID_CREDENTIALS");
@@ -186,7 +201,7 @@ describe.each(DB_KINDS)("AuthService on %s", (kind) => {
     expect(setupToken).toBeTruthy();
     expect(t.logLines().some((l) => l.level === 40 && String(l.msg).includes(setupToken!) && String(l.msg).includes("/#/setup"))).toBe(true);
     const claim = { setupToken: setupToken!, email: "root@example.org", password: "root secret phrase", displayName: "Root" };
-    expect((await failure(auth.claimSetup({ ...claim, setupToken: "y".repeat(43) }, anon()))).reason).toBe("INVALID_TOKEN");
+    expect((await failure(auth.claimSetup({ ...claim, setupToken: "y".repeat(43) }, anon()))).reason).toBe("INVALID_SETUP_TOKEN");
     const tokens = (await auth.claimSetup(claim, anon())).tokens!;
     const root = await principalOfToken(tokens.accessToken);
     expect((await auth.whoAmI({}, as(root))).roles.map((r) => [r.role, r.resource])).toEqual([["platform.superadmin", "platform"]]);

@@ -12,7 +12,7 @@ import type { SysContext } from "../core/sys-context.js";
 import { Code } from "@connectrpc/connect";
 import { Account, ApiKey } from "../account/entities.js";
 import { parseApiKey, secretMatches } from "../account/api-keys.js";
-import { consumeEmailToken, issueEmailToken, voidEmailTokens } from "./email-tokens.js";
+import { consumeEmailToken, invalidEmailToken, issueEmailToken, voidEmailTokens } from "./email-tokens.js";
 import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from "./passwords.js";
 import { accessOnly, activeSessions, revokeSessions, rotate, sessionOfToken, signIn } from "./sessions.js";
 import { createLoginThrottle, createRegistrationLimit, type LoginThrottle, type RegistrationLimit } from "./throttle.js";
@@ -86,7 +86,7 @@ export function createAuthService(ctx: SysContext, limits: AuthLimits = localAut
       const em = db.em();
       const token = await consumeEmailToken(em, req.token, "verify");
       const account = await em.findOne(Account, { id: token.accountId! });
-      if (!account) throw unauthenticated("INVALID_TOKEN", "this verify link is invalid, used or expired");
+      if (!account) throw invalidEmailToken("verify");
       account.emailVerifiedAt ??= new Date();
       await em.flush();
       return { accountId: account.id };
@@ -169,7 +169,7 @@ export function createAuthService(ctx: SysContext, limits: AuthLimits = localAut
       await db.em().transactional(async (em) => {
         const token = await consumeEmailToken(em, req.token, "reset");
         const account = await em.findOne(Account, { id: token.accountId! });
-        if (!account) throw unauthenticated("INVALID_TOKEN", "this reset link is invalid, used or expired");
+        if (!account) throw invalidEmailToken("reset");
         checkPasswordPolicy(req.newPassword, account.email, "new_password");
         account.passwordHash = await hashPassword(req.newPassword);
         // The link reached the inbox, which is what verification proves.

@@ -21,11 +21,24 @@ export function issueEmailToken(em: EntityManager, accountId: string | null, pur
   return token;
 }
 
-/** Marks the token used and returns its row; an unknown, used, expired or wrong-purpose token is INVALID_TOKEN. */
+/**
+ * The reasons of a one-time token that cannot be used, apart from an access token's INVALID_TOKEN/TOKEN_EXPIRED
+ * so that clients can tell "sign in again" from "ask for a new link": an emailed link (verify, reset) is
+ * INVALID_LINK_TOKEN (unknown, already used, or for another purpose) or LINK_TOKEN_EXPIRED; the setup token
+ * INVALID_SETUP_TOKEN or SETUP_TOKEN_EXPIRED.
+ */
+export function invalidEmailToken(purpose: EmailTokenPurpose, expired = false) {
+  const kind = purpose === "setup" ? "SETUP" : "LINK";
+  if (expired) return unauthenticated(`${kind}_TOKEN_EXPIRED`, purpose === "setup" ? "this setup token has expired; restart polityd for a new one" : `this ${purpose} link has expired; ask for a new one`);
+  return unauthenticated(`INVALID_${kind}_TOKEN`, purpose === "setup" ? "this setup token is not valid or was already used" : `this ${purpose} link is not valid or was already used`);
+}
+
+/** Marks the token used and returns its row; see invalidEmailToken for the refusals. */
 export async function consumeEmailToken(em: EntityManager, token: string, purpose: EmailTokenPurpose): Promise<EmailToken> {
   const row = await em.findOne(EmailToken, { tokenHash: sha256(token), purpose });
-  const invalid = () => unauthenticated("INVALID_TOKEN", `this ${purpose} link is invalid, used or expired`);
-  if (!row || row.usedAt || row.expiresAt.getTime() <= Date.now()) throw invalid();
+  const invalid = () => invalidEmailToken(purpose);
+  if (!row || row.usedAt) throw invalid();
+  if (row.expiresAt.getTime() <= Date.now()) throw invalidEmailToken(purpose, true);
   // Atomic so two clicks cannot both succeed.
   const claimed = await em.nativeUpdate(EmailToken, { id: row.id, usedAt: null }, { usedAt: new Date() });
   if (claimed !== 1) throw invalid();

@@ -25,6 +25,11 @@ export class ExitStatus extends Error {
   }
 }
 
+const SETUP_TOKEN_HINTS: Record<string, string> = {
+  INVALID_SETUP_TOKEN: "use the setup token from polityd's log of its latest start, or sign in if setup was done",
+  SETUP_TOKEN_EXPIRED: "restart polityd: it prints a new setup token",
+};
+
 export function describeError(err: unknown): { code: number; text: string } {
   if (err instanceof CommanderError) {
     // commander has already printed its own message.
@@ -36,6 +41,9 @@ export function describeError(err: unknown): { code: number; text: string } {
   const ce = ConnectError.from(err);
   const reason = errorReason(ce);
   let text = `error: ${codeName(ce.code)}${reason ? ` (${reason})` : ""}: ${ce.rawMessage}\n`;
+  // A refused setup token (`polity setup`): signing in would not help.
+  const setupHint = reason ? SETUP_TOKEN_HINTS[reason] : undefined;
+  if (setupHint) return { code: EXIT.server, text: `${text}hint: ${setupHint}\n` };
   if (ce.code === Code.Unauthenticated) {
     text += "hint: run `polity login`\n";
     return { code: EXIT.unauthenticated, text };

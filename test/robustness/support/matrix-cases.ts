@@ -45,7 +45,7 @@ const mask = (...paths: string[]) => ({ paths });
 export const CASES: Record<string, Case> = {
   // AuthService
   "AuthService/Register": { variants: one((c) => ({ email: c.fx.grantee.email, password: PASSWORD, displayName: "Again" })) },
-  "AuthService/VerifyEmail": { variants: one(() => ({ token: token() })), handlerReasons: ["INVALID_TOKEN"] },
+  "AuthService/VerifyEmail": { variants: one(() => ({ token: token() })), handlerReasons: ["INVALID_LINK_TOKEN"] },
   "AuthService/ResendVerification": { variants: one(() => ({})) },
   "AuthService/Login": { variants: one((c) => ({ email: c.fx.grantee.email, password: PASSWORD })) },
   // Public: the guard cannot refuse them, so an unknown token (answered by the handler) tells as much as a real one.
@@ -53,12 +53,12 @@ export const CASES: Record<string, Case> = {
   "AuthService/Logout": { variants: one(() => ({ refreshToken: token() })) },
   "AuthService/ExchangeApiKey": { variants: one((c) => ({ apiKey: c.fx.serviceApiKey })) },
   "AuthService/RequestPasswordReset": { variants: one(() => ({ email: "nobody@matrix.example.org" })) },
-  "AuthService/ResetPassword": { variants: one(() => ({ token: token(), newPassword: "another long password" })), handlerReasons: ["INVALID_TOKEN"] },
+  "AuthService/ResetPassword": { variants: one(() => ({ token: token(), newPassword: "another long password" })), handlerReasons: ["INVALID_LINK_TOKEN"] },
   "AuthService/ChangePassword": { variants: one(() => ({ currentPassword: "not the password", newPassword: "another long password" })), handlerReasons: ["WRONG_PASSWORD"] },
   "AuthService/ListSessions": { variants: one(() => ({})) },
   "AuthService/RevokeSession": { variants: one(() => ({ sessionId: uuid() })) },
   "AuthService/WhoAmI": { variants: one(() => ({})) },
-  "AuthService/ClaimSetup": { variants: one(() => ({ setupToken: token(), email: "setup@matrix.example.org", password: PASSWORD, displayName: "Setup" })), handlerReasons: ["INVALID_TOKEN", "INVALID_SETUP_TOKEN"] },
+  "AuthService/ClaimSetup": { variants: one(() => ({ setupToken: token(), email: "setup@matrix.example.org", password: PASSWORD, displayName: "Setup" })), handlerReasons: ["INVALID_SETUP_TOKEN"] },
 
   // AccountService
   "AccountService/GetAccount": {

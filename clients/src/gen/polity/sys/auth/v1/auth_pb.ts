@@ -676,7 +676,9 @@ export const AuthService: GenService<{
     output: typeof RegisterResponseSchema;
   },
   /**
-   * VerifyEmail consumes the token from the verification email.
+   * VerifyEmail consumes the token from the verification email. A token that is unknown, already used or not a
+   * verification token is UNAUTHENTICATED INVALID_LINK_TOKEN; an expired one (after 48 hours) LINK_TOKEN_EXPIRED.
+   * (INVALID_TOKEN and TOKEN_EXPIRED are only ever about the bearer access token.)
    *
    * @generated from rpc polity.sys.auth.v1.AuthService.VerifyEmail
    */
@@ -749,7 +751,9 @@ export const AuthService: GenService<{
     output: typeof RequestPasswordResetResponseSchema;
   },
   /**
-   * ResetPassword sets a new password with a reset token and revokes every session of the account.
+   * ResetPassword sets a new password with a reset token and revokes every session of the account. A token that
+   * is unknown, already used or not a reset token is UNAUTHENTICATED INVALID_LINK_TOKEN; an expired one (after an
+   * hour) LINK_TOKEN_EXPIRED. A refused new password leaves the token usable.
    *
    * @generated from rpc polity.sys.auth.v1.AuthService.ResetPassword
    */
@@ -799,7 +803,9 @@ export const AuthService: GenService<{
     output: typeof WhoAmIResponseSchema;
   },
   /**
-   * ClaimSetup creates the first superadmin with the one-time setup token printed at first start.
+   * ClaimSetup creates the first superadmin with the one-time setup token printed at first start. A token that is
+   * unknown or already used is UNAUTHENTICATED INVALID_SETUP_TOKEN; an expired one (after 7 days)
+   * SETUP_TOKEN_EXPIRED, and restarting polityd prints a new one.
    *
    * @generated from rpc polity.sys.auth.v1.AuthService.ClaimSetup
    */
