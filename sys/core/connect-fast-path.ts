@@ -12,7 +12,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { Compression } from "@connectrpc/connect/protocol";
 import { REQUEST_ID_HEADER } from "./call-log.js";
-import { type FastPathOptions, type Req, type Res, type Route, startUnaryCall, type UnaryCall, unaryRoutes } from "./unary-call.js";
+import { type FastPathOptions, type Req, requestTooLarge, type Res, type Route, startUnaryCall, type UnaryCall, unaryRoutes } from "./unary-call.js";
 import { malformedMessage } from "./validation.js";
 
 // connect's contentTypeUnaryRegExp, with the binary/JSON choice captured.
@@ -81,7 +81,7 @@ export function createConnectFastPath(options: FastPathOptions): (req: Req, res:
 function readBody(req: Req, call: UnaryCall, max: number, then: (bytes: Buffer) => void) {
   const hint = req.headers["content-length"] === undefined ? Number.NaN : Number.parseInt(req.headers["content-length"], 10);
   const known = Number.isSafeInteger(hint) && hint >= 0;
-  if (known && hint > max) return call.fail(new ConnectError(`message size ${hint} is larger than configured readMaxBytes ${max}`, Code.ResourceExhausted));
+  if (known && hint > max) return call.fail(requestTooLarge(hint, max));
   let chunks: Buffer[] = [];
   let size = 0;
   req.on("data", (chunk: Buffer) => {
@@ -91,7 +91,7 @@ function readBody(req: Req, call: UnaryCall, max: number, then: (bytes: Buffer) 
     if (size <= max && !(known && size > hint)) return;
     chunks = []; // an endless body is never kept past the limit
     if (known && size > hint) call.fail(new ConnectError(`protocol error: promised ${hint} bytes, received ${size}`, Code.InvalidArgument));
-    else call.fail(new ConnectError(`message size is larger than configured readMaxBytes ${max}`, Code.ResourceExhausted));
+    else call.fail(requestTooLarge(undefined, max));
   });
   req.once("end", () => {
     if (call.finished) return;

@@ -11,7 +11,7 @@ import { create, fromBinary, isMessage, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, encodeBinaryHeader } from "@connectrpc/connect";
 import { REQUEST_ID_HEADER } from "./call-log.js";
-import { type FastPathOptions, type Req, type Res, type Route, startUnaryCall, type UnaryCall, unaryRoutes } from "./unary-call.js";
+import { type FastPathOptions, type Req, requestTooLarge, type Res, type Route, startUnaryCall, type UnaryCall, unaryRoutes } from "./unary-call.js";
 import { malformedMessage } from "./validation.js";
 
 export { type FastPathCall, logFastPathCall } from "./unary-call.js";
@@ -94,7 +94,7 @@ export function readEnvelope(source: Readable, call: UnaryCall, max: number, the
     if (!refused && size > max + 5) refused = size;
     if (!refused) return;
     chunks = [];
-    call.fail(new ConnectError(`message size ${refused} is larger than configured readMaxBytes ${max}`, Code.ResourceExhausted));
+    call.fail(requestTooLarge(refused, max));
   });
   source.once("end", () => {
     if (call.finished) return;

@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import { clientAddressKey, type Principal, principalKey } from "./authn/principal.js";
 import type { Guard } from "./authz/guard.js";
 import { REQUEST_ID_HEADER, requestIdKey } from "./call-log.js";
-import { reasonOf } from "./errors.js";
+import { apiError, reasonOf } from "./errors.js";
 import type { ObservedMethod } from "./metrics.js";
 import type { ServiceRegistration } from "./module.js";
 import type { MessageValidator } from "./validation.js";
@@ -56,6 +56,15 @@ export interface UnaryCall {
 const acceptableId = /^[\w.:-]{1,128}$/;
 // setTimeout's ceiling; a longer deadline is as good as none.
 const maxTimerMs = 2 ** 31 - 1;
+
+/**
+ * A request body refused for its size: connect's readMaxBytes wording (code and message as connect-node
+ * says them), plus the stable reason MESSAGE_TOO_LARGE and the limit. `size` is left out when unknown.
+ */
+export function requestTooLarge(size: number | undefined, max: number): ConnectError {
+  const message = `message size ${size === undefined ? "" : `${size} `}is larger than configured readMaxBytes ${max}`;
+  return apiError(Code.ResourceExhausted, "MESSAGE_TOO_LARGE", message, { limit: String(max) });
+}
 
 /** Unary methods with an implementation, by request path. Unimplemented ones fall through to connect. */
 export function unaryRoutes(services: ServiceRegistration[]): Map<string, Route> {

@@ -7,8 +7,10 @@ import net from "node:net";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { createClient } from "@connectrpc/connect";
+import { findTrailerError } from "@connectrpc/connect/protocol-grpc";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Health } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
+import { ErrorInfoSchema } from "../../clients/src/gen/google/rpc/error_details_pb.js";
 import { transportFor } from "../support/clients.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import { repoRoot, startInProcessServer, type TestServer } from "../support/server.js";
@@ -138,7 +140,7 @@ describe("bodies that never end", () => {
   const h2Status = (a: never) => (a as { headers: http2.IncomingHttpHeaders }).headers[":status"];
   type Case = [string, "1.1" | "2", string, Record<string, string>, Endless, (answer: never) => void];
   const cases: Case[] = [
-    ["gRPC unary (fast path)", "2", CHECK, grpcHeaders, { head: legalEnvelope, total }, (a: never) => expect(grpcStatus(a)).toBe("8")],
+    ["gRPC unary (fast path)", "2", CHECK, grpcHeaders, { head: legalEnvelope, total }, (a: never) => expect([grpcStatus(a), reasonOf(a)]).toEqual(["8", "MESSAGE_TOO_LARGE"])],
     ["gRPC unary, gzip (connect-node)", "2", CHECK, { ...grpcHeaders, "grpc-encoding": "gzip" }, { head: Buffer.concat([prefix(MAX, 1), gzipSync(Buffer.alloc(64 * MiB))]), total }, (a: never) => expect(grpcStatus(a)).toBe("8")],
     ["gRPC server streaming (connect-node)", "2", WATCH, grpcHeaders, { head: emptyThenEndless, total }, (a: never) => expect(grpcStatus(a)).toBe("8")],
     ["gRPC server streaming, endless empty messages (connect-node)", "2", WATCH, grpcHeaders, { head: emptyThenEndless, filler: emptyMessages, total }, (a: never) => expect(grpcStatus(a)).toBe("12")],
@@ -147,7 +149,7 @@ describe("bodies that never end", () => {
     ["gRPC-Web server streaming over HTTP/1.1 (connect-node)", "1.1", WATCH, grpcWebHeaders, { head: emptyThenEndless, total }, (a: never) => expect(grpcWebStatus(a)).toBe("8")],
     ["gRPC-Web server streaming over h2c, endless empty messages (connect-node)", "2", WATCH, grpcWebHeaders, { head: emptyThenEndless, filler: emptyMessages, total }, (a: never) => expect(grpcWebStatusH2(a)).toBe("12")],
     ["gRPC-Web text (base64) over HTTP/1.1", "1.1", CHECK, { "content-type": "application/grpc-web-text" }, { head: Buffer.from(legalEnvelope.toString("base64")), filler: Buffer.from("YWFh".repeat(16384)), total }, (a: never) => expect(status(a)).toBe(415)],
-    ["Connect JSON, chunked over HTTP/1.1 (fast path)", "1.1", CHECK, { "content-type": "application/json" }, { head: Buffer.from('{"service":"'), total }, (a: never) => expect(status(a)).toBe(429)],
+    ["Connect JSON, chunked over HTTP/1.1 (fast path)", "1.1", CHECK, { "content-type": "application/json" }, { head: Buffer.from('{"service":"'), total }, (a: never) => expect([status(a), (a as { text: string }).text.includes('"reason":"MESSAGE_TOO_LARGE"')]).toEqual([429, true])],
     ["Connect binary, chunked over HTTP/1.1 (fast path)", "1.1", CHECK, { "content-type": "application/proto" }, { head: Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x7f]), total }, (a: never) => expect(status(a)).toBe(429)],
     ["Connect JSON over h2c without content-length (fast path)", "2", CHECK, { "content-type": "application/json" }, { head: Buffer.from('{"service":"'), total }, (a: never) => expect(h2Status(a)).toBe(429)],
     ["Connect binary over h2c with a lying content-length (fast path)", "2", CHECK, { "content-type": "application/proto", "content-length": "10" }, { head: Buffer.from([0x0a, 0x08]), total }, (a: never) => expect((a as { rstCode?: number }).rstCode).toBeGreaterThan(0)], // more DATA than promised: the stream is reset
@@ -239,6 +241,11 @@ describe("the connection cap", () => {
   });
 });
 
+function reasonOf(answer: { headers: http2.IncomingHttpHeaders }): string | undefined {
+  const headers = new Headers(Object.entries(answer.headers).filter(([name]) => !name.startsWith(":")) as [string, string][]);
+  const error = findTrailerError(headers);
+  return error?.findDetails(ErrorInfoSchema)[0]?.reason;
+}
 function grpcWebStatus(answer: { text: string }): string | undefined {
   return /grpc-status: ?(\d+)/.exec(answer.text)?.[1];
 }
