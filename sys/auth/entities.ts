@@ -10,13 +10,15 @@ export const Session = defineEntity({
   tableName: "sessions",
   properties: {
     id: p.uuid().primary(),
-    accountId: p.manyToOne(Account).mapToPk().fieldName("account_id").deleteRule("cascade"),
+    // Indexed: an account's sessions are listed and revoked together (sign-out everywhere, password change).
+    accountId: p.manyToOne(Account).mapToPk().fieldName("account_id").deleteRule("cascade").index(),
     clientName: p.string().length(100).default(""),
     clientAddress: p.string().length(64).default(""),
     createdAt: p.datetime().onCreate(now),
     lastUsedAt: p.datetime().onCreate(now),
     expiresAt: p.datetime(),
-    revokedAt: p.datetime().nullable(),
+    // Indexed: every sys replica reads the recent revocations at start and after losing LISTEN (revocations.ts).
+    revokedAt: p.datetime().nullable().index(),
     revokedReason: p.string().length(32).nullable(),
   },
 });
