@@ -19,7 +19,10 @@ async function start(env: Record<string, string> = {}, delayMs = 0) {
     config,
     logger,
     routes: { "/hello": (_req, res) => void res.end("hello") },
-    rpc: (_req, res) => void setTimeout(() => res.end("rpc done"), delayMs),
+    rpc: (req, res) => {
+      if (req.url === "/throw") throw new Error("a bug in a handler");
+      setTimeout(() => res.end("rpc done"), delayMs);
+    },
   });
   return server;
 }
@@ -44,6 +47,15 @@ describe("the one port", () => {
     const viaH2 = await h2get(s.url, "/hello");
     expect(viaH2).toMatchObject({ status: 200, body: "hello" });
     viaH2.session.close();
+  });
+
+  it("answers 500 when a handler throws, and keeps serving", async () => {
+    const s = await start();
+    expect((await fetch(`${s.url}/throw`, { method: "POST" })).status).toBe(500);
+    const viaH2 = await h2get(s.url, "/throw");
+    expect(viaH2.status).toBe(500);
+    viaH2.session.close();
+    expect(await (await fetch(`${s.url}/hello`)).text()).toBe("hello");
   });
 
   it("advertises the configured bound on concurrent streams", async () => {
