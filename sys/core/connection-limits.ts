@@ -83,7 +83,7 @@ export function createConnectionLimits(config: Limits, logger: Logger) {
       sweeper ??= setInterval(sweep, Math.max(50, Math.min(1000, Math.floor(requestBodyTimeoutMs / 4)))).unref();
       const onIdle = () => {
         if (session.destroyed || session.closed) return;
-        // Streams are timed by their own bodies (see request()); a session with one open is not idle.
+        // Streams are timed by the sweep (unfinished bodies) or not at all; a session with one open is not idle.
         if (open > 0) return void session.setTimeout(idleTimeoutMs, onIdle);
         logger.debug("idle http2 session closed");
         session.close();
