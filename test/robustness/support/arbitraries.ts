@@ -162,3 +162,32 @@ export function messageInit(message: DescMessage, pool: Pool, temper: Temper, de
   }
   return fc.record(model).map((init) => Object.fromEntries(Object.entries(init).filter(([, v]) => v !== undefined)));
 }
+
+type Setter = (init: Init, value: string) => Init;
+
+/**
+ * Every string field of a message, top level and one message down (singular, repeated or in a oneof), with a
+ * function that sets it to a value in an init object (a list gets the value as its one item).
+ */
+export function stringFieldSetters(message: DescMessage): Array<[string, Setter]> {
+  const out: Array<[string, Setter]> = [];
+  const place = (f: DescField, value: string): unknown => (f.fieldKind === "list" ? [value] : value);
+  const put = (init: Init, f: DescField, value: unknown): Init => {
+    if (f.oneof) init[f.oneof.localName] = { case: f.localName, value };
+    else init[f.localName] = value;
+    return init;
+  };
+  const isString = (f: DescField) => (f.fieldKind === "scalar" || (f.fieldKind === "list" && f.listKind === "scalar")) && f.scalar === ScalarType.STRING;
+  for (const f of message.fields) {
+    if (isString(f)) out.push([f.name, (init, value) => put(init, f, place(f, value))]);
+    if (f.fieldKind !== "message" || f.message.typeName.startsWith("google.protobuf.")) continue;
+    for (const g of f.message.fields) {
+      if (!isString(g)) continue;
+      out.push([`${f.name}.${g.name}`, (init, value) => {
+        const current = f.oneof ? (init[f.oneof.localName] as { value?: Init } | undefined)?.value : (init[f.localName] as Init | undefined);
+        return put(init, f, put({ ...(current ?? {}) }, g, place(g, value)));
+      }]);
+    }
+  }
+  return out;
+}
