@@ -12,7 +12,8 @@ import type { SysContext } from "../core/sys-context.js";
 import { Code } from "@connectrpc/connect";
 import { Account, ApiKey } from "../account/entities.js";
 import { parseApiKey, secretMatches } from "../account/api-keys.js";
-import { consumeEmailToken, invalidEmailToken, issueEmailToken, voidEmailTokens } from "./email-tokens.js";
+import { FOR_UPDATE, concurrentModification, writeTransaction } from "../core/write-transaction.js";
+import { consumeEmailToken, invalidEmailToken, issueEmailToken, peekEmailToken, voidEmailTokens } from "./email-tokens.js";
 import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from "./passwords.js";
 import { accessOnly, activeSessions, revokeSessions, rotate, sessionOfToken, signIn } from "./sessions.js";
 import { createLoginThrottle, createRegistrationLimit, type LoginThrottle, type RegistrationLimit } from "./throttle.js";
@@ -83,13 +84,17 @@ export function createAuthService(ctx: SysContext, limits: AuthLimits = localAut
     },
 
     async verifyEmail(req) {
-      const em = db.em();
-      const token = await consumeEmailToken(em, req.token, "verify");
-      const account = await em.findOne(Account, { id: token.accountId! });
-      if (!account) throw invalidEmailToken("verify");
-      account.emailVerifiedAt ??= new Date();
-      await em.flush();
-      return { accountId: account.id };
+      // The link is spent in the transaction that marks the account verified: a transaction lost to a concurrent
+      // write of the account (disable, update) rolls both back and runs again, so the link is never burnt.
+      const accountId = await writeTransaction(db, async (tx) => {
+        const token = await consumeEmailToken(tx, req.token, "verify");
+        const account = await tx.findOne(Account, { id: token.accountId! }, FOR_UPDATE);
+        if (!account) throw invalidEmailToken("verify");
+        account.emailVerifiedAt ??= new Date();
+        await tx.flush();
+        return account.id;
+      });
+      return { accountId };
     },
 
     async resendVerification(_req, hc) {
@@ -165,17 +170,26 @@ export function createAuthService(ctx: SysContext, limits: AuthLimits = localAut
     },
 
     async resetPassword(req) {
-      // One transaction: a refused password leaves the link usable for a better one.
-      await db.em().transactional(async (em) => {
-        const token = await consumeEmailToken(em, req.token, "reset");
-        const account = await em.findOne(Account, { id: token.accountId! });
+      // The link and the policy are checked before the slow hash (a made-up link costs no scrypt), the hash is
+      // computed outside any transaction, and then the link is spent in the same transaction as the account
+      // write, on the locked row: a refused password or a transaction lost to a concurrent write of the account
+      // leaves the link usable.
+      const peeked = await peekEmailToken(db.em(), req.token, "reset");
+      const owner = await db.em().findOne(Account, { id: peeked.accountId! });
+      if (!owner) throw invalidEmailToken("reset");
+      checkPasswordPolicy(req.newPassword, owner.email, "new_password");
+      const passwordHash = await hashPassword(req.newPassword);
+      await writeTransaction(db, async (tx) => {
+        const token = await consumeEmailToken(tx, req.token, "reset");
+        const account = await tx.findOne(Account, { id: token.accountId! }, FOR_UPDATE);
         if (!account) throw invalidEmailToken("reset");
+        // The email is part of the policy; checked again on the row as it is now.
         checkPasswordPolicy(req.newPassword, account.email, "new_password");
-        account.passwordHash = await hashPassword(req.newPassword);
+        account.passwordHash = passwordHash;
         // The link reached the inbox, which is what verification proves.
         account.emailVerifiedAt ??= new Date();
-        await em.flush();
-        await revokeSessions(em, { accountId: account.id }, "password_reset");
+        await tx.flush();
+        await revokeSessions(tx, { accountId: account.id }, "password_reset");
       });
       return {};
     },
@@ -190,9 +204,20 @@ export function createAuthService(ctx: SysContext, limits: AuthLimits = localAut
       }
       await attempt.succeeded();
       checkPasswordPolicy(req.newPassword, account.email, "new_password");
-      account.passwordHash = await hashPassword(req.newPassword);
-      await em.flush();
-      await revokeSessions(em, { accountId: account.id, exceptSessionId: principal.sessionId || undefined }, "password_changed");
+      const passwordHash = await hashPassword(req.newPassword);
+      // The slow hashing is done; the write locks the row so a concurrent disable or update queues behind it
+      // (or it behind them) instead of failing on the version.
+      await writeTransaction(db, async (tx) => {
+        const row = await tx.findOne(Account, { id: account.id }, FOR_UPDATE);
+        if (!row) throw unauthenticated("UNKNOWN_PRINCIPAL", "account no longer exists");
+        // Another change of the password since ours was checked: the current password we verified is no longer
+        // current. Retryable (the client asks again and the check runs against the new one).
+        if (row.passwordHash !== account.passwordHash) throw concurrentModification();
+        checkPasswordPolicy(req.newPassword, row.email, "new_password");
+        row.passwordHash = passwordHash;
+        await tx.flush();
+        await revokeSessions(tx, { accountId: row.id, exceptSessionId: principal.sessionId || undefined }, "password_changed");
+      });
       return {};
     },
 

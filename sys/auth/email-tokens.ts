@@ -33,15 +33,23 @@ export function invalidEmailToken(purpose: EmailTokenPurpose, expired = false) {
   return unauthenticated(`INVALID_${kind}_TOKEN`, purpose === "setup" ? "this setup token is not valid or was already used" : `this ${purpose} link is not valid or was already used`);
 }
 
-/** Marks the token used and returns its row; see invalidEmailToken for the refusals. */
-export async function consumeEmailToken(em: EntityManager, token: string, purpose: EmailTokenPurpose): Promise<EmailToken> {
+/** The token's row if it is usable now, without spending it; see invalidEmailToken for the refusals. */
+export async function peekEmailToken(em: EntityManager, token: string, purpose: EmailTokenPurpose): Promise<EmailToken> {
   const row = await em.findOne(EmailToken, { tokenHash: sha256(token), purpose });
-  const invalid = () => invalidEmailToken(purpose);
-  if (!row || row.usedAt) throw invalid();
+  if (!row || row.usedAt) throw invalidEmailToken(purpose);
   if (row.expiresAt.getTime() <= Date.now()) throw invalidEmailToken(purpose, true);
+  return row;
+}
+
+/**
+ * Marks the token used and returns its row; see invalidEmailToken for the refusals. Run it in the transaction
+ * that writes what the token allows, so a transaction that fails or is retried does not use the token up.
+ */
+export async function consumeEmailToken(em: EntityManager, token: string, purpose: EmailTokenPurpose): Promise<EmailToken> {
+  const row = await peekEmailToken(em, token, purpose);
   // Atomic so two clicks cannot both succeed.
   const claimed = await em.nativeUpdate(EmailToken, { id: row.id, usedAt: null }, { usedAt: new Date() });
-  if (claimed !== 1) throw invalid();
+  if (claimed !== 1) throw invalidEmailToken(purpose);
   return row;
 }
 
