@@ -2,13 +2,15 @@
 // handler never sees an invalid message. The error names every offending field (InvalidArgument +
 // google.rpc.BadRequest). Its reason is VALIDATION_FAILED, unless the first violated rule is a custom (CEL) rule
 // whose id is a machine reason (UPPER_SNAKE_CASE, e.g. INVALID_PAGE_TOKEN): then the rule names its own reason,
-// so a value the contract refuses and one the handler refuses answer alike.
+// so a value the contract refuses and one the handler refuses answer alike. A message the rules accept is then
+// refused if any string in it holds a NUL character (reason NUL_CHARACTER, field named; see nul-characters.ts).
 import { create, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { pathToString } from "@bufbuild/protobuf/reflect";
 import { createValidator } from "@bufbuild/protovalidate";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { BadRequestSchema, ErrorInfoSchema } from "../../clients/src/gen/google/rpc/error_details_pb.js";
 import { ERROR_DOMAIN } from "./errors.js";
+import { firstNulField } from "./nul-characters.js";
 
 export type MessageValidator = (schema: DescMessage, message: Message) => void;
 
@@ -23,7 +25,7 @@ export function createMessageValidator(): MessageValidator {
   const validator = createValidator();
   return (schema, message) => {
     const result = validator.validate(schema, message as never);
-    if (result.kind === "valid") return;
+    if (result.kind === "valid") return refuseNul(schema, message);
     if (result.kind === "error") {
       // A rule that cannot be evaluated is our bug, not the caller's.
       throw new ConnectError(`validation rules of ${schema.typeName} failed to evaluate`, Code.Internal);
@@ -36,6 +38,16 @@ export function createMessageValidator(): MessageValidator {
       { desc: BadRequestSchema, value: create(BadRequestSchema, { fieldViolations: violations }) },
     ]);
   };
+}
+
+function refuseNul(schema: DescMessage, message: Message): void {
+  const field = firstNulField(schema, message);
+  if (field === undefined) return;
+  const description = "must not contain a NUL character (U+0000)";
+  throw new ConnectError(`invalid ${schema.name}: ${field}: ${description}`, Code.InvalidArgument, undefined, [
+    { desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: "NUL_CHARACTER", domain: ERROR_DOMAIN, metadata: { field } }) },
+    { desc: BadRequestSchema, value: create(BadRequestSchema, { fieldViolations: [{ field, description, reason: "NUL_CHARACTER" }] }) },
+  ]);
 }
 
 /**
