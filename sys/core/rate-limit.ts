@@ -21,7 +21,8 @@ export interface RateLimit {
   consume(caller: { accountId?: string; address?: string; unverified?: boolean }): Promise<void>;
   /**
    * Counts `questions` authorization questions (Check: 1, CheckBatch: its questions) asked from `address`,
-   * whatever credential they carry; throws RATE_LIMITED once the address's minute is used up.
+   * whatever credential they carry, or one directory read mod makes without a credential (guard.ts); throws
+   * RATE_LIMITED once the address's minute is used up.
    */
   consumeTierChecks(address: string | undefined, questions: number): Promise<void>;
 }

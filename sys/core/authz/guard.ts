@@ -6,6 +6,7 @@ import type { Principal } from "../authn/principal.js";
 import type { TokenVerifier } from "../authn/token-verifier.js";
 import { apiError, permissionDenied, unauthenticated } from "../errors.js";
 import type { AuthorizationPort } from "../ports/authorization-port.js";
+import { TIER_DIRECTORY_PATHS } from "../ports/remote-directory.js";
 import type { RateLimit } from "../rate-limit.js";
 import type { MethodRule } from "./rules.js";
 
@@ -36,11 +37,16 @@ export function createGuard({ rules, verifier, authorization, rateLimit, exempt 
     // Counted once the caller is known and before authorization, so a flood never reaches the engine. The mod
     // tier's authorization questions (Check/CheckBatch) are counted per question in their own, much larger
     // bucket per address, whatever credential they carry, and not against any account: the call that caused
-    // them was counted where it entered, and mod asks about its anonymous callers from its one address.
+    // them was counted where it entered, and mod asks about its anonymous callers from its one address. The
+    // directory reads mod makes for anonymous callers (GetCommunity, ListMembers, ListMembershipEvents without a
+    // credential: its activity log's membership sync, its background sync loop) go to the same bucket, one each:
+    // in the anonymous one, a split mod with more than its few hundred anonymous reads a minute would have its
+    // membership sync throttled and its activity log fall behind without a word.
     const metered = rateLimit && !exempt?.(methodRule.method.parent) ? rateLimit : undefined;
     const tierCheck = rule.permission === TIER_AUTHORIZATION_PERMISSION;
-    if (metered && tierCheck) await metered.consumeTierChecks(clientAddress, questionsIn(message));
-    const meter = tierCheck ? undefined : metered;
+    const tierDirectoryRead = !header && TIER_DIRECTORY_PATHS.has(path);
+    if (metered && (tierCheck || tierDirectoryRead)) await metered.consumeTierChecks(clientAddress, tierCheck ? questionsIn(message) : 1);
+    const meter = tierCheck || tierDirectoryRead ? undefined : metered;
     let principal: Principal | undefined;
     if (header) {
       try {

@@ -1,6 +1,11 @@
 // The directory port of a mod-only process: CommunityService calls to sys over one long-lived HTTP/2 session,
 // each carrying the caller's own bearer (none for an anonymous caller), so sys answers with the caller's
 // permissions — a members-only community stays hidden from those who may not read it.
+//
+// Calls for anonymous callers (and the background membership sync, which has no caller) carry no credential and
+// all come from mod's one address; sys meters those of TIER_DIRECTORY_PATHS in the tier's own bucket
+// (tierCheckRateLimitPerMinute), like the authorization questions, not in the anonymous one (see guard.ts).
+import type { DescMethod } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import type { Logger } from "pino";
@@ -19,6 +24,13 @@ export interface RemoteDirectoryOptions {
   /** Deadline of one call. */
   timeoutMs?: number;
 }
+
+/** The CommunityService reads this port makes (as paths): without a credential, sys counts them as the tier's. */
+export const TIER_DIRECTORY_PATHS: ReadonlySet<string> = new Set(
+  [CommunityService.method.getCommunity, CommunityService.method.listMembers, CommunityService.method.listMembershipEvents].map(
+    (m: DescMethod) => `/${m.parent.typeName}/${m.name}`,
+  ),
+);
 
 const PAGE = 1000; // ListMembers' and ListMembershipEvents' own maximum
 
