@@ -1,8 +1,8 @@
 // Timeouts and caps of the one port, so that idle or slow peers cannot hold sockets, sessions or request
 // bodies open forever: a first-byte (and HTTP/2 preface) timeout for new connections, header and request
 // timeouts on HTTP/1.1, an idle timeout for HTTP/2 sessions without streams, a deadline for HTTP/2 request
-// bodies, and closing the inbound side of a request the server has already answered. Server-streaming calls
-// are never cut: once their request body is complete only the client decides when they end.
+// bodies, and draining (past a budget: closing) the inbound side of a request the server has already answered.
+// Server-streaming calls are never cut: once their request body is complete only the client decides when they end.
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import http2 from "node:http2";
 import type { Socket } from "node:net";
@@ -11,14 +11,49 @@ import type { Config } from "./config.js";
 
 type Req = IncomingMessage | http2.Http2ServerRequest;
 type Res = ServerResponse | http2.Http2ServerResponse;
-type Limits = Pick<Config, "firstByteTimeoutMs" | "headersTimeoutMs" | "requestBodyTimeoutMs" | "idleTimeoutMs">;
+type Limits = Pick<Config, "firstByteTimeoutMs" | "headersTimeoutMs" | "requestBodyTimeoutMs" | "idleTimeoutMs" | "maxMessageBytes">;
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
 const drainBytes = 256 * 1024;
 const drainMs = 500;
+const h2DrainMs = 1000;
 
 export function createConnectionLimits(config: Limits, logger: Logger) {
   const { firstByteTimeoutMs, headersTimeoutMs, requestBodyTimeoutMs, idleTimeoutMs } = config;
+  // Any body that could have been a legal request is read to its end: one envelope of the largest size.
+  const h2DrainBytes = Math.max(drainBytes, config.maxMessageBytes + 5);
+  /**
+   * An HTTP/2 request answered before its body was read: read the rest and drop it, and reset the stream
+   * (NO_ERROR: the answer is complete) only once it goes past h2DrainBytes or h2DrainMs. A reset (ours, or the
+   * one node sends by itself for a stream nobody read) costs a node client its session: node never releases
+   * the memory of a body it had queued for a stream the peer reset, and refuses every new stream
+   * (ENHANCE_YOUR_CALM) once 10 MB of such bodies piled up. Runs on 'finish', before node's own listener.
+   */
+  const drainH2 = (req: http2.Http2ServerRequest, stream: http2.ServerHttp2Stream) => {
+    let read = 0;
+    let cutting = false;
+    const cut = () => {
+      clearTimeout(timer);
+      if (cutting || stream.destroyed || bodyDone(stream)) return;
+      cutting = true;
+      logger.debug("answered request body still coming; stream reset");
+      // Never before the trailers are out: a reset would drop them, and compat responses send theirs on
+      // 'wantTrailers', after 'finish'.
+      const reset = () => setImmediate(() => bodyDone(stream) || stream.close(NGHTTP2_NO_ERROR));
+      if (stream.sentTrailers !== undefined || stream.state.localClose === 1) reset();
+      else stream.once("wantTrailers", reset);
+    };
+    const timer = setTimeout(cut, h2DrainMs).unref();
+    stream.once("close", () => clearTimeout(timer));
+    stream.on("data", (chunk: Buffer) => {
+      read += chunk.length;
+      if (read > h2DrainBytes) cut();
+    });
+    // Whoever read it before (connect-node, a fast path) has let go: the bytes are dropped. A stream that is
+    // flowing is also one node does not reset by itself.
+    req.resume();
+    stream.resume();
+  };
   let lastDropLog = 0;
   const silent = (socket: Socket) => {
     logger.debug({ peer: socket.remoteAddress }, "connection sent nothing in time; closed");
@@ -120,17 +155,7 @@ export function createConnectionLimits(config: Limits, logger: Logger) {
         return;
       }
       if (stream.endAfterHeaders) return;
-      stream.once("finish", () => {
-        if (bodyDone(stream)) return;
-        // Reset only once the whole answer is out: a reset before the trailers are sent would drop them, and
-        // compat responses send theirs on 'wantTrailers', after 'finish' (our listener runs after theirs).
-        const reset = () => setImmediate(() => bodyDone(stream) || stream.close(NGHTTP2_NO_ERROR));
-        setImmediate(() => {
-          if (stream.destroyed) return;
-          if (stream.sentTrailers !== undefined || stream.state.localClose === 1) reset();
-          else stream.once("wantTrailers", reset);
-        });
-      });
+      stream.once("finish", () => bodyDone(stream) || drainH2(req as http2.Http2ServerRequest, stream));
     },
 
     close() {
