@@ -1,4 +1,4 @@
-// Per-principal call limits (DESIGN.md, Operations): a fixed one-minute window per authenticated account, and
+// Per-principal call limits: a fixed one-minute window per authenticated account, and
 // one per client address for calls without a token. Counters live in this process's memory, so each replica
 // limits on its own (N replicas let a caller make up to N× the limit); that keeps the guard's hot path to one
 // in-memory consume. Login brute-force protection is separate and shared (sys/auth/throttle.ts).
