@@ -13,7 +13,7 @@ import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { Compression } from "@connectrpc/connect/protocol";
 import { REQUEST_ID_HEADER } from "./call-log.js";
 import { type FastPathOptions, type Req, requestTooLarge, type Res, type Route, startUnaryCall, type UnaryCall, unaryRoutes } from "./unary-call.js";
-import { malformedMessage } from "./validation.js";
+import { undecodable } from "./wire-errors.js";
 
 // connect's contentTypeUnaryRegExp, with the binary/JSON choice captured.
 const unaryType = /^application\/(?:json(?:; ?charset=utf-?8)?|(proto))$/i;
@@ -104,7 +104,7 @@ function decode(route: Route, binary: boolean, bytes: Buffer): Message {
   try {
     return binary ? fromBinary(route.method.input, bytes) : fromJsonString(route.method.input, bytes.toString("utf8"), jsonOptions);
   } catch (e) {
-    throw malformedMessage(`parse ${binary ? "binary" : "json"}: ${e instanceof Error ? e.message : String(e)}`);
+    throw undecodable(binary ? "binary" : "json", e);
   }
 }
 

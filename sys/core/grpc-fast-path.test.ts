@@ -155,6 +155,36 @@ describe("gRPC fast path", () => {
     expect(fastServed).toBe(before);
   });
 
+  it("serves the JSON codec (application/grpc+json) like connect-node", async () => {
+    const overJson = createClient(Health, createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}`, useBinaryFormat: false }));
+    const before = fastServed;
+    expect((await overJson.check({ service: "ok" }, { headers: { "x-request-id": ID } })).status).toBe(Status.SERVING);
+    expect(fastServed).toBe(before + 1);
+    fastEnabled = false;
+    try {
+      expect((await overJson.check({ service: "ok" })).status).toBe(Status.SERVING);
+    } finally {
+      fastEnabled = true;
+    }
+  });
+
+  // connect-node says Internal for the first, and never answers the second (encodeURIComponent throws on the
+  // half surrogate pair V8's parse error quotes).
+  it.each([
+    ["a frame flagged compressed without grpc-encoding", "application/grpc", Buffer.from([1, 0, 0, 0, 3, 1, 2, 3]), /^malformed request message: received compressed envelope, but the request declared no encoding$/],
+    ["JSON whose parse error quotes half an emoji", "application/grpc+json", Buffer.concat([Buffer.from([0, 0, 0, 0, 81]), Buffer.from(`!${"😀".repeat(20)}`)]), /^malformed request message: parse json: .*😀\uFFFD/],
+  ])("refuses %s with InvalidArgument (MALFORMED_MESSAGE)", async (_name, type, body, message) => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const stream = session.request({ ":method": "POST", ":path": "/grpc.health.v1.Health/Check", "content-type": type, te: "trailers" });
+    stream.end(body);
+    const headers = await new Promise<http2.IncomingHttpHeaders>((resolve) => stream.on("response", resolve));
+    stream.resume();
+    session.close();
+    expect(headers["grpc-status"]).toBe(String(Code.InvalidArgument));
+    expect(decodeURIComponent(String(headers["grpc-message"]))).toMatch(message);
+    expect(decodeStatusErrorInfo(Buffer.from(String(headers["grpc-status-details-bin"]), "base64"))?.reason).toBe("MALFORMED_MESSAGE");
+  });
+
   it("honours grpc-timeout: the handler is aborted and the caller gets DEADLINE_EXCEEDED", async () => {
     aborts.length = 0;
     const session = http2.connect(`http://127.0.0.1:${port}`);

@@ -1,22 +1,26 @@
 // gRPC unary fast path on the one port, in front of connect-node. connect-node 2.2 runs unary gRPC through its
 // full streaming pipeline (~10 async-generator layers, abort reasons built per call) and reaches ~0.25× of
-// bare grpc-js (DESIGN.md, "Performance budget"). This answers plain unary gRPC straight on the HTTP/2 stream
+// bare grpc-js (DESIGN.md, "Performance budget"). This answers unary gRPC (protobuf or JSON codec) straight on the HTTP/2 stream
 // and runs exactly the checks of the Connect path: validation, the guard, the call log and metrics, with the
 // same error codes, messages and details. Anything else (streaming, gRPC-Web, Connect, compression, HTTP/1.1)
 // returns false and falls through to connect-node unchanged. Only public connect/protobuf-es APIs are used.
 // The framing helpers below (timeout, envelope, status trailers) serve the gRPC-Web fast path too.
 import type { Http2ServerRequest, Http2ServerResponse, OutgoingHttpHeaders } from "node:http2";
 import type { Readable } from "node:stream";
-import { create, fromBinary, isMessage, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, fromJsonString, isMessage, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, encodeBinaryHeader } from "@connectrpc/connect";
 import { REQUEST_ID_HEADER } from "./call-log.js";
 import { type FastPathOptions, type Req, requestTooLarge, type Res, type Route, startUnaryCall, type UnaryCall, unaryRoutes } from "./unary-call.js";
-import { malformedMessage } from "./validation.js";
+import { compressedWithoutEncoding, undecodable } from "./wire-errors.js";
 
 export { type FastPathCall, logFastPathCall } from "./unary-call.js";
 export type GrpcFastPathOptions = FastPathOptions;
 
+// connect's gRPC content types; the JSON codec is captured (connect-node's own answer to a JSON body that
+// quotes half a surrogate pair in its parse error is no answer at all: see wire-errors.ts).
+const grpcType = /^application\/grpc(?:\+(?:(json)(?:; ?charset=utf-?8)?|proto))?$/i;
+const jsonOptions = { ignoreUnknownFields: true }; // connect-es's default for JSON
 // Reserved by the protocols (connect's mergeNonProtocolHeaders): never copied from error metadata.
 const protocolHeader = /^(:|grpc-|connect-|content-type$|content-length$|content-encoding$|accept-encoding$|host$|user-agent$|trailer$|date$|te$)/;
 const timeoutUnits: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
@@ -29,14 +33,21 @@ export function createGrpcFastPath(options: GrpcFastPathOptions): (req: Req, res
     const stream = (req as Http2ServerRequest).stream;
     const type = req.headers["content-type"];
     const encoding = req.headers["grpc-encoding"];
-    if (!stream || req.method !== "POST" || (type !== "application/grpc" && type !== "application/grpc+proto")) return false;
+    if (!stream || req.method !== "POST") return false;
+    // The usual content types by comparison; a regular expression only for the rest.
+    let json = false;
+    if (type !== "application/grpc" && type !== "application/grpc+proto") {
+      const parsed = grpcType.exec(type ?? "");
+      if (!parsed) return false;
+      json = parsed[1] !== undefined;
+    }
     if (encoding !== undefined && encoding !== "identity") return false;
     const route = routes.get(req.url ?? "");
     if (!route) return false;
 
-    const call = startUnaryCall(options, route, req, res, "grpc", (message) => encodeBinary(route, message), ({ body, error }, { ctx, requestId }) => {
+    const call = startUnaryCall(options, route, req, res, "grpc", (message) => encodeMessage(route, message, json), ({ body, error }, { ctx, requestId }) => {
       if (stream.destroyed || stream.closed) return; // the client went away: nobody to answer
-      const head: OutgoingHttpHeaders = { ":status": 200, "content-type": "application/grpc" };
+      const head: OutgoingHttpHeaders = { ":status": 200, "content-type": json ? "application/grpc+json" : "application/grpc" };
       ctx.responseHeaderIfAny?.forEach((value, name) => (head[name] = value));
       if (error) {
         // Trailers-only response: the status travels in the one HEADERS frame.
@@ -53,7 +64,7 @@ export function createGrpcFastPath(options: GrpcFastPathOptions): (req: Req, res
     });
 
     if (!applyGrpcTimeout(req, call)) return true;
-    readEnvelope(stream, call, maxMessageBytes, (body) => call.run(() => parseBinary(route, unwrapEnvelope(body))));
+    readEnvelope(stream, call, maxMessageBytes, (body) => call.run(() => parseMessage(route, unwrapEnvelope(body), json)));
     return true;
   };
 }
@@ -112,22 +123,24 @@ export function unwrapEnvelope(body: Buffer): Buffer {
     if (rest < 5 || rest < 5 + body.readUInt32BE(5 + length + 1)) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
     throw new ConnectError("protocol error: received extra input message for unary method", Code.Unimplemented);
   }
-  if ((body[0] & 1) === 1) throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
+  // connect says Internal; it is the caller's malformed input.
+  if ((body[0] & 1) === 1) throw compressedWithoutEncoding();
   return body.subarray(5);
 }
 
 /** The request message; undecodable input is the caller's fault (connect-go says InvalidArgument too; connect-es says Internal). */
-export function parseBinary(route: Route, bytes: Uint8Array): unknown {
+export function parseMessage(route: Route, bytes: Uint8Array, json: boolean): unknown {
   try {
-    return fromBinary(route.method.input, bytes);
+    return json ? fromJsonString(route.method.input, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"), jsonOptions) : fromBinary(route.method.input, bytes);
   } catch (e) {
-    throw malformedMessage(`parse binary: ${e instanceof Error ? e.message : String(e)}`);
+    throw undecodable(json ? "json" : "binary", e);
   }
 }
 
-/** The reply message as protobuf binary. */
-export function encodeBinary(route: Route, message: unknown): Uint8Array {
-  return toBinary(route.method.output, isMessage(message, route.method.output) ? message : create(route.method.output, message as never));
+/** The reply message as protobuf binary, or as JSON text for the JSON codec. */
+export function encodeMessage(route: Route, message: unknown, json: boolean): Uint8Array {
+  const out = isMessage(message, route.method.output) ? message : create(route.method.output, message as never);
+  return json ? Buffer.from(toJsonString(route.method.output, out)) : toBinary(route.method.output, out);
 }
 
 /** A 5-byte prefixed frame (gRPC message, or a gRPC-Web trailer frame with flags 0x80). */
@@ -140,13 +153,13 @@ export function frame(flags: number, body: Uint8Array): Buffer {
 }
 
 /** grpc-status, grpc-message and grpc-status-details-bin (google.rpc.Status), as connect's setTrailerStatus. */
-export function statusTrailers(err: ConnectError, encodeMessage: (message: string) => string = percentEncode): OutgoingHttpHeaders {
+export function statusTrailers(err: ConnectError, encodeText: (message: string) => string = percentEncode): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   err.metadata.forEach((value, name) => {
     if (!protocolHeader.test(name)) out[name] = value;
   });
   out["grpc-status"] = String(err.code);
-  out["grpc-message"] = encodeMessage(err.rawMessage);
+  out["grpc-message"] = encodeText(err.rawMessage.toWellFormed());
   if (err.details.length > 0) {
     // google.rpc.Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }
     const w = new BinaryWriter().tag(1, WireType.Varint).int32(err.code).tag(2, WireType.LengthDelimited).string(err.rawMessage);
@@ -164,11 +177,5 @@ export function statusTrailers(err: ConnectError, encodeMessage: (message: strin
  * encodeURIComponent, which grpc-js (decodeURI) leaves half-decoded ("service%3A …"); this reads right in both.
  */
 function percentEncode(message: string): string {
-  return message.replace(/[^\x20-\x24\x26-\x7e]+/g, (run) => {
-    try {
-      return encodeURIComponent(run);
-    } catch {
-      return "?"; // a lone surrogate cannot be UTF-8 encoded
-    }
-  });
+  return message.replace(/[^\x20-\x24\x26-\x7e]+/g, encodeURIComponent);
 }

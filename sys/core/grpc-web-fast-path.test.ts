@@ -1,7 +1,8 @@
 // The gRPC-Web fast path must answer exactly as connect-node: every scenario is sent with the fast path on and
 // off, as raw HTTP/1.1 and h2c requests (status, headers, body bytes — the reply frame and the trailer frame)
 // and through connect-node's own gRPC-Web transport, and the answers must be the same — except for undecodable
-// bodies, which the fast path refuses with InvalidArgument (MALFORMED_MESSAGE) where connect-node says Internal.
+// bodies (and frames flagged compressed without an encoding), which the fast path refuses with InvalidArgument
+// (MALFORMED_MESSAGE) where connect-node says Internal.
 import { Writable } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -132,7 +133,6 @@ const scenarios: Array<[string, Send]> = [
   ["an empty body", { body: new Uint8Array() }],
   ["a truncated envelope", { body: request("ok").body.subarray(0, 7) }],
   ["two messages", { body: Buffer.concat([request("ok").body, request("ok").body]) }],
-  ["a compressed frame without grpc-encoding", { body: envelope(new Uint8Array([1, 2, 3]), 1) }],
 ];
 
 describe("gRPC-Web fast path", () => {
@@ -173,13 +173,22 @@ describe("gRPC-Web fast path", () => {
   });
 
   it("refuses undecodable bodies with InvalidArgument (connect-node says Internal)", async () => {
+    const undecodable: Array<[Send, RegExp]> = [
+      [{ body: envelope(new Uint8Array([0x0a, 0xff, 0xff])) }, /^malformed request message: parse binary: /],
+      // connect-node says Internal for a frame flagged compressed in a request that declared no encoding.
+      [{ body: envelope(new Uint8Array([1, 2, 3]), 1) }, /^malformed request message: received compressed envelope, but the request declared no encoding$/],
+      // V8's parse error quotes the body and cuts the second emoji in half; connect-node never answers this one.
+      [{ body: envelope(Buffer.from(`!${"😀".repeat(20)}`)), type: "application/grpc-web+json" }, /^malformed request message: parse json: .*😀\uFFFD/],
+    ];
     for (const version of ["1.1", "2"] as const) {
-      const res = await raw(version, { body: envelope(new Uint8Array([0x0a, 0xff, 0xff])) });
-      expect(res.status).toBe(200);
-      const trailer = Object.fromEntries(res.frames[0].data.split("\r\n").filter(Boolean).map((l) => l.split(": ")));
-      expect(trailer["grpc-status"]).toBe(String(Code.InvalidArgument));
-      expect(decodeURIComponent(trailer["grpc-message"])).toMatch(/^malformed request message: parse binary: /);
-      expect(findTrailerError(new Headers(trailer))?.findDetails(ErrorInfoSchema)[0]?.reason).toBe("MALFORMED_MESSAGE");
+      for (const [send, message] of undecodable) {
+        const res = await raw(version, send);
+        expect(res.status).toBe(200);
+        const trailer = Object.fromEntries(res.frames[0].data.split("\r\n").filter(Boolean).map((l) => l.split(": ")));
+        expect(trailer["grpc-status"]).toBe(String(Code.InvalidArgument));
+        expect(decodeURIComponent(trailer["grpc-message"])).toMatch(message);
+        expect(findTrailerError(new Headers(trailer))?.findDetails(ErrorInfoSchema)[0]?.reason).toBe("MALFORMED_MESSAGE");
+      }
     }
   });
 
@@ -195,13 +204,18 @@ describe("gRPC-Web fast path", () => {
     expect(await sdkAnswer(client, "stuck", undefined, 50)).toMatchObject({ code: Code.DeadlineExceeded });
   });
 
-  it("falls through for the -text and JSON variants, compressed requests and streaming methods", async () => {
-    const text = { body: Buffer.from(request("ok").body.toString("base64")), type: "application/grpc-web-text" };
-    const json = { body: envelope(Buffer.from('{"service":"ok"}')), type: "application/grpc-web+json" };
-    for (const send of [text, json]) {
-      const [reference, fast] = await both(() => raw("1.1", send), false);
-      expect(fast).toEqual(reference);
+  it("serves the JSON codec as connect-node does", async () => {
+    for (const type of ["application/grpc-web+json", "application/grpc-web+json; charset=utf-8"]) {
+      const [reference, answer] = await both(() => raw("1.1", { body: envelope(Buffer.from('{"service":"ok"}')), type }));
+      expect(answer).toEqual(reference);
+      expect(answer.frames[0].data).toBe(Buffer.from('{"status":"SERVING"}').toString("base64"));
     }
+  });
+
+  it("falls through for the -text variant, compressed requests and streaming methods", async () => {
+    const text = { body: Buffer.from(request("ok").body.toString("base64")), type: "application/grpc-web-text" };
+    const [reference, fast] = await both(() => raw("1.1", text), false);
+    expect(fast).toEqual(reference);
     const gzipped = createClient(Health, createGrpcWebTransport({ baseUrl: server.url, httpVersion: "2", sendCompression: compressionGzip, compressMinBytes: 0 }));
     expect(await both(async () => (await gzipped.check({ service: "ok" })).status, false)).toEqual([Status.SERVING, Status.SERVING]);
     const client = createClient(Health, createGrpcWebTransport({ baseUrl: server.url, httpVersion: "1.1" }));

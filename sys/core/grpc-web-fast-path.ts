@@ -1,19 +1,21 @@
-// gRPC-Web unary fast path (POST, application/grpc-web or application/grpc-web+proto, identity encoding), in
-// front of connect-node, on HTTP/1.1 and h2c — the protocol browsers use. It answers exactly as connect-node
-// does (HTTP 200, the reply frame, then the trailers as a frame flagged 0x80, gzip/br frames of 1 KiB and more
-// when the client accepts them), except that a body that does not decode is InvalidArgument (MALFORMED_MESSAGE)
-// where connect-node says Internal. The base64 `-text` and JSON variants, compressed requests, streaming and
-// unknown methods return false and fall through to connect-node. Framing is shared with the gRPC fast path.
+// gRPC-Web unary fast path (POST, application/grpc-web, +proto or +json, identity encoding), in front of
+// connect-node, on HTTP/1.1 and h2c — the protocol browsers use. It answers exactly as connect-node does
+// (HTTP 200, the reply frame, then the trailers as a frame flagged 0x80, gzip/br frames of 1 KiB and more when
+// the client accepts them), except that a body that does not decode is InvalidArgument (MALFORMED_MESSAGE)
+// where connect-node says Internal (or, for JSON whose parse error quotes half a surrogate pair, never
+// answers). The base64 `-text` variants, compressed requests, streaming and unknown methods return false and
+// fall through to connect-node. Framing is shared with the gRPC fast path.
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Http2ServerResponse } from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { Compression } from "@connectrpc/connect/protocol";
 import { REQUEST_ID_HEADER } from "./call-log.js";
-import { applyGrpcTimeout, encodeBinary, frame, parseBinary, readEnvelope, statusTrailers, unwrapEnvelope } from "./grpc-fast-path.js";
+import { applyGrpcTimeout, encodeMessage, frame, parseMessage, readEnvelope, statusTrailers, unwrapEnvelope } from "./grpc-fast-path.js";
 import { type FastPathOptions, type Req, type Res, type Route, startUnaryCall, unaryRoutes } from "./unary-call.js";
 
-const binaryType = /^application\/grpc-web(?:\+proto)?$/i;
+// connect's gRPC-Web content types but the base64 -text ones; the JSON codec is captured.
+const contentType = /^application\/grpc-web(?:\+(?:(json)(?:; ?charset=utf-?8)?|proto))?$/i;
 // connectNodeAdapter's defaults: the compressions it accepts, in its order, and its compressMinBytes.
 const compressions: Compression[] = [compressionGzip, compressionBrotli];
 const compressMinBytes = 1024;
@@ -25,18 +27,20 @@ export function createGrpcWebFastPath(options: FastPathOptions): (req: Req, res:
   const routes = unaryRoutes(options.services);
 
   return (req, res) => {
-    if (req.method !== "POST" || !binaryType.test(req.headers["content-type"] ?? "")) return false;
+    const type = req.method === "POST" ? contentType.exec(req.headers["content-type"] ?? "") : null;
+    if (!type) return false;
+    const json = type[1] !== undefined;
     const encoding = req.headers["grpc-encoding"];
     if (encoding !== undefined && encoding !== "identity") return false;
     const route = routes.get(req.url ?? "");
     if (!route) return false;
     const compression = acceptedCompression(req.headers["grpc-accept-encoding"]?.toString());
 
-    const call = startUnaryCall(options, route, req, res, "grpc-web", (message) => encodeReply(route, message, maxMessageBytes), ({ body, error }, { ctx, requestId }) => {
+    const call = startUnaryCall(options, route, req, res, "grpc-web", (message) => encodeReply(route, message, json, maxMessageBytes), ({ body, error }, { ctx, requestId }) => {
       // A reply too large to send fails after the interceptors returned: connect-node has put the request id in
       // the headers then, and nothing in the trailers.
       const late = error !== undefined && oversizedReplies.has(error);
-      const head: OutgoingHttpHeaders = { "content-type": "application/grpc-web+proto" };
+      const head: OutgoingHttpHeaders = { "content-type": json ? "application/grpc-web+json" : "application/grpc-web+proto" };
       if (compression) head["grpc-encoding"] = compression.name;
       ctx.responseHeaderIfAny?.forEach((value, name) => (head[name] = value));
       if (!error || late) head[REQUEST_ID_HEADER] = requestId;
@@ -62,7 +66,7 @@ export function createGrpcWebFastPath(options: FastPathOptions): (req: Req, res:
       } catch (e) {
         return call.fail(e as ConnectError); // as connect-node: a framing error is refused before the interceptors run
       }
-      call.run(() => parseBinary(route, message));
+      call.run(() => parseMessage(route, message, json));
     });
     return true;
   };
@@ -70,9 +74,9 @@ export function createGrpcWebFastPath(options: FastPathOptions): (req: Req, res:
 
 const oversizedReplies = new WeakSet<ConnectError>();
 
-/** The reply as protobuf binary, refused (as connect's writeMaxBytes does) when it is too large to send. */
-function encodeReply(route: Route, message: unknown, max: number): Uint8Array {
-  const body = encodeBinary(route, message);
+/** The reply message, refused (as connect's writeMaxBytes does) when it is too large to send. */
+function encodeReply(route: Route, message: unknown, json: boolean, max: number): Uint8Array {
+  const body = encodeMessage(route, message, json);
   if (body.length <= max) return body;
   const error = new ConnectError(`message size ${body.length} is larger than configured writeMaxBytes ${max}`, Code.ResourceExhausted);
   oversizedReplies.add(error);

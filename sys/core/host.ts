@@ -40,6 +40,7 @@ import { createStaticFiles } from "./static-files.js";
 import type { SysContext, TokenIssuer } from "./sys-context.js";
 import { logFastPathCall } from "./unary-call.js";
 import { createMessageValidator, createValidationInterceptor } from "./validation.js";
+import { createWireErrorInterceptor } from "./wire-errors.js";
 
 export interface Host {
   url: string;
@@ -109,7 +110,7 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
   const guard = createGuard({ rules, verifier, authorization, rateLimit: createRateLimit(config), exempt: (service) => operational.has(service) });
   const metrics = createMetrics();
   const validate = createMessageValidator();
-  const interceptors = [createCallLog(logger), metrics.interceptor, createValidationInterceptor(validate), createAuthInterceptor(guard)];
+  const interceptors = [createCallLog(logger), metrics.interceptor, createWireErrorInterceptor(), createValidationInterceptor(validate), createAuthInterceptor(guard)];
   // Unary gRPC, Connect and gRPC-Web skip connect-node's pipelines (see DESIGN.md, performance) but run the very same
   // validation, guard, handlers, metrics and call log; everything else falls through to connect-node.
   const fastOptions = { services: all, guard, validate, observe: metrics.observe, logCall: logFastPathCall(logger), maxMessageBytes: config.maxMessageBytes };

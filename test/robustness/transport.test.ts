@@ -153,6 +153,34 @@ describe("requests answered before their bodies were read", () => {
   });
 });
 
+describe("undecodable request messages on connect-node's streams", () => {
+  // connect-node says Internal (and logs an error) for a frame flagged compressed in a request that declared no
+  // encoding, and never answers when a JSON parse error quotes half a surrogate pair (encodeURIComponent throws
+  // on it); the wire-error interceptor refiles the one and makes the other's message sendable.
+  it.each([
+    ["gRPC, a frame flagged compressed without grpc-encoding", "application/grpc", prefix(0, 1), /^malformed request message: received compressed envelope, but the request declared no encoding$/],
+    ["gRPC-Web, a frame flagged compressed without grpc-encoding", "application/grpc-web+proto", prefix(0, 1), /^malformed request message: received compressed envelope, but the request declared no encoding$/],
+    ["gRPC with the JSON codec, a parse error quoting half an emoji", "application/grpc+json", Buffer.concat([prefix(81), Buffer.from(`!${"😀".repeat(20)}`)]), /^malformed request message: parse json: cannot decode message .*😀\uFFFD/],
+  ])("server streaming, %s: InvalidArgument MALFORMED_MESSAGE, no error logged", async (_name, type, body, message) => {
+    const from = server.logs.length;
+    const session = http2.connect(server.url);
+    const stream = session.request({ ":method": "POST", ":path": WATCH, "content-type": type, te: "trailers" });
+    stream.end(body);
+    const headers: http2.IncomingHttpHeaders = {};
+    let data = Buffer.alloc(0);
+    stream.on("response", (h) => Object.assign(headers, h));
+    stream.on("trailers", (t) => Object.assign(headers, t));
+    stream.on("data", (chunk: Buffer) => (data = Buffer.concat([data, chunk])));
+    await new Promise((resolve) => stream.once("close", resolve));
+    session.close();
+    // gRPC-Web carries its status in a trailer frame at the end of the body.
+    const status = type.startsWith("application/grpc-web") ? Object.fromEntries(data.subarray(5).toString().split("\r\n").filter(Boolean).map((l) => l.split(": "))) : headers;
+    expect(status["grpc-status"]).toBe(String(3));
+    expect(decodeURIComponent(String(status["grpc-message"]))).toMatch(message);
+    expect(server.logs.slice(from).filter((l) => (JSON.parse(l) as { level: number }).level >= 50)).toEqual([]);
+  });
+});
+
 describe("bodies that never end", () => {
   const grpcHeaders = { "content-type": "application/grpc", te: "trailers" };
   const grpcWebHeaders = { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" };
