@@ -3,10 +3,11 @@
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
+import { gzipSync } from "node:zlib";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { BinaryReader } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, createClient, createContextValues } from "@connectrpc/connect";
-import { connectNodeAdapter, createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { compressionGzip, connectNodeAdapter, createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -116,6 +117,24 @@ function decodeStatusErrorInfo(bin: Buffer) {
   return undefined;
 }
 
+/** A call whose request is gzip-compressed, as connect-node's gRPC client sends it. */
+async function viaGzip(serviceName: string): Promise<Outcome> {
+  const gzipped = createClient(Health, createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}`, sendCompression: compressionGzip, compressMinBytes: 0 }));
+  try {
+    return { status: (await gzipped.check({ service: serviceName })).status };
+  } catch (e) {
+    return { code: ConnectError.from(e).code, message: ConnectError.from(e).rawMessage };
+  }
+}
+
+function envelopeOf(payload: Uint8Array, flags = 0): Buffer {
+  const out = Buffer.alloc(5 + payload.length);
+  out[0] = flags;
+  out.writeUInt32BE(payload.length, 1);
+  out.set(payload, 5);
+  return out;
+}
+
 const scenarios: Array<[string, string?]> = [["ok"], ["whoami", "Bearer good"], ["private"], ["private", "Bearer forged"], ["forbidden"], ["missing"], ["invalid"], ["boom"], ["big"]];
 
 describe("gRPC fast path", () => {
@@ -170,12 +189,22 @@ describe("gRPC fast path", () => {
 
   // connect-node says Internal for the first, and never answers the second (encodeURIComponent throws on the
   // half surrogate pair V8's parse error quotes).
+  it("serves gzip-compressed requests", async () => {
+    const gzipped = createClient(Health, createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}`, sendCompression: compressionGzip, compressMinBytes: 0 }));
+    const before = fastServed;
+    expect((await gzipped.check({ service: "ok" })).status).toBe(Status.SERVING);
+    expect(fastServed).toBe(before + 1);
+    expect(await viaGzip("x".repeat(4 * MAX))).toMatchObject({ code: Code.ResourceExhausted });
+  });
+
+  const emoji = Buffer.from(`!${"😀".repeat(20)}`);
   it.each([
-    ["a frame flagged compressed without grpc-encoding", "application/grpc", Buffer.from([1, 0, 0, 0, 3, 1, 2, 3]), /^malformed request message: received compressed envelope, but the request declared no encoding$/],
-    ["JSON whose parse error quotes half an emoji", "application/grpc+json", Buffer.concat([Buffer.from([0, 0, 0, 0, 81]), Buffer.from(`!${"😀".repeat(20)}`)]), /^malformed request message: parse json: .*😀\uFFFD/],
-  ])("refuses %s with InvalidArgument (MALFORMED_MESSAGE)", async (_name, type, body, message) => {
+    ["a frame flagged compressed without grpc-encoding", "application/grpc", {}, Buffer.from([1, 0, 0, 0, 3, 1, 2, 3]), /^malformed request message: received compressed envelope, but the request declared no encoding$/],
+    ["JSON whose parse error quotes half an emoji", "application/grpc+json", {}, Buffer.concat([Buffer.from([0, 0, 0, 0, emoji.length]), emoji]), /^malformed request message: parse json: .*😀\uFFFD/],
+    ["gzip JSON whose parse error quotes half an emoji", "application/grpc+json", { "grpc-encoding": "gzip" }, envelopeOf(gzipSync(emoji), 1), /^malformed request message: parse json: .*😀\uFFFD/],
+  ])("refuses %s with InvalidArgument (MALFORMED_MESSAGE)", async (_name, type, extra: Record<string, string>, body, message) => {
     const session = http2.connect(`http://127.0.0.1:${port}`);
-    const stream = session.request({ ":method": "POST", ":path": "/grpc.health.v1.Health/Check", "content-type": type, te: "trailers" });
+    const stream = session.request({ ":method": "POST", ":path": "/grpc.health.v1.Health/Check", "content-type": type, te: "trailers", ...extra });
     stream.end(body);
     const headers = await new Promise<http2.IncomingHttpHeaders>((resolve) => stream.on("response", resolve));
     stream.resume();

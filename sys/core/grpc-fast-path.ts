@@ -1,15 +1,18 @@
 // gRPC unary fast path on the one port, in front of connect-node. connect-node 2.2 runs unary gRPC through its
 // full streaming pipeline (~10 async-generator layers, abort reasons built per call) and reaches ~0.25× of
-// bare grpc-js (DESIGN.md, "Performance budget"). This answers unary gRPC (protobuf or JSON codec) straight on the HTTP/2 stream
-// and runs exactly the checks of the Connect path: validation, the guard, the call log and metrics, with the
-// same error codes, messages and details. Anything else (streaming, gRPC-Web, Connect, compression, HTTP/1.1)
-// returns false and falls through to connect-node unchanged. Only public connect/protobuf-es APIs are used.
+// bare grpc-js (DESIGN.md, "Performance budget"). This answers unary gRPC (protobuf or JSON codec) straight on
+// the HTTP/2 stream and runs exactly the checks of the Connect path: validation, the guard, the call log and
+// metrics, with the same error codes, messages and details; gzip and br requests are decompressed (never past the message limit)
+// and answered uncompressed. Anything else (streaming, gRPC-Web, Connect, other encodings, HTTP/1.1) returns
+// false and falls through to connect-node unchanged. Only public connect/protobuf-es APIs are used.
 // The framing helpers below (timeout, envelope, status trailers) serve the gRPC-Web fast path too.
 import type { Http2ServerRequest, Http2ServerResponse, OutgoingHttpHeaders } from "node:http2";
 import type { Readable } from "node:stream";
 import { create, fromBinary, fromJsonString, isMessage, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, encodeBinaryHeader } from "@connectrpc/connect";
+import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
+import type { Compression } from "@connectrpc/connect/protocol";
 import { REQUEST_ID_HEADER } from "./call-log.js";
 import { type FastPathOptions, type Req, requestTooLarge, type Res, type Route, startUnaryCall, type UnaryCall, unaryRoutes } from "./unary-call.js";
 import { compressedWithoutEncoding, undecodable } from "./wire-errors.js";
@@ -21,6 +24,8 @@ export type GrpcFastPathOptions = FastPathOptions;
 // quotes half a surrogate pair in its parse error is no answer at all: see wire-errors.ts).
 const grpcType = /^application\/grpc(?:\+(?:(json)(?:; ?charset=utf-?8)?|proto))?$/i;
 const jsonOptions = { ignoreUnknownFields: true }; // connect-es's default for JSON
+/** The request encodings connectNodeAdapter accepts by default. */
+export const requestCompressions = new Map<string, Compression>([compressionGzip, compressionBrotli].map((c) => [c.name, c]));
 // Reserved by the protocols (connect's mergeNonProtocolHeaders): never copied from error metadata.
 const protocolHeader = /^(:|grpc-|connect-|content-type$|content-length$|content-encoding$|accept-encoding$|host$|user-agent$|trailer$|date$|te$)/;
 const timeoutUnits: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
@@ -41,7 +46,8 @@ export function createGrpcFastPath(options: GrpcFastPathOptions): (req: Req, res
       if (!parsed) return false;
       json = parsed[1] !== undefined;
     }
-    if (encoding !== undefined && encoding !== "identity") return false;
+    const compression = encoding === undefined || encoding === "identity" ? undefined : requestCompressions.get(String(encoding));
+    if (encoding !== undefined && encoding !== "identity" && !compression) return false; // connect-node names what it accepts
     const route = routes.get(req.url ?? "");
     if (!route) return false;
 
@@ -64,7 +70,20 @@ export function createGrpcFastPath(options: GrpcFastPathOptions): (req: Req, res
     });
 
     if (!applyGrpcTimeout(req, call)) return true;
-    readEnvelope(stream, call, maxMessageBytes, (body) => call.run(() => parseMessage(route, unwrapEnvelope(body), json)));
+    readEnvelope(stream, call, maxMessageBytes, (body) => {
+      let message: Uint8Array | Promise<Uint8Array>;
+      try {
+        message = unwrapEnvelope(body, compression, maxMessageBytes);
+      } catch (e) {
+        return call.run(() => {
+          throw e;
+        });
+      }
+      if (message instanceof Uint8Array) return call.run(() => parseMessage(route, message, json));
+      message.then((bytes) => call.run(() => parseMessage(route, bytes, json)), (e: unknown) => call.run(() => {
+        throw e;
+      }));
+    });
     return true;
   };
 }
@@ -113,8 +132,11 @@ export function readEnvelope(source: Readable, call: UnaryCall, max: number, the
   });
 }
 
-/** The one enveloped request message's bytes, with the same protocol errors, codes and order as connect's envelope reader. */
-export function unwrapEnvelope(body: Buffer): Buffer {
+/**
+ * The one enveloped request message's bytes, with the same protocol errors, codes and order as connect's envelope
+ * reader; a compressed message is decompressed (never past `max` bytes) with the request's declared encoding.
+ */
+export function unwrapEnvelope(body: Buffer, compression: Compression | undefined, max: number): Uint8Array | Promise<Uint8Array> {
   if (body.length === 0) throw new ConnectError("protocol error: missing input message for unary method", Code.Unimplemented);
   const length = body.length >= 5 ? body.readUInt32BE(1) : -1;
   if (length < 0 || body.length < 5 + length) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
@@ -123,9 +145,10 @@ export function unwrapEnvelope(body: Buffer): Buffer {
     if (rest < 5 || rest < 5 + body.readUInt32BE(5 + length + 1)) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
     throw new ConnectError("protocol error: received extra input message for unary method", Code.Unimplemented);
   }
+  if ((body[0] & 1) === 0) return body.subarray(5);
   // connect says Internal; it is the caller's malformed input.
-  if ((body[0] & 1) === 1) throw compressedWithoutEncoding();
-  return body.subarray(5);
+  if (!compression) throw compressedWithoutEncoding();
+  return compression.decompress(body.subarray(5), max);
 }
 
 /** The request message; undecodable input is the caller's fault (connect-go says InvalidArgument too; connect-es says Internal). */

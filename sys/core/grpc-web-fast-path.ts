@@ -1,17 +1,18 @@
-// gRPC-Web unary fast path (POST, application/grpc-web, +proto or +json, identity encoding), in front of
+// gRPC-Web unary fast path (POST, application/grpc-web, +proto or +json, identity, gzip or br), in front of
 // connect-node, on HTTP/1.1 and h2c — the protocol browsers use. It answers exactly as connect-node does
 // (HTTP 200, the reply frame, then the trailers as a frame flagged 0x80, gzip/br frames of 1 KiB and more when
 // the client accepts them), except that a body that does not decode is InvalidArgument (MALFORMED_MESSAGE)
 // where connect-node says Internal (or, for JSON whose parse error quotes half a surrogate pair, never
-// answers). The base64 `-text` variants, compressed requests, streaming and unknown methods return false and
-// fall through to connect-node. Framing is shared with the gRPC fast path.
+// answers). Compressed requests are decompressed never past the message limit. The base64 `-text` variants,
+// other encodings, streaming and unknown methods return false and fall through to connect-node. Framing is
+// shared with the gRPC fast path.
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Http2ServerResponse } from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { Compression } from "@connectrpc/connect/protocol";
 import { REQUEST_ID_HEADER } from "./call-log.js";
-import { applyGrpcTimeout, encodeMessage, frame, parseMessage, readEnvelope, statusTrailers, unwrapEnvelope } from "./grpc-fast-path.js";
+import { applyGrpcTimeout, encodeMessage, frame, parseMessage, readEnvelope, requestCompressions, statusTrailers, unwrapEnvelope } from "./grpc-fast-path.js";
 import { type FastPathOptions, type Req, type Res, type Route, startUnaryCall, unaryRoutes } from "./unary-call.js";
 
 // connect's gRPC-Web content types but the base64 -text ones; the JSON codec is captured.
@@ -31,10 +32,13 @@ export function createGrpcWebFastPath(options: FastPathOptions): (req: Req, res:
     if (!type) return false;
     const json = type[1] !== undefined;
     const encoding = req.headers["grpc-encoding"];
-    if (encoding !== undefined && encoding !== "identity") return false;
+    const requestCompression = encoding === undefined || encoding === "identity" ? undefined : requestCompressions.get(String(encoding));
+    if (encoding !== undefined && encoding !== "identity" && !requestCompression) return false; // connect-node names what it accepts
     const route = routes.get(req.url ?? "");
     if (!route) return false;
-    const compression = acceptedCompression(req.headers["grpc-accept-encoding"]?.toString());
+    // As connect's compressionNegotiate: the client's first known accepted name, else the request's own.
+    const accepted = req.headers["grpc-accept-encoding"]?.toString();
+    const compression = accepted ? acceptedCompression(accepted) : requestCompression;
 
     const call = startUnaryCall(options, route, req, res, "grpc-web", (message) => encodeReply(route, message, json, maxMessageBytes), ({ body, error }, { ctx, requestId }) => {
       // A reply too large to send fails after the interceptors returned: connect-node has put the request id in
@@ -60,13 +64,14 @@ export function createGrpcWebFastPath(options: FastPathOptions): (req: Req, res:
 
     if (!applyGrpcTimeout(req, call)) return true;
     readEnvelope(req, call, maxMessageBytes, (body) => {
-      let message: Buffer;
+      let message: Uint8Array | Promise<Uint8Array>;
       try {
-        message = unwrapEnvelope(body);
+        message = unwrapEnvelope(body, requestCompression, maxMessageBytes);
       } catch (e) {
         return call.fail(e as ConnectError); // as connect-node: a framing error is refused before the interceptors run
       }
-      call.run(() => parseMessage(route, message, json));
+      if (message instanceof Uint8Array) return call.run(() => parseMessage(route, message, json));
+      message.then((bytes) => call.run(() => parseMessage(route, bytes, json)), (e: unknown) => call.fail(ConnectError.from(e)));
     });
     return true;
   };
@@ -83,7 +88,7 @@ function encodeReply(route: Route, message: unknown, json: boolean, max: number)
   throw error;
 }
 
-/** What connect's compressionNegotiate picks for an uncompressed request: the client's first known name. */
+/** The client's first known accepted name, as connect's compressionNegotiate picks it. */
 function acceptedCompression(accepted: string | undefined): Compression | undefined {
   for (const name of accepted ? accepted.split(",") : []) {
     const found = compressions.find((c) => c.name === name.trim());
