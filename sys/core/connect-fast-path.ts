@@ -1,6 +1,6 @@
 // Connect-protocol unary fast path (POST, application/proto or application/json, identity encoding), in front
-// of connect-node, on HTTP/1.1 and h2c. connect-node runs the same call at ~0.5× of grpc-js (DESIGN.md,
-// "Performance budget") and answers undecodable bodies with Internal; this answers exactly as connect-node
+// of connect-node, on HTTP/1.1 and h2c. connect-node runs the same call at ~0.5× of grpc-js (README,
+// Performance) and answers undecodable bodies with Internal; this answers exactly as connect-node
 // does — status, headers, `trailer-` prefixed trailers, the JSON error body, gzip/br for replies of 1 KiB and
 // more — except that a body that does not decode is InvalidArgument (MALFORMED_MESSAGE), as connect-go says.
 // Streaming, GET, compressed requests and unknown methods return false and fall through to connect-node.

@@ -1,6 +1,6 @@
 // gRPC unary fast path on the one port, in front of connect-node. connect-node 2.2 runs unary gRPC through its
 // full streaming pipeline (~10 async-generator layers, abort reasons built per call) and reaches ~0.25× of
-// bare grpc-js (DESIGN.md, "Performance budget"). This answers unary gRPC (protobuf or JSON codec) straight on
+// bare grpc-js (README, Performance). This answers unary gRPC (protobuf or JSON codec) straight on
 // the HTTP/2 stream and runs exactly the checks of the Connect path: validation, the guard, the call log and
 // metrics, with the same error codes, messages and details; gzip and br requests are decompressed (never past the message limit)
 // and answered uncompressed. Anything else (streaming, gRPC-Web, Connect, other encodings, HTTP/1.1) returns

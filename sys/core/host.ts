@@ -111,7 +111,7 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
   const metrics = createMetrics();
   const validate = createMessageValidator();
   const interceptors = [createCallLog(logger), metrics.interceptor, createWireErrorInterceptor(), createValidationInterceptor(validate), createAuthInterceptor(guard)];
-  // Unary gRPC, Connect and gRPC-Web skip connect-node's pipelines (see DESIGN.md, performance) but run the very same
+  // Unary gRPC, Connect and gRPC-Web skip connect-node's pipelines (README, Performance) but run the very same
   // validation, guard, handlers, metrics and call log; everything else falls through to connect-node.
   const fastOptions = { services: all, guard, validate, observe: metrics.observe, logCall: logFastPathCall(logger), maxMessageBytes: config.maxMessageBytes };
   const fastPath = createGrpcFastPath(fastOptions);
