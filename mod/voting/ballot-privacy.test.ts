@@ -10,7 +10,7 @@ import {
 import { auditPolls } from "./activity/audit.js";
 import { verifyChain } from "./activity/chain.js";
 import { protoToChain } from "./activity/proto.js";
-import { createFakeDirectory, type Replica, startReplica, testDatabase } from "./test-support.js";
+import { createFakeDirectory, useReplica } from "./test-support.js";
 
 type BallotInit = MessageInitShape<typeof BallotSchema>;
 const single = (optionId: string): BallotInit => ({ choice: { case: "optionId", value: optionId } });
@@ -23,34 +23,24 @@ for (const backend of ["pglite", "postgres"] as const) {
     // voter votes; mallory delegates after, peeks, revokes; nina delegates and keeps it; otto delegates through
     // nina's delegate chain (otto → pia → voter, pia not voting); quinn delegates but votes herself.
     const [voter, mallory, nina, otto, pia, quinn, other] = Array.from({ length: 7 }, () => directory.addMember(community, "member"));
-    let replica: Replica;
-    let drop: () => Promise<void>;
+    const fixture = useReplica(backend, "ballot_privacy", directory, { beforeAll, afterAll });
 
-    beforeAll(async () => {
-      const database = await testDatabase(backend, "ballot_privacy");
-      drop = database.drop;
-      replica = await startReplica(directory, database.url, database.dataDir);
-    }, 60_000);
-    afterAll(async () => {
-      await replica?.close();
-      await drop?.();
-    });
 
     const open = async (poll: MessageInitShape<typeof PollSchema>) => {
-      const created = (await replica.as(admin).createPoll({ poll: {
+      const created = (await fixture.replica.as(admin).createPoll({ poll: {
         communityId: community, title: "Playground", method: VotingMethod.SINGLE_CHOICE,
         options: [{ id: "swings", label: "Swings" }, { id: "slide", label: "Slide" }], ...poll,
       } })).poll!;
       const ids = { communityId: community, pollId: created.id };
-      await replica.as(admin).openPoll(ids);
+      await fixture.replica.as(admin).openPoll(ids);
       return ids;
     };
-    const delegate = (from: string, to: string) => replica.as(from).setDelegation({ communityId: community, delegateId: to });
-    const revoke = (from: string) => replica.as(from).revokeDelegation({ communityId: community });
+    const delegate = (from: string, to: string) => fixture.replica.as(from).setDelegation({ communityId: community, delegateId: to });
+    const revoke = (from: string) => fixture.replica.as(from).revokeDelegation({ communityId: community });
     const firstWatch = async (as: string, ids: { communityId: string; pollId: string }) => {
       const abort = new AbortController();
       try {
-        for await (const message of replica.as(as).watchPoll(ids, { signal: abort.signal })) return message;
+        for await (const message of fixture.replica.as(as).watchPoll(ids, { signal: abort.signal })) return message;
       } finally {
         abort.abort();
       }
@@ -58,24 +48,24 @@ for (const backend of ["pglite", "postgres"] as const) {
 
     it("a secret ballot stays secret from a delegate-peek-revoke, and is shown after close only where the weight flowed", async () => {
       const ids = await open({ secrecy: BallotSecrecy.SECRET, resultVisibility: ResultVisibility.LIVE });
-      await replica.as(voter).castBallot({ ...ids, ballot: single("slide") });
-      await replica.as(other).castBallot({ ...ids, ballot: single("swings") });
-      const before = (await replica.as(mallory).getResults(ids)).results!;
+      await fixture.replica.as(voter).castBallot({ ...ids, ballot: single("slide") });
+      await fixture.replica.as(other).castBallot({ ...ids, ballot: single("swings") });
+      const before = (await fixture.replica.as(mallory).getResults(ids)).results!;
 
       await delegate(mallory, voter);
-      const peek = await replica.as(mallory).getMyBallot(ids);
+      const peek = await fixture.replica.as(mallory).getMyBallot(ids);
       expect(peek.delegationChain).toEqual([voter]);
       expect(peek.delegateVoted).toBe(true);
       expect(peek.delegateBallot).toBeUndefined();
-      expect((await replica.as(mallory).listBallots(ids)).ballots.every((b) => b.ballot === undefined)).toBe(true);
+      expect((await fixture.replica.as(mallory).listBallots(ids)).ballots.every((b) => b.ballot === undefined)).toBe(true);
       // The live tally does not move with her delegation: it would say what the voter chose.
-      const live = (await replica.as(mallory).getResults(ids)).results!;
+      const live = (await fixture.replica.as(mallory).getResults(ids)).results!;
       expect(live.tallies).toEqual(before.tallies);
       expect(live.delegatedWeight).toBe(0);
       expect(live.weightFlows.find((f) => f.voterId === mallory)).toBeUndefined();
       const watched = await firstWatch(mallory, ids);
       expect(watched?.results?.tallies).toEqual(before.tallies);
-      const mine = await replica.as(mallory).listDelegations({ communityId: community });
+      const mine = await fixture.replica.as(mallory).listDelegations({ communityId: community });
       // Delegations carry where the weight goes, nothing of the delegate's ballot.
       expect(mine.outgoing.map((d) => d.chain)).toEqual([[voter]]);
       await revoke(mallory);
@@ -84,27 +74,27 @@ for (const backend of ["pglite", "postgres"] as const) {
       await delegate(otto, pia);
       await delegate(pia, voter);
       await delegate(quinn, voter);
-      await replica.as(quinn).castBallot({ ...ids, ballot: single("swings") });
-      expect((await replica.as(nina).getMyBallot(ids)).delegateBallot).toBeUndefined();
-      const ottos = await replica.as(otto).getMyBallot(ids);
+      await fixture.replica.as(quinn).castBallot({ ...ids, ballot: single("swings") });
+      expect((await fixture.replica.as(nina).getMyBallot(ids)).delegateBallot).toBeUndefined();
+      const ottos = await fixture.replica.as(otto).getMyBallot(ids);
       expect(ottos).toMatchObject({ delegationChain: [pia, voter], delegateVoted: true });
       expect(ottos.delegateBallot).toBeUndefined();
 
-      const { results } = await replica.as(admin).closePoll(ids);
+      const { results } = await fixture.replica.as(admin).closePoll(ids);
       expect(results!.weightFlows.find((f) => f.voterId === nina)).toMatchObject({ countedWith: voter, outcome: "delegated" });
       const slide = { case: "optionId", value: "slide" };
-      expect((await replica.as(nina).getMyBallot(ids)).delegateBallot?.choice).toEqual(slide);
-      expect((await replica.as(otto).getMyBallot(ids))).toMatchObject({ delegationChain: [pia, voter], delegateBallot: { choice: slide } });
+      expect((await fixture.replica.as(nina).getMyBallot(ids)).delegateBallot?.choice).toEqual(slide);
+      expect((await fixture.replica.as(otto).getMyBallot(ids))).toMatchObject({ delegationChain: [pia, voter], delegateBallot: { choice: slide } });
       // Revoked before close: no flow, nothing shown. Voted herself: her own ballot only.
-      const mallorys = await replica.as(mallory).getMyBallot(ids);
+      const mallorys = await fixture.replica.as(mallory).getMyBallot(ids);
       expect(mallorys).toMatchObject({ delegationChain: [], delegateVoted: false });
       expect(mallorys.delegateBallot).toBeUndefined();
-      const quinns = await replica.as(quinn).getMyBallot(ids);
+      const quinns = await fixture.replica.as(quinn).getMyBallot(ids);
       expect(quinns).toMatchObject({ delegationChain: [], ballot: { choice: { value: "swings" } } });
       expect(quinns.delegateBallot).toBeUndefined();
-      expect((await replica.as(mallory).listBallots(ids)).ballots.every((b) => b.ballot === undefined)).toBe(true);
+      expect((await fixture.replica.as(mallory).listBallots(ids)).ballots.every((b) => b.ballot === undefined)).toBe(true);
       // The log never carries a secret choice, not even after close.
-      const logged = (await replica.as(mallory).listActivity({ communityId: community, pageSize: 1000 })).entries.filter((e) => e.pollId === ids.pollId);
+      const logged = (await fixture.replica.as(mallory).listActivity({ communityId: community, pageSize: 1000 })).entries.filter((e) => e.pollId === ids.pollId);
       expect(logged.some((e) => e.kind === ActivityKind.BALLOTS_REVEALED)).toBe(false);
       for (const e of logged.filter((e) => e.kind === ActivityKind.BALLOT_CAST || e.kind === ActivityKind.BALLOT_CHANGED)) expect(Object.keys(JSON.parse(e.payload))).toEqual(["voter_id"]);
     });
@@ -113,21 +103,21 @@ for (const backend of ["pglite", "postgres"] as const) {
       const ids = await open({ secrecy: BallotSecrecy.PUBLIC, resultVisibility: ResultVisibility.AFTER_CLOSE });
       await revoke(nina);
       await delegate(nina, voter);
-      await replica.as(voter).castBallot({ ...ids, ballot: single("slide") });
-      await replica.as(other).castBallot({ ...ids, ballot: single("swings") });
-      await replica.as(other).castBallot({ ...ids, ballot: single("slide") });
-      const ninas = await replica.as(nina).getMyBallot(ids);
+      await fixture.replica.as(voter).castBallot({ ...ids, ballot: single("slide") });
+      await fixture.replica.as(other).castBallot({ ...ids, ballot: single("swings") });
+      await fixture.replica.as(other).castBallot({ ...ids, ballot: single("slide") });
+      const ninas = await fixture.replica.as(nina).getMyBallot(ids);
       expect(ninas.delegateVoted).toBe(true);
       expect(ninas.delegateBallot).toBeUndefined();
-      expect((await replica.as().listBallots(ids)).ballots.every((b) => b.ballot === undefined)).toBe(true);
-      const logOf = async () => (await replica.as().listActivity({ communityId: community, pageSize: 1000 })).entries.filter((e) => e.pollId === ids.pollId);
+      expect((await fixture.replica.as().listBallots(ids)).ballots.every((b) => b.ballot === undefined)).toBe(true);
+      const logOf = async () => (await fixture.replica.as().listActivity({ communityId: community, pageSize: 1000 })).entries.filter((e) => e.pollId === ids.pollId);
       const whileOpen = await logOf();
       const ballotEntries = whileOpen.filter((e) => e.kind === ActivityKind.BALLOT_CAST || e.kind === ActivityKind.BALLOT_CHANGED);
       expect(ballotEntries).toHaveLength(3);
       for (const e of ballotEntries) expect(Object.keys(JSON.parse(e.payload))).toEqual(["voter_id"]);
 
-      const { results } = await replica.as(admin).closePoll(ids);
-      expect((await replica.as(nina).getMyBallot(ids)).delegateBallot?.choice).toEqual({ case: "optionId", value: "slide" });
+      const { results } = await fixture.replica.as(admin).closePoll(ids);
+      expect((await fixture.replica.as(nina).getMyBallot(ids)).delegateBallot?.choice).toEqual({ case: "optionId", value: "slide" });
       const closed = await logOf();
       const kinds = closed.map((e) => e.kind);
       expect(kinds.slice(-3)).toEqual([ActivityKind.POLL_CLOSED, ActivityKind.BALLOTS_REVEALED, ActivityKind.RESULT_PUBLISHED]);
@@ -135,7 +125,7 @@ for (const backend of ["pglite", "postgres"] as const) {
         { voter_id: voter, choice: { optionId: "slide" } }, { voter_id: other, choice: { optionId: "slide" } },
       ].sort((a, b) => a.voter_id.localeCompare(b.voter_id)));
 
-      const whole = (await replica.as().listActivity({ communityId: community, pageSize: 1000 }));
+      const whole = (await fixture.replica.as().listActivity({ communityId: community, pageSize: 1000 }));
       const chain = whole.entries.map(protoToChain);
       expect(await verifyChain(chain, Number(whole.headSequence))).toBeUndefined();
       const audits = await auditPolls(chain);

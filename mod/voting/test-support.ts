@@ -120,6 +120,24 @@ export async function testDatabase(backend: "pglite" | "postgres", label: string
   };
 }
 
+type FileHooks = { beforeAll: (fn: () => Promise<void>, timeout?: number) => void; afterAll: (fn: () => Promise<void>) => void };
+
+/** One mod replica on its own database for a test file; registers its own beforeAll/afterAll and returns a live view. */
+export function useReplica(backend: "pglite" | "postgres", label: string, directory: DirectoryPort, hooks: FileHooks): { replica: Replica } {
+  const view = {} as { replica: Replica };
+  let drop: (() => Promise<void>) | undefined;
+  hooks.beforeAll(async () => {
+    const database = await testDatabase(backend, label);
+    drop = database.drop;
+    view.replica = await startReplica(directory, database.url, database.dataDir);
+  }, 60_000);
+  hooks.afterAll(async () => {
+    await view.replica?.close();
+    await drop?.();
+  });
+  return view;
+}
+
 export interface TwoReplicas {
   directory: FakeDirectory;
   community: string;
@@ -133,7 +151,7 @@ export interface TwoReplicas {
  * Two mod replicas sharing one PostgreSQL database (each with its own pool, notifier and caches), a community
  * with an admin and `voterCount` members; registers its own beforeAll/afterAll and returns a live view.
  */
-export function useTwoReplicas(label: string, voterCount: number, hooks: { beforeAll: (fn: () => Promise<void>, timeout?: number) => void; afterAll: (fn: () => Promise<void>) => void }): TwoReplicas {
+export function useTwoReplicas(label: string, voterCount: number, hooks: FileHooks): TwoReplicas {
   const directory = createFakeDirectory();
   const community = directory.addCommunity();
   const view = {
