@@ -60,6 +60,9 @@ export function createRawHttp(baseUrl: string): RawHttp {
         clearTimeout(timer);
         reject(e);
       });
+      // The server may answer and close before the whole body is written (too large, refused early); the write
+      // that then fails (EPIPE) can land after node's client has detached its own listener from the socket.
+      req.on("socket", (socket) => socket.on("error", () => {}));
       req.on("response", (res) => {
         const done = (cut: boolean) => {
           clearTimeout(timer);
