@@ -16,7 +16,7 @@ import { VotingService } from "../../clients/src/gen/polity/mod/voting/v1/voting
 import { clientFor } from "../support/clients.js";
 import { reasonOf, rejection } from "../support/failures.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
-import { startInProcessServer, startProcessServer, type TestServer } from "../support/server.js";
+import { startInProcessServer, startPostgresServer, startProcessServer, type TestServer } from "../support/server.js";
 
 const ADMIN = { email: "root@example.org", password: "root password 123" };
 const PASSWORD = "owners own passphrase";
@@ -35,13 +35,10 @@ function clientFrom<S extends Parameters<typeof createClient>[0]>(service: S, ur
 const outcome = (p: Promise<unknown>) => p.then(() => "ok", (e: unknown) => ConnectError.from(e));
 
 describe("auth limits on one process (PostgreSQL)", () => {
-  let database: TestDatabase;
   let server: TestServer;
 
   beforeAll(async () => {
-    database = await createTestDatabase("auth_limits");
-    server = await startInProcessServer({
-      DATABASE_URL: database.url,
+    server = await startPostgresServer("auth_limits", {
       POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
       POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
       // The production defaults, spelled out: the test helpers raise the registration limit for other suites.
@@ -53,7 +50,6 @@ describe("auth limits on one process (PostgreSQL)", () => {
   });
   afterAll(async () => {
     await server?.stop();
-    await database?.drop();
   });
 
   it("checks at most the budget of 100 concurrent wrong passwords on one HTTP/2 connection; the owner still signs in elsewhere", async () => {

@@ -13,8 +13,7 @@ import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js
 import { AuthzService } from "../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
 import { clientFor } from "../support/clients.js";
 import { rejection } from "../support/failures.js";
-import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
-import { startInProcessServer, type TestServer } from "../support/server.js";
+import { startPostgresServer, type TestServer } from "../support/server.js";
 import { CommunityService, MemberRole } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import type { AccessRule } from "../../clients/src/gen/polity/options/v1/options_pb.js";
 import { administers, expectAllowed } from "./support/matrix-expect.js";
@@ -25,7 +24,6 @@ import { ballotSecrecyChecks, otherOrgChecks } from "./support/matrix-privacy.js
 import { describeOutcome, forgetTransports, type Outcome, runCells, timingReport, transportFlakes } from "./support/matrix-run.js";
 
 describe("authorization matrix over gRPC on PostgreSQL", () => {
-  let database: TestDatabase;
   let server: TestServer;
   let fx: Fixture;
   let rpcs: RpcRule[];
@@ -33,9 +31,7 @@ describe("authorization matrix over gRPC on PostgreSQL", () => {
   const outcomes: Outcome[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase("authz_matrix");
-    server = await startInProcessServer({
-      DATABASE_URL: database.url,
+    server = await startPostgresServer("authz_matrix", {
       POLITY_BOOTSTRAP_ADMIN_EMAIL: SUPERADMIN.email,
       POLITY_BOOTSTRAP_ADMIN_PASSWORD: SUPERADMIN.password,
       // Thousands of calls, dozens of sign-ups and sign-ins, from a handful of principals and one address.
@@ -54,7 +50,6 @@ describe("authorization matrix over gRPC on PostgreSQL", () => {
   afterAll(async () => {
     forgetTransports();
     await server?.stop();
-    await database?.drop();
   });
 
   it("has a rule and a request for every RPC of every polity service", () => {

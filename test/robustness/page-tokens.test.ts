@@ -13,8 +13,7 @@ import { CommunityService, JoinPolicy, Visibility } from "../../clients/src/gen/
 import { BallotSecrecy, ResultVisibility, VotingMethod, VotingService } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { reasonOf } from "../../sys/core/errors.js";
 import { transportFor } from "../support/clients.js";
-import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
-import { repoRoot, startInProcessServer, type TestServer } from "../support/server.js";
+import { repoRoot, startPostgresServer, type TestServer } from "../support/server.js";
 
 const ADMIN = { email: "root@example.org", password: "root password 123" };
 const UUID = "0b7c7a8e-2f0e-4a51-9d7e-3c1f2a4b5c6d";
@@ -70,7 +69,6 @@ async function polityServices(): Promise<DescService[]> {
 }
 
 describe("page tokens on every List RPC", () => {
-  let database: TestDatabase;
   let server: TestServer;
   let token: string;
   let listMethods: DescMethod[];
@@ -87,11 +85,9 @@ describe("page tokens on every List RPC", () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase("page_tokens");
-    server = await startInProcessServer({
+    server = await startPostgresServer("page_tokens", {
       POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
       POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-      DATABASE_URL: database.url,
       POLITY_RATE_LIMIT_PER_MINUTE: "0",
     });
     const serving = server.logs.map((l) => JSON.parse(l) as { msg?: string; services?: string[] }).find((l) => l.msg === "polityd serving");
@@ -114,7 +110,6 @@ describe("page tokens on every List RPC", () => {
   });
   afterAll(async () => {
     await server?.stop();
-    await database?.drop();
   });
 
   it("finds every List RPC with a page token, sys and mod, and has a fixture for each", async () => {

@@ -12,8 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Health } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
 import { ErrorInfoSchema } from "../../clients/src/gen/google/rpc/error_details_pb.js";
 import { transportFor } from "../support/clients.js";
-import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
-import { repoRoot, startInProcessServer, type TestServer } from "../support/server.js";
+import { repoRoot, startPostgresServer, type TestServer } from "../support/server.js";
 import { connectRaw, type Endless, endlessH1, endlessH2, prefix, rawExchange } from "./support-transport.js";
 
 const MiB = 1024 * 1024;
@@ -22,14 +21,11 @@ const TIMEOUTS = { firstByte: 300, headers: 300, body: 1000, idle: 500 };
 const CHECK = "/grpc.health.v1.Health/Check";
 const WATCH = "/grpc.health.v1.Health/Watch";
 
-let database: TestDatabase;
 let server: TestServer;
 beforeAll(async () => {
   // The static handler reads the bundle at start-up: make sure its precompressed variants exist (as `npm ci` leaves them).
   execFileSync(process.execPath, ["--import", "tsx", join(repoRoot, "scripts", "precompress-web.ts")], { cwd: repoRoot });
-  database = await createTestDatabase("transport");
-  server = await startInProcessServer({
-    DATABASE_URL: database.url,
+  server = await startPostgresServer("transport", {
     POLITY_FIRST_BYTE_TIMEOUT_MS: String(TIMEOUTS.firstByte),
     POLITY_HEADERS_TIMEOUT_MS: String(TIMEOUTS.headers),
     POLITY_REQUEST_BODY_TIMEOUT_MS: String(TIMEOUTS.body),
@@ -39,7 +35,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await server?.stop();
-  await database?.drop();
 });
 afterEach(async () => {
   // Whatever the case did, the process is alive and serves the next caller.

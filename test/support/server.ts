@@ -7,6 +7,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { loadConfig } from "../../sys/core/config.js";
 import { type Host, startHost } from "../../sys/core/host.js";
+import { createTestDatabase } from "./postgres.js";
 
 export const repoRoot = join(import.meta.dirname, "..", "..");
 
@@ -37,6 +38,24 @@ export async function startInProcessServer(env: Record<string, string> = {}): Pr
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** An in-process server on a fresh PostgreSQL database of its own; `stop()` also drops the database. */
+export async function startPostgresServer(label: string, env: Record<string, string> = {}): Promise<TestServer & { host: Host }> {
+  const database = await createTestDatabase(label);
+  try {
+    const server = await startInProcessServer({ DATABASE_URL: database.url, ...env });
+    return {
+      ...server,
+      async stop() {
+        await server.stop();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
 }
 
 /** Spawns `bin/polityd` with the given flags and env; resolves once it logs that it serves. */
