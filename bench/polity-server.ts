@@ -1,14 +1,14 @@
-// Child process of bench/run.ts: the real Polity host (startHost), as `polityd` runs it, on a free port.
+// Child process of bench/run.ts: the real Polity host (composeHost), as `polityd` runs it, on a free port.
 // Logs at info go to /dev/null (the parent ignores stdout) so the per-call log line is paid for, as in production.
 import pino from "pino";
 import { loadConfig } from "../sys/core/config.js";
-import { startHost } from "../sys/core/host.js";
+import { composeHost } from "../sys/cmd/compose.js";
 
 const [tiers, dataDir, sysUrl] = process.argv.slice(2);
 const config = loadConfig({
   env: process.env,
   flags: { port: 0, host: "127.0.0.1", tiers, dataDir, ...(sysUrl ? { sysUrl } : {}) },
 });
-const host = await startHost({ ...config, serveWeb: false, loginFailuresPerAddress: 1000 }, pino({ level: config.logLevel }));
+const host = await composeHost({ ...config, serveWeb: false, loginFailuresPerAddress: 1000 }, pino({ level: config.logLevel }));
 process.send?.({ port: host.port, url: host.url });
 process.on("SIGTERM", () => void host.stop().then(() => process.exit(0)));

@@ -5,14 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import { modModules } from "../mod/modules.js";
 import { loadConfig } from "../sys/core/config.js";
 import { openDatabase } from "../sys/core/db.js";
 import type { PolityModule } from "../sys/core/module.js";
-import { sysModules } from "../sys/modules.js";
+import { createModModules, createSysModules } from "../sys/cmd/modules.js";
 import { createTestDatabase, type TestDatabase } from "./support/postgres.js";
 
-const tiers: Array<["sys" | "mod", PolityModule<never>[]]> = [["sys", sysModules], ["mod", modModules]];
+const tiers: Array<["sys" | "mod", PolityModule<never>[]]> = [["sys", createSysModules() as PolityModule<never>[]], ["mod", createModModules() as PolityModule<never>[]]];
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();

@@ -14,7 +14,9 @@ import { loadConfig } from "../sys/core/config.js";
 import { type Database, openDatabase } from "../sys/core/db.js";
 import type { AccessQuestion } from "../sys/core/ports/authorization-port.js";
 import { createRemoteAuthorization } from "../sys/core/ports/remote-authorization.js";
-import { sysModules } from "../sys/modules.js";
+import { createSysModules } from "../sys/cmd/modules.js";
+
+const sysModules = createSysModules();
 import { clientFor } from "./support/clients.js";
 import { type Person, signIn, signUpVerified } from "./support/people.js";
 import { createTestDatabase, type TestDatabase } from "./support/postgres.js";

@@ -5,10 +5,12 @@ import { createDiscoService } from "./disco-service.js";
 import { Listing } from "./entities.js";
 import { discoInit } from "./migrations/20261122000000-mod-disco-init.js";
 
-export const discoModule = defineModule({
-  id: "disco",
-  tier: "mod",
-  entities: [Listing as never],
-  migrations: [discoInit],
-  services: (ctx) => [service(DiscoService, createDiscoService(ctx.db))],
-});
+export function createDiscoModule() {
+  return defineModule({
+    id: "disco",
+    tier: "mod",
+    entities: [Listing as never],
+    migrations: [discoInit],
+    services: (ctx) => [service(DiscoService, createDiscoService(ctx.db))],
+  });
+}

@@ -10,7 +10,9 @@ import { callAs, memoryDirectory, modContext } from "./activity/testkit.js";
 import { createDelegationHandlers } from "./delegation/handlers.js";
 import { BallotEntity, type ChoiceJson, EligibleVoterEntity, PollEntity, type PollRow } from "./entities.js";
 import { type BallotGroup, forEachGroupedBallot } from "./grouped-ballots.js";
-import { votingModule } from "./module.js";
+import { createVotingModule } from "./module.js";
+
+const votingModule = createVotingModule();
 import { canonical } from "./codec.js";
 import { canonicalHash, computeResults, computeResultsPerBallot } from "./results.js";
 import { testDatabase } from "./test-support.js";

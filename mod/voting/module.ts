@@ -2,7 +2,6 @@
 // delegation, live and final results, and each community's tamper-evident activity log.
 import { Code } from "@connectrpc/connect";
 import { VotingService } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
-import type { Database } from "../../sys/core/db.js";
 import { apiError } from "../../sys/core/errors.js";
 import { defineModule, type ModContext, service } from "../../sys/core/module.js";
 import { createNotifier } from "../../sys/core/notifier.js";
@@ -28,44 +27,34 @@ const noDirectory: DirectoryPort = {
   membershipEvents: async () => { throw apiError(Code.Unavailable, "DIRECTORY_UNAVAILABLE", "no directory port configured"); },
 };
 
-interface Running {
-  deps: VotingDeps;
-  scheduler?: Scheduler;
-  stops: Array<() => Promise<void> | void>;
+/** Each instance owns its notifier, live-results cache, cast queue, scheduler and membership sync. */
+export function createVotingModule() {
+  let deps: VotingDeps | undefined;
+  const stops: Array<() => Promise<void> | void> = [];
+  const depsFor = (ctx: ModContext): VotingDeps => {
+    if (deps) return deps;
+    const notifier = createNotifier(ctx.db, ctx.logger);
+    stops.push(() => notifier.close());
+    deps = { db: ctx.db, directory: ctx.directory ?? noDirectory, notifier, logger: ctx.logger, live: createLiveResults(ctx.db), casts: createCastQueue(ctx.db) };
+    return deps;
+  };
+  return defineModule<ModContext>({
+    id: "voting",
+    tier: "mod",
+    entities: [...votingEntities, Delegation, ActivityEntry, ActivityHead] as never[],
+    migrations: [votingPolls, votingDelegationsInit, votingActivityInit],
+    services: (ctx) => [service(VotingService, createVotingService({ ...ctx, directory: ctx.directory ?? noDirectory }, depsFor(ctx)))],
+    async start(ctx) {
+      const { notifier, live, directory } = depsFor(ctx);
+      // Another replica's ballot must not be served from this replica's live-results cache.
+      stops.unshift(notifier.subscribe(POLLS_CHANNEL, (pollId) => (pollId ? live.invalidate(pollId) : undefined)));
+      const scheduler: Scheduler = createScheduler({ db: ctx.db, directory, logger: ctx.logger, onChange: (id) => live.invalidate(id) });
+      stops.unshift(() => scheduler.stop());
+      stops.unshift(startMembershipSync({ db: ctx.db, directory, logger: ctx.logger }));
+    },
+    async stop() {
+      for (const stop of stops.splice(0)) await stop();
+      deps = undefined;
+    },
+  });
 }
-
-// One running instance per tier database (a process may host several servers, as tests do).
-const instances = new Map<Database, Running>();
-
-function instanceFor(ctx: ModContext): Running {
-  let running = instances.get(ctx.db);
-  if (running) return running;
-  const notifier = createNotifier(ctx.db, ctx.logger);
-  const live = createLiveResults(ctx.db);
-  const deps: VotingDeps = { db: ctx.db, directory: ctx.directory ?? noDirectory, notifier, logger: ctx.logger, live, casts: createCastQueue(ctx.db) };
-  running = { deps, stops: [() => notifier.close()] };
-  instances.set(ctx.db, running);
-  return running;
-}
-
-export const votingModule = defineModule<ModContext>({
-  id: "voting",
-  tier: "mod",
-  entities: [...votingEntities, Delegation, ActivityEntry, ActivityHead] as never[],
-  migrations: [votingPolls, votingDelegationsInit, votingActivityInit],
-  services: (ctx) => [service(VotingService, createVotingService({ ...ctx, directory: ctx.directory ?? noDirectory }, instanceFor(ctx).deps))],
-  async start(ctx) {
-    const running = instanceFor(ctx);
-    const { deps } = running;
-    // Another replica's ballot must not be served from this replica's live-results cache.
-    running.stops.unshift(deps.notifier.subscribe(POLLS_CHANNEL, (pollId) => (pollId ? deps.live.invalidate(pollId) : undefined)));
-    running.scheduler = createScheduler({ db: ctx.db, directory: deps.directory, logger: ctx.logger, onChange: (id) => deps.live.invalidate(id) });
-    running.stops.unshift(() => running.scheduler!.stop());
-    running.stops.unshift(startMembershipSync({ db: ctx.db, directory: deps.directory, logger: ctx.logger }));
-  },
-  async stop(ctx) {
-    const running = instances.get(ctx.db);
-    instances.delete(ctx.db);
-    for (const stop of running?.stops ?? []) await stop();
-  },
-});

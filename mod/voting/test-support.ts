@@ -18,7 +18,9 @@ import { createTestDatabase } from "../../test/support/postgres.js";
 import type { VotingDeps } from "./deps.js";
 import { createCastQueue } from "./cast-queue.js";
 import { createLiveResults } from "./live-results.js";
-import { votingModule } from "./module.js";
+import { createVotingModule } from "./module.js";
+
+const votingModule = createVotingModule();
 import { createScheduler, type Scheduler } from "./scheduler.js";
 import { createVotingService } from "./voting-service.js";
 

@@ -8,10 +8,12 @@ import { accountEntities } from "./entities.js";
 import { accountMigrations } from "./migrations/index.js";
 import { createOrgProjectService } from "./org-project-service.js";
 
-export const accountModule = defineModule<SysContext>({
-  id: "account",
-  tier: "sys",
-  entities: accountEntities,
-  migrations: accountMigrations,
-  services: (ctx) => [service(AccountService, createAccountService(ctx)), service(OrgProjectService, createOrgProjectService(ctx))],
-});
+export function createAccountModule() {
+  return defineModule<SysContext>({
+    id: "account",
+    tier: "sys",
+    entities: accountEntities,
+    migrations: accountMigrations,
+    services: (ctx) => [service(AccountService, createAccountService(ctx)), service(OrgProjectService, createOrgProjectService(ctx))],
+  });
+}

@@ -13,50 +13,51 @@ import { authMigrations } from "./migrations/index.js";
 
 // A long-running sys replica must notice when the signing key comes due, not only at start.
 const ROTATION_CHECK_MS = 3_600_000;
-// Per host (one process may host several sys tiers, as tests do).
-const running = new WeakMap<SysContext, { rotationTimer?: NodeJS.Timeout; throttlePool?: pg.Pool; stopRevocationSync?: () => Promise<void> }>();
-const stateOf = (ctx: SysContext) => running.get(ctx) ?? running.set(ctx, {}).get(ctx)!;
-
-export const authModule = defineModule<SysContext>({
-  id: "auth",
-  tier: "sys",
-  entities: authEntities,
-  migrations: authMigrations,
-  services: (ctx) => {
-    const url = databaseUrlFor(ctx.config, "sys");
-    // On PostgreSQL every sys replica shares the sign-in and sign-up counters; a small pool of its own keeps the
-    // throttle's writes off the request pool.
-    const throttlePool = ctx.db.kind === "postgres" && url ? new pg.Pool({ connectionString: url, max: 2, application_name: "polity-throttle" }) : undefined;
-    // An idle client dropped by the server (restart, failover) must not crash the process; the pool reconnects.
-    throttlePool?.on("error", (error) => ctx.logger.warn({ err: error }, "login throttle connection lost"));
-    stateOf(ctx).throttlePool = throttlePool;
-    const store = throttlePool ? { pool: throttlePool, schema: "sys" } : undefined;
-    const limits = { login: createLoginThrottle(ctx.config, store), registration: createRegistrationLimit(ctx.config, store) };
-    return [service(AuthService, createAuthService(ctx, limits))];
-  },
-  async start(ctx) {
-    // Before serving: a token revoked on another replica (or before this one started) is refused from the first call.
-    const retainMs = ctx.config.accessTokenTtlSeconds * 1000 + REVOCATION_MARGIN_MS;
-    stateOf(ctx).stopRevocationSync = await startRevocationSync(ctx.db, ctx.tokens.revocations, retainMs, ctx.logger);
-    try {
-      await ctx.tokens.rotateIfDue();
-      await bootstrapSuperadmin(ctx);
-    } catch (error) {
-      // The host never registers stop() for a module whose start failed: release what start and services took.
-      await authModule.stop!(ctx);
-      throw error;
-    }
-    const rotationTimer = setInterval(() => {
-      ctx.tokens.rotateIfDue().catch((error: unknown) => ctx.logger.error({ err: error }, "signing key rotation failed"));
-    }, ROTATION_CHECK_MS);
-    rotationTimer.unref();
-    stateOf(ctx).rotationTimer = rotationTimer;
-  },
-  async stop(ctx) {
-    const state = stateOf(ctx);
-    running.delete(ctx);
-    clearInterval(state.rotationTimer);
-    await state.stopRevocationSync?.();
-    await state.throttlePool?.end();
-  },
-});
+/** Each instance owns its rotation timer, throttle pool and revocation sync. */
+export function createAuthModule() {
+  let rotationTimer: NodeJS.Timeout | undefined;
+  let throttlePool: pg.Pool | undefined;
+  let stopRevocationSync: (() => Promise<void>) | undefined;
+  const module = defineModule<SysContext>({
+    id: "auth",
+    tier: "sys",
+    entities: authEntities,
+    migrations: authMigrations,
+    services: (ctx) => {
+      const url = databaseUrlFor(ctx.config, "sys");
+      // On PostgreSQL every sys replica shares the sign-in and sign-up counters; a small pool of its own keeps the
+      // throttle's writes off the request pool.
+      throttlePool = ctx.db.kind === "postgres" && url ? new pg.Pool({ connectionString: url, max: 2, application_name: "polity-throttle" }) : undefined;
+      // An idle client dropped by the server (restart, failover) must not crash the process; the pool reconnects.
+      throttlePool?.on("error", (error) => ctx.logger.warn({ err: error }, "login throttle connection lost"));
+      const store = throttlePool ? { pool: throttlePool, schema: "sys" } : undefined;
+      const limits = { login: createLoginThrottle(ctx.config, store), registration: createRegistrationLimit(ctx.config, store) };
+      return [service(AuthService, createAuthService(ctx, limits))];
+    },
+    async start(ctx) {
+      // Before serving: a token revoked on another replica (or before this one started) is refused from the first call.
+      const retainMs = ctx.config.accessTokenTtlSeconds * 1000 + REVOCATION_MARGIN_MS;
+      stopRevocationSync = await startRevocationSync(ctx.db, ctx.tokens.revocations, retainMs, ctx.logger);
+      try {
+        await ctx.tokens.rotateIfDue();
+        await bootstrapSuperadmin(ctx);
+      } catch (error) {
+        // The host never registers stop() for a module whose start failed: release what start and services took.
+        await module.stop!();
+        throw error;
+      }
+      rotationTimer = setInterval(() => {
+        ctx.tokens.rotateIfDue().catch((error: unknown) => ctx.logger.error({ err: error }, "signing key rotation failed"));
+      }, ROTATION_CHECK_MS);
+      rotationTimer.unref();
+    },
+    async stop() {
+      clearInterval(rotationTimer);
+      await stopRevocationSync?.();
+      await throttlePool?.end();
+      stopRevocationSync = undefined;
+      throttlePool = undefined;
+    },
+  });
+  return module;
+}

@@ -4,7 +4,9 @@ import pino from "pino";
 import { createTestDatabase } from "../../test/support/postgres.js";
 import { loadConfig } from "../core/config.js";
 import { openDatabase } from "../core/db.js";
-import { sysModules } from "../modules.js";
+import { createSysModules } from "../cmd/modules.js";
+
+const sysModules = createSysModules();
 import { describe, expect, it } from "vitest";
 import { RetryInfoSchema } from "../../clients/src/gen/google/rpc/error_details_pb.js";
 import { reasonOf } from "../core/errors.js";

@@ -7,10 +7,12 @@ import { createAuthzService } from "./authz-service.js";
 import { authzEntities } from "./entities.js";
 import { authzMigrations } from "./migrations/index.js";
 
-export const authzModule = defineModule<SysContext>({
-  id: "authz",
-  tier: "sys",
-  entities: authzEntities,
-  migrations: authzMigrations,
-  services: (ctx) => [service(AuthzService, createAuthzService(ctx))],
-});
+export function createAuthzModule() {
+  return defineModule<SysContext>({
+    id: "authz",
+    tier: "sys",
+    entities: authzEntities,
+    migrations: authzMigrations,
+    services: (ctx) => [service(AuthzService, createAuthzService(ctx))],
+  });
+}

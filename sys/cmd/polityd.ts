@@ -2,7 +2,7 @@
 import { Command, Option } from "commander";
 import pino from "pino";
 import { ConfigError, loadConfig } from "../core/config.js";
-import { openTierDatabases, startHost } from "../core/host.js";
+import { composeHost, migrateTiers } from "./compose.js";
 
 const program = new Command("polityd")
   .description("Polity server: sys and mod tiers over one Protobuf contract")
@@ -39,7 +39,7 @@ program.action(async (options) => {
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
   let host;
   try {
-    host = await startHost(config, logger);
+    host = await composeHost(config, logger);
   } catch (error) {
     logger.fatal({ err: error }, "failed to start");
     fail(error);
@@ -72,9 +72,7 @@ program
       fail(error);
     }
     const logger = pino({ level: config.logLevel, base: { service: "polityd" } });
-    const dbs = await openTierDatabases(config, logger);
-    await dbs.sys?.close();
-    await dbs.mod?.close();
+    await migrateTiers(config, logger);
     logger.info("migrations up to date");
   });
 

@@ -8,20 +8,22 @@ import { createCommunityService } from "./community-service.js";
 import { Community, communityEntities } from "./entities.js";
 import { communityMigrations } from "./migrations/index.js";
 
-export const communityModule = defineModule<SysContext>({
-  id: "community",
-  tier: "sys",
-  entities: communityEntities,
-  migrations: communityMigrations,
-  services: (ctx) => {
-    // Before any call can be authorized: public communities open their reads through the engine.
-    registerCommunityAccess(ctx.db);
-    // Communities go with their org (foreign-key cascade); their role bindings must go in the same transaction.
-    ctx.lifecycle.onOrgDeleted(async (orgId, em) => {
-      for (const community of await em.find(Community, { orgId }, { fields: ["id"] })) {
-        await ctx.engine.removeBindings({ resourcePrefix: `community/${community.id}` }, em);
-      }
-    });
-    return [service(CommunityService, createCommunityService(ctx))];
-  },
-});
+export function createCommunityModule() {
+  return defineModule<SysContext>({
+    id: "community",
+    tier: "sys",
+    entities: communityEntities,
+    migrations: communityMigrations,
+    services: (ctx) => {
+      // Before any call can be authorized: public communities open their reads through the engine.
+      registerCommunityAccess(ctx.db);
+      // Communities go with their org (foreign-key cascade); their role bindings must go in the same transaction.
+      ctx.lifecycle.onOrgDeleted(async (orgId, em) => {
+        for (const community of await em.find(Community, { orgId }, { fields: ["id"] })) {
+          await ctx.engine.removeBindings({ resourcePrefix: `community/${community.id}` }, em);
+        }
+      });
+      return [service(CommunityService, createCommunityService(ctx))];
+    },
+  });
+}

@@ -5,7 +5,7 @@ import { CommunityService, JoinPolicy, Visibility } from "../../clients/src/gen/
 import { OrgProjectService } from "../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { direct, handlerContext } from "../account/test-support.js";
 import { createOrgProjectService } from "../account/org-project-service.js";
-import { communityModule } from "./module.js";
+import { createCommunityModule } from "./module.js";
 import { createCommunityService } from "./community-service.js";
 import { createCommunityTestSys, type CommunityTestSys } from "./test-support.js";
 
@@ -13,7 +13,7 @@ describe.each(["pglite", "postgres"] as const)("org deletion on %s", (backend) =
   let t: CommunityTestSys;
   beforeAll(async () => {
     t = await createCommunityTestSys(backend);
-    communityModule.services(t.ctx); // registers the module's lifecycle hook, as the host does
+    createCommunityModule().services(t.ctx); // registers the module's lifecycle hook, as the host does
   });
   afterAll(async () => t?.cleanup());
 

@@ -15,7 +15,9 @@ import { loadConfig } from "../core/config.js";
 import { openDatabase } from "../core/db.js";
 import type { EmailMessage } from "../core/ports/email-port.js";
 import type { SysContext } from "../core/sys-context.js";
-import { sysModules } from "../modules.js";
+import { createSysModules } from "../cmd/modules.js";
+
+const sysModules = createSysModules();
 import { registerCommunityAccess } from "./access.js";
 
 export interface CommunityTestSys {

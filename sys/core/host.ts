@@ -1,43 +1,33 @@
-// The host composes the tiers enabled by config: their databases and migrations, the modules' services, one
-// Connect router with one set of interceptors (call log, metrics, validation, authorization), health and
-// reflection — and drains it all on stop.
+// The host serves the tiers it is given (sys/cmd decides which): their modules' services behind one call
+// pipeline (call log, metrics, validation, authorization) on every protocol, health and reflection on one
+// port — and drains it all on stop.
 import type { DescService } from "@bufbuild/protobuf";
 import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { HealthCheckResponse_ServingStatus as Status } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
-import { modModules } from "../../mod/modules.js";
-import { sysModules } from "../modules.js";
-import { createEmailPort } from "../auth/email.js";
-import { createTokenIssuer } from "../auth/token-issuer.js";
-import { createAuthzEngine } from "../authz/engine.js";
-import { createInProcessAuthorization } from "../authz/in-process-authorization.js";
 import { clientAddressKey } from "./authn/principal.js";
-import { createRemoteTokenVerifier, createTokenVerifier, type TokenVerifier } from "./authn/token-verifier.js";
+import type { TokenVerifier } from "./authn/token-verifier.js";
 import { createGuard } from "./authz/guard.js";
 import { createRateLimit } from "./rate-limit.js";
 import { createAuthInterceptor } from "./authz/interceptor.js";
 import { readRules } from "./authz/rules.js";
 import { createCallLog } from "./call-log.js";
 import type { Config } from "./config.js";
-import { type Database, openDatabase } from "./db.js";
+import type { Database } from "./db.js";
 import { createConnectFastPath } from "./connect-fast-path.js";
 import { createGrpcFastPath } from "./grpc-fast-path.js";
 import { createGrpcWebFastPath } from "./grpc-web-fast-path.js";
 import { createHealth } from "./health.js";
-import { createLifecycle } from "./lifecycle.js";
 import { createMetrics } from "./metrics.js";
-import type { ModContext, PolityModule, ServiceRegistration } from "./module.js";
+import type { PolityModule, ServiceRegistration, TierContext } from "./module.js";
+import type { Concern } from "./pipeline/concern.js";
 import type { DirectoryPort } from "./ports/directory-port.js";
-import { createRemoteDirectory } from "./ports/remote-directory.js";
-import { createInProcessDirectory } from "../community/directory.js";
 import type { AuthorizationPort } from "./ports/authorization-port.js";
-import { createRemoteAuthorization } from "./ports/remote-authorization.js";
 import { createReflection } from "./reflection.js";
 import { type HttpRoute, type RunningServer, startServer } from "./server.js";
 import { createStaticFiles } from "./static-files.js";
-import type { SysContext, TokenIssuer } from "./sys-context.js";
 import { logFastPathCall } from "./unary-call.js";
 import { createMessageValidator, createValidationInterceptor } from "./validation.js";
 import { createWireErrorInterceptor } from "./wire-errors.js";
@@ -48,57 +38,49 @@ export interface Host {
   stop(): Promise<void>;
 }
 
-const webRoot = join(import.meta.dirname, "..", "..", "web", "dist");
-
-/** Opens each enabled tier's database and applies its migrations (also `polityd migrate`). */
-export async function openTierDatabases(config: Config, logger: Logger): Promise<{ sys?: Database; mod?: Database }> {
-  const open = async (tier: "sys" | "mod", modules: PolityModule<never>[]) => {
-    const db = await openDatabase({ tier, config, logger, entities: modules.flatMap((m) => m.entities), migrations: modules.flatMap((m) => m.migrations) });
-    await db.migrate();
-    return db;
-  };
-  return {
-    sys: config.tiers.includes("sys") ? await open("sys", sysModules) : undefined,
-    mod: config.tiers.includes("mod") ? await open("mod", modModules) : undefined,
-  };
+/** What the host needs from sys, in-process or remote: the guard's questions, token checks, the directory. */
+export interface HostPorts {
+  authorization: AuthorizationPort;
+  verifier: TokenVerifier;
+  directory: DirectoryPort;
+  /** Exact-path GET routes the tier serves (the JWKS). */
+  routes?: Record<string, HttpRoute>;
+  close?(): Promise<void>;
 }
 
-export async function startHost(config: Config, logger: Logger): Promise<Host> {
-  const dbs = await openTierDatabases(config, logger);
+/** One tier: its open database, its module instances and the context they get. */
+export interface TierPlan {
+  db: Database;
+  modules: PolityModule<TierContext>[];
+  context: TierContext;
+}
+
+export interface HostPlan {
+  config: Config;
+  logger: Logger;
+  tiers: TierPlan[];
+  ports: HostPorts;
+  /** Extra concerns, outermost, around every call. */
+  concerns?: Concern[];
+}
+
+const webRoot = join(import.meta.dirname, "..", "..", "web", "dist");
+
+export async function startHost({ config, logger, tiers, ports, concerns = [] }: HostPlan): Promise<Host> {
+  const { authorization, verifier } = ports;
   const stops: Array<() => Promise<void>> = [];
   const registrations: ServiceRegistration[] = [];
-  let authorization: AuthorizationPort;
-  let directory: DirectoryPort;
-  let verifier: TokenVerifier;
-  let tokens: TokenIssuer | undefined;
-
-  if (dbs.sys) {
-    const db = dbs.sys;
-    const engine = createAuthzEngine({ db, logger });
-    tokens = await createTokenIssuer({ db, config, logger });
-    authorization = createInProcessAuthorization(engine);
-    verifier = createTokenVerifier(tokens.verificationKeys, tokens.revocations);
-    const ctx: SysContext = { config, logger, db, authz: authorization, engine, tokens, mail: createEmailPort(config, logger), lifecycle: createLifecycle() };
-    directory = createInProcessDirectory(ctx);
-    for (const module of sysModules) {
-      registrations.push(...module.services(ctx));
-      await module.start?.(ctx);
-      if (module.stop) stops.push(() => module.stop!(ctx));
+  try {
+    for (const tier of tiers) {
+      for (const module of tier.modules) {
+        registrations.push(...module.services(tier.context));
+        await module.start?.(tier.context);
+        if (module.stop) stops.push(() => module.stop!());
+      }
     }
-  } else {
-    authorization = createRemoteAuthorization({ sysUrl: config.sysUrl!, ttlMs: config.authzCacheTtlMs, logger });
-    verifier = createRemoteTokenVerifier(config.sysUrl!);
-    const remoteDirectory = createRemoteDirectory({ sysUrl: config.sysUrl!, logger });
-    stops.push(() => remoteDirectory.close());
-    directory = remoteDirectory;
-  }
-  if (dbs.mod) {
-    const ctx: ModContext = { config, logger, db: dbs.mod, authz: authorization, directory };
-    for (const module of modModules) {
-      registrations.push(...module.services(ctx));
-      await module.start?.(ctx);
-      if (module.stop) stops.push(() => module.stop!(ctx));
-    }
+  } catch (error) {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    throw error;
   }
 
   const health = createHealth();
@@ -134,16 +116,7 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
     },
   });
 
-  const routes: Record<string, HttpRoute> = { "/metrics": metrics.handleHttp };
-  if (tokens) {
-    const issuer = tokens;
-    routes["/.well-known/jwks.json"] = async (_req, res) => {
-      const body = JSON.stringify(await issuer.jwks());
-      res.setHeader("content-type", "application/json");
-      res.setHeader("cache-control", "public, max-age=60");
-      res.end(body);
-    };
-  }
+  const routes: Record<string, HttpRoute> = { ...ports.routes, "/metrics": metrics.handleHttp };
   const server: RunningServer = await startServer({ config, logger, routes, rpc: ((req: never, res: never) => fastPath(req, res) || connectFastPath(req, res) || grpcWebFastPath(req, res) || rpc(req, res)) as never });
 
   // Health follows what the tier can actually do: a mod process that cannot reach sys is NOT_SERVING.
@@ -168,9 +141,9 @@ export async function startHost(config: Config, logger: Logger): Promise<Host> {
       await server.drain(config.shutdownGraceMs);
       health.shutdown();
       for (const stop of stops.reverse()) await stop();
+      await ports.close?.();
       await authorization.close?.();
-      await dbs.mod?.close();
-      await dbs.sys?.close();
+      for (const tier of [...tiers].reverse()) await tier.db.close();
       logger.info("polityd stopped");
     },
   };

@@ -1,5 +1,7 @@
-// A module registers itself: it owns its entities and migrations and contributes services to one tier.
-// The host composes the modules enabled by config into one router, one set of interceptors and one health.
+// A module is an instance made by its factory: it owns its entities, migrations and state, contributes
+// services to one tier and registers its hooks with the context it is given. The entry point (sys/cmd) picks
+// the modules; the host composes what it is given into one router, one call pipeline and one health.
+// Two hosts in one process (as the tests run) get two instances and share nothing.
 import type { DescService } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { EntitySchema, MigrationObject } from "@mikro-orm/core";
@@ -39,10 +41,11 @@ export interface PolityModule<Ctx extends TierContext = TierContext> {
   migrations: MigrationObject[];
   services(ctx: Ctx): ServiceRegistration[];
   start?(ctx: Ctx): Promise<void>;
-  // Gets the same context as start: one process may host several tiers (tests host several servers).
-  stop?(ctx: Ctx): Promise<void>;
+  // The instance owns what start and services took (timers, pools, subscriptions) and releases it here.
+  stop?(): Promise<void>;
 }
 
+/** Checks the shape of a module instance; a module file exports a `create…Module()` factory that calls this. */
 export function defineModule<Ctx extends TierContext>(module: PolityModule<Ctx>): PolityModule<Ctx> {
   return module;
 }

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { loadConfig } from "../../sys/core/config.js";
-import { type Host, startHost } from "../../sys/core/host.js";
+import { composeHost } from "../../sys/cmd/compose.js";
+import type { Host } from "../../sys/core/host.js";
 import { createTestDatabase } from "./postgres.js";
 
 export const repoRoot = join(import.meta.dirname, "..", "..");
@@ -27,7 +28,7 @@ export async function startInProcessServer(env: Record<string, string> = {}): Pr
   const config = loadConfig({ env: { POLITY_DATA_DIR: dataDir, POLITY_PORT: "0", POLITY_HOST: "127.0.0.1", POLITY_SHUTDOWN_GRACE_MS: "2000", ...TEST_LIMITS, ...env } });
   const logs: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
-  const host = await startHost(config, logger);
+  const host = await composeHost(config, logger);
   return {
     host,
     url: host.url,

@@ -1,0 +1,69 @@
+// The composition root: which tiers run here, which modules they hold, and whether sys is reached in-process
+// or over the network. sys/core only composes what it is given.
+import type { Logger } from "pino";
+import { createRemoteTokenVerifier } from "../core/authn/token-verifier.js";
+import type { Config } from "../core/config.js";
+import { type Database, openDatabase } from "../core/db.js";
+import { type Host, type HostPorts, startHost, type TierPlan } from "../core/host.js";
+import type { ModContext, PolityModule, Tier, TierContext } from "../core/module.js";
+import { createRemoteAuthorization } from "../core/ports/remote-authorization.js";
+import { createRemoteDirectory } from "../core/ports/remote-directory.js";
+import { createModModules, createSysModules } from "./modules.js";
+import { createSysTier } from "./sys-tier.js";
+
+export interface ComposeOptions {
+  /** Extra call-pipeline concerns, outermost first (tests use this to observe every call). */
+  concerns?: HostPlanConcerns;
+}
+type HostPlanConcerns = Parameters<typeof startHost>[0]["concerns"];
+
+/** Opens one tier's database with the given modules' entities and applies their migrations. */
+export async function openTierDatabase(tier: Tier, modules: PolityModule<never>[], config: Config, logger: Logger): Promise<Database> {
+  const db = await openDatabase({ tier, config, logger, entities: modules.flatMap((m) => m.entities), migrations: modules.flatMap((m) => m.migrations) });
+  await db.migrate();
+  return db;
+}
+
+/** `polityd migrate`: applies every enabled tier's migrations. */
+export async function migrateTiers(config: Config, logger: Logger): Promise<void> {
+  for (const [tier, modules] of [["sys", createSysModules()], ["mod", createModModules()]] as const) {
+    if (!config.tiers.includes(tier)) continue;
+    const db = await openTierDatabase(tier, modules as PolityModule<never>[], config, logger);
+    await db.close();
+  }
+}
+
+export async function composeHost(config: Config, logger: Logger, options: ComposeOptions = {}): Promise<Host> {
+  const tiers: TierPlan[] = [];
+  const opened: Database[] = [];
+  try {
+    let ports: HostPorts;
+    if (config.tiers.includes("sys")) {
+      const modules = createSysModules();
+      const db = await openTierDatabase("sys", modules as PolityModule<never>[], config, logger);
+      opened.push(db);
+      const sys = await createSysTier(config, logger, db);
+      tiers.push({ db, modules: modules as PolityModule<TierContext>[], context: sys.context });
+      ports = sys.ports;
+    } else {
+      const remoteDirectory = createRemoteDirectory({ sysUrl: config.sysUrl!, logger });
+      ports = {
+        authorization: createRemoteAuthorization({ sysUrl: config.sysUrl!, ttlMs: config.authzCacheTtlMs, logger }),
+        verifier: createRemoteTokenVerifier(config.sysUrl!),
+        directory: remoteDirectory,
+        close: () => remoteDirectory.close(),
+      };
+    }
+    if (config.tiers.includes("mod")) {
+      const modules = createModModules();
+      const db = await openTierDatabase("mod", modules as PolityModule<never>[], config, logger);
+      opened.push(db);
+      const context: ModContext = { config, logger, db, authz: ports.authorization, directory: ports.directory };
+      tiers.push({ db, modules: modules as PolityModule<TierContext>[], context });
+    }
+    return await startHost({ config, logger, tiers, ports, concerns: options.concerns });
+  } catch (error) {
+    for (const db of opened.reverse()) await db.close().catch(() => undefined);
+    throw error;
+  }
+}

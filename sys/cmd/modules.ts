@@ -1,0 +1,18 @@
+// Which modules each tier runs, in start order. A new module is added here, nowhere else: the host only
+// composes the instances it is given.
+import { createDiscoModule } from "../../mod/disco/module.js";
+import { createVotingModule } from "../../mod/voting/module.js";
+import { createAccountModule } from "../account/module.js";
+import { createAuthModule } from "../auth/module.js";
+import { createAuthzModule } from "../authz/module.js";
+import { createCommunityModule } from "../community/module.js";
+import type { ModContext, PolityModule } from "../core/module.js";
+import type { SysContext } from "../core/sys-context.js";
+
+export function createSysModules(): PolityModule<SysContext>[] {
+  return [createAuthzModule(), createAccountModule(), createAuthModule(), createCommunityModule()];
+}
+
+export function createModModules(): PolityModule<ModContext>[] {
+  return [createDiscoModule(), createVotingModule()];
+}
