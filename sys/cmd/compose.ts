@@ -8,18 +8,22 @@ import { type Host, type HostPorts, startHost, type TierPlan } from "../core/hos
 import type { ModContext, PolityModule, Tier, TierContext } from "../core/module.js";
 import { createRemoteAuthorization } from "../core/ports/remote-authorization.js";
 import { createRemoteDirectory } from "../core/ports/remote-directory.js";
+import { createSysForwarder, type SysForwarder } from "../core/forwarding/sys-forwarder.js";
+import { createTracingFromEnv, type Tracing } from "../core/tracing/tracing.js";
 import { createModModules, createSysModules } from "./modules.js";
 import { createSysTier } from "./sys-tier.js";
 
 export interface ComposeOptions {
   /** Extra call-pipeline concerns, outermost first (tests use this to observe every call). */
   concerns?: HostPlanConcerns;
+  /** Tracing to use instead of the one OTEL_* asks for (tests export to memory). */
+  tracing?: Tracing;
 }
 type HostPlanConcerns = Parameters<typeof startHost>[0]["concerns"];
 
 /** Opens one tier's database with the given modules' entities and applies their migrations. */
-export async function openTierDatabase(tier: Tier, modules: PolityModule<never>[], config: Config, logger: Logger): Promise<Database> {
-  const db = await openDatabase({ tier, config, logger, entities: modules.flatMap((m) => m.entities), migrations: modules.flatMap((m) => m.migrations) });
+export async function openTierDatabase(tier: Tier, modules: PolityModule<never>[], config: Config, logger: Logger, tracing?: Tracing): Promise<Database> {
+  const db = await openDatabase({ tier, config, logger, entities: modules.flatMap((m) => m.entities), migrations: modules.flatMap((m) => m.migrations), tracer: tracing?.tracer });
   await db.migrate();
   return db;
 }
@@ -36,34 +40,43 @@ export async function migrateTiers(config: Config, logger: Logger): Promise<void
 export async function composeHost(config: Config, logger: Logger, options: ComposeOptions = {}): Promise<Host> {
   const tiers: TierPlan[] = [];
   const opened: Database[] = [];
+  let forward: SysForwarder | undefined;
+  // Off unless OTEL_* asks for it: then the server span is the outermost concern, and the ports and databases trace.
+  const tracing = options.tracing ?? createTracingFromEnv(config.tiers);
   try {
     let ports: HostPorts;
     if (config.tiers.includes("sys")) {
       const modules = createSysModules();
-      const db = await openTierDatabase("sys", modules as PolityModule<never>[], config, logger);
+      const db = await openTierDatabase("sys", modules as PolityModule<never>[], config, logger, tracing);
       opened.push(db);
       const sys = await createSysTier(config, logger, db);
       tiers.push({ db, modules: modules as PolityModule<TierContext>[], context: sys.context });
       ports = sys.ports;
     } else {
-      const remoteDirectory = createRemoteDirectory({ sysUrl: config.sysUrl!, logger });
+      const remoteDirectory = createRemoteDirectory({ sysUrl: config.sysUrl!, logger, tracer: tracing?.tracer });
       ports = {
-        authorization: createRemoteAuthorization({ sysUrl: config.sysUrl!, ttlMs: config.authzCacheTtlMs, logger }),
+        authorization: createRemoteAuthorization({ sysUrl: config.sysUrl!, ttlMs: config.authzCacheTtlMs, logger, tracer: tracing?.tracer }),
         verifier: createRemoteTokenVerifier(config.sysUrl!),
         directory: remoteDirectory,
         close: () => remoteDirectory.close(),
       };
+      // Every client reaches sys through this process too: one URL for the GUI, CLI and SDK.
+      forward = createSysForwarder({ sysUrl: config.sysUrl!, logger });
     }
     if (config.tiers.includes("mod")) {
       const modules = createModModules();
-      const db = await openTierDatabase("mod", modules as PolityModule<never>[], config, logger);
+      const db = await openTierDatabase("mod", modules as PolityModule<never>[], config, logger, tracing);
       opened.push(db);
       const context: ModContext = { config, logger, db, authz: ports.authorization, directory: ports.directory };
       tiers.push({ db, modules: modules as PolityModule<TierContext>[], context });
     }
-    return await startHost({ config, logger, tiers, ports, concerns: options.concerns });
+    const concerns = tracing ? [tracing.concern, ...(options.concerns ?? [])] : options.concerns;
+    const host = await startHost({ config, logger, tiers, ports, concerns, forward });
+    return tracing ? { ...host, stop: () => host.stop().finally(() => tracing.shutdown()) } : host;
   } catch (error) {
     for (const db of opened.reverse()) await db.close().catch(() => undefined);
+    await forward?.close().catch(() => undefined);
+    await tracing?.shutdown().catch(() => undefined);
     throw error;
   }
 }

@@ -10,9 +10,11 @@ import { PgliteDriver } from "@mikro-orm/pglite";
 import { PostgreSqlDriver } from "@mikro-orm/postgresql";
 import type { SqlEntityManager } from "@mikro-orm/sql";
 import pg from "pg";
+import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { type Config, databaseUrlFor } from "./config.js";
 import type { Tier } from "./module.js";
+import { traceDatabase } from "./tracing/db-spans.js";
 
 export type EntityManager = SqlEntityManager;
 
@@ -35,6 +37,8 @@ export interface OpenDatabaseOptions {
   migrations: MigrationObject[];
   /** Overrides the configured URL (tests). */
   url?: string;
+  /** When tracing is on: a span per query. */
+  tracer?: Tracer;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -67,6 +71,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     mkdirSync(dataDir, { recursive: true });
     orm = await MikroORM.init({ ...common, driver: PgliteDriver, dbName: dataDir });
   }
+  if (options.tracer) await traceDatabase(orm, options.tracer, tier, url ? "postgres" : "pglite");
   const db: Database = {
     tier,
     kind: url ? "postgres" : "pglite",

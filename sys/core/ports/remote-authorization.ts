@@ -14,10 +14,12 @@
 // and identical questions of one turn travel once.
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { Health, HealthCheckResponse_ServingStatus } from "../../../clients/src/gen/grpc/health/v1/health_pb.js";
 import { AuthzService, type Decision } from "../../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
 import { apiError, reasonOf } from "../errors.js";
+import { createClientTracingInterceptor } from "../tracing/client-span.js";
 import type { AccessDecision, AccessQuestion, AuthorizationPort } from "./authorization-port.js";
 
 export interface RemoteAuthorizationOptions {
@@ -32,6 +34,8 @@ export interface RemoteAuthorizationOptions {
   timeoutMs?: number;
   /** The cache's clock (tests step it instead of sleeping). */
   now?: () => number;
+  /** When tracing is on: a client span per call, its context sent to sys. */
+  tracer?: Tracer;
 }
 
 interface Pending {
@@ -75,12 +79,13 @@ function swallowLateSessionErrors(manager: Http2SessionManager): Http2SessionMan
  * One long-lived HTTP/2 session to sys and a gRPC transport on it, shared by every call of a port (authorization,
  * directory). Pings detect a dead sys on an idle connection when `keepAlive` is set.
  */
-export function createSysTransport(sysUrl: string, keepAlive = true): { session: Http2SessionManager; transport: Transport } {
+export function createSysTransport(sysUrl: string, keepAlive = true, tracer?: Tracer): { session: Http2SessionManager; transport: Transport } {
   const session = swallowLateSessionErrors(
     new Http2SessionManager(sysUrl, { pingIntervalMs: 10_000, pingTimeoutMs: 5000, pingIdleConnection: keepAlive, idleConnectionTimeoutMs: 24 * 3_600_000 }),
   );
   // gRPC is HTTP/2-only in connect-node v2.
-  return { session, transport: createGrpcTransport({ baseUrl: sysUrl, sessionManager: session }) };
+  const interceptors = tracer ? [createClientTracingInterceptor(tracer, sysUrl)] : [];
+  return { session, transport: createGrpcTransport({ baseUrl: sysUrl, sessionManager: session, interceptors }) };
 }
 
 export function createRemoteAuthorization(options: RemoteAuthorizationOptions): AuthorizationPort {
@@ -90,7 +95,7 @@ export function createRemoteAuthorization(options: RemoteAuthorizationOptions): 
   const timeoutMs = options.timeoutMs ?? 5000;
   const now = options.now ?? Date.now;
   // The connection is meant to live for the process.
-  const { session, transport } = createSysTransport(sysUrl);
+  const { session, transport } = createSysTransport(sysUrl, true, options.tracer);
   const authz = createClient(AuthzService, transport);
   const health = createClient(Health, transport);
 

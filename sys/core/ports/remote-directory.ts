@@ -8,6 +8,7 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import {
   CommunityService,
@@ -23,6 +24,8 @@ export interface RemoteDirectoryOptions {
   logger: Logger;
   /** Deadline of one call. */
   timeoutMs?: number;
+  /** When tracing is on: a client span per call, its context sent to sys. */
+  tracer?: Tracer;
 }
 
 /** The CommunityService reads this port makes (as paths): without a credential, sys counts them as the tier's. */
@@ -48,7 +51,7 @@ export function createRemoteDirectory(options: RemoteDirectoryOptions): Director
   const { sysUrl, logger } = options;
   const timeoutMs = options.timeoutMs ?? 5000;
   // No keep-alive pings: the authorization port already watches sys's health.
-  const { session, transport } = createSysTransport(sysUrl, false);
+  const { session, transport } = createSysTransport(sysUrl, false, options.tracer);
   const client = createClient(CommunityService, transport);
 
   const callOptions = (bearer?: string) => ({
