@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { isProxyAddress } from "./client-address.js";
 
 const csv = z.preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v), z.array(z.string()));
 const bool = z.preprocess((v) => (typeof v === "string" ? ["1", "true", "yes", "on"].includes(v.toLowerCase()) : v), z.boolean());
@@ -56,6 +57,7 @@ export const settings: Setting[] = [
   { key: "idleTimeoutMs", env: "POLITY_IDLE_TIMEOUT_MS", schema: z.coerce.number().int().min(100), default: 30000, doc: "An HTTP/2 connection without open streams or traffic for this long is closed (HTTP/1.1 keep-alive: 5 s)" },
   { key: "shutdownGraceMs", env: "POLITY_SHUTDOWN_GRACE_MS", schema: z.coerce.number().int().min(0), default: 10000, doc: "How long SIGTERM waits for in-flight calls" },
   { key: "statementTimeoutMs", env: "POLITY_STATEMENT_TIMEOUT_MS", schema: z.coerce.number().int().min(0), default: 15000, doc: "PostgreSQL statement_timeout (also capped by each call's deadline)" },
+  { key: "trustedProxies", env: "POLITY_TRUSTED_PROXIES", schema: csv.pipe(z.array(z.string().refine(isProxyAddress, "not an IP address, CIDR range, or loopback/linklocal/uniquelocal"))), default: [], doc: "Peers whose `x-forwarded-for` is believed for the client address (mod replicas, a gateway): addresses or CIDR ranges, comma-separated; empty trusts nobody" },
   { key: "serveWeb", env: "POLITY_SERVE_WEB", schema: bool, default: true, doc: "Serve the web GUI at `/`" },
 ];
 
@@ -100,6 +102,7 @@ export interface Config {
   idleTimeoutMs: number;
   shutdownGraceMs: number;
   statementTimeoutMs: number;
+  trustedProxies: string[];
   serveWeb: boolean;
 }
 

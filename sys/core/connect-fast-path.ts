@@ -127,7 +127,7 @@ function negotiate(accepted: string | undefined): Compression | undefined {
 }
 
 /** The Connect error body: {code, message?, details?: [{type, debug?, value}]}, byte for byte as connect-es. */
-function errorJson(error: ConnectError): Buffer {
+export function errorJson(error: ConnectError): Buffer {
   const o: { code: string; message?: string; details?: unknown[] } = { code: Code[error.code].replace(/^[A-Z]/, (c) => c.toLowerCase()).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) };
   if (error.rawMessage.length > 0) o.message = error.rawMessage;
   if (error.details.length > 0) {
@@ -147,7 +147,7 @@ function errorJson(error: ConnectError): Buffer {
 }
 
 /** The Connect protocol's HTTP status for each code (connect's codeToHttpStatus). */
-function httpStatus(code: Code): number {
+export function httpStatus(code: Code): number {
   return statusOf[code] ?? 500;
 }
 const statusOf: Partial<Record<Code, number>> = {

@@ -1,0 +1,67 @@
+// One cached HTTP/2 session to sys for every forwarded call (h2c for http://, TLS with ALPN h2 for https://).
+// A session that sys closes, or tells to go away (restart, drain, idle timeout), is dropped at once: its open
+// streams run to their end on it and the next call opens a new one.
+import http2, { type ClientHttp2Session, type SecureClientSessionOptions } from "node:http2";
+import type { Logger } from "pino";
+
+export interface SysSession {
+  /** The current session, opened on first use and after the last one closed or went away. */
+  get(): ClientHttp2Session;
+  /** Closes every session (those still finishing streams too); destroys them after `graceMs`. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface SysSessionOptions {
+  sysUrl: string;
+  logger: Logger;
+  /** A connection that is not up within this time fails, with every call waiting on it. */
+  connectTimeoutMs?: number;
+  /** TLS options (a private CA, say) for an https sysUrl. */
+  tls?: SecureClientSessionOptions;
+}
+
+export function createSysSession({ sysUrl, logger, connectTimeoutMs = 5000, tls }: SysSessionOptions): SysSession {
+  const all = new Set<ClientHttp2Session>();
+  let current: ClientHttp2Session | undefined;
+  let closing = false;
+
+  function open(): ClientHttp2Session {
+    const session = http2.connect(sysUrl, tls ?? {});
+    all.add(session);
+    const forget = () => {
+      if (current === session) current = undefined;
+    };
+    const timer = setTimeout(() => session.destroy(new Error(`sys did not accept a connection within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+    timer.unref();
+    session.once("connect", () => clearTimeout(timer));
+    // Its streams fail with the error too; that is where callers hear of it. Logged here once per connection.
+    session.on("error", (error) => logger.warn({ err: error, sysUrl }, "connection to sys failed"));
+    session.on("goaway", forget);
+    session.once("close", () => {
+      clearTimeout(timer);
+      forget();
+      all.delete(session);
+    });
+    return session;
+  }
+
+  return {
+    get() {
+      if (closing) throw new Error("the sys forwarder is closed");
+      if (!current || current.closed || current.destroyed) current = open();
+      return current;
+    },
+    async close(graceMs = 1000) {
+      closing = true;
+      current = undefined;
+      await Promise.all([...all].map((session) => new Promise<void>((resolve) => {
+        if (session.destroyed) return resolve();
+        const timer = setTimeout(() => session.destroy(), graceMs);
+        session.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      })));
+    },
+  };
+}
