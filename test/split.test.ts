@@ -8,8 +8,8 @@ import { Health, HealthCheckResponse_ServingStatus } from "../clients/src/gen/gr
 import { DiscoService } from "../clients/src/gen/polity/mod/disco/v1/disco_pb.js";
 import { OrgProjectService } from "../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { AuthzService } from "../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
-import { createAuthzEngine } from "../sys/authz/engine.js";
-import { createInProcessAuthorization } from "../sys/authz/in-process-authorization.js";
+import { registerAccountResources } from "../sys/account/index.js";
+import { createAuthzEngine, createInProcessAuthorization } from "../sys/authz/index.js";
 import { loadConfig } from "../sys/core/config.js";
 import { type Database, openDatabase } from "../sys/core/db.js";
 import type { AccessQuestion } from "../sys/core/ports/authorization-port.js";
@@ -69,7 +69,9 @@ describe("two binaries: polityd --tiers sys + polityd --tiers mod", () => {
   });
 
   it("gives identical decisions through the in-process and the remote adapter", async () => {
-    const local = createInProcessAuthorization(createAuthzEngine({ db: engineDb, logger: pino({ level: "silent" }) }));
+    const engine = createAuthzEngine({ db: engineDb, logger: pino({ level: "silent" }) });
+    registerAccountResources(engine); // what the account module registers on its host's engine
+    const local = createInProcessAuthorization(engine);
     const remote = createRemoteAuthorization({ sysUrl: sys.url, ttlMs: 0, logger: pino({ level: "silent" }) });
     const people = [admin, alice, bob, carol];
     const permissions = ["sys.org.read", "sys.org.update", "sys.project.read", "sys.project.update", "disco.listing.manage", "sys.role.grant", "sys.account.read", "sys.audit.read", ""];

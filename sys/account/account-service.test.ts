@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { Principal } from "../core/authn/principal.js";
 import { reasonOf } from "../core/errors.js";
-import { createAuthService } from "../auth/auth-service.js";
-import { Session } from "../auth/entities.js";
+import { createAuthModule } from "../auth/module.js";
+import { Session } from "../auth/index.js";
 import { createAccountService } from "./account-service.js";
 import { Account } from "./entities.js";
 import { createOrgProjectService } from "./org-project-service.js";
-import { createTestSys, DB_KINDS, direct, handlerContext, type DirectService, type TestSys } from "./test-support.js";
+import { createTestSys, DB_KINDS, direct, handlerContext, serviceOf, type DirectService, type TestSys } from "../shared/test-support.js";
 import { AccountKind, AccountService } from "../../clients/src/gen/polity/sys/account/v1/account_pb.js";
 import { OrgProjectService } from "../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
@@ -32,7 +32,7 @@ describe.each(DB_KINDS)("AccountService and OrgProjectService on %s", (kind) => 
   const as = (p: Principal) => handlerContext(p);
 
   async function person(email: string): Promise<Principal> {
-    const res = await direct(AuthService, createAuthService(t.ctx)).register({ email, password: "a long enough passphrase", displayName: email.split("@")[0]! }, handlerContext());
+    const res = await serviceOf(createAuthModule(), t.ctx, AuthService).register({ email, password: "a long enough passphrase", displayName: email.split("@")[0]! }, handlerContext());
     const sessions = await t.db.em().find(Session, { accountId: res.accountId });
     return { accountId: res.accountId, kind: "person", sessionId: sessions[0]!.id };
   }

@@ -3,18 +3,19 @@ import { type ServiceImpl } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import { AccountKind, AccountService } from "../../clients/src/gen/polity/sys/account/v1/account_pb.js";
 import { principalOf, requirePrincipal } from "../core/authn/principal.js";
-import { createEmailVisibility } from "../authz/email-privacy.js";
+import { createEmailVisibility } from "../authz/index.js";
 import type { EntityManager } from "../core/db.js";
 import { failedPrecondition, notFound } from "../core/errors.js";
 import { FOR_UPDATE, writeTransaction } from "../core/write-transaction.js";
 import { afterCursor, decodeCursor, pageOf, pageSizeOf } from "../core/pagination.js";
 import type { SysContext } from "../core/sys-context.js";
-import { isUuid } from "../auth/secrets.js";
-import { revokeSessions } from "../auth/sessions.js";
+import { isUuid, ilikePattern } from "../core/sql.js";
 import { apiKeyToProto, createApiKey } from "./api-keys.js";
-import { accountToProto, checkEtag, maskPaths } from "./convert.js";
+import { accountToProto } from "./convert.js";
+import { checkEtag } from "../shared/etag.js";
+import { maskPaths } from "../shared/update-mask.js";
 import { Account, ApiKey, Org } from "./entities.js";
-import { createAccountReader, ilikePattern } from "./queries.js";
+import { createAccountReader } from "./queries.js";
 
 /** `lock`: inside a write transaction, hold the row until commit so concurrent writers queue up. */
 async function findAccount(em: EntityManager, id: string, lock = false): Promise<Account> {
@@ -78,7 +79,7 @@ export function createAccountService(ctx: SysContext): ServiceImpl<typeof Accoun
         if (row.disabledAt) return { account: row, changed: false };
         row.disabledAt = new Date();
         await tx.flush();
-        await revokeSessions(tx, { accountId: row.id }, "account_disabled");
+        await ctx.tokens.revokeSessions(tx, { accountId: row.id }, "account_disabled");
         await engine.audit({ kind: "account_disabled", actorId: principal.accountId, subjectId: row.id, resource: `account/${row.id}` }, tx);
         return { account: row, changed: true };
       });

@@ -5,7 +5,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ApiKeySchema, type ApiKey as ApiKeyMessage } from "../../clients/src/gen/polity/sys/account/v1/account_pb.js";
 import type { EntityManager } from "../core/db.js";
-import { sha256 } from "../auth/secrets.js";
+import { sha256 } from "../shared/secrets.js";
 import { ApiKey } from "./entities.js";
 
 const DAY_MS = 86_400_000;

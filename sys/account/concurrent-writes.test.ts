@@ -12,7 +12,7 @@ import { reasonOf } from "../core/errors.js";
 import { createAccountService } from "./account-service.js";
 import { Account } from "./entities.js";
 import { createOrgProjectService } from "./org-project-service.js";
-import { createTestSys, direct, handlerContext, type DirectService, type TestSys } from "./test-support.js";
+import { createTestSys, direct, handlerContext, type DirectService, type TestSys } from "../shared/test-support.js";
 
 const outcome = (call: Promise<unknown>) =>
   call.then(

@@ -3,15 +3,8 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { AccountKind, AccountSchema, type Account as AccountMessage } from "../../clients/src/gen/polity/sys/account/v1/account_pb.js";
 import { OrgSchema, ProjectSchema, type Org as OrgMessage, type Project as ProjectMessage } from "../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
-import { aborted, invalidArgument } from "../core/errors.js";
+import { etagOf } from "../shared/etag.js";
 import type { Account, Org, Project } from "./entities.js";
-
-export const etagOf = (row: { version: number }) => `v${row.version}`;
-
-/** Refuses a lost update: a non-empty etag must name the stored version. */
-export function checkEtag(row: { version: number }, etag: string): void {
-  if (etag && etag !== etagOf(row)) throw aborted("ETAG_MISMATCH", "the resource changed since you read it; reload and retry");
-}
 
 /** `withEmail`: whether the caller may read this account's email (sys/authz/email-privacy.ts decides). */
 export function accountToProto(a: Account, withEmail = false): AccountMessage {
@@ -53,13 +46,3 @@ export function projectToProto(p: Project): ProjectMessage {
     etag: etagOf(p),
   });
 }
-
-/** Field-mask paths a caller may write; any other path is InvalidArgument naming it. */
-export function maskPaths(paths: string[] | undefined, writable: readonly string[]): string[] {
-  const list = paths ?? [];
-  if (list.length === 0) throw invalidArgumentPath("update_mask", "name at least one field");
-  for (const path of list) if (!writable.includes(path)) throw invalidArgumentPath(`update_mask.${path}`, `not writable (writable: ${writable.join(", ")})`);
-  return list;
-}
-
-const invalidArgumentPath = (field: string, message: string) => invalidArgument(field, message, "INVALID_UPDATE_MASK");

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { query } from "../core/sql.js";
 import { Account } from "./entities.js";
-import { openTestDatabase, type TestDatabase } from "./test-support.js";
+import { openTestDatabase, type TestDatabase } from "../shared/test-support.js";
 
 describe("accounts index for revocation (PostgreSQL)", () => {
   let t: TestDatabase;

@@ -1,6 +1,6 @@
 // Entities and migrations must agree: a fresh database migrated from scratch needs no further schema change.
 import { afterEach, describe, expect, it } from "vitest";
-import { DB_KINDS, openTestDatabase, type TestDatabase } from "./test-support.js";
+import { DB_KINDS, openTestDatabase, type TestDatabase } from "../shared/test-support.js";
 
 describe.each(DB_KINDS)("sys account+auth migrations on %s", (kind) => {
   let t: TestDatabase | undefined;

@@ -9,10 +9,11 @@ import { apiError, notFound } from "../core/errors.js";
 import { FOR_UPDATE, writeTransaction } from "../core/write-transaction.js";
 import { afterCursor, decodeCursor, pageOf, pageSizeOf } from "../core/pagination.js";
 import type { SysContext } from "../core/sys-context.js";
-import { isUuid } from "../auth/secrets.js";
-import { checkEtag, maskPaths, orgToProto, projectToProto } from "./convert.js";
+import { isUuid, flushUnique, ilikePattern } from "../core/sql.js";
+import { checkEtag } from "../shared/etag.js";
+import { maskPaths } from "../shared/update-mask.js";
+import { orgToProto, projectToProto } from "./convert.js";
 import { Account, Org, Project } from "./entities.js";
-import { flushUnique, ilikePattern } from "./queries.js";
 
 const slugTaken = (slug: string) => apiError(Code.AlreadyExists, "SLUG_TAKEN", `slug ${slug} is taken`, { field: "slug" });
 const WRITABLE = ["display_name", "description"] as const;

@@ -1,26 +1,7 @@
-// Small query helpers shared by the account and org services.
-import { batchPerTurn, hotQuery, tableOf } from "../core/sql.js";
-import type { Database, EntityManager } from "../core/db.js";
+// GetAccount's read, off the ORM's identity map.
+import { batchPerTurn, dateOf, hotQuery, tableOf } from "../core/sql.js";
+import type { Database } from "../core/db.js";
 import { Account } from "./entities.js";
-
-/** A case-insensitive "contains" pattern with LIKE's wildcards escaped. */
-export function ilikePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  return (error as { name?: string }).name === "UniqueConstraintViolationException";
-}
-
-/** Flushes, turning a unique-key violation (a slug taken meanwhile) into the caller's AlreadyExists error. */
-export async function flushUnique(em: EntityManager, taken: () => Error): Promise<void> {
-  try {
-    await em.flush();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw taken();
-    throw error;
-  }
-}
 
 /** What GetAccount reads: exactly the columns `accountToProto` needs. */
 export interface AccountRow {
@@ -49,8 +30,6 @@ interface RawAccountRow {
   version: number;
 }
 
-const toDate = (v: Date | string) => (v instanceof Date ? v : new Date(v));
-
 /**
  * Reads accounts by primary key without the identity map: GetAccount is on every client's hot path. Concurrent
  * reads in one event-loop turn share one indexed query. Resolves undefined when the account does not exist.
@@ -76,11 +55,11 @@ export function createAccountReader(db: Database): (id: string) => Promise<Accou
         kind: r.kind,
         email: r.email,
         displayName: r.display_name,
-        emailVerifiedAt: r.verified_at === null ? null : toDate(r.verified_at),
-        disabledAt: r.disabled_at === null ? null : toDate(r.disabled_at),
+        emailVerifiedAt: r.verified_at === null ? null : dateOf(r.verified_at),
+        disabledAt: r.disabled_at === null ? null : dateOf(r.disabled_at),
         ownerOrgId: r.owner_org_id,
-        createdAt: toDate(r.created_at),
-        updatedAt: toDate(r.updated_at),
+        createdAt: dateOf(r.created_at),
+        updatedAt: dateOf(r.updated_at),
         version: Number(r.version),
       };
     });

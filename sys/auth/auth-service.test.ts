@@ -2,18 +2,16 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LoginRequestSchema, RegisterRequestSchema } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
+import { LoginRequestSchema, RegisterRequestSchema, AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 import { createTokenVerifier } from "../core/authn/token-verifier.js";
 import { reasonOf } from "../core/errors.js";
 import type { Principal } from "../core/authn/principal.js";
-import { Account } from "../account/entities.js";
+import { Account } from "../account/index.js";
 import { EmailToken } from "./entities.js";
-import { createAccountService } from "../account/account-service.js";
-import { createOrgProjectService } from "../account/org-project-service.js";
-import { createTestSys, DB_KINDS, direct, handlerContext, tokenFromLastEmail, type DirectService, type TestSys } from "../account/test-support.js";
+import { createAccountModule } from "../account/module.js";
+import { createTestSys, DB_KINDS, direct, handlerContext, serviceOf, tokenFromLastEmail, type DirectService, type TestSys } from "../shared/test-support.js";
 import { AccountService } from "../../clients/src/gen/polity/sys/account/v1/account_pb.js";
 import { OrgProjectService } from "../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
-import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 import { createAuthService, localAuthLimits } from "./auth-service.js";
 import { BootstrapError, bootstrapSuperadmin } from "./bootstrap.js";
 import { hashPassword } from "./passwords.js";
@@ -209,8 +207,8 @@ describe.each(DB_KINDS)("AuthService on %s", (kind) => {
     expect((await failure(auth.claimSetup(claim, anon()))).reason).toBe("SETUP_ALREADY_CLAIMED");
     expect(await bootstrapSuperadmin(t.ctx)).toEqual({});
 
-    const org = (await direct(OrgProjectService, createOrgProjectService(t.ctx)).createOrg({ slug: "coop", displayName: "Coop", description: "" }, as(root))).org!;
-    const accounts = direct(AccountService, createAccountService(t.ctx));
+    const org = (await serviceOf(createAccountModule(), t.ctx, OrgProjectService).createOrg({ slug: "coop", displayName: "Coop", description: "" }, as(root))).org!;
+    const accounts = serviceOf(createAccountModule(), t.ctx, AccountService);
     const sa = await accounts.createServiceAccount({ orgId: org.id, displayName: "CI", role: "" }, as(root));
     expect(sa.apiKeySecret).toMatch(/^pol_[0-9a-f]{12}_/);
     const exchanged = (await auth.exchangeApiKey({ apiKey: sa.apiKeySecret }, anon())).tokens!;

@@ -1,7 +1,7 @@
 // AuthService: sign-up, sign-in, sessions and password flows. Thin handlers over sessions.ts, email-tokens.ts,
 // passwords.ts and throttle.ts. Validation and rules are enforced by sys-core's interceptors before we run.
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { type HandlerContext, type ServiceImpl, Code } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 import { publicUrlOf } from "../core/config.js";
@@ -9,13 +9,11 @@ import type { EntityManager } from "../core/db.js";
 import { apiError, failedPrecondition, notFound, permissionDenied, unauthenticated } from "../core/errors.js";
 import { clientAddressKey, requirePrincipal } from "../core/authn/principal.js";
 import type { SysContext } from "../core/sys-context.js";
-import { Code } from "@connectrpc/connect";
-import { Account, ApiKey } from "../account/entities.js";
-import { parseApiKey, secretMatches } from "../account/api-keys.js";
+import { Account, ApiKey, parseApiKey, secretMatches } from "../account/index.js";
 import { FOR_UPDATE, concurrentModification, writeTransaction } from "../core/write-transaction.js";
 import { consumeEmailToken, invalidEmailToken, issueEmailToken, peekEmailToken, voidEmailTokens } from "./email-tokens.js";
 import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from "./passwords.js";
-import { accessOnly, activeSessions, revokeSessions, rotate, sessionOfToken, signIn } from "./sessions.js";
+import { accessOnly, activeSessions, rotate, sessionOfToken, signIn } from "./sessions.js";
 import { createLoginThrottle, createRegistrationLimit, type LoginThrottle, type RegistrationLimit } from "./throttle.js";
 import { claimSetup } from "./bootstrap.js";
 
@@ -129,7 +127,7 @@ export function createAuthService(ctx: SysContext, limits: AuthLimits = localAut
       const em = db.em();
       const session = await sessionOfToken(em, req.refreshToken);
       // Unknown or already revoked: signing out is idempotent.
-      if (session && !session.revokedAt) await revokeSessions(em, { sessionId: session.id }, "logout");
+      if (session && !session.revokedAt) await ctx.tokens.revokeSessions(em, { sessionId: session.id }, "logout");
       return {};
     },
 
@@ -189,7 +187,7 @@ export function createAuthService(ctx: SysContext, limits: AuthLimits = localAut
         // The link reached the inbox, which is what verification proves.
         account.emailVerifiedAt ??= new Date();
         await tx.flush();
-        await revokeSessions(tx, { accountId: account.id }, "password_reset");
+        await ctx.tokens.revokeSessions(tx, { accountId: account.id }, "password_reset");
       });
       return {};
     },
@@ -216,7 +214,7 @@ export function createAuthService(ctx: SysContext, limits: AuthLimits = localAut
         checkPasswordPolicy(req.newPassword, row.email, "new_password");
         row.passwordHash = passwordHash;
         await tx.flush();
-        await revokeSessions(tx, { accountId: row.id, exceptSessionId: principal.sessionId || undefined }, "password_changed");
+        await ctx.tokens.revokeSessions(tx, { accountId: row.id, exceptSessionId: principal.sessionId || undefined }, "password_changed");
       });
       return {};
     },
@@ -239,7 +237,7 @@ export function createAuthService(ctx: SysContext, limits: AuthLimits = localAut
 
     async revokeSession(req, hc) {
       const principal = requirePrincipal(hc);
-      const revoked = await revokeSessions(db.em(), { sessionId: req.sessionId, accountId: principal.accountId }, "revoked_by_user");
+      const revoked = await ctx.tokens.revokeSessions(db.em(), { sessionId: req.sessionId, accountId: principal.accountId }, "revoked_by_user");
       if (revoked === 0) throw notFound("session", req.sessionId);
       return {};
     },

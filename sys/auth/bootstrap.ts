@@ -5,7 +5,7 @@ import { Code } from "@connectrpc/connect";
 import type { EntityManager } from "../core/db.js";
 import { apiError, failedPrecondition, reasonOf } from "../core/errors.js";
 import type { SysContext } from "../core/sys-context.js";
-import { Account } from "../account/entities.js";
+import { Account } from "../account/index.js";
 import { consumeEmailToken, issueEmailToken, voidEmailTokens } from "./email-tokens.js";
 import { checkPasswordPolicy, hashPassword, verifyPassword } from "./passwords.js";
 

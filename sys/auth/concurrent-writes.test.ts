@@ -6,8 +6,8 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
-import { Account } from "../account/entities.js";
-import { createTestSys, direct, handlerContext, tokenFromLastEmail, type DirectService, type TestSys } from "../account/test-support.js";
+import { Account } from "../account/index.js";
+import { createTestSys, direct, handlerContext, tokenFromLastEmail, type DirectService, type TestSys } from "../shared/test-support.js";
 import { reasonOf } from "../core/errors.js";
 import { query } from "../core/sql.js";
 import { FOR_UPDATE } from "../core/write-transaction.js";

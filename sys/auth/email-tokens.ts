@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { EntityManager } from "../core/db.js";
 import { unauthenticated } from "../core/errors.js";
 import { EmailToken } from "./entities.js";
-import { randomToken, sha256 } from "./secrets.js";
+import { randomToken, sha256 } from "../shared/secrets.js";
 
 export type EmailTokenPurpose = "verify" | "reset" | "setup";
 

@@ -1,7 +1,7 @@
 // Sessions (refresh-token families), their rotating refresh tokens, one-time email/setup tokens and the JWT
 // signing keys. Every secret is stored as a sha256 hash; only signing keys are kept whole (they sign).
 import { defineEntity, p, type InferEntity } from "@mikro-orm/core";
-import { Account } from "../account/entities.js";
+import { Account } from "../account/index.js";
 
 const now = () => new Date();
 

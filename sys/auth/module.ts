@@ -7,7 +7,6 @@ import { databaseUrlFor } from "../core/config.js";
 import { createAuthService } from "./auth-service.js";
 import { createLoginThrottle, createRegistrationLimit } from "./throttle.js";
 import { bootstrapSuperadmin } from "./bootstrap.js";
-import { REVOCATION_MARGIN_MS, startRevocationSync } from "./revocations.js";
 import { authEntities } from "./entities.js";
 import { authMigrations } from "./migrations/index.js";
 
@@ -36,8 +35,7 @@ export function createAuthModule() {
     },
     async start(ctx) {
       // Before serving: a token revoked on another replica (or before this one started) is refused from the first call.
-      const retainMs = ctx.config.accessTokenTtlSeconds * 1000 + REVOCATION_MARGIN_MS;
-      stopRevocationSync = await startRevocationSync(ctx.db, ctx.tokens.revocations, retainMs, ctx.logger);
+      stopRevocationSync = await ctx.tokens.followRevocations();
       try {
         await ctx.tokens.rotateIfDue();
         await bootstrapSuperadmin(ctx);

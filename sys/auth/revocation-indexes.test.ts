@@ -2,7 +2,7 @@
 // read sessions through an index, not a scan of every session ever opened. PostgreSQL's planner is asked with
 // sequential scans priced out: without the index it still has to scan.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDatabase, type TestDatabase } from "../account/test-support.js";
+import { openTestDatabase, type TestDatabase } from "../shared/test-support.js";
 import { query } from "../core/sql.js";
 import { Session } from "./entities.js";
 

@@ -7,10 +7,10 @@ import { TokenPairSchema, type TokenPair } from "../../clients/src/gen/polity/sy
 import type { EntityManager } from "../core/db.js";
 import { permissionDenied, unauthenticated } from "../core/errors.js";
 import type { SysContext } from "../core/sys-context.js";
-import { Account } from "../account/entities.js";
+import { Account } from "../account/index.js";
 import { RefreshToken, Session } from "./entities.js";
-import { announceRevocation } from "./revocations.js";
-import { randomToken, sha256 } from "./secrets.js";
+import type { RevocationSync } from "./revocations.js";
+import { randomToken, sha256 } from "../shared/secrets.js";
 
 const DAY_MS = 86_400_000;
 
@@ -70,7 +70,7 @@ export async function rotate(ctx: SysContext, em: EntityManager, presented: stri
   // Atomic claim: of two concurrent presentations exactly one wins, the other is reuse.
   const claimed = await em.nativeUpdate(RefreshToken, { id: row.id, usedAt: null }, { usedAt: new Date() });
   if (claimed !== 1) {
-    await revokeSessions(em, { sessionId: session.id }, "refresh_token_reused");
+    await ctx.tokens.revokeSessions(em, { sessionId: session.id }, "refresh_token_reused");
     throw unauthenticated("REFRESH_TOKEN_REUSED", "refresh token was already used; the session is revoked, sign in again");
   }
   const account = await em.findOne(Account, { id: session.accountId });
@@ -91,16 +91,19 @@ export async function sessionOfToken(em: EntityManager, presented: string): Prom
   return row ? em.findOne(Session, { id: row.sessionId }) : null;
 }
 
+export interface SessionFilter {
+  sessionId?: string;
+  accountId?: string;
+  exceptSessionId?: string;
+}
+
 /**
  * Revokes active sessions matching the filter; `exceptSessionId` keeps the caller's own. Their access tokens are
  * refused by sys from the commit on (every replica: revocations.ts). A filter of a whole account (no session,
- * no exception: disabling, password reset) also refuses the account's session-less API-key tokens.
+ * no exception: disabling, password reset) also refuses the account's session-less API-key tokens. Callers go
+ * through SysContext.tokens.revokeSessions, which passes its host's revocation sync.
  */
-export async function revokeSessions(
-  em: EntityManager,
-  filter: { sessionId?: string; accountId?: string; exceptSessionId?: string },
-  reason: string,
-): Promise<number> {
+export async function revokeSessions(sync: Pick<RevocationSync, "announce">, em: EntityManager, filter: SessionFilter, reason: string): Promise<number> {
   const where: Record<string, unknown> = { revokedAt: null };
   if (filter.sessionId) where.id = filter.sessionId;
   if (filter.accountId) where.accountId = filter.accountId;
@@ -110,7 +113,7 @@ export async function revokeSessions(
   if (ids.length === 0 && !wholeAccount) return 0;
   const at = new Date();
   const revoked = ids.length === 0 ? 0 : await em.nativeUpdate(Session, { id: { $in: ids }, revokedAt: null }, { revokedAt: at, revokedReason: reason });
-  await announceRevocation(em, { sessionIds: ids, accountId: wholeAccount, at });
+  await sync.announce(em, { sessionIds: ids, accountId: wholeAccount, at });
   return revoked;
 }
 

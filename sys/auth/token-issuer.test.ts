@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenVerifier, TOKEN_AUDIENCE, TOKEN_ISSUER } from "../core/authn/token-verifier.js";
-import { DB_KINDS, openTestDatabase, type TestDatabase } from "../account/test-support.js";
+import { DB_KINDS, openTestDatabase, type TestDatabase } from "../shared/test-support.js";
 import { SigningKey } from "./entities.js";
 import { createTokenIssuer } from "./token-issuer.js";
 import pino from "pino";

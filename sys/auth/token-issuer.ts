@@ -10,7 +10,8 @@ import type { TokenIssuer } from "../core/sys-context.js";
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from "../core/authn/token-verifier.js";
 import { createRevocationList } from "../core/authn/revocation-list.js";
 import { SigningKey } from "./entities.js";
-import { attachRevocationList, REVOCATION_MARGIN_MS } from "./revocations.js";
+import { createRevocationSync, REVOCATION_MARGIN_MS } from "./revocations.js";
+import { revokeSessions } from "./sessions.js";
 
 const ALG = "EdDSA";
 // How stale a replica's view of the key set may be; retired keys are published this much longer.
@@ -41,7 +42,7 @@ export async function createTokenIssuer({ db, config, logger, now = () => new Da
   let lastMissReload = 0;
   // What was revoked while tokens issued before it may live; the auth module keeps it fresh across replicas.
   const revocations = createRevocationList(ttlMs + REVOCATION_MARGIN_MS);
-  attachRevocationList(db, revocations);
+  const revocationSync = createRevocationSync(db, revocations);
 
   // A retired key is published while tokens it signed may still be valid.
   const published = (k: LoadedKey) => !k.retiredAt || k.retiredAt.getTime() + ttlMs + RELOAD_MS > now().getTime();
@@ -133,6 +134,8 @@ export async function createTokenIssuer({ db, config, logger, now = () => new Da
     },
     verificationKeys,
     revocations,
+    revokeSessions: (em, filter, reason) => revokeSessions(revocationSync, em, filter, reason),
+    followRevocations: () => revocationSync.follow(ttlMs + REVOCATION_MARGIN_MS, logger),
     async jwks() {
       return { keys: (await fresh()).filter(published).map((k) => ({ ...k.publicJwk, kid: k.kid, alg: ALG, use: "sig" })) };
     },

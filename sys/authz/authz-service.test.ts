@@ -7,8 +7,7 @@ import { principalKey } from "../core/authn/principal.js";
 import { reasonOf } from "../core/errors.js";
 import type { AuthzEngine, SysContext } from "../core/sys-context.js";
 import { createAuthzService } from "./authz-service.js";
-import { createAuthzEngine } from "./engine.js";
-import { createSeeder, openTestDb, type TestDb } from "./test-support.js";
+import { createSeeder, createTestEngine, openTestDb, type TestDb } from "./test-support.js";
 
 describe("AuthzService", () => {
   let t: TestDb;
@@ -19,7 +18,7 @@ describe("AuthzService", () => {
   beforeAll(async () => {
     t = await openTestDb("pglite", "authz_service");
     const logger = pino({ level: "silent" });
-    engine = createAuthzEngine({ db: t.db, logger });
+    engine = createTestEngine(t.db, logger);
     const seed = createSeeder(t.db);
     const org = await seed.org();
     ids = { org, project: await seed.project(org), root: await seed.person({ name: "Root" }), admin: await seed.person({ name: "Alice" }), member: await seed.person({ name: "Bob" }) };

@@ -12,20 +12,18 @@ import {
   RoleBindingSchema,
   RoleSchema,
 } from "../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
-import { Account } from "../account/entities.js";
+import { Account } from "../account/index.js";
 import { principalOf, requirePrincipal } from "../core/authn/principal.js";
 import { permissionDenied } from "../core/errors.js";
 import type { AccessDecision, AccessQuestion } from "../core/ports/authorization-port.js";
 import type { RoleBindingRecord, SysContext } from "../core/sys-context.js";
 import { createEmailVisibility } from "./email-privacy.js";
 import { listAuditEvents, listMembers } from "./listing.js";
-import { registerPublicPermissions } from "./public-resources.js";
 import { ROLES } from "./roles.js";
 
 // Anyone, signed in or not, may call Check: the platform makes sys.authz.check public (the handler still limits
-// whom a caller may ask about).
+// whom a caller may ask about). Registered on the host's engine by the service that offers Check.
 const PUBLIC_ON_PLATFORM: ReadonlySet<string> = new Set(["sys.authz.check"]);
-registerPublicPermissions("platform", async () => PUBLIC_ON_PLATFORM);
 
 /** Held by platform.superadmin and platform.ops: ask Check about principals other than oneself. */
 export const CHECK_ANY_PERMISSION = "sys.authz.check_any";
@@ -42,6 +40,7 @@ const toQuestion = (q: Question | undefined): AccessQuestion => ({
 
 export function createAuthzService(ctx: SysContext): ServiceImpl<typeof AuthzService> {
   const { engine, db } = ctx;
+  engine.publicPermissions.register("platform", async () => PUBLIC_ON_PLATFORM);
   const mayReadEmails = createEmailVisibility(engine);
 
   // Everyone may ask about themselves (the mod tier forwards the caller's own token) and about the anonymous

@@ -5,10 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reasonOf } from "../core/errors.js";
 import { query } from "../core/sql.js";
 import type { AuthzEngine } from "../core/sys-context.js";
-import { createAuthzEngine } from "./engine.js";
 import { AuditEventEntity } from "./entities.js";
-import { registerParentResolver } from "./resources.js";
-import { type Backend, createSeeder, openTestDb, type TestDb } from "./test-support.js";
+import { type Backend, createSeeder, createTestEngine, openTestDb, type TestDb } from "./test-support.js";
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: Code; reason: string | undefined }> {
   try {
@@ -28,7 +26,7 @@ describe.each<Backend>(["pglite", "postgres"])("authz engine on %s", (backend) =
 
   beforeAll(async () => {
     t = await openTestDb(backend, "authz_engine");
-    engine = createAuthzEngine({ db: t.db, logger: pino({ level: "silent" }) });
+    engine = createTestEngine(t.db);
     const seed = createSeeder(t.db);
     const orgA = await seed.org();
     const orgB = await seed.org();
@@ -50,7 +48,7 @@ describe.each<Backend>(["pglite", "postgres"])("authz engine on %s", (backend) =
       community: crypto.randomUUID(),
     };
     communityOrg.set(ids.community, orgA);
-    registerParentResolver("community", async (id) => (communityOrg.has(id) ? `org/${communityOrg.get(id)}` : undefined));
+    engine.resources.registerParent("community", async (id) => (communityOrg.has(id) ? `org/${communityOrg.get(id)}` : undefined));
     const sys = (accountId: string, role: string, resource: string) => engine.grant({ actorId: "", accountId, role, resource, system: true });
     await sys(ids.root, "platform.superadmin", "platform");
     await sys(ids.ops, "platform.ops", "platform");

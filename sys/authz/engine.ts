@@ -1,7 +1,8 @@
 // sys-core's decision engine. One indexed query per decision (or per batch): the principals' account status
 // joined with their bindings on the resources' ancestor chains, which come from a small in-process cache.
+// One engine per host: the resource kinds and public permissions modules register live in it, not in the process.
 import type { Logger } from "pino";
-import { Account } from "../account/entities.js";
+import { Account } from "../account/index.js";
 import type { Database, EntityManager } from "../core/db.js";
 import type { AccessDecision, AccessQuestion } from "../core/ports/authorization-port.js";
 import type { AuditRecord, AuthzEngine } from "../core/sys-context.js";
@@ -9,7 +10,7 @@ import { decide, type Outcome, type PrincipalFacts } from "./decide.js";
 import { AuditEventEntity, RoleBindingEntity } from "./entities.js";
 import { createExplainer } from "./explain.js";
 import { createGrants } from "./grants.js";
-import { isPublic } from "./public-resources.js";
+import { createPublicPermissions } from "./public-resources.js";
 import { createResourceTree } from "./resources.js";
 import { roleGrants, roleOf, scopeOfResource } from "./roles.js";
 import { batchPerTurn, hotQuery, isUuid, tableOf } from "../core/sql.js";
@@ -17,6 +18,8 @@ import { batchPerTurn, hotQuery, isUuid, tableOf } from "../core/sql.js";
 export interface AuthzEngineOptions {
   db: Database;
   logger: Logger;
+  /** How long an answer of the public-permission resolvers is reused; 0 asks every time. */
+  publicPermissionsTtlMs?: number;
 }
 
 interface FactRow {
@@ -30,8 +33,9 @@ interface FactRow {
 
 const PUBLIC: Outcome = { decision: { allowed: true, reason: "public" }, considered: [] };
 
-export function createAuthzEngine({ db, logger }: AuthzEngineOptions): AuthzEngine {
+export function createAuthzEngine({ db, logger, publicPermissionsTtlMs }: AuthzEngineOptions): AuthzEngine {
   const tree = createResourceTree();
+  const publicPermissions = createPublicPermissions(publicPermissionsTtlMs);
 
   async function loadFacts(em: EntityManager, principalIds: string[], resources: string[]): Promise<Map<string, PrincipalFacts>> {
     const facts = new Map<string, PrincipalFacts>();
@@ -60,7 +64,7 @@ export function createAuthzEngine({ db, logger }: AuthzEngineOptions): AuthzEngi
     const chains = new Map(await Promise.all(resources.map(async (r) => [r, await tree.ancestors(r, em)] as const)));
     const facts = await loadFacts(em, questions.map((q) => q.principalId), [...chains.values()].flat());
     // What a resource makes public (a public community's reads) is allowed to anyone, before any binding.
-    const answers = questions.map((q) => isPublic(q.permission, chains.get(q.resource)!));
+    const answers = questions.map((q) => publicPermissions.isPublic(q.permission, chains.get(q.resource)!));
     const open = answers.some((a) => a !== true && a !== false) ? await Promise.all(answers) : answers;
     return questions.map((q, i) => (open[i] ? PUBLIC : decide(q, facts.get(q.principalId), chains.get(q.resource)!)));
   }
@@ -111,6 +115,7 @@ export function createAuthzEngine({ db, logger }: AuthzEngineOptions): AuthzEngi
     ancestors: (resource, em) => tree.ancestors(resource, em),
     bindingsOf: bindingsOfAccount,
     loadFacts,
+    isPublic: publicPermissions.isPublic,
     db,
   });
 
@@ -130,6 +135,8 @@ export function createAuthzEngine({ db, logger }: AuthzEngineOptions): AuthzEngi
   const checkBatched = batchPerTurn(checkMany);
 
   return {
+    resources: { registerParent: tree.registerParent },
+    publicPermissions: { register: publicPermissions.register, invalidate: publicPermissions.invalidate },
     check: checkBatched,
     checkBatch: checkMany,
     isAvailable: () => true,

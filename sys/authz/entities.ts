@@ -1,6 +1,6 @@
 // Role bindings (who holds which role where) and the audit log (denials and role changes).
 import { defineEntity, p, type InferEntity } from "@mikro-orm/core";
-import { Account } from "../account/entities.js";
+import { Account } from "../account/index.js";
 
 const now = () => new Date();
 

@@ -8,7 +8,6 @@ import type { Database, EntityManager } from "../core/db.js";
 import { notFound } from "../core/errors.js";
 import type { AccessDecision, AccessQuestion } from "../core/ports/authorization-port.js";
 import { type ConsideredBinding, decide, type Outcome, type PrincipalFacts } from "./decide.js";
-import { isPublic } from "./public-resources.js";
 
 export const EXPLAIN_PERMISSION = "sys.authz.explain";
 const LIST_BINDINGS_PERMISSION = "sys.role.read";
@@ -19,6 +18,7 @@ interface ExplainerDeps {
   ancestors(resource: string, em: EntityManager): Promise<string[]>;
   bindingsOf(accountId: string, em: EntityManager): Promise<Array<{ resource: string }>>;
   loadFacts(em: EntityManager, principalIds: string[], resources: string[]): Promise<Map<string, PrincipalFacts>>;
+  isPublic(permission: string, chain: readonly string[]): boolean | Promise<boolean>;
 }
 
 export interface Explanation {
@@ -28,7 +28,7 @@ export interface Explanation {
 
 const explained = (o: Outcome): Explanation => ({ decision: o.decision, bindings: o.considered });
 
-export function createExplainer({ db, evaluate, ancestors, bindingsOf, loadFacts }: ExplainerDeps) {
+export function createExplainer({ db, evaluate, ancestors, bindingsOf, loadFacts, isPublic }: ExplainerDeps) {
   /** The broadest resource of the chain where the asker holds sys.authz.explain; undefined when none. */
   async function scopeOf(askerId: string, resource: string, em: EntityManager): Promise<string | undefined> {
     const [asker] = await evaluate([{ principalId: askerId, permission: EXPLAIN_PERMISSION, resource }], em);

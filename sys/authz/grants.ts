@@ -4,7 +4,7 @@
 // The same rank rule guards acting on another account (disable, enable, delete): nobody acts on an account
 // holding a role ranked above the highest role they hold over that account. Invites apply the rank rule when
 // they are made (mayHandOut), since their acceptance is a system grant.
-import { Account } from "../account/entities.js";
+import { Account } from "../account/index.js";
 import type { Database, EntityManager } from "../core/db.js";
 import { invalidArgument, notFound, permissionDenied } from "../core/errors.js";
 import type { AuditRecord, RoleBindingRecord } from "../core/sys-context.js";

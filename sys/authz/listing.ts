@@ -1,7 +1,7 @@
 // The two list queries of AuthzService: a resource's members (their name, searchable; their email only for
 // callers who may read emails) and the audit log, newest first. Both page on a keyset cursor so pages stay
 // stable while rows are added.
-import { Account } from "../account/entities.js";
+import { Account } from "../account/index.js";
 import type { EntityManager } from "../core/db.js";
 import { decodeCursor, encodeCursor, pageSizeOf } from "../core/pagination.js";
 import { AuditEventEntity, RoleBindingEntity } from "./entities.js";

@@ -1,42 +1,22 @@
 // Resource paths and their ancestors: project/<id> → org/<its org> → platform; account/<id> of a service account
-// → its owner org; community/<id> and later kinds through registered resolvers. Parents never change once a
-// row exists, so resolved chains are cached in-process; misses are not (the row may be created next).
-import { Account, Project } from "../account/entities.js";
+// → its owner org; community/<id> and later kinds through the resolvers their modules register on this tree.
+// Parents never change once a row exists, so resolved chains are cached; misses are not (the row may be
+// created next).
 import type { EntityManager } from "../core/db.js";
-import { isUuid, query, tableOf } from "../core/sql.js";
-
-/** Returns the parent resource of `<kind>/<id>` ("org/…"), or undefined when the row does not exist (yet). */
-export type ParentResolver = (id: string, em: EntityManager) => Promise<string | undefined>;
-
-const resolvers = new Map<string, ParentResolver>();
-
-/** Lets a later module (community, voting) say where its resources sit. Kinds without one hang off "platform". */
-export function registerParentResolver(kind: string, resolve: ParentResolver): void {
-  resolvers.set(kind, resolve);
-}
-
-registerParentResolver("project", async (id, em) => {
-  if (!isUuid(id)) return undefined;
-  const rows = await query<{ org_id: string }>(em, `select org_id from ${tableOf(em, Project)} where id = ?`, [id]);
-  return rows[0] ? `org/${rows[0].org_id}` : undefined;
-});
-
-registerParentResolver("account", async (id, em) => {
-  if (!isUuid(id)) return undefined;
-  const rows = await query<{ owner_org_id: string | null }>(em, `select owner_org_id from ${tableOf(em, Account)} where id = ?`, [id]);
-  if (!rows[0]) return undefined;
-  return rows[0].owner_org_id ? `org/${rows[0].owner_org_id}` : "platform";
-});
+import type { ParentResolver } from "../core/sys-context.js";
 
 export interface ResourceTree {
   /** The resource itself, then each ancestor up to "platform". */
   ancestors(resource: string, em: EntityManager): Promise<string[]>;
+  /** Says where `<kind>/<id>` resources sit. Kinds without a resolver hang off "platform". */
+  registerParent(kind: string, resolve: ParentResolver): void;
   clear(): void;
 }
 
 const MAX_DEPTH = 8;
 
 export function createResourceTree(maxEntries = 10_000): ResourceTree {
+  const resolvers = new Map<string, ParentResolver>();
   const cache = new Map<string, string[]>();
   return {
     async ancestors(resource, em) {
@@ -67,6 +47,11 @@ export function createResourceTree(maxEntries = 10_000): ResourceTree {
         cache.set(resource, chain);
       }
       return chain;
+    },
+    registerParent(kind, resolve) {
+      resolvers.set(kind, resolve);
+      // A chain cached before the kind had a resolver ended at "platform" too early.
+      cache.clear();
     },
     clear: () => cache.clear(),
   };

@@ -1,14 +1,15 @@
 // Test fixtures for the authz tests: a migrated sys database (PGlite or a throwaway PostgreSQL database) with
-// the account and authz tables, and small seeding helpers.
+// the account and authz tables, an engine that knows the account module's resources, and seeding helpers.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { createTestDatabase } from "../../test/support/postgres.js";
-import { Account, accountEntities, Org, Project } from "../account/entities.js";
-import { accountMigrations } from "../account/migrations/index.js";
+import { Account, accountEntities, accountMigrations, Org, Project, registerAccountResources } from "../account/index.js";
 import { loadConfig } from "../core/config.js";
 import { type Database, openDatabase } from "../core/db.js";
+import type { AuthzEngine } from "../core/sys-context.js";
+import { createAuthzEngine } from "./engine.js";
 import { authzEntities } from "./entities.js";
 import { authzMigrations } from "./migrations/index.js";
 
@@ -39,6 +40,13 @@ export async function openTestDb(backend: Backend, label: string): Promise<TestD
       await database?.drop();
     },
   };
+}
+
+/** The engine as a host builds it, with what the account module registers on it (projects, service accounts). */
+export function createTestEngine(db: Database, logger: Logger = pino({ level: "silent" })): AuthzEngine {
+  const engine = createAuthzEngine({ db, logger });
+  registerAccountResources(engine);
+  return engine;
 }
 
 export function createSeeder(db: Database) {

@@ -1,9 +1,9 @@
 // How the engine sees communities: each sits under its org (so org roles reach into it), and a public one opens
-// its read permissions to everyone — archived or not, since archiving only stops changes.
+// its read permissions to everyone — archived or not, since archiving only stops changes. Registered on the
+// host's engine, against the host's database, when the module starts.
 import type { Database, EntityManager } from "../core/db.js";
-import { registerPublicPermissions, invalidatePublicPermissions } from "../authz/public-resources.js";
-import { registerParentResolver } from "../authz/resources.js";
 import { isUuid, query, tableOf } from "../core/sql.js";
+import type { AuthzEngine } from "../core/sys-context.js";
 import { Community } from "./entities.js";
 import { resourceOf } from "./members.js";
 
@@ -20,16 +20,14 @@ function communitiesTable(em: EntityManager): string | undefined {
   }
 }
 
-registerParentResolver("community", async (id, em) => {
-  const table = communitiesTable(em);
-  if (!table || !isUuid(id)) return undefined;
-  const rows = await query<{ org_id: string }>(em, `select org_id from ${table} where id = ?`, [id]);
-  return rows[0] ? `org/${rows[0].org_id}` : undefined;
-});
-
-/** Called once the database exists (module start): public reads are resolved against it. */
-export function registerCommunityAccess(db: Database): void {
-  registerPublicPermissions("community", async (id) => {
+export function registerCommunityAccess(engine: Pick<AuthzEngine, "resources" | "publicPermissions">, db: Database): void {
+  engine.resources.registerParent("community", async (id, em) => {
+    const table = communitiesTable(em);
+    if (!table || !isUuid(id)) return undefined;
+    const rows = await query<{ org_id: string }>(em, `select org_id from ${table} where id = ?`, [id]);
+    return rows[0] ? `org/${rows[0].org_id}` : undefined;
+  });
+  engine.publicPermissions.register("community", async (id) => {
     if (!isUuid(id)) return NONE;
     const em = db.em();
     const table = communitiesTable(em);
@@ -39,5 +37,6 @@ export function registerCommunityAccess(db: Database): void {
   });
 }
 
-/** After a community's visibility may have changed (or it was just created) in this process. */
-export const forgetCommunityAccess = (communityId: string) => invalidatePublicPermissions(resourceOf(communityId));
+/** After a community's visibility may have changed (or it was just created) through this host. */
+export const forgetCommunityAccess = (engine: Pick<AuthzEngine, "publicPermissions">, communityId: string) =>
+  engine.publicPermissions.invalidate(resourceOf(communityId));

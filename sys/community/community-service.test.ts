@@ -12,11 +12,11 @@ import {
   MembershipEventKind,
   Visibility,
 } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
-import { direct, handlerContext, type DirectService } from "../account/test-support.js";
+import { direct, handlerContext, serviceOf, type DirectService } from "../shared/test-support.js";
 import type { Principal } from "../core/authn/principal.js";
 import { reasonOf } from "../core/errors.js";
 import { AuthzService } from "../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
-import { createAuthzService } from "../authz/authz-service.js";
+import { createAuthzModule } from "../authz/module.js";
 import { createCommunityService } from "./community-service.js";
 import { createInProcessDirectory } from "./directory.js";
 import { Invite, MembershipEvent } from "./entities.js";
@@ -281,7 +281,7 @@ describe.each(["pglite", "postgres"] as const)("CommunityService on %s", (backen
     const [member, cAdmin] = await Promise.all([t.person("Plainmember"), t.person("Cadmin")]);
     await svc.joinCommunity({ communityId: c.id }, as(member));
     await t.ctx.engine.grant({ actorId: owner.accountId, accountId: cAdmin.accountId, role: "community.admin", resource });
-    const authz = direct(AuthzService, createAuthzService(t.ctx));
+    const authz = serviceOf(createAuthzModule(), t.ctx, AuthzService);
     const emails = async (p: Principal, query = "") => (await authz.listRoleBindings({ resource, query }, as(p))).bindings.map((b) => b.accountEmail).sort();
     expect(await emails(member)).toEqual(["", "", ""]);
     expect(await emails(member, "@example.org")).toEqual([]);

@@ -3,16 +3,17 @@
 import { Code, type ServiceImpl } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import { CommunityService, type UpdateCommunityRequest } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
-import { checkEtag, maskPaths } from "../account/convert.js";
-import { flushUnique, ilikePattern } from "../account/queries.js";
-import { Org } from "../account/entities.js";
+import { checkEtag } from "../shared/etag.js";
+import { maskPaths } from "../shared/update-mask.js";
+import { flushUnique, ilikePattern } from "../core/sql.js";
+import { Org } from "../account/index.js";
 import { principalOf, requirePrincipal } from "../core/authn/principal.js";
 import type { EntityManager } from "../core/db.js";
 import { apiError, invalidArgument, notFound } from "../core/errors.js";
 import { afterCursor, decodeCursor, pageOf, pageSizeOf } from "../core/pagination.js";
 import { writeTransaction } from "../core/write-transaction.js";
 import type { AuthzEngine, SysContext } from "../core/sys-context.js";
-import { roleGrants, roleOf } from "../authz/roles.js";
+import { roleGrants, roleOf } from "../authz/index.js";
 import { forgetCommunityAccess } from "./access.js";
 import { communityToProto, joinPolicyName, visibilityName } from "./convert.js";
 import { Community } from "./entities.js";
@@ -90,7 +91,7 @@ export function createCommunityService(ctx: SysContext): ServiceImpl<typeof Comm
         await appendEvent(tx, { communityId: row.id, kind: "joined", accountId: principal.accountId, actorId: principal.accountId, role: "admin" });
         return row;
       });
-      forgetCommunityAccess(community.id);
+      forgetCommunityAccess(engine, community.id);
       return { community: communityToProto(community) };
     },
 
@@ -129,7 +130,7 @@ export function createCommunityService(ctx: SysContext): ServiceImpl<typeof Comm
         applyUpdate(row, input, paths);
         return row;
       });
-      forgetCommunityAccess(community.id);
+      forgetCommunityAccess(engine, community.id);
       return { community: communityToProto(community) };
     },
 

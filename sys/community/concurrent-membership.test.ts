@@ -6,7 +6,7 @@ import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CommunityService, JoinPolicy, MemberRole, MembershipEventKind, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
-import { direct, handlerContext, type DirectService } from "../account/test-support.js";
+import { direct, handlerContext, type DirectService } from "../shared/test-support.js";
 import type { Principal } from "../core/authn/principal.js";
 import { reasonOf } from "../core/errors.js";
 import { createCommunityService } from "./community-service.js";

@@ -10,7 +10,7 @@ import {
   Visibility,
 } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import type { CommunityRole } from "../core/ports/directory-port.js";
-import { etagOf } from "../account/convert.js";
+import { etagOf } from "../shared/etag.js";
 import type { Community } from "./entities.js";
 
 export type VisibilityName = Community["visibility"];

@@ -2,7 +2,7 @@
 // No authorization here — the mod RPC asking has already passed the guard with its own rule.
 import type { CommunityInfo, CommunityRole, DirectoryPort, MemberRecord } from "../core/ports/directory-port.js";
 import type { SysContext } from "../core/sys-context.js";
-import { isUuid } from "../auth/secrets.js";
+import { isUuid } from "../core/sql.js";
 import { Community } from "./entities.js";
 import { readEvents } from "./events.js";
 import { listMemberPage } from "./members.js";

@@ -1,7 +1,7 @@
 // Communities, their join requests and invites, and the membership event feed. Membership itself is role
 // bindings (sys/authz) on "community/<id>"; these tables hold only what the bindings cannot.
 import { defineEntity, p, type InferEntity } from "@mikro-orm/core";
-import { Account, Org } from "../account/entities.js";
+import { Account, Org } from "../account/index.js";
 
 const now = () => new Date();
 

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { type CommunityService, MemberRole } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
-import { Account } from "../account/entities.js";
+import { Account } from "../account/index.js";
 import { requirePrincipal } from "../core/authn/principal.js";
 import { publicUrlOf } from "../core/config.js";
 import { failedPrecondition, notFound, permissionDenied } from "../core/errors.js";

@@ -2,7 +2,7 @@
 import { failedPrecondition, notFound } from "../core/errors.js";
 import type { EntityManager } from "../core/db.js";
 import { FOR_UPDATE } from "../core/write-transaction.js";
-import { isUuid } from "../auth/secrets.js";
+import { isUuid } from "../core/sql.js";
 import { Community } from "./entities.js";
 
 /**

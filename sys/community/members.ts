@@ -1,12 +1,11 @@
 // Who belongs to a community: its role bindings ("community.<role>" on "community/<id>"), read directly since
 // they live in the same tier. The engine still makes every change (grant/revoke); this file only reads.
-import { Account } from "../account/entities.js";
-import { RoleBindingEntity } from "../authz/entities.js";
-import { query, tableOf } from "../core/sql.js";
+import { Account } from "../account/index.js";
+import { RoleBindingEntity } from "../authz/index.js";
+import { query, tableOf, isUuid } from "../core/sql.js";
 import type { EntityManager } from "../core/db.js";
 import { decodeCursor, encodeCursor } from "../core/pagination.js";
 import type { CommunityRole } from "../core/ports/directory-port.js";
-import { isUuid } from "../auth/secrets.js";
 import { bindingRoleOf, communityRoleOf } from "./convert.js";
 import { COMMUNITY_ROLES } from "./entities.js";
 

@@ -12,15 +12,15 @@ import {
   MemberSchema,
   MembershipEventSchema,
 } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
-import { Account } from "../account/entities.js";
+import { Account } from "../account/index.js";
 import { principalOf, requirePrincipal } from "../core/authn/principal.js";
-import { createEmailVisibility } from "../authz/email-privacy.js";
+import { createEmailVisibility } from "../authz/index.js";
 import { failedPrecondition, notFound } from "../core/errors.js";
 import { decodeCursor, encodeCursor, pageSizeOf } from "../core/pagination.js";
 import { writeTransaction } from "../core/write-transaction.js";
 import type { CommunityRole } from "../core/ports/directory-port.js";
 import type { SysContext } from "../core/sys-context.js";
-import { isUuid } from "../auth/secrets.js";
+import { isUuid } from "../core/sql.js";
 import { bindingRoleOf, EVENT_KIND_TO_PROTO, roleName, roleToProto } from "./convert.js";
 import { JoinRequest } from "./entities.js";
 import { appendEvent, readEvents } from "./events.js";

@@ -16,7 +16,7 @@ export function createCommunityModule() {
     migrations: communityMigrations,
     services: (ctx) => {
       // Before any call can be authorized: public communities open their reads through the engine.
-      registerCommunityAccess(ctx.db);
+      registerCommunityAccess(ctx.engine, ctx.db);
       // Communities go with their org (foreign-key cascade); their role bindings must go in the same transaction.
       ctx.lifecycle.onOrgDeleted(async (orgId, em) => {
         for (const community of await em.find(Community, { orgId }, { fields: ["id"] })) {

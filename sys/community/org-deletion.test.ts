@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CommunityService, JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { OrgProjectService } from "../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
-import { direct, handlerContext } from "../account/test-support.js";
-import { createOrgProjectService } from "../account/org-project-service.js";
+import { createAccountModule } from "../account/module.js";
+import { direct, handlerContext, serviceOf } from "../shared/test-support.js";
 import { createCommunityModule } from "./module.js";
 import { createCommunityService } from "./community-service.js";
 import { createCommunityTestSys, type CommunityTestSys } from "./test-support.js";
@@ -27,7 +27,7 @@ describe.each(["pglite", "postgres"] as const)("org deletion on %s", (backend) =
     await communities.joinCommunity({ communityId: community.id }, handlerContext(member));
     expect((await t.ctx.engine.bindingsOf(member.accountId)).map((b) => b.resource)).toContain(`community/${community.id}`);
 
-    await direct(OrgProjectService, createOrgProjectService(t.ctx)).deleteOrg({ orgId }, handlerContext(owner));
+    await serviceOf(createAccountModule(), t.ctx, OrgProjectService).deleteOrg({ orgId }, handlerContext(owner));
 
     expect(await t.ctx.engine.bindingsOf(member.accountId)).toEqual([]);
     expect((await t.ctx.engine.bindingsOf(owner.accountId)).filter((b) => b.resource !== "platform")).toEqual([]);

@@ -6,19 +6,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { createTestDatabase } from "../../test/support/postgres.js";
-import { Account, Org } from "../account/entities.js";
-import { createTokenIssuer } from "../auth/token-issuer.js";
-import { createAuthzEngine } from "../authz/engine.js";
-import { createInProcessAuthorization } from "../authz/in-process-authorization.js";
+import { Account, accountEntities, accountMigrations, Org, registerAccountResources } from "../account/index.js";
+import { authEntities, authMigrations, createTokenIssuer } from "../auth/index.js";
+import { authzEntities, authzMigrations, createAuthzEngine, createInProcessAuthorization } from "../authz/index.js";
 import type { Principal } from "../core/authn/principal.js";
 import { loadConfig } from "../core/config.js";
 import { openDatabase } from "../core/db.js";
 import type { EmailMessage } from "../core/ports/email-port.js";
 import type { SysContext } from "../core/sys-context.js";
-import { createSysModules } from "../cmd/modules.js";
-
-const sysModules = createSysModules();
 import { registerCommunityAccess } from "./access.js";
+import { communityEntities } from "./entities.js";
+import { communityMigrations } from "./migrations/index.js";
 
 export interface CommunityTestSys {
   ctx: SysContext;
@@ -38,8 +36,8 @@ export async function createCommunityTestSys(backend: "pglite" | "postgres"): Pr
     config,
     logger,
     url: database?.url,
-    entities: sysModules.flatMap((m) => m.entities),
-    migrations: sysModules.flatMap((m) => m.migrations),
+    entities: [...accountEntities, ...authEntities, ...authzEntities, ...communityEntities],
+    migrations: [...accountMigrations, ...authMigrations, ...authzMigrations, ...communityMigrations],
   });
   await db.migrate();
   const engine = createAuthzEngine({ db, logger });
@@ -54,7 +52,9 @@ export async function createCommunityTestSys(backend: "pglite" | "postgres"): Pr
     mail: { send: async (message) => void outbox.push(message) },
     lifecycle: createLifecycle(),
   };
-  registerCommunityAccess(db);
+  // What the account and community modules register on their host's engine when they start.
+  registerAccountResources(engine);
+  registerCommunityAccess(engine, db);
   let n = 0;
   return {
     ctx,

@@ -26,6 +26,30 @@ export function isUuid(value: string): boolean {
   return uuidPattern.test(value);
 }
 
+/** `text` with LIKE's wildcards (and its escape character) escaped, to match literally. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** A case-insensitive "contains" pattern for ILIKE: a search box's text, matched literally. */
+export function ilikePattern(text: string): string {
+  return `%${escapeLike(text)}%`;
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { name?: string }).name === "UniqueConstraintViolationException";
+}
+
+/** Flushes, turning a unique-key violation (a slug taken meanwhile) into the caller's AlreadyExists error. */
+export async function flushUnique(em: EntityManager, taken: () => Error): Promise<void> {
+  try {
+    await em.flush();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw taken();
+    throw error;
+  }
+}
+
 // --- Hot reads on PostgreSQL --------------------------------------------------------------------------------
 // The ORM's raw `execute` interpolates parameters into the SQL text client-side and goes through kysely's
 // connection acquisition, and `findOne` adds hydration and the identity map; for the reads on every client's hot

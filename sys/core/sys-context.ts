@@ -1,4 +1,5 @@
-// What the sys tier's modules share. The host builds it once per process; mod modules never see it.
+// What the sys tier's modules share. The composition root builds one per host (two hosts in one process get two
+// and share nothing); mod modules never see it.
 import type { EntityManager } from "./db.js";
 import type { TierContext } from "./module.js";
 import type { AccessDecision, AccessQuestion, AuthorizationPort } from "./ports/authorization-port.js";
@@ -27,8 +28,25 @@ export interface AuditRecord {
   method?: string;
 }
 
+/** Returns the parent resource of `<kind>/<id>` ("org/…"), or undefined when the row does not exist (yet). */
+export type ParentResolver = (id: string, em: EntityManager) => Promise<string | undefined>;
+
+/** The permissions `<kind>/<id>` makes public right now; an empty set when none (or when it does not exist). */
+export type PublicResolver = (id: string) => Promise<ReadonlySet<string>>;
+
 /** sys-core's decision engine (sys/authz). Handlers never check roles; they ask this or rely on the interceptor. */
 export interface AuthzEngine extends AuthorizationPort {
+  /**
+   * Where resources sit: each module registers the kinds it owns (`project`, `community`, …) on its host's
+   * engine. Kinds without a resolver hang off "platform"; "org" always does.
+   */
+  resources: { registerParent(kind: string, resolve: ParentResolver): void };
+  /**
+   * What resources make public (to everyone, signed in or not), per kind: `kind` is the part before the slash,
+   * or the whole name of a singleton ("platform"). Answers are cached briefly; the owning module invalidates
+   * after its own changes (one resource, or all).
+   */
+  publicPermissions: { register(kind: string, resolve: PublicResolver): void; invalidate(resource?: string): void };
   /**
    * Why `question` is allowed or denied, as `askerId` may see it: oneself and platform roles fully; others only
    * for members of the scope where they hold sys.authz.explain (else NOT_FOUND), without platform roles.
@@ -61,6 +79,14 @@ export interface TokenIssuer {
   verificationKeys: JWTVerifyGetKey;
   /** Sessions and accounts revoked while their access tokens may live: the local verifier refuses those. */
   revocations: RevocationList;
+  /**
+   * Revokes active sessions matching the filter (`exceptSessionId` keeps the caller's own), in `em`'s
+   * transaction: their access tokens are refused from the commit on, on every replica. A whole account's (no
+   * session, no exception) also refuses its session-less API-key tokens. Returns how many were revoked.
+   */
+  revokeSessions(em: EntityManager, filter: { sessionId?: string; accountId?: string; exceptSessionId?: string }, reason: string): Promise<number>;
+  /** Loads recent revocations, then keeps `revocations` true across replicas until the returned stop is called. */
+  followRevocations(): Promise<() => Promise<void>>;
   jwks(): Promise<{ keys: object[] }>;
   /** Makes a new signing key when the current one is older than the rotation age. */
   rotateIfDue(): Promise<void>;

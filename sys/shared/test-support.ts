@@ -1,6 +1,7 @@
-// Test fixtures for the sys tier's account and auth modules: a fresh database (PGlite in a temp dir, or a newly
-// created PostgreSQL database dropped afterwards) with every sys table, the real authz engine and token issuer,
-// and an outbox that records sent email. Handlers are called directly with a HandlerContext.
+// Test fixtures shared by the sys modules' tests: a fresh database (PGlite in a temp dir, or a newly created
+// PostgreSQL database dropped afterwards) with the account, auth and authz tables, the real authz engine and
+// token issuer, and an outbox that records sent email. Handlers are called directly with a HandlerContext; a
+// test reaches another module's handlers through that module's instance (`serviceOf`).
 import { createLifecycle } from "../core/lifecycle.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,15 +17,10 @@ import { loadConfig, type Config } from "../core/config.js";
 import { openDatabase, type Database } from "../core/db.js";
 import type { EmailMessage } from "../core/ports/email-port.js";
 import type { SysContext } from "../core/sys-context.js";
-import { createAuthzEngine } from "../authz/engine.js";
-import { authzEntities } from "../authz/entities.js";
-import { createInProcessAuthorization } from "../authz/in-process-authorization.js";
-import { authzMigrations } from "../authz/migrations/index.js";
-import { authEntities } from "../auth/entities.js";
-import { authMigrations } from "../auth/migrations/index.js";
-import { createTokenIssuer } from "../auth/token-issuer.js";
-import { accountEntities } from "./entities.js";
-import { accountMigrations } from "./migrations/index.js";
+import type { PolityModule } from "../core/module.js";
+import { accountEntities, accountMigrations, registerAccountResources } from "../account/index.js";
+import { authEntities, authMigrations, createTokenIssuer } from "../auth/index.js";
+import { authzEntities, authzMigrations, createAuthzEngine, createInProcessAuthorization } from "../authz/index.js";
 
 export const PG_URL = process.env.POLITY_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432";
 export type DbKind = "pglite" | "postgres";
@@ -89,6 +85,8 @@ export async function createTestSys(kind: DbKind, env: Record<string, string> = 
   const logger = pino({ level: "info" }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
   const testDb = await openTestDatabase(kind, { env, logger });
   const engine = createAuthzEngine({ db: testDb.db, logger });
+  // What the account module registers when it starts: org roles reach into projects and service accounts.
+  registerAccountResources(engine);
   const outbox: EmailMessage[] = [];
   const ctx: SysContext = {
     config: testDb.config,
@@ -139,4 +137,11 @@ export function direct<S extends DescService>(desc: S, impl: ServiceImpl<S>): Di
     out[method.localName] = async (request: never, hc: HandlerContext) => create(method.output, (await handler(create(method.input, request), hc)) as never);
   }
   return out as DirectService<S>;
+}
+
+/** One service of a module instance, its handlers called directly: how a test reaches another module's handlers. */
+export function serviceOf<S extends DescService>(module: PolityModule<SysContext>, ctx: SysContext, desc: S): DirectService<S> {
+  const registration = module.services(ctx).find((r) => r.desc.typeName === desc.typeName);
+  if (!registration) throw new Error(`module ${module.id} offers no ${desc.typeName}`);
+  return direct(desc, registration.impl as ServiceImpl<S>);
 }

@@ -1,4 +1,5 @@
-// Opaque one-time secrets (refresh, verification, reset, setup tokens): 32 random bytes, stored only as sha256.
+// Opaque one-time secrets (refresh, verification, reset, setup and invite tokens, API-key secrets): 32 random
+// bytes, stored only as sha256 — they carry 256 bits of entropy, so a slow hash would add nothing.
 import { createHash, randomBytes } from "node:crypto";
 
 export function randomToken(): string {
@@ -8,6 +9,3 @@ export function randomToken(): string {
 export function sha256(value: string): string {
   return createHash("sha256").update(value).digest("hex");
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string) => UUID.test(value);
