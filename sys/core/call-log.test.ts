@@ -1,14 +1,17 @@
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
-import { connectNodeAdapter, createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
 import { principalKey } from "./authn/principal.js";
-import { createCallLog, requestIdKey } from "./call-log.js";
+import { createCallLogConcern, requestIdKey } from "./call-log.js";
 import { notFound } from "./errors.js";
 import { service } from "./module.js";
+import { applyConcerns } from "./pipeline/apply-concerns.js";
+import { type Concern, requestHeaderOf } from "./pipeline/concern.js";
+import { createConnectNodeHandler } from "./rpc-handler.js";
 
 describe("call log", () => {
   const lines: Record<string, unknown>[] = [];
@@ -18,10 +21,10 @@ describe("call log", () => {
   let baseUrl: string;
   let seenRequestId = "";
 
-  // Stands in for the auth interceptor, which runs inside the call log.
-  const signIn: Interceptor = (next) => (req) => {
-    if (req.header.get("authorization")) req.contextValues.set(principalKey, { accountId: "acc_1", kind: "person", sessionId: "s" });
-    return next(req);
+  // Stands in for the guard, which runs inside the call log.
+  const signIn: Concern = () => (next) => (call) => {
+    if (requestHeaderOf(call.ctx, "authorization")) call.ctx.values.set(principalKey, { accountId: "acc_1", kind: "person", sessionId: "s" });
+    return next(call);
   };
   const impl = service(Health, {
     check(req, ctx) {
@@ -39,7 +42,7 @@ describe("call log", () => {
 
   beforeAll(async () => {
     server = http2.createServer(
-      connectNodeAdapter({ interceptors: [createCallLog(logger), signIn], routes: (router) => router.service(impl.desc, impl.impl) }),
+      createConnectNodeHandler({ services: applyConcerns([impl], [createCallLogConcern(logger), signIn]), maxMessageBytes: 65536, clientAddress: () => "" }) as never,
     );
     server.on("session", (session) => sessions.add(session));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -1,11 +1,14 @@
 // One structured log line per RPC, and the last line of defence that keeps internal errors (stack traces,
 // SQL, file paths) from reaching clients: they are logged here and replaced by a generic Internal error that
-// carries the request id, so support can find the line.
+// carries the request id, so support can find the line. A pipeline concern: it runs for every call on every
+// protocol, whichever path served it.
 import { randomUUID } from "node:crypto";
-import { Code, ConnectError, createContextKey, type Interceptor, type StreamRequest, type UnaryRequest } from "@connectrpc/connect";
+import { Code, ConnectError, createContextKey, type HandlerContext } from "@connectrpc/connect";
+import { trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { clientAddressKey, principalKey } from "./authn/principal.js";
 import { reasonOf } from "./errors.js";
+import { type Concern, repliesWithStream, requestHeaderOf } from "./pipeline/concern.js";
 
 export const REQUEST_ID_HEADER = "x-request-id";
 export const requestIdKey = createContextKey<string>("", { description: "request id" });
@@ -13,74 +16,78 @@ export const requestIdKey = createContextKey<string>("", { description: "request
 // Incoming ids are echoed and logged, so only plain tokens are trusted; anything else gets a fresh id.
 const acceptableId = /^[\w.:-]{1,128}$/;
 
-export function createCallLog(logger: Logger): Interceptor {
-  return (next) => async (req) => {
-    const incoming = req.header.get(REQUEST_ID_HEADER);
+const isAbort = (e: unknown) => e instanceof Error && (e.name === "AbortError" || e.name === "TimeoutError");
+
+export function createCallLogConcern(logger: Logger): Concern {
+  return (method, path) => (next) => (call) => {
+    const { ctx } = call;
+    const incoming = requestHeaderOf(ctx, REQUEST_ID_HEADER);
     const requestId = incoming && acceptableId.test(incoming) ? incoming : randomUUID();
-    req.contextValues.set(requestIdKey, requestId);
+    ctx.values.set(requestIdKey, requestId);
     const since = process.hrtime.bigint();
-    const logOk = () => logger.info({ ...describe(req, requestId, since), code: "ok" }, "rpc");
+    // Read now: the tracing concern (outside this one) made its span active for this call.
+    const traceId = traceIdOf();
+    const line = () => describe(ctx, path, requestId, since, traceId);
+    const logOk = () => logger.info({ ...line(), code: "ok" }, "rpc");
     const logError = (error: unknown): ConnectError => {
-      const line = describe(req, requestId, since);
       if (error instanceof ConnectError || isAbort(error)) {
         const err = ConnectError.from(error);
         const serverFault = err.code === Code.Internal || err.code === Code.Unknown || err.code === Code.DataLoss;
-        logger[serverFault ? "error" : "info"]({ ...line, code: Code[err.code], reason: reasonOf(err), err: serverFault ? err : undefined }, "rpc");
+        logger[serverFault ? "error" : "info"]({ ...line(), code: Code[err.code], reason: reasonOf(err), err: serverFault ? err : undefined }, "rpc");
         err.metadata.set(REQUEST_ID_HEADER, requestId);
         return err;
       }
-      logger.error({ ...line, code: Code[Code.Internal], err: error }, "rpc");
+      logger.error({ ...line(), code: Code[Code.Internal], err: error }, "rpc");
       return new ConnectError(`internal error, request id ${requestId}`, Code.Internal, { [REQUEST_ID_HEADER]: requestId });
     };
-
-    let res;
-    try {
-      res = await next(req);
-    } catch (e) {
-      throw logError(e);
-    }
-    res.header.set(REQUEST_ID_HEADER, requestId);
-    if (!res.stream) {
-      logOk();
-      return res;
-    }
-    // A stream is logged when it ends; errors raised mid-stream are sanitised the same way.
-    const responses = res.message;
-    async function* logged() {
-      let ended = false;
-      try {
-        yield* responses;
-        ended = true;
-        logOk();
-      } catch (e) {
-        ended = true;
-        throw logError(e);
-      } finally {
-        // The consumer stopped early: the client cancelled or went away.
-        if (!ended) logError(new ConnectError("client went away", Code.Canceled));
-      }
-    }
-    return { ...res, message: logged() };
+    return next(call).then(
+      (reply) => {
+        ctx.responseHeader.set(REQUEST_ID_HEADER, requestId);
+        if (!repliesWithStream(method)) {
+          logOk();
+          return reply;
+        }
+        return logged(reply as AsyncIterable<unknown>, logOk, logError);
+      },
+      (error: unknown) => {
+        throw logError(error);
+      },
+    );
   };
 }
 
-function describe(req: UnaryRequest | StreamRequest, requestId: string, since: bigint) {
-  const principal = req.contextValues.get(principalKey);
-  const peer = req.contextValues.get(clientAddressKey);
+/** A stream is logged when it ends; errors raised mid-stream are sanitised the same way. */
+async function* logged(replies: AsyncIterable<unknown>, logOk: () => void, logError: (error: unknown) => ConnectError) {
+  let ended = false;
+  try {
+    yield* replies;
+    ended = true;
+    logOk();
+  } catch (e) {
+    ended = true;
+    throw logError(e);
+  } finally {
+    // The consumer stopped early: the client cancelled or went away.
+    if (!ended) logError(new ConnectError("client went away", Code.Canceled));
+  }
+}
+
+function traceIdOf(): string | undefined {
+  const span = trace.getActiveSpan();
+  if (!span) return undefined;
+  const context = span.spanContext();
+  return trace.isSpanContextValid(context) ? context.traceId : undefined;
+}
+
+function describe(ctx: HandlerContext, path: string, requestId: string, since: bigint, traceId: string | undefined) {
+  const peer = ctx.values.get(clientAddressKey);
   return {
-    method: `/${req.service.typeName}/${req.method.name}`,
+    method: path,
     duration_ms: Math.round(Number(process.hrtime.bigint() - since) / 1e4) / 100,
-    principal: principal?.accountId,
+    principal: ctx.values.get(principalKey)?.accountId,
     request_id: requestId,
-    protocol: protocolOf(req.header.get("content-type") ?? ""),
+    trace_id: traceId,
+    protocol: ctx.protocolName,
     peer: peer || undefined,
   };
 }
-
-function protocolOf(contentType: string): string {
-  if (contentType.startsWith("application/grpc-web")) return "grpc-web";
-  if (contentType.startsWith("application/grpc")) return "grpc";
-  return "connect";
-}
-
-const isAbort = (e: unknown) => e instanceof Error && (e.name === "AbortError" || e.name === "TimeoutError");

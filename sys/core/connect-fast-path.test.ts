@@ -7,22 +7,17 @@ import http2 from "node:http2";
 import { Writable } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, createContextValues } from "@connectrpc/connect";
-import { connectNodeAdapter, createConnectTransport } from "@connectrpc/connect-node";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../clients/src/gen/google/rpc/error_details_pb.js";
 import { Health, HealthCheckRequestSchema, HealthCheckResponse_ServingStatus as Status } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
-import { clientAddressKey } from "./authn/principal.js";
-import { createAuthInterceptor } from "./authz/interceptor.js";
-import { createCallLog } from "./call-log.js";
 import { loadConfig } from "./config.js";
 import { createConnectFastPath } from "./connect-fast-path.js";
-import { createHealthFixture } from "./fast-path-fixture.js";
+import { createHealthFixture, createPipelinedStack } from "./test-support.js";
 import { createMetrics } from "./metrics.js";
 import { type RunningServer, startServer } from "./server.js";
-import { logFastPathCall } from "./unary-call.js";
-import { createValidationInterceptor } from "./validation.js";
 
 const MAX = 4096;
 const PATH = "/grpc.health.v1.Health/Check";
@@ -31,14 +26,9 @@ const { impl, guard, validate, aborts } = createHealthFixture(MAX);
 const logLines: Record<string, unknown>[] = [];
 const logger = pino({ level: "info" }, new Writable({ write(chunk, _enc, cb) { logLines.push(JSON.parse(String(chunk))); cb(); } }));
 const metrics = createMetrics();
-const fastPath = createConnectFastPath({ services: [impl], guard, validate, observe: metrics.observe, logCall: logFastPathCall(logger), maxMessageBytes: MAX });
-const connect = connectNodeAdapter({
-  interceptors: [createCallLog(logger), metrics.interceptor, createValidationInterceptor(validate), createAuthInterceptor(guard)],
-  readMaxBytes: MAX,
-  writeMaxBytes: MAX,
-  routes: (router) => router.service(impl.desc, impl.impl as never),
-  contextValues: (req) => createContextValues().set(clientAddressKey, req.socket?.remoteAddress ?? ""),
-});
+const stack = createPipelinedStack({ services: [impl], guard, validate, logger, metrics, maxMessageBytes: MAX });
+const fastPath = createConnectFastPath(stack.options);
+const connect = stack.connect;
 let fastEnabled = true;
 let fastServed = 0;
 let server: RunningServer;

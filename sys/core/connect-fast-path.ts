@@ -1,7 +1,7 @@
 // Connect-protocol unary fast path (POST, application/proto or application/json, identity encoding), in front
 // of connect-node, on HTTP/1.1 and h2c. connect-node runs the same call at ~0.5× of grpc-js (README,
-// Performance) and answers undecodable bodies with Internal; this answers exactly as connect-node
-// does — status, headers, `trailer-` prefixed trailers, the JSON error body, gzip/br for replies of 1 KiB and
+// Performance) and answers undecodable bodies with Internal; this only frames (the handler it calls is the
+// pipelined one connect-node calls) and answers exactly as connect-node does — status, headers, `trailer-` prefixed trailers, the JSON error body, gzip/br for replies of 1 KiB and
 // more — except that a body that does not decode is InvalidArgument (MALFORMED_MESSAGE), as connect-go says.
 // Streaming, GET, compressed requests and unknown methods return false and fall through to connect-node.
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
@@ -11,7 +11,6 @@ import { base64Encode } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { Compression } from "@connectrpc/connect/protocol";
-import { REQUEST_ID_HEADER } from "./call-log.js";
 import { type FastPathOptions, type Req, requestTooLarge, type Res, type Route, startUnaryCall, type UnaryCall, unaryRoutes } from "./unary-call.js";
 import { undecodable } from "./wire-errors.js";
 
@@ -49,11 +48,10 @@ export function createConnectFastPath(options: FastPathOptions): (req: Req, res:
         throw new ConnectError(`serialize ${binary ? "binary" : "json"}: ${e instanceof Error ? e.message : String(e)}`, Code.Internal);
       }
     };
-    const call = startUnaryCall(options, route, req, res, "connect", encode, ({ body, error }, { ctx, requestId }) => {
+    const call = startUnaryCall(options, route, req, res, "connect", encode, ({ body, error }, { ctx }) => {
       const head: OutgoingHttpHeaders = { "content-type": error ? "application/json" : binary ? "application/proto" : "application/json" };
       ctx.responseHeaderIfAny?.forEach((value, name) => (head[name] = value));
       if (error) error.metadata.forEach((value, name) => void (protocolHeaders.has(name) || (head[name] = value)));
-      else head[REQUEST_ID_HEADER] = requestId;
       ctx.responseTrailerIfAny?.forEach((value, name) => (head[`trailer-${name}`] = value));
       const payload = error ? errorJson(error) : body!;
       const compression = negotiate(req.headers["accept-encoding"]);

@@ -6,20 +6,16 @@ import { Writable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { BinaryReader } from "@bufbuild/protobuf/wire";
-import { Code, ConnectError, createClient, createContextValues } from "@connectrpc/connect";
-import { compressionGzip, connectNodeAdapter, createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { compressionGzip, createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../clients/src/gen/google/rpc/error_details_pb.js";
 import { Health, HealthCheckRequestSchema, HealthCheckResponse_ServingStatus as Status, HealthCheckResponseSchema, type HealthCheckRequest, type HealthCheckResponse } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
-import { clientAddressKey } from "./authn/principal.js";
-import { createAuthInterceptor } from "./authz/interceptor.js";
-import { createCallLog } from "./call-log.js";
-import { createHealthFixture } from "./fast-path-fixture.js";
-import { createGrpcFastPath, logFastPathCall } from "./grpc-fast-path.js";
+import { createHealthFixture, createPipelinedStack } from "./test-support.js";
+import { createGrpcFastPath } from "./grpc-fast-path.js";
 import { createMetrics } from "./metrics.js";
-import { createValidationInterceptor } from "./validation.js";
 
 const MAX = 1024;
 const { impl, guard, validate, aborts } = createHealthFixture(MAX);
@@ -27,14 +23,9 @@ const { impl, guard, validate, aborts } = createHealthFixture(MAX);
 const logLines: Record<string, unknown>[] = [];
 const logger = pino({ level: "info" }, new Writable({ write(chunk, _enc, cb) { logLines.push(JSON.parse(String(chunk))); cb(); } }));
 const metrics = createMetrics();
-const fastPath = createGrpcFastPath({ services: [impl], guard, validate, observe: metrics.observe, logCall: logFastPathCall(logger), maxMessageBytes: MAX });
-const connect = connectNodeAdapter({
-  interceptors: [createCallLog(logger), metrics.interceptor, createValidationInterceptor(validate), createAuthInterceptor(guard)],
-  readMaxBytes: MAX,
-  writeMaxBytes: MAX,
-  routes: (router) => router.service(impl.desc, impl.impl as never),
-  contextValues: (req) => createContextValues().set(clientAddressKey, req.socket?.remoteAddress ?? ""),
-});
+const stack = createPipelinedStack({ services: [impl], guard, validate, logger, metrics, maxMessageBytes: MAX });
+const fastPath = createGrpcFastPath(stack.options);
+const connect = stack.connect;
 let fastEnabled = true;
 let fastServed = 0;
 const server = http2.createServer((req, res) => {

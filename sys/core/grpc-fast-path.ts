@@ -1,9 +1,9 @@
 // gRPC unary fast path on the one port, in front of connect-node. connect-node 2.2 runs unary gRPC through its
 // full streaming pipeline (~10 async-generator layers, abort reasons built per call) and reaches ~0.25× of
-// bare grpc-js (README, Performance). This answers unary gRPC (protobuf or JSON codec) straight on
-// the HTTP/2 stream and runs exactly the checks of the Connect path: validation, the guard, the call log and
-// metrics, with the same error codes, messages and details; gzip and br requests are decompressed (never past the message limit)
-// and answered uncompressed. Anything else (streaming, gRPC-Web, Connect, other encodings, HTTP/1.1) returns
+// bare grpc-js (README, Performance). This answers unary gRPC (protobuf or JSON codec) straight on the HTTP/2
+// stream: framing only — the handler it calls is the same pipelined handler connect-node calls, so the
+// answers carry the same codes, messages and details; gzip and br requests are decompressed (never past the
+// message limit) and answered uncompressed. Anything else (streaming, gRPC-Web, Connect, other encodings, HTTP/1.1) returns
 // false and falls through to connect-node unchanged. Only public connect/protobuf-es APIs are used.
 // The framing helpers below (timeout, envelope, status trailers) serve the gRPC-Web fast path too.
 import type { Http2ServerRequest, Http2ServerResponse, OutgoingHttpHeaders } from "node:http2";
@@ -13,11 +13,9 @@ import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, encodeBinaryHeader } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { Compression } from "@connectrpc/connect/protocol";
-import { REQUEST_ID_HEADER } from "./call-log.js";
 import { type FastPathOptions, type Req, requestTooLarge, type Res, type Route, startUnaryCall, type UnaryCall, unaryRoutes } from "./unary-call.js";
 import { compressedWithoutEncoding, undecodable } from "./wire-errors.js";
 
-export { type FastPathCall, logFastPathCall } from "./unary-call.js";
 export type GrpcFastPathOptions = FastPathOptions;
 
 // connect's gRPC content types; the JSON codec is captured (connect-node's own answer to a JSON body that
@@ -51,7 +49,7 @@ export function createGrpcFastPath(options: GrpcFastPathOptions): (req: Req, res
     const route = routes.get(req.url ?? "");
     if (!route) return false;
 
-    const call = startUnaryCall(options, route, req, res, "grpc", (message) => encodeMessage(route, message, json), ({ body, error }, { ctx, requestId }) => {
+    const call = startUnaryCall(options, route, req, res, "grpc", (message) => encodeMessage(route, message, json), ({ body, error }, { ctx }) => {
       if (stream.destroyed || stream.closed) return; // the client went away: nobody to answer
       const head: OutgoingHttpHeaders = { ":status": 200, "content-type": json ? "application/grpc+json" : "application/grpc" };
       ctx.responseHeaderIfAny?.forEach((value, name) => (head[name] = value));
@@ -60,7 +58,6 @@ export function createGrpcFastPath(options: GrpcFastPathOptions): (req: Req, res
         stream.respond(Object.assign(head, statusTrailers(error)), { endStream: true });
         return;
       }
-      head[REQUEST_ID_HEADER] = requestId;
       const trailers: OutgoingHttpHeaders = { "grpc-status": "0" };
       ctx.responseTrailerIfAny?.forEach((value, name) => (trailers[name] = value));
       // The compat response owns the stream's 'wantTrailers' listener and sends what addTrailers stored.
@@ -75,14 +72,10 @@ export function createGrpcFastPath(options: GrpcFastPathOptions): (req: Req, res
       try {
         message = unwrapEnvelope(body, compression, maxMessageBytes);
       } catch (e) {
-        return call.run(() => {
-          throw e;
-        });
+        return call.fail(ConnectError.from(e));
       }
       if (message instanceof Uint8Array) return call.run(() => parseMessage(route, message, json));
-      message.then((bytes) => call.run(() => parseMessage(route, bytes, json)), (e: unknown) => call.run(() => {
-        throw e;
-      }));
+      message.then((bytes) => call.run(() => parseMessage(route, bytes, json)), (e: unknown) => call.fail(ConnectError.from(e)));
     });
     return true;
   };

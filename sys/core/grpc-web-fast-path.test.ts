@@ -6,23 +6,19 @@
 import { Writable } from "node:stream";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { type Client, Code, ConnectError, createClient, createContextValues } from "@connectrpc/connect";
+import { type Client, Code, ConnectError, createClient } from "@connectrpc/connect";
 import { findTrailerError } from "@connectrpc/connect/protocol-grpc";
-import { compressionGzip, connectNodeAdapter, createGrpcWebTransport, createNodeHttpClient } from "@connectrpc/connect-node";
+import { compressionGzip, createGrpcWebTransport, createNodeHttpClient } from "@connectrpc/connect-node";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../clients/src/gen/google/rpc/error_details_pb.js";
 import { Health, HealthCheckRequestSchema, HealthCheckResponse_ServingStatus as Status } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
-import { clientAddressKey } from "./authn/principal.js";
-import { createAuthInterceptor } from "./authz/interceptor.js";
-import { createCallLog } from "./call-log.js";
 import { loadConfig } from "./config.js";
-import { createHealthFixture } from "./fast-path-fixture.js";
+import { createHealthFixture, createPipelinedStack } from "./test-support.js";
 import { createGrpcWebFastPath } from "./grpc-web-fast-path.js";
 import { createMetrics } from "./metrics.js";
 import { type RunningServer, startServer } from "./server.js";
-import { logFastPathCall, type Req, type Res } from "./unary-call.js";
-import { createValidationInterceptor } from "./validation.js";
+import type { Req, Res } from "./unary-call.js";
 
 const MAX = 4096;
 const PATH = "/grpc.health.v1.Health/Check";
@@ -31,14 +27,9 @@ const { impl, guard, validate, aborts } = createHealthFixture(MAX);
 const metrics = createMetrics();
 const logLines: Record<string, unknown>[] = [];
 const logger = pino({ level: "info" }, new Writable({ write(chunk, _enc, cb) { logLines.push(JSON.parse(String(chunk))); cb(); } }));
-const fast = { enabled: true, served: 0, path: createGrpcWebFastPath({ services: [impl], guard, validate, maxMessageBytes: MAX, observe: metrics.observe, logCall: logFastPathCall(logger) }) };
-const connect = connectNodeAdapter({
-  routes: (router) => router.service(impl.desc, impl.impl as never),
-  contextValues: (req) => createContextValues().set(clientAddressKey, req.socket?.remoteAddress ?? ""),
-  interceptors: [createCallLog(logger), metrics.interceptor, createValidationInterceptor(validate), createAuthInterceptor(guard)],
-  readMaxBytes: MAX,
-  writeMaxBytes: MAX,
-});
+const stack = createPipelinedStack({ services: [impl], guard, validate, logger, metrics, maxMessageBytes: MAX });
+const fast = { enabled: true, served: 0, path: createGrpcWebFastPath(stack.options) };
+const connect = stack.connect;
 let server: RunningServer;
 
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 // gRPC-Web unary fast path (POST, application/grpc-web, +proto or +json, identity, gzip or br), in front of
-// connect-node, on HTTP/1.1 and h2c — the protocol browsers use. It answers exactly as connect-node does
+// connect-node, on HTTP/1.1 and h2c — the protocol browsers use. Framing only: it calls the same pipelined
+// handler as connect-node. It answers exactly as connect-node does
 // (HTTP 200, the reply frame, then the trailers as a frame flagged 0x80, gzip/br frames of 1 KiB and more when
 // the client accepts them), except that a body that does not decode is InvalidArgument (MALFORMED_MESSAGE)
 // where connect-node says Internal (or, for JSON whose parse error quotes half a surrogate pair, never
@@ -8,12 +9,11 @@
 // shared with the gRPC fast path.
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Http2ServerResponse } from "node:http2";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { ConnectError } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { Compression } from "@connectrpc/connect/protocol";
-import { REQUEST_ID_HEADER } from "./call-log.js";
 import { applyGrpcTimeout, encodeMessage, frame, parseMessage, readEnvelope, requestCompressions, statusTrailers, unwrapEnvelope } from "./grpc-fast-path.js";
-import { type FastPathOptions, type Req, type Res, type Route, startUnaryCall, unaryRoutes } from "./unary-call.js";
+import { type FastPathOptions, type Req, type Res, startUnaryCall, unaryRoutes } from "./unary-call.js";
 
 // connect's gRPC-Web content types but the base64 -text ones; the JSON codec is captured.
 const contentType = /^application\/grpc-web(?:\+(?:(json)(?:; ?charset=utf-?8)?|proto))?$/i;
@@ -40,18 +40,13 @@ export function createGrpcWebFastPath(options: FastPathOptions): (req: Req, res:
     const accepted = req.headers["grpc-accept-encoding"]?.toString();
     const compression = accepted ? acceptedCompression(accepted) : requestCompression;
 
-    const call = startUnaryCall(options, route, req, res, "grpc-web", (message) => encodeReply(route, message, json, maxMessageBytes), ({ body, error }, { ctx, requestId }) => {
-      // A reply too large to send fails after the interceptors returned: connect-node has put the request id in
-      // the headers then, and nothing in the trailers.
-      const late = error !== undefined && oversizedReplies.has(error);
+    const call = startUnaryCall(options, route, req, res, "grpc-web", (message) => encodeMessage(route, message, json), ({ body, error }, { ctx }) => {
       const head: OutgoingHttpHeaders = { "content-type": json ? "application/grpc-web+json" : "application/grpc-web+proto" };
       if (compression) head["grpc-encoding"] = compression.name;
       ctx.responseHeaderIfAny?.forEach((value, name) => (head[name] = value));
-      if (!error || late) head[REQUEST_ID_HEADER] = requestId;
       // connect-node keeps the trailers in a Headers object: its (sorted) order is the order on the wire.
       const trailers = new Headers({ "grpc-status": "0" });
       ctx.responseTrailerIfAny?.forEach((value, name) => trailers.set(name, value));
-      if (late) error.metadata.delete(REQUEST_ID_HEADER);
       if (error) for (const [name, value] of Object.entries(statusTrailers(error, encodeURIComponent))) trailers.set(name, String(value));
       let text = "";
       trailers.forEach((value, name) => (text += `${name}: ${value}\r\n`));
@@ -68,24 +63,13 @@ export function createGrpcWebFastPath(options: FastPathOptions): (req: Req, res:
       try {
         message = unwrapEnvelope(body, requestCompression, maxMessageBytes);
       } catch (e) {
-        return call.fail(e as ConnectError); // as connect-node: a framing error is refused before the interceptors run
+        return call.fail(e as ConnectError); // as connect-node: a framing error is refused before the handler runs
       }
       if (message instanceof Uint8Array) return call.run(() => parseMessage(route, message, json));
       message.then((bytes) => call.run(() => parseMessage(route, bytes, json)), (e: unknown) => call.fail(ConnectError.from(e)));
     });
     return true;
   };
-}
-
-const oversizedReplies = new WeakSet<ConnectError>();
-
-/** The reply message, refused (as connect's writeMaxBytes does) when it is too large to send. */
-function encodeReply(route: Route, message: unknown, json: boolean, max: number): Uint8Array {
-  const body = encodeMessage(route, message, json);
-  if (body.length <= max) return body;
-  const error = new ConnectError(`message size ${body.length} is larger than configured writeMaxBytes ${max}`, Code.ResourceExhausted);
-  oversizedReplies.add(error);
-  throw error;
 }
 
 /** The client's first known accepted name, as connect's compressionNegotiate picks it. */

@@ -4,8 +4,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { DescMethod } from "@bufbuild/protobuf";
-import { Code, ConnectError, type Interceptor, type StreamRequest } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { type Concern, repliesWithStream, takesStream } from "./pipeline/concern.js";
 
 export type GrpcType = "unary" | "client_stream" | "server_stream" | "bidi_stream";
 
@@ -17,12 +18,8 @@ export interface ObservedMethod {
 
 export interface Metrics {
   registry: Registry;
-  interceptor: Interceptor;
-  /**
-   * Records one finished call in full (started, handled, duration, messages), for paths that bypass Connect's
-   * interceptors. Messages default to one received, and one sent when the code is "OK".
-   */
-  observe(method: ObservedMethod, code: string | Code, seconds: number, messages?: { received: number; sent: number }): void;
+  /** The call pipeline's metrics concern: one count and one latency per call, whatever path served it. */
+  concern: Concern;
   /** Serves the exposition format (mount it on /metrics). */
   handleHttp(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): void;
 }
@@ -69,10 +66,6 @@ export function createMetrics(): Metrics {
   const sent = new Counter({ name: "grpc_server_msg_sent_total", help: "Total number of gRPC stream messages sent by the server.", labelNames, registers: [registry] });
 
   const labelsOf = (m: ObservedMethod) => ({ grpc_type: m.type in kinds ? kinds[m.type as DescMethod["methodKind"]] : m.type, grpc_service: m.service, grpc_method: m.name });
-  const finish = (labels: ReturnType<typeof labelsOf>, code: string, since: bigint) => {
-    handled.inc({ ...labels, grpc_code: code });
-    seconds.observe(labels, Number(process.hrtime.bigint() - since) / 1e9);
-  };
 
   async function* counted<T>(messages: AsyncIterable<T>, counter: Counter, labels: ReturnType<typeof labelsOf>) {
     for await (const m of messages) {
@@ -81,73 +74,60 @@ export function createMetrics(): Metrics {
     }
   }
 
-  const interceptor: Interceptor = (next) => async (req) => {
-    const labels = labelsOf({ service: req.service.typeName, name: req.method.name, type: req.method.methodKind });
-    const since = process.hrtime.bigint();
-    started.inc(labels);
-    if (!req.stream) {
-      received.inc(labels);
-      try {
-        const res = await next(req);
-        sent.inc(labels);
-        finish(labels, "OK", since);
-        return res;
-      } catch (e) {
-        finish(labels, codeOf(e), since);
-        throw e;
-      }
-    }
-    let res;
-    try {
-      res = await next({ ...req, message: counted(req.message, received, labels) } satisfies StreamRequest);
-    } catch (e) {
-      finish(labels, codeOf(e), since);
-      throw e;
-    }
-    if (!res.stream) return res;
-    // A stream's outcome is known only once its responses are drained (or the handler throws mid-way).
-    const responses = res.message;
-    async function* observed() {
-      let code = "Canceled"; // the consumer gave up early: the peer went away
-      try {
-        for await (const m of responses) {
-          sent.inc(labels);
-          yield m;
-        }
-        code = "OK";
-      } catch (e) {
-        code = codeOf(e);
-        throw e;
-      } finally {
-        finish(labels, code, since);
-      }
-    }
-    return { ...res, message: observed() };
+  // Built once per method when the host registers it: the label sets are never rebuilt per call.
+  const concern: Concern = (method) => {
+    const labels = labelsOf({ service: method.parent.typeName, name: method.name, type: method.methodKind });
+    const byCode = new Map<string, Record<string, string>>();
+    const finish = (code: string, since: bigint) => {
+      let withCode = byCode.get(code);
+      if (!withCode) byCode.set(code, (withCode = { ...labels, grpc_code: code }));
+      handled.inc(withCode);
+      seconds.observe(labels, Number(process.hrtime.bigint() - since) / 1e9);
+    };
+    const streamIn = takesStream(method);
+    const streamOut = repliesWithStream(method);
+    return (next) => (call) => {
+      const since = process.hrtime.bigint();
+      started.inc(labels);
+      if (streamIn) call.input = counted(call.input as AsyncIterable<unknown>, received, labels);
+      else received.inc(labels);
+      return next(call).then(
+        (reply) => {
+          if (!streamOut) {
+            sent.inc(labels);
+            finish("OK", since);
+            return reply;
+          }
+          return observed(reply as AsyncIterable<unknown>, labels, finish, since);
+        },
+        (error: unknown) => {
+          finish(codeOf(error), since);
+          throw error;
+        },
+      );
+    };
   };
 
-  // The fast path passes the same method object on every call: its label sets are built once, not per call.
-  const labelCache = new WeakMap<ObservedMethod, { labels: ReturnType<typeof labelsOf>; byCode: Map<string, Record<string, string>> }>();
-  const cachedLabels = (method: ObservedMethod) => {
-    let hit = labelCache.get(method);
-    if (!hit) labelCache.set(method, (hit = { labels: labelsOf(method), byCode: new Map() }));
-    return hit;
-  };
+  /** A stream's outcome is known only once its replies are drained (or the handler throws mid-way). */
+  async function* observed(replies: AsyncIterable<unknown>, labels: ReturnType<typeof labelsOf>, finish: (code: string, since: bigint) => void, since: bigint) {
+    let code = "Canceled"; // the consumer gave up early: the peer went away
+    try {
+      for await (const m of replies) {
+        sent.inc(labels);
+        yield m;
+      }
+      code = "OK";
+    } catch (e) {
+      code = codeOf(e);
+      throw e;
+    } finally {
+      finish(code, since);
+    }
+  }
 
   return {
     registry,
-    interceptor,
-    observe(method, code, elapsed, messages) {
-      const { labels, byCode } = cachedLabels(method);
-      const name = codeName(code);
-      started.inc(labels);
-      received.inc(labels, messages?.received ?? 1);
-      const out = messages?.sent ?? (name === "OK" ? 1 : 0);
-      if (out > 0) sent.inc(labels, out);
-      let withCode = byCode.get(name);
-      if (!withCode) byCode.set(name, (withCode = { ...labels, grpc_code: name }));
-      handled.inc(withCode);
-      seconds.observe(labels, elapsed);
-    },
+    concern,
     handleHttp(_req, out) {
       // Both response kinds share this part of the API; TypeScript cannot call a union of overloads.
       const res = out as ServerResponse;

@@ -1,59 +1,45 @@
-// What the unary fast paths (gRPC, Connect) share: the method table, a lazily built handler context, and one
-// call's life — validation, the guard, the handler, the deadline, cancellation, the metric and the log line —
-// exactly as connect-node's interceptors run them. Each protocol only decodes the request and writes the reply.
-import { randomUUID } from "node:crypto";
+// What the unary fast paths (gRPC, gRPC-Web, Connect) share: the method table, a lazily built handler context,
+// and one call's life — the deadline, cancellation, the pipelined handler and the one answer. The call
+// pipeline (validation, the guard, call log, metrics, tracing) is inside the handler, as on every other path;
+// each protocol only decodes the request and writes the reply.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ContextValues, createContextValues, type HandlerContext } from "@connectrpc/connect";
-import type { Logger } from "pino";
-import { clientAddressKey, type Principal, principalKey } from "./authn/principal.js";
-import type { Guard } from "./authz/guard.js";
-import { REQUEST_ID_HEADER, requestIdKey } from "./call-log.js";
-import { apiError, reasonOf } from "./errors.js";
-import type { ObservedMethod } from "./metrics.js";
+import { clientAddressKey } from "./authn/principal.js";
+import type { ClientAddress } from "./client-address.js";
+import { apiError } from "./errors.js";
 import type { ServiceRegistration } from "./module.js";
-import type { MessageValidator } from "./validation.js";
+import { rawHeadersKey } from "./pipeline/concern.js";
 
 export type Protocol = "grpc" | "grpc-web" | "connect";
 
-/** One finished call, for the per-call log line (same fields as the call-log interceptor's). */
-export interface FastPathCall {
-  line: { method: string; duration_ms: number; principal?: string; request_id: string; protocol: Protocol; peer?: string };
-  error?: unknown; // the raw error, before sanitising (so Internal causes get logged)
-}
-
 export interface FastPathOptions {
+  /** The registrations with the call pipeline applied (see pipeline/apply-concerns.ts). */
   services: ServiceRegistration[];
-  validate: MessageValidator;
-  guard: Guard;
-  observe?: (method: ObservedMethod, code: string, seconds: number) => void;
-  logCall?: (call: FastPathCall) => void;
+  clientAddress: ClientAddress;
   maxMessageBytes: number;
 }
 
 export type Req = Http2ServerRequest | IncomingMessage;
 export type Res = Http2ServerResponse | ServerResponse;
 type Impl = (input: unknown, ctx: HandlerContext) => unknown;
-export interface Route { method: DescMethod; impl: Impl; path: string; observed: ObservedMethod }
+export interface Route { method: DescMethod; impl: Impl; path: string }
 
 /** How a call ended, for the protocol to write: the encoded reply, or the error the client may see. */
 export type Respond = (outcome: { body: Uint8Array; error?: undefined } | { body?: undefined; error: ConnectError }, call: UnaryCall) => void;
 
 export interface UnaryCall {
   readonly ctx: LazyContext;
-  readonly requestId: string;
   readonly finished: boolean;
   /** The handler's signal aborts at the deadline and the caller gets DeadlineExceeded at once. */
   setDeadline(timeoutMs: number): void;
-  /** Runs decode → validate → guard → handler, then answers. */
+  /** Decodes the request (a failure is refused like fail()), runs the pipelined handler, then answers. */
   run(decode: () => unknown): void;
   /** Refuses the request before the call starts (protocol errors, oversize), as connect does. */
   fail(error: ConnectError): void;
 }
 
-// Same rule as the call log: incoming ids are echoed and logged, so only plain tokens are trusted.
-const acceptableId = /^[\w.:-]{1,128}$/;
 // setTimeout's ceiling; a longer deadline is as good as none.
 const maxTimerMs = 2 ** 31 - 1;
 
@@ -74,7 +60,7 @@ export function unaryRoutes(services: ServiceRegistration[]): Map<string, Route>
       const fn = (impl as Record<string, Impl | undefined>)[method.localName];
       if (method.methodKind !== "unary" || typeof fn !== "function") continue;
       const path = `/${desc.typeName}/${method.name}`;
-      routes.set(path, { method, impl: fn.bind(impl), path, observed: { service: desc.typeName, name: method.name, type: "unary" } });
+      routes.set(path, { method, impl: fn.bind(impl), path });
     }
   }
   return routes;
@@ -85,17 +71,16 @@ export function unaryRoutes(services: ServiceRegistration[]): Map<string, Route>
  * limit here); `respond` writes whatever the outcome was, once.
  */
 export function startUnaryCall(options: FastPathOptions, route: Route, req: Req, res: Res, protocol: Protocol, encode: (message: unknown) => Uint8Array, respond: Respond): UnaryCall {
-  const { validate, guard, observe, logCall, maxMessageBytes } = options;
-  const since = process.hrtime.bigint();
+  const { maxMessageBytes } = options;
   const headers = req.headers;
-  const incomingId = headers[REQUEST_ID_HEADER];
-  const requestId = typeof incomingId === "string" && acceptableId.test(incomingId) ? incomingId : randomUUID();
-  const peer = req.socket?.remoteAddress ?? "";
-  const ctx = createLazyContext(route.method, protocol, req.url!, headers, createContextValues().set(clientAddressKey, peer).set(requestIdKey, requestId));
+  const values = createContextValues().set(clientAddressKey, options.clientAddress(req)).set(rawHeadersKey, headers);
+  const ctx = createLazyContext(route.method, protocol, req.url!, headers, values);
   let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let deadlinePassed: ConnectError | undefined;
 
-  // Every outcome ends here once: the reply, the metric and the log line, as the interceptors would write them.
-  const finish = (message: unknown, error?: unknown, beforeCall = false) => {
+  // Every outcome ends here once.
+  const finish = (message: unknown, error?: unknown) => {
     if (call.finished) return;
     call.finished = true;
     clearTimeout(timer);
@@ -109,24 +94,16 @@ export function startUnaryCall(options: FastPathOptions, route: Route, req: Req,
         error = e;
       }
     }
-    // connect-node refuses a request before its interceptors run, so the call log adds no request id then.
-    const sent = error === undefined ? undefined : beforeCall ? (error as ConnectError) : sanitise(error, requestId);
-    const principal = ctx.values.get(principalKey) as Principal | undefined;
-    const duration = Number(process.hrtime.bigint() - since);
-    observe?.(route.observed, sent ? Code[sent.code] : "OK", duration / 1e9);
-    logCall?.({ line: { method: route.path, duration_ms: Math.round(duration / 1e4) / 100, principal: principal?.accountId, request_id: requestId, protocol, peer: peer || undefined }, error });
     try {
-      respond(sent ? { error: sent } : { body: body! }, call);
-    } catch (e) {
+      respond(error === undefined ? { body: body! } : { error: asSent(error) }, call);
+    } catch {
       // Writing to a stream the peer has just reset throws; runs from a timer too, so it must never escape.
-      logCall?.({ line: { method: route.path, duration_ms: 0, request_id: requestId, protocol, peer: peer || undefined }, error: e });
       res.destroy();
     }
   };
 
   const call = {
     ctx,
-    requestId,
     finished: false,
     setDeadline(timeoutMs: number) {
       const deadline = Date.now() + timeoutMs;
@@ -135,22 +112,30 @@ export function startUnaryCall(options: FastPathOptions, route: Route, req: Req,
       timer = setTimeout(() => {
         const error = new ConnectError("the operation timed out", Code.DeadlineExceeded);
         ctx.abort(error);
-        finish(undefined, error);
+        // As connect-node: a running handler is told through its signal and the answer waits for it to settle
+        // (what the pipeline adds to the answer, such as the request id, is then there too).
+        if (running) deadlinePassed = error;
+        else finish(undefined, error);
       }, timeoutMs);
     },
     run(decode: () => unknown) {
-      const handle = async () => {
-        const input = decode();
-        validate(route.method.input, input as never);
-        const authorization = headers.authorization;
-        const principal = await guard(route.path, authorization === undefined ? null : authorization, input as Record<string, unknown>, peer);
-        if (principal) ctx.values.set(principalKey, principal);
-        return route.impl(input, ctx);
-      };
-      handle().then((out) => finish(out), (e: unknown) => finish(undefined, e));
+      let input: unknown;
+      try {
+        input = decode();
+      } catch (error) {
+        return finish(undefined, error);
+      }
+      let reply: Promise<unknown>;
+      try {
+        reply = Promise.resolve(route.impl(input, ctx));
+      } catch (error) {
+        reply = Promise.reject(error);
+      }
+      running = true;
+      reply.then((out) => finish(out, deadlinePassed), (e: unknown) => finish(undefined, deadlinePassed ?? e));
     },
     fail(error: ConnectError) {
-      finish(undefined, error, true);
+      finish(undefined, error);
     },
   };
   // A response that closes before we answered was cancelled; once finished, its 'close' means nothing.
@@ -230,20 +215,7 @@ function createLazyContext(method: DescMethod, protocolName: Protocol, url: stri
 
 const isAbort = (error: unknown) => error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
 
-/** What the call log sends: ConnectErrors (and aborts) as they are, anything else as a generic Internal. */
-function sanitise(error: unknown, requestId: string): ConnectError {
-  const err = error instanceof ConnectError || isAbort(error) ? ConnectError.from(error) : new ConnectError(`internal error, request id ${requestId}`, Code.Internal);
-  err.metadata.set(REQUEST_ID_HEADER, requestId);
-  return err;
-}
-
-/** The call-log interceptor's line, for calls a fast path served. */
-export function logFastPathCall(logger: Logger): (call: FastPathCall) => void {
-  return ({ line, error }) => {
-    if (error === undefined) return logger.info({ ...line, code: "ok" }, "rpc");
-    if (!(error instanceof ConnectError || isAbort(error))) return logger.error({ ...line, code: Code[Code.Internal], err: error }, "rpc");
-    const err = ConnectError.from(error);
-    const serverFault = err.code === Code.Internal || err.code === Code.Unknown || err.code === Code.DataLoss;
-    logger[serverFault ? "error" : "info"]({ ...line, code: Code[err.code], reason: reasonOf(err), err: serverFault ? err : undefined }, "rpc");
-  };
+/** What the client may see: ConnectErrors (and aborts) as they are, anything else (the call log sanitises first) as Internal. */
+function asSent(error: unknown): ConnectError {
+  return error instanceof ConnectError || isAbort(error) ? ConnectError.from(error) : new ConnectError("internal error", Code.Internal);
 }

@@ -7,10 +7,12 @@
 import { create, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { pathToString } from "@bufbuild/protobuf/reflect";
 import { createValidator } from "@bufbuild/protovalidate";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { BadRequestSchema, ErrorInfoSchema } from "../../clients/src/gen/google/rpc/error_details_pb.js";
 import { ERROR_DOMAIN } from "./errors.js";
 import { firstNulField } from "./nul-characters.js";
+import { type Concern, takesStream } from "./pipeline/concern.js";
+import { asWireError } from "./wire-errors.js";
 
 export type MessageValidator = (schema: DescMessage, message: Message) => void;
 
@@ -50,40 +52,34 @@ function refuseNul(schema: DescMessage, message: Message): void {
   ]);
 }
 
-/**
- * connect-node reports a streamed request it cannot decode as Internal ("parse binary: …"); it is the caller's
- * bad input, so it leaves as InvalidArgument (as connect-go and our unary paths answer).
- */
-function asMalformed(error: unknown): unknown {
-  if (error instanceof ConnectError && error.code === Code.Internal && /^parse (binary|json)/.test(error.rawMessage)) return malformedMessage(error.rawMessage);
-  return error;
-}
-
-/** A request body that does not decode ("parse binary: …") is the caller's bad input: InvalidArgument. */
-export function malformedMessage(cause: string): ConnectError {
-  return new ConnectError(`malformed request message: ${cause}`, Code.InvalidArgument, undefined, [
-    { desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: "MALFORMED_MESSAGE", domain: ERROR_DOMAIN }) },
-  ]);
-}
-
 /** Validates unary and server-streaming requests; streamed client messages are validated one by one. */
-export function createValidationInterceptor(validate: MessageValidator): Interceptor {
-  return (next) => async (req) => {
-    if (!req.stream) {
-      validate(req.method.input, req.message);
-      return next(req);
-    }
-    const input = req.message;
-    async function* checked() {
-      try {
-        for await (const message of input) {
-          validate(req.method.input, message);
-          yield message;
+export function createValidationConcern(validate: MessageValidator): Concern {
+  return (method) => (next) => {
+    if (!takesStream(method)) {
+      return (call) => {
+        try {
+          validate(method.input, call.input as Message);
+        } catch (error) {
+          return Promise.reject(error);
         }
-      } catch (error) {
-        throw asMalformed(error);
-      }
+        return next(call);
+      };
     }
-    return next({ ...req, message: checked() } as typeof req);
+    return (call) => {
+      call.input = checked(method.input, call.input as AsyncIterable<Message>, validate);
+      return next(call);
+    };
   };
+}
+
+async function* checked(schema: DescMessage, input: AsyncIterable<Message>, validate: MessageValidator) {
+  try {
+    for await (const message of input) {
+      validate(schema, message);
+      yield message;
+    }
+  } catch (error) {
+    // Decoding happens as the handler reads: connect-node's words for bad input become the caller's error.
+    throw asWireError(error);
+  }
 }

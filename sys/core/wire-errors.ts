@@ -5,7 +5,9 @@
 // never answered at all. The fast paths use these helpers directly; calls connect-node serves pass the
 // interceptor.
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { malformedMessage } from "./validation.js";
+import { create } from "@bufbuild/protobuf";
+import { ErrorInfoSchema } from "../../clients/src/gen/google/rpc/error_details_pb.js";
+import { ERROR_DOMAIN } from "./errors.js";
 
 const undeclaredCompression = "received compressed envelope, but do not know how to decompress";
 
@@ -31,6 +33,8 @@ export function wellFormed(error: ConnectError): ConnectError {
 /** What a call through connect-node may answer: its input errors refiled as MALFORMED_MESSAGE, every message well-formed. */
 export function asWireError(error: unknown): unknown {
   if (!(error instanceof ConnectError)) return error;
+  // connect-node's words for a streamed binary or JSON message it cannot decode.
+  if (error.code === Code.Internal && /^parse (binary|json)/.test(error.rawMessage)) return wellFormed(malformedMessage(error.rawMessage));
   if (error.code === Code.Internal && error.rawMessage === undeclaredCompression) return compressedWithoutEncoding();
   // protobuf-es's words for a streamed JSON message that does not decode, which connect sends without a reason.
   if (error.code === Code.InvalidArgument && error.details.length === 0 && error.rawMessage.startsWith("cannot decode message ")) return undecodable("json", error);
@@ -66,3 +70,11 @@ export function createWireErrorInterceptor(): Interceptor {
 function wellFormedText(text: string): string {
   return text.isWellFormed() ? text : text.toWellFormed();
 }
+
+/** A request body that does not decode ("parse binary: …") is the caller's bad input: InvalidArgument. */
+export function malformedMessage(cause: string): ConnectError {
+  return new ConnectError(`malformed request message: ${cause}`, Code.InvalidArgument, undefined, [
+    { desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: "MALFORMED_MESSAGE", domain: ERROR_DOMAIN }) },
+  ]);
+}
+

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { loadConfig } from "../../sys/core/config.js";
-import { composeHost } from "../../sys/cmd/compose.js";
+import { type ComposeOptions, composeHost } from "../../sys/cmd/compose.js";
 import type { Host } from "../../sys/core/host.js";
 import { createTestDatabase } from "./postgres.js";
 
@@ -23,12 +23,12 @@ export interface TestServer {
 const TEST_LIMITS = { POLITY_REGISTRATIONS_PER_ADDRESS_PER_HOUR: "100000" };
 
 /** Runs the host in this process. `env` uses the same names as production (POLITY_*, DATABASE_URL). */
-export async function startInProcessServer(env: Record<string, string> = {}): Promise<TestServer & { host: Host }> {
+export async function startInProcessServer(env: Record<string, string> = {}, options: ComposeOptions = {}): Promise<TestServer & { host: Host }> {
   const dataDir = mkdtempSync(join(tmpdir(), "polity-test-"));
   const config = loadConfig({ env: { POLITY_DATA_DIR: dataDir, POLITY_PORT: "0", POLITY_HOST: "127.0.0.1", POLITY_SHUTDOWN_GRACE_MS: "2000", ...TEST_LIMITS, ...env } });
   const logs: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
-  const host = await composeHost(config, logger);
+  const host = await composeHost(config, logger, options);
   return {
     host,
     url: host.url,

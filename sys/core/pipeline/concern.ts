@@ -2,8 +2,9 @@
 // written once, and applied once per method when the host registers the handlers. Every serving path — the
 // unary fast paths and connect-node for everything else, on every protocol — calls the same wrapped handler,
 // so a concern added here reaches every call, and nothing else runs one.
+import type { IncomingHttpHeaders } from "node:http";
 import type { DescMethod } from "@bufbuild/protobuf";
-import type { HandlerContext } from "@connectrpc/connect";
+import { createContextKey, type HandlerContext } from "@connectrpc/connect";
 
 /** One call as a concern sees it. */
 export interface Call {
@@ -32,6 +33,7 @@ export const repliesWithStream = (method: DescMethod) => method.methodKind === "
 /** Whether the method takes a stream (so `Call.input` is an AsyncIterable). */
 export const takesStream = (method: DescMethod) => method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming";
 
+/** node's header object of the request, set by the serving paths so concerns read headers without copying them. */
 /**
  * Header value of the request, without building a Headers object on the fast paths (they keep node's raw
  * header object in the context values under this key).
@@ -45,6 +47,5 @@ export function requestHeaderOf(ctx: HandlerContext, name: string): string | nul
   return ctx.requestHeader.get(name);
 }
 
-import { createContextKey } from "@connectrpc/connect";
-import type { IncomingHttpHeaders } from "node:http";
+/** node's header object of the request, set by the serving paths so concerns read headers without copying them. */
 export const rawHeadersKey = createContextKey<IncomingHttpHeaders | undefined>(undefined, { description: "raw request headers" });

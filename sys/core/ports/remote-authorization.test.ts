@@ -2,19 +2,23 @@
 // guard) on port 0: same decisions as the engine, batching, the decision cache, failing closed, recovery.
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { Code, ConnectError, createContextValues, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { generateKeyPair, SignJWT } from "jose";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthzService } from "../../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
 import { createAuthzService } from "../../authz/authz-service.js";
+import { createAuthzEngine } from "../../authz/engine.js";
 import { createInProcessAuthorization } from "../../authz/in-process-authorization.js";
-import { createSeeder, createTestEngine, openTestDb, type TestDb } from "../../authz/test-support.js";
-import { clientAddressKey } from "../authn/principal.js";
+import { createSeeder, openTestDb, type TestDb } from "../../authz/test-support.js";
 import { createTokenVerifier, TOKEN_AUDIENCE, TOKEN_ISSUER } from "../authn/token-verifier.js";
 import { createGuard } from "../authz/guard.js";
-import { createAuthInterceptor } from "../authz/interceptor.js";
+import { createGuardConcern } from "../authz/guard-concern.js";
+import { service } from "../module.js";
+import { applyConcerns } from "../pipeline/apply-concerns.js";
+import type { Concern } from "../pipeline/concern.js";
+import { createConnectNodeHandler } from "../rpc-handler.js";
 import { readRules } from "../authz/rules.js";
 import { reasonOf } from "../errors.js";
 import { createHealth } from "../health.js";
@@ -63,7 +67,7 @@ describe("remote authorization port", () => {
 
   beforeAll(async () => {
     t = await openTestDb("pglite", "authz_remote");
-    engine = createTestEngine(t.db, logger);
+    engine = createAuthzEngine({ db: t.db, logger });
     const seed = createSeeder(t.db);
     const orgA = await seed.org();
     const orgB = await seed.org();
@@ -91,29 +95,19 @@ describe("remote authorization port", () => {
     const health = createHealth();
     const rules = readRules([AuthzService, health.service.desc], (s) => s === health.service.desc);
     const guard = createGuard({ rules, verifier, authorization: createInProcessAuthorization(engine) });
-    const count: Interceptor = (next) => (req) => {
+    const count: Concern = (method) => (next) => (call) => {
       // Only sys's AuthzService: the ports' background health probes (Health/Check) must not count as "Check".
-      if (req.service.typeName === AuthzService.typeName) calls[req.method.name] = (calls[req.method.name] ?? 0) + 1;
-      return next(req);
+      if (method.parent.typeName === AuthzService.typeName) calls[method.name] = (calls[method.name] ?? 0) + 1;
+      return next(call);
     };
     const ctx = { config: undefined, logger, db: t.db, authz: createInProcessAuthorization(engine), engine } as unknown as SysContext;
-    handler = connectNodeAdapter({
-      routes: (router) => {
-        router.service(AuthzService, createAuthzService(ctx));
-        router.service(health.service.desc, health.service.impl as never);
-      },
-      interceptors: [count, createAuthInterceptor(guard)],
-    });
+    const services = [service(AuthzService, createAuthzService(ctx)), health.service];
+    const clientAddress = (req: { socket?: { remoteAddress?: string } | null }) => req.socket?.remoteAddress ?? "";
+    handler = createConnectNodeHandler({ services: applyConcerns(services, [count, createGuardConcern(guard)]), maxMessageBytes: 65536, clientAddress }) as never;
     meteredHandler = (tierCheckRateLimitPerMinute) => {
       const rateLimit = createRateLimit({ rateLimitPerMinute: 0, anonymousRateLimitPerMinute: 0, tierCheckRateLimitPerMinute });
-      return connectNodeAdapter({
-        routes: (router) => {
-          router.service(AuthzService, createAuthzService(ctx));
-          router.service(health.service.desc, health.service.impl as never);
-        },
-        interceptors: [createAuthInterceptor(createGuard({ rules, verifier, authorization: createInProcessAuthorization(engine), rateLimit }))],
-        contextValues: (req) => createContextValues().set(clientAddressKey, req.socket?.remoteAddress ?? ""),
-      });
+      const guarded = applyConcerns(services, [createGuardConcern(createGuard({ rules, verifier, authorization: createInProcessAuthorization(engine), rateLimit }))]);
+      return createConnectNodeHandler({ services: guarded, maxMessageBytes: 65536, clientAddress }) as never;
     };
     await startServer();
   });

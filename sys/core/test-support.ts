@@ -1,5 +1,6 @@
-// Test fixture shared by the fast-path tests: a Health service whose request's `service` field picks the
-// outcome, a stand-in guard and a validator, so each fast path can be compared with connect-node call by call.
+// Shared by sys/core's tests: a Health service whose request's `service` field picks the outcome, a stand-in
+// guard and a validator, behind the real call pipeline, so each fast path can be compared with connect-node
+// call by call.
 import { create } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { Health, type HealthCheckRequest, HealthCheckResponse_ServingStatus as Status, HealthCheckResponseSchema } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
@@ -7,7 +8,14 @@ import { principalOf } from "./authn/principal.js";
 import type { Guard } from "./authz/guard.js";
 import { invalidArgument, notFound, permissionDenied, unauthenticated } from "./errors.js";
 import { service } from "./module.js";
-import { createMessageValidator, type MessageValidator } from "./validation.js";
+import { createMessageValidator, createValidationConcern, type MessageValidator } from "./validation.js";
+import type { Logger } from "pino";
+import { createGuardConcern } from "./authz/guard-concern.js";
+import { createCallLogConcern } from "./call-log.js";
+import type { Metrics } from "./metrics.js";
+import type { ServiceRegistration } from "./module.js";
+import { applyConcerns } from "./pipeline/apply-concerns.js";
+import { createConnectNodeHandler, type RpcHandlerOptions } from "./rpc-handler.js";
 
 export function createHealthFixture(maxMessageBytes: number) {
   const aborts: unknown[] = [];
@@ -55,4 +63,18 @@ export function createHealthFixture(maxMessageBytes: number) {
     if ((message as HealthCheckRequest).service === "invalid") throw invalidArgument("service", "must not be invalid");
   };
   return { impl, guard, validate, aborts };
+}
+
+/**
+ * The host's pipeline (call log, metrics, validation, guard) around `services`, as the fast paths' options,
+ * and connect-node's handler over the same wrapped services.
+ */
+export function createPipelinedStack(input: { services: ServiceRegistration[]; guard: Guard; validate: MessageValidator; logger: Logger; metrics: Metrics; maxMessageBytes: number }) {
+  const pipeline = [createCallLogConcern(input.logger), input.metrics.concern, createValidationConcern(input.validate), createGuardConcern(input.guard)];
+  const options: Omit<RpcHandlerOptions, "fallback"> = {
+    services: applyConcerns(input.services, pipeline),
+    clientAddress: (req) => req.socket?.remoteAddress ?? "",
+    maxMessageBytes: input.maxMessageBytes,
+  };
+  return { options, connect: createConnectNodeHandler(options) };
 }
