@@ -1,36 +1,33 @@
 // The host serves the tiers it is given (sys/cmd decides which): their modules' services behind one call
 // pipeline (call log, metrics, validation, authorization) on every protocol, health and reflection on one
 // port — and drains it all on stop.
-import type { DescService } from "@bufbuild/protobuf";
-import { createContextValues } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { join } from "node:path";
+import type { DescService } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import { HealthCheckResponse_ServingStatus as Status } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
-import { clientAddressKey } from "./authn/principal.js";
 import type { TokenVerifier } from "./authn/token-verifier.js";
 import { createGuard } from "./authz/guard.js";
-import { createRateLimit } from "./rate-limit.js";
-import { createAuthInterceptor } from "./authz/interceptor.js";
+import { createGuardConcern } from "./authz/guard-concern.js";
 import { readRules } from "./authz/rules.js";
-import { createCallLog } from "./call-log.js";
+import { createCallLogConcern } from "./call-log.js";
+import { createClientAddress } from "./client-address.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db.js";
-import { createConnectFastPath } from "./connect-fast-path.js";
-import { createGrpcFastPath } from "./grpc-fast-path.js";
-import { createGrpcWebFastPath } from "./grpc-web-fast-path.js";
 import { createHealth } from "./health.js";
 import { createMetrics } from "./metrics.js";
 import type { PolityModule, ServiceRegistration, TierContext } from "./module.js";
+import { applyConcerns } from "./pipeline/apply-concerns.js";
 import type { Concern } from "./pipeline/concern.js";
-import type { DirectoryPort } from "./ports/directory-port.js";
 import type { AuthorizationPort } from "./ports/authorization-port.js";
+import type { DirectoryPort } from "./ports/directory-port.js";
+import { createRateLimit } from "./rate-limit.js";
+import { createGrpcWebTextAdapter } from "./grpc-web-text.js";
 import { createReflection } from "./reflection.js";
+import { createRpcHandler } from "./rpc-handler.js";
 import { type HttpRoute, type RunningServer, startServer } from "./server.js";
 import { createStaticFiles } from "./static-files.js";
-import { logFastPathCall } from "./unary-call.js";
-import { createMessageValidator, createValidationInterceptor } from "./validation.js";
-import { createWireErrorInterceptor } from "./wire-errors.js";
+import type { Req, Res } from "./unary-call.js";
+import { createMessageValidator, createValidationConcern } from "./validation.js";
 
 export interface Host {
   url: string;
@@ -62,11 +59,13 @@ export interface HostPlan {
   ports: HostPorts;
   /** Extra concerns, outermost, around every call. */
   concerns?: Concern[];
+  /** Calls this host does not serve itself but relays (a mod-only process relays polity.sys.* to sys). */
+  forward?: { handle(req: Req, res: Res): boolean; close(): Promise<void> };
 }
 
 const webRoot = join(import.meta.dirname, "..", "..", "web", "dist");
 
-export async function startHost({ config, logger, tiers, ports, concerns = [] }: HostPlan): Promise<Host> {
+export async function startHost({ config, logger, tiers, ports, concerns = [], forward }: HostPlan): Promise<Host> {
   const { authorization, verifier } = ports;
   const stops: Array<() => Promise<void>> = [];
   const registrations: ServiceRegistration[] = [];
@@ -91,24 +90,14 @@ export async function startHost({ config, logger, tiers, ports, concerns = [] }:
   const rules = readRules(all.map((r) => r.desc), (service) => operational.has(service));
   const guard = createGuard({ rules, verifier, authorization, rateLimit: createRateLimit(config), exempt: (service) => operational.has(service) });
   const metrics = createMetrics();
-  const validate = createMessageValidator();
-  const interceptors = [createCallLog(logger), metrics.interceptor, createWireErrorInterceptor(), createValidationInterceptor(validate), createAuthInterceptor(guard)];
-  // Unary gRPC, Connect and gRPC-Web skip connect-node's pipelines (README, Performance) but run the very same
-  // validation, guard, handlers, metrics and call log; everything else falls through to connect-node.
-  const fastOptions = { services: all, guard, validate, observe: metrics.observe, logCall: logFastPathCall(logger), maxMessageBytes: config.maxMessageBytes };
-  const fastPath = createGrpcFastPath(fastOptions);
-  const connectFastPath = createConnectFastPath(fastOptions);
-  const grpcWebFastPath = createGrpcWebFastPath(fastOptions);
-
+  // Outermost first: extra concerns (tracing) see everything; the call log and metrics see the guard's answer.
+  const pipeline = [...concerns, createCallLogConcern(logger), metrics.concern, createValidationConcern(createMessageValidator()), createGuardConcern(guard)];
   const staticFiles = config.serveWeb ? createStaticFiles(webRoot) : undefined;
-  const rpc = connectNodeAdapter({
-    interceptors,
-    readMaxBytes: config.maxMessageBytes,
-    writeMaxBytes: config.maxMessageBytes,
-    routes: (router) => {
-      for (const registration of all) router.service(registration.desc, registration.impl as never);
-    },
-    contextValues: (req) => createContextValues().set(clientAddressKey, req.socket?.remoteAddress ?? ""),
+  const grpcWebText = createGrpcWebTextAdapter({ logger }); // base64 gRPC-Web, decoded in front of every path below
+  const rpc = createRpcHandler({
+    services: applyConcerns(all, pipeline),
+    maxMessageBytes: config.maxMessageBytes,
+    clientAddress: createClientAddress(config),
     fallback: (req, res) => {
       if (staticFiles?.(req, res as never)) return;
       res.writeHead(404, { "content-type": "text/plain" });
@@ -117,7 +106,11 @@ export async function startHost({ config, logger, tiers, ports, concerns = [] }:
   });
 
   const routes: Record<string, HttpRoute> = { ...ports.routes, "/metrics": metrics.handleHttp };
-  const server: RunningServer = await startServer({ config, logger, routes, rpc: ((req: never, res: never) => fastPath(req, res) || connectFastPath(req, res) || grpcWebFastPath(req, res) || rpc(req, res)) as never });
+  const server: RunningServer = await startServer({ config, logger, routes, rpc: function serve(req, res) {
+      if (grpcWebText(req, res, serve)) return;
+      if (forward?.handle(req, res)) return;
+      rpc(req, res);
+    } });
 
   // Health follows what the tier can actually do: a mod process that cannot reach sys is NOT_SERVING.
   const refreshHealth = () => {
@@ -140,6 +133,7 @@ export async function startHost({ config, logger, tiers, ports, concerns = [] }:
       health.setAll(Status.NOT_SERVING);
       await server.drain(config.shutdownGraceMs);
       health.shutdown();
+      await forward?.close();
       for (const stop of stops.reverse()) await stop();
       await ports.close?.();
       await authorization.close?.();
