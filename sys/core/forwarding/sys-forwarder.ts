@@ -7,7 +7,9 @@
 // call log) on what arrives, so mod adds none of its own to these calls.
 import type { ServerResponse } from "node:http";
 import http2, { type ClientHttp2Stream, type Http2ServerResponse, type IncomingHttpHeaders } from "node:http2";
+import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
+import { startForwardSpan } from "../tracing/forward-span.js";
 import { answerError, sysUnreachable } from "./unavailable.js";
 import { type ForwardedRequest, outgoingHeaders } from "./outgoing-headers.js";
 import { ROUTES, type Route, tierOf } from "./routing-table.js";
@@ -24,6 +26,8 @@ export interface SysForwarder {
 export interface SysForwarderOptions extends SysSessionOptions {
   /** Which paths go to sys (default: the routing table's sys entries). */
   routes?: readonly Route[];
+  /** When tracing is on: a client span per relayed call, its context sent to sys. */
+  tracer?: Tracer;
 }
 
 const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM, NGHTTP2_NO_ERROR } = http2.constants;
@@ -37,12 +41,14 @@ export function createSysForwarder(options: SysForwarderOptions): SysForwarder {
   const session = createSysSession(options);
 
   function forward(req: ForwardedRequest, res: Res) {
+    const span = options.tracer && startForwardSpan(options.tracer, req, res, target);
     let upstream: ClientHttp2Stream;
     try {
-      upstream = session.get().request(outgoingHeaders(req, target));
+      upstream = session.get().request(span ? span.inject(outgoingHeaders(req, target)) : outgoingHeaders(req, target));
     } catch (error) {
       return unavailable(error);
     }
+    span?.watch(upstream);
     let responded = false;
     let done = false; // sys's answer was relayed whole
 
