@@ -7,8 +7,9 @@ import type { Http2ServerRequest, OutgoingHttpHeaders } from "node:http2";
 
 export type ForwardedRequest = IncomingMessage | Http2ServerRequest;
 
-// RFC 9110 7.6.1 connection-specific fields; HTTP/2 refuses them (RFC 9113 8.2.2). `host` becomes :authority.
-const hopByHop = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "http2-settings", "te", "host", "trailer"]);
+// RFC 9110 7.6.1 connection-specific fields; HTTP/2 refuses them (RFC 9113 8.2.2). `host` becomes :authority;
+// `expect: 100-continue` was already answered by mod's HTTP/1.1 server.
+const hopByHop = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "http2-settings", "te", "host", "trailer", "expect"]);
 
 export function outgoingHeaders(req: ForwardedRequest, target: URL): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {

@@ -119,6 +119,15 @@ describe("sys calls through a mod-only process", () => {
     expect(status).toBe(String(Code.DeadlineExceeded));
   });
 
+  it("answers gRPC-Web text (base64) through mod as sys does", async () => {
+    const call = (url: string) => fetch(`${url}/polity.sys.auth.v1.AuthService/WhoAmI`, {
+      method: "POST", headers: { "content-type": "application/grpc-web-text", "x-grpc-web": "1" }, body: frame(0, Buffer.alloc(0)).toString("base64"),
+    }).then(async (res) => ({ status: res.status, type: res.headers.get("content-type"), body: Buffer.from(await res.text(), "base64").toString("latin1").replace(/x-request-id: \S+\r\n/, "") }));
+    const [viaMod, direct] = await Promise.all([call(mod.url), call(sys.url)]);
+    expect(viaMod.body).toMatch(/grpc-status: 16\r\n/);
+    expect(viaMod).toEqual(direct);
+  });
+
   it("forwards the JWKS", async () => {
     const [viaMod, direct] = await Promise.all([fetch(`${mod.url}/.well-known/jwks.json`), fetch(`${sys.url}/.well-known/jwks.json`)]);
     expect(viaMod.status).toBe(200);
