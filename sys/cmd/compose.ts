@@ -61,7 +61,7 @@ export async function composeHost(config: Config, logger: Logger, options: Compo
         close: () => remoteDirectory.close(),
       };
       // Every client reaches sys through this process too: one URL for the GUI, CLI and SDK.
-      forward = createSysForwarder({ sysUrl: config.sysUrl!, logger });
+      forward = createSysForwarder({ sysUrl: config.sysUrl!, logger, tracer: tracing?.tracer });
     }
     if (config.tiers.includes("mod")) {
       const modules = createModModules();
