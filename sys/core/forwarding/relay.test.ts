@@ -211,7 +211,7 @@ describe("the sys forwarder with sys unreachable", () => {
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ code: "unavailable", details: [expect.objectContaining({ type: "google.rpc.ErrorInfo" })] });
     // Connect streaming: HTTP 200 and the error in the end-of-stream message.
-    const streaming = await fetch(`${fronted.h1Url}/polity.sys.auth.v1.AuthService/WhoAmI`, { method: "POST", headers: { "content-type": "application/connect+json" }, body: frame(0, Buffer.from("{}")) });
+    const streaming = await fetch(`${fronted.h1Url}/polity.sys.auth.v1.AuthService/WhoAmI`, { method: "POST", headers: { "content-type": "application/connect+json" }, body: new Uint8Array(frame(0, Buffer.from("{}"))) });
     expect(streaming.status).toBe(200);
     const end = Buffer.from(await streaming.arrayBuffer());
     expect(end[0]).toBe(2);
