@@ -6,25 +6,16 @@
 // Streaming, GET, compressed requests and unknown methods return false and fall through to connect-node.
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Http2ServerResponse } from "node:http2";
-import { create, type DescMessage, fromBinary, fromJsonString, isMessage, type Message, toBinary, toJson, toJsonString } from "@bufbuild/protobuf";
-import { base64Encode } from "@bufbuild/protobuf/wire";
+import { create, fromBinary, fromJsonString, isMessage, type Message, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
-import type { Compression } from "@connectrpc/connect/protocol";
+import { codeToHttpStatus, errorToJsonBytes, parseTimeout } from "@connectrpc/connect/protocol-connect";
+import { compressMinBytes, copyNonProtocolHeaders, maxTimeoutMs, negotiateCompression } from "./fast-path-protocol.js";
 import { type FastPathOptions, type Req, requestTooLarge, type Res, type Route, startUnaryCall, type UnaryCall, unaryRoutes } from "./unary-call.js";
 import { undecodable } from "./wire-errors.js";
 
 // connect's contentTypeUnaryRegExp, with the binary/JSON choice captured.
 const unaryType = /^application\/(?:json(?:; ?charset=utf-?8)?|(proto))$/i;
 const jsonOptions = { ignoreUnknownFields: true }; // connect-es's default for JSON
-// What connectNodeAdapter accepts by default, in its order of preference, and its compressMinBytes.
-const compressions: Compression[] = [compressionGzip, compressionBrotli];
-const compressMinBytes = 1024;
-// connect's protocolHeaders: error metadata under these names never becomes a response header.
-const protocolHeaders = new Set(["content-type", "content-length", "content-encoding", "host", "user-agent", "trailer", "date", "accept-encoding", "trailer-",
-  "connect-content-encoding", "connect-accept-encoding", "connect-timeout-ms", "connect-protocol-version", "grpc-encoding", "grpc-accept-encoding", "grpc-timeout",
-  "grpc-status", "grpc-message", "grpc-status-details-bin"]);
-
 export function createConnectFastPath(options: FastPathOptions): (req: Req, res: Res) => boolean {
   const { maxMessageBytes } = options;
   const routes = unaryRoutes(options.services);
@@ -51,24 +42,26 @@ export function createConnectFastPath(options: FastPathOptions): (req: Req, res:
     const call = startUnaryCall(options, route, req, res, "connect", encode, ({ body, error }, { ctx }) => {
       const head: OutgoingHttpHeaders = { "content-type": error ? "application/json" : binary ? "application/proto" : "application/json" };
       ctx.responseHeaderIfAny?.forEach((value, name) => (head[name] = value));
-      if (error) error.metadata.forEach((value, name) => void (protocolHeaders.has(name) || (head[name] = value)));
+      if (error) copyNonProtocolHeaders(error.metadata, head);
       ctx.responseTrailerIfAny?.forEach((value, name) => (head[`trailer-${name}`] = value));
-      const payload = error ? errorJson(error) : body!;
-      const compression = negotiate(req.headers["accept-encoding"]);
-      if (!compression || payload.length < compressMinBytes) return send(res, error ? httpStatus(error.code) : 200, head, payload);
+      const payload = error ? errorToJsonBytes(error, {}) : body!;
+      const status = error ? codeToHttpStatus(error.code) : 200;
+      const compression = negotiateCompression(undefined, req.headers["accept-encoding"], "accept-encoding").response;
+      if (!compression || payload.length < compressMinBytes) return send(res, status, head, payload);
       compression.compress(payload).then((compressed: Uint8Array) => {
         head["content-encoding"] = compression.name;
-        send(res, error ? httpStatus(error.code) : 200, head, compressed);
+        send(res, status, head, compressed);
       }, (e: unknown) => res.destroy(e as Error));
     });
 
     const timeout = req.headers["connect-timeout-ms"];
     if (typeof timeout === "string") {
-      if (!/^\d{1,10}$/.test(timeout)) {
-        call.fail(new ConnectError(`protocol error: invalid connect timeout value: ${timeout}`, Code.InvalidArgument));
+      const { timeoutMs, error } = parseTimeout(timeout, maxTimeoutMs);
+      if (error) {
+        call.fail(error);
         return true;
       }
-      call.setDeadline(Number(timeout));
+      if (timeoutMs !== undefined) call.setDeadline(timeoutMs);
     }
     readBody(req, call, maxMessageBytes, (bytes) => call.run(() => decode(route, binary, bytes)));
     return true;
@@ -113,43 +106,3 @@ function send(res: Res, status: number, head: OutgoingHttpHeaders, body: Uint8Ar
   (res as ServerResponse).writeHead(status, head);
   res.end(body);
 }
-
-/** connect's compressionNegotiate for a request sent without compression: the client's first known name. */
-function negotiate(accepted: string | undefined): Compression | undefined {
-  if (!accepted) return undefined;
-  for (const name of accepted.split(",")) {
-    const found = compressions.find((c) => c.name === name.trim());
-    if (found) return found;
-  }
-  return undefined;
-}
-
-/** The Connect error body: {code, message?, details?: [{type, debug?, value}]}, byte for byte as connect-es. */
-export function errorJson(error: ConnectError): Buffer {
-  const o: { code: string; message?: string; details?: unknown[] } = { code: Code[error.code].replace(/^[A-Z]/, (c) => c.toLowerCase()).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) };
-  if (error.rawMessage.length > 0) o.message = error.rawMessage;
-  if (error.details.length > 0) {
-    o.details = error.details.map((d) => {
-      if (!("desc" in d)) return { type: d.type, ...(d.debug === undefined ? {} : { debug: d.debug }), value: base64Encode(d.value, "std_raw") };
-      const message = create(d.desc as DescMessage, d.value as never);
-      let debug: unknown;
-      try {
-        debug = toJson(d.desc as DescMessage, message);
-      } catch {
-        // as connect-es: debug is optional (an Any it cannot print)
-      }
-      return { type: d.desc.typeName, ...(debug === undefined ? {} : { debug }), value: base64Encode(toBinary(d.desc as DescMessage, message), "std_raw") };
-    });
-  }
-  return Buffer.from(JSON.stringify(o));
-}
-
-/** The Connect protocol's HTTP status for each code (connect's codeToHttpStatus). */
-export function httpStatus(code: Code): number {
-  return statusOf[code] ?? 500;
-}
-const statusOf: Partial<Record<Code, number>> = {
-  [Code.Canceled]: 499, [Code.Unknown]: 500, [Code.InvalidArgument]: 400, [Code.DeadlineExceeded]: 504, [Code.NotFound]: 404, [Code.AlreadyExists]: 409,
-  [Code.PermissionDenied]: 403, [Code.ResourceExhausted]: 429, [Code.FailedPrecondition]: 400, [Code.Aborted]: 409, [Code.OutOfRange]: 400,
-  [Code.Unimplemented]: 501, [Code.Internal]: 500, [Code.Unavailable]: 503, [Code.DataLoss]: 500, [Code.Unauthenticated]: 401,
-};

@@ -11,8 +11,9 @@ import type { Readable } from "node:stream";
 import { create, fromBinary, fromJsonString, isMessage, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, encodeBinaryHeader } from "@connectrpc/connect";
-import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { Compression } from "@connectrpc/connect/protocol";
+import { parseTimeout } from "@connectrpc/connect/protocol-grpc";
+import { copyNonProtocolHeaders, maxTimeoutMs, negotiateCompression } from "./fast-path-protocol.js";
 import { type FastPathOptions, type Req, requestTooLarge, type Res, type Route, startUnaryCall, type UnaryCall, unaryRoutes } from "./unary-call.js";
 import { compressedWithoutEncoding, undecodable } from "./wire-errors.js";
 
@@ -22,11 +23,6 @@ export type GrpcFastPathOptions = FastPathOptions;
 // quotes half a surrogate pair in its parse error is no answer at all: see wire-errors.ts).
 const grpcType = /^application\/grpc(?:\+(?:(json)(?:; ?charset=utf-?8)?|proto))?$/i;
 const jsonOptions = { ignoreUnknownFields: true }; // connect-es's default for JSON
-/** The request encodings connectNodeAdapter accepts by default. */
-export const requestCompressions = new Map<string, Compression>([compressionGzip, compressionBrotli].map((c) => [c.name, c]));
-// Reserved by the protocols (connect's mergeNonProtocolHeaders): never copied from error metadata.
-const protocolHeader = /^(:|grpc-|connect-|content-type$|content-length$|content-encoding$|accept-encoding$|host$|user-agent$|trailer$|date$|te$)/;
-const timeoutUnits: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
 
 export function createGrpcFastPath(options: GrpcFastPathOptions): (req: Req, res: Res) => boolean {
   const { maxMessageBytes } = options;
@@ -44,8 +40,9 @@ export function createGrpcFastPath(options: GrpcFastPathOptions): (req: Req, res
       if (!parsed) return false;
       json = parsed[1] !== undefined;
     }
-    const compression = encoding === undefined || encoding === "identity" ? undefined : requestCompressions.get(String(encoding));
-    if (encoding !== undefined && encoding !== "identity" && !compression) return false; // connect-node names what it accepts
+    const negotiated = negotiateCompression(encoding, undefined, "grpc-accept-encoding");
+    if (negotiated.error) return false; // connect-node names what it accepts
+    const compression = negotiated.request ?? undefined;
     const route = routes.get(req.url ?? "");
     if (!route) return false;
 
@@ -85,12 +82,12 @@ export function createGrpcFastPath(options: GrpcFastPathOptions): (req: Req, res
 export function applyGrpcTimeout(req: Req, call: UnaryCall): boolean {
   const timeout = req.headers["grpc-timeout"];
   if (typeof timeout !== "string") return true;
-  const parsed = /^(\d{1,8})([HMSmun])$/.exec(timeout);
-  if (!parsed) {
-    call.fail(new ConnectError(`protocol error: invalid grpc timeout value: ${timeout}`, Code.InvalidArgument));
+  const { timeoutMs, error } = parseTimeout(timeout, maxTimeoutMs);
+  if (error) {
+    call.fail(error);
     return false;
   }
-  call.setDeadline(Number(parsed[1]) * timeoutUnits[parsed[2]]);
+  if (timeoutMs !== undefined) call.setDeadline(timeoutMs);
   return true;
 }
 
@@ -170,10 +167,7 @@ export function frame(flags: number, body: Uint8Array): Buffer {
 
 /** grpc-status, grpc-message and grpc-status-details-bin (google.rpc.Status), as connect's setTrailerStatus. */
 export function statusTrailers(err: ConnectError, encodeText: (message: string) => string = percentEncode): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  err.metadata.forEach((value, name) => {
-    if (!protocolHeader.test(name)) out[name] = value;
-  });
+  const out = copyNonProtocolHeaders(err.metadata, {});
   out["grpc-status"] = String(err.code);
   out["grpc-message"] = encodeText(err.rawMessage.toWellFormed());
   if (err.details.length > 0) {

@@ -10,16 +10,13 @@
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Http2ServerResponse } from "node:http2";
 import { ConnectError } from "@connectrpc/connect";
-import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { Compression } from "@connectrpc/connect/protocol";
-import { applyGrpcTimeout, encodeMessage, frame, parseMessage, readEnvelope, requestCompressions, statusTrailers, unwrapEnvelope } from "./grpc-fast-path.js";
+import { compressMinBytes, negotiateCompression } from "./fast-path-protocol.js";
+import { applyGrpcTimeout, encodeMessage, frame, parseMessage, readEnvelope, statusTrailers, unwrapEnvelope } from "./grpc-fast-path.js";
 import { type FastPathOptions, type Req, type Res, startUnaryCall, unaryRoutes } from "./unary-call.js";
 
 // connect's gRPC-Web content types but the base64 -text ones; the JSON codec is captured.
 const contentType = /^application\/grpc-web(?:\+(?:(json)(?:; ?charset=utf-?8)?|proto))?$/i;
-// connectNodeAdapter's defaults: the compressions it accepts, in its order, and its compressMinBytes.
-const compressions: Compression[] = [compressionGzip, compressionBrotli];
-const compressMinBytes = 1024;
 const trailerFlag = 0x80;
 const compressedFlag = 0x01;
 
@@ -31,14 +28,13 @@ export function createGrpcWebFastPath(options: FastPathOptions): (req: Req, res:
     const type = req.method === "POST" ? contentType.exec(req.headers["content-type"] ?? "") : null;
     if (!type) return false;
     const json = type[1] !== undefined;
-    const encoding = req.headers["grpc-encoding"];
-    const requestCompression = encoding === undefined || encoding === "identity" ? undefined : requestCompressions.get(String(encoding));
-    if (encoding !== undefined && encoding !== "identity" && !requestCompression) return false; // connect-node names what it accepts
+    // As connect's compressionNegotiate: the client's first known accepted name, else the request's own.
+    const negotiated = negotiateCompression(req.headers["grpc-encoding"], req.headers["grpc-accept-encoding"], "grpc-accept-encoding");
+    if (negotiated.error) return false; // connect-node names what it accepts
     const route = routes.get(req.url ?? "");
     if (!route) return false;
-    // As connect's compressionNegotiate: the client's first known accepted name, else the request's own.
-    const accepted = req.headers["grpc-accept-encoding"]?.toString();
-    const compression = accepted ? acceptedCompression(accepted) : requestCompression;
+    const requestCompression = negotiated.request ?? undefined;
+    const compression: Compression | undefined = negotiated.response ?? undefined;
 
     const call = startUnaryCall(options, route, req, res, "grpc-web", (message) => encodeMessage(route, message, json), ({ body, error }, { ctx }) => {
       const head: OutgoingHttpHeaders = { "content-type": json ? "application/grpc-web+json" : "application/grpc-web+proto" };
@@ -70,15 +66,6 @@ export function createGrpcWebFastPath(options: FastPathOptions): (req: Req, res:
     });
     return true;
   };
-}
-
-/** The client's first known accepted name, as connect's compressionNegotiate picks it. */
-function acceptedCompression(accepted: string | undefined): Compression | undefined {
-  for (const name of accepted ? accepted.split(",") : []) {
-    const found = compressions.find((c) => c.name === name.trim());
-    if (found) return found;
-  }
-  return undefined;
 }
 
 /** One chunk per frame, as connect-node writes them (chunked on HTTP/1.1: no content-length). */

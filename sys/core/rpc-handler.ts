@@ -1,15 +1,12 @@
 // Every RPC on the one port: the unary fast paths (gRPC, Connect, gRPC-Web; framing only) and connect-node for
 // everything else (streaming, Connect GET, other encodings). All of them call the same pipelined handlers.
-import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { clientAddressKey } from "./authn/principal.js";
 import type { ClientAddress } from "./client-address.js";
 import { createConnectFastPath } from "./connect-fast-path.js";
 import { createGrpcFastPath } from "./grpc-fast-path.js";
 import { createGrpcWebFastPath } from "./grpc-web-fast-path.js";
 import type { ServiceRegistration } from "./module.js";
-import { rawHeadersKey } from "./pipeline/concern.js";
-import type { Req, Res } from "./unary-call.js";
+import { callContextValues, type Req, type Res } from "./unary-call.js";
 import { createWireErrorInterceptor } from "./wire-errors.js";
 
 export interface RpcHandlerOptions {
@@ -42,7 +39,7 @@ export function createConnectNodeHandler({ services, maxMessageBytes, clientAddr
     routes: (router) => {
       for (const registration of services) router.service(registration.desc, registration.impl as never);
     },
-    contextValues: (req) => createContextValues().set(clientAddressKey, clientAddress(req as Req)).set(rawHeadersKey, req.headers),
+    contextValues: (req) => callContextValues(req as Req, clientAddress),
     fallback: fallback as never,
   }) as never;
 }

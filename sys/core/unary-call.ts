@@ -52,6 +52,11 @@ export function requestTooLarge(size: number | undefined, max: number): ConnectE
   return apiError(Code.ResourceExhausted, "MESSAGE_TOO_LARGE", message, { limit: String(max) });
 }
 
+/** What every serving path puts in a call's context values before the pipeline runs. */
+export function callContextValues(req: Req, clientAddress: ClientAddress): ContextValues {
+  return createContextValues().set(clientAddressKey, clientAddress(req)).set(rawHeadersKey, req.headers);
+}
+
 /** Unary methods with an implementation, by request path. Unimplemented ones fall through to connect. */
 export function unaryRoutes(services: ServiceRegistration[]): Map<string, Route> {
   const routes = new Map<string, Route>();
@@ -73,8 +78,7 @@ export function unaryRoutes(services: ServiceRegistration[]): Map<string, Route>
 export function startUnaryCall(options: FastPathOptions, route: Route, req: Req, res: Res, protocol: Protocol, encode: (message: unknown) => Uint8Array, respond: Respond): UnaryCall {
   const { maxMessageBytes } = options;
   const headers = req.headers;
-  const values = createContextValues().set(clientAddressKey, options.clientAddress(req)).set(rawHeadersKey, headers);
-  const ctx = createLazyContext(route.method, protocol, req.url!, headers, values);
+  const ctx = createLazyContext(route.method, protocol, req.url!, headers, callContextValues(req, options.clientAddress));
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let deadlinePassed: ConnectError | undefined;

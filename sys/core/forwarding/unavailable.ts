@@ -3,7 +3,7 @@
 import type { ServerResponse } from "node:http";
 import type { Http2ServerResponse } from "node:http2";
 import { Code, type ConnectError } from "@connectrpc/connect";
-import { errorJson, httpStatus } from "../connect-fast-path.js";
+import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import { apiError } from "../errors.js";
 import { frame, statusTrailers } from "../grpc-fast-path.js";
 import type { ForwardedRequest } from "./outgoing-headers.js";
@@ -31,11 +31,11 @@ export function answerError(req: ForwardedRequest, res: Res, error: ConnectError
   }
   if (type.startsWith("application/connect+")) {
     // Connect streaming: HTTP 200 and the error in the end-of-stream message (flag 0x02).
-    const end = Buffer.concat([Buffer.from('{"error":'), errorJson(error), Buffer.from("}")]);
+    const end = Buffer.concat([Buffer.from('{"error":'), Buffer.from(errorToJsonBytes(error, {})), Buffer.from("}")]);
     return send(res, 200, type.split(";")[0], frame(0x02, end));
   }
   // Connect unary (POST or GET), and anything else: the JSON error with its HTTP status.
-  send(res, httpStatus(error.code), "application/json", errorJson(error));
+  send(res, codeToHttpStatus(error.code), "application/json", Buffer.from(errorToJsonBytes(error, {})));
 }
 
 function send(res: Res, status: number, contentType: string, body: Buffer) {
