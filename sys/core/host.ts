@@ -100,7 +100,8 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
     clientAddress: createClientAddress(config),
     fallback: (req, res) => {
       if (staticFiles?.(req, res as never)) return;
-      res.writeHead(404, { "content-type": "text/plain" });
+      res.statusCode = 404;
+      res.setHeader("content-type", "text/plain");
       res.end("not found\n");
     },
   });
