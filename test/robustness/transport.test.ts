@@ -13,7 +13,7 @@ import { Health } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
 import { ErrorInfoSchema } from "../../clients/src/gen/google/rpc/error_details_pb.js";
 import { transportFor } from "../support/clients.js";
 import { repoRoot, startPostgresServer, type TestServer } from "../support/server.js";
-import { connectRaw, type Endless, endlessH1, endlessH2, prefix, rawExchange } from "./support-transport.js";
+import { connectRaw, type Endless, endlessH1, endlessH2, prefix, rawExchange } from "./support/transport.js";
 
 const MiB = 1024 * 1024;
 const MAX = 4 * MiB; // the default maxMessageBytes
