@@ -5,7 +5,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ApiKeySchema, type ApiKey as ApiKeyMessage } from "../../clients/src/gen/polity/sys/account/v1/account_pb.js";
 import type { EntityManager } from "../core/db.js";
-import { sha256 } from "../shared/secrets.js";
+import { randomToken, sha256 } from "../shared/secrets.js";
 import { ApiKey } from "./entities.js";
 
 const DAY_MS = 86_400_000;
@@ -24,7 +24,7 @@ export function secretMatches(secret: string, storedHash: string): boolean {
 /** Creates a key row (flushed by the caller) and returns it with the secret, which is never stored. */
 export function createApiKey(em: EntityManager, input: { accountId: string; name: string; expiresInDays?: number }): { key: ApiKey; secret: string } {
   const prefix = randomBytes(6).toString("hex");
-  const secretPart = randomBytes(32).toString("base64url");
+  const secretPart = randomToken();
   const now = new Date();
   const key = em.create(ApiKey, {
     id: randomUUID(),

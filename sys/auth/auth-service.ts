@@ -10,6 +10,7 @@ import { apiError, failedPrecondition, notFound, permissionDenied, unauthenticat
 import { clientAddressKey, requirePrincipal } from "../core/authn/principal.js";
 import type { SysContext } from "../core/sys-context.js";
 import { Account, ApiKey, parseApiKey, secretMatches } from "../account/index.js";
+import { isUniqueViolation } from "../core/sql.js";
 import { FOR_UPDATE, concurrentModification, writeTransaction } from "../core/write-transaction.js";
 import { consumeEmailToken, invalidEmailToken, issueEmailToken, peekEmailToken, voidEmailTokens } from "./email-tokens.js";
 import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from "./passwords.js";
@@ -73,7 +74,7 @@ export function createAuthService(ctx: SysContext, limits: AuthLimits = localAut
         await em.flush();
       } catch (error) {
         // Lost a race with another registration of the same email.
-        if ((error as { name?: string }).name === "UniqueConstraintViolationException") throw apiError(Code.AlreadyExists, "EMAIL_TAKEN", "an account with this email already exists", { field: "email" });
+        if (isUniqueViolation(error)) throw apiError(Code.AlreadyExists, "EMAIL_TAKEN", "an account with this email already exists", { field: "email" });
         throw error;
       }
       await sendVerification(em, account);

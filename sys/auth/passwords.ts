@@ -52,7 +52,8 @@ export async function verifyPassword(password: string, stored: string | null | u
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-// A hash that never matches, verified against when the email is unknown so timing does not reveal it.
+// A hash that never matches, verified against when the email is unknown so timing does not reveal it. One per
+// process: it depends on nothing of a host.
 let dummyHash: Promise<string> | undefined;
 export function dummyPasswordHash(): Promise<string> {
   dummyHash ??= hashPassword(randomBytes(16).toString("hex"));

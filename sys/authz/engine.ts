@@ -13,7 +13,7 @@ import { createGrants } from "./grants.js";
 import { createPublicPermissions } from "./public-resources.js";
 import { createResourceTree } from "./resources.js";
 import { roleGrants, roleOf, scopeOfResource } from "./roles.js";
-import { batchPerTurn, hotQuery, isUuid, tableOf } from "../core/sql.js";
+import { batchPerTurn, escapeLike, hotQuery, isUuid, tableOf } from "../core/sql.js";
 
 export interface AuthzEngineOptions {
   db: Database;
@@ -182,7 +182,7 @@ export function createAuthzEngine({ db, logger, publicPermissionsTtlMs }: AuthzE
       const where: Record<string, unknown> = {};
       if (filter.accountId) where.accountId = filter.accountId;
       if (filter.resourcePrefix) {
-        const escaped = filter.resourcePrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+        const escaped = escapeLike(filter.resourcePrefix);
         where.$or = [{ resource: filter.resourcePrefix }, { resource: { $like: `${escaped}/%` } }];
       }
       if (Object.keys(where).length === 0) throw new Error("removeBindings needs a filter");

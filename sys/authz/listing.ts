@@ -3,9 +3,9 @@
 // stable while rows are added.
 import { Account } from "../account/index.js";
 import type { EntityManager } from "../core/db.js";
-import { decodeCursor, encodeCursor, pageSizeOf } from "../core/pagination.js";
+import { decodeCursor, pageOf, pageSizeOf } from "../core/pagination.js";
 import { AuditEventEntity, RoleBindingEntity } from "./entities.js";
-import { query, tableOf } from "../core/sql.js";
+import { ilikePattern, query, tableOf } from "../core/sql.js";
 
 export interface MemberRow {
   id: string;
@@ -34,7 +34,7 @@ export async function listMembers(em: EntityManager, input: MemberListInput) {
   const where = ["b.resource = ?"];
   const params: unknown[] = [input.resource];
   if (input.query) {
-    const like = `%${input.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = ilikePattern(input.query);
     where.push(input.withEmail ? "(a.email ilike ? or a.display_name ilike ?)" : "a.display_name ilike ?");
     params.push(like, ...(input.withEmail ? [like] : []));
   }
@@ -60,9 +60,7 @@ export async function listMembers(em: EntityManager, input: MemberListInput) {
     email: input.withEmail && r.email ? String(r.email) : "",
     displayName: String(r.display_name ?? ""),
   }));
-  const items = members.slice(0, size);
-  const last = items[items.length - 1];
-  return { items, nextPageToken: members.length > size && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : "" };
+  return pageOf(members, size);
 }
 
 export async function listAuditEvents(em: EntityManager, input: { pageSize: number; pageToken: string; kind: string }) {
@@ -72,7 +70,5 @@ export async function listAuditEvents(em: EntityManager, input: { pageSize: numb
   if (input.kind) where.kind = input.kind;
   if (cursor) where.$or = [{ time: { $lt: cursor.createdAt } }, { time: cursor.createdAt, id: { $lt: cursor.id } }];
   const rows = await em.find(AuditEventEntity, where, { orderBy: { time: "desc", id: "desc" }, limit: size + 1 });
-  const items = rows.slice(0, size);
-  const last = items[items.length - 1];
-  return { items, nextPageToken: rows.length > size && last ? encodeCursor({ createdAt: last.time, id: last.id }) : "" };
+  return pageOf(rows, size, (e) => ({ createdAt: e.time, id: e.id }));
 }

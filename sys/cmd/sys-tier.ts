@@ -1,11 +1,9 @@
 // The sys tier in this process: the authorization engine, token issuer and mailer its modules share, and the
 // ports the host and an in-process mod tier use (authorization, token verification, directory, JWKS).
 import type { Logger } from "pino";
-import { createEmailPort } from "../auth/email.js";
-import { createTokenIssuer } from "../auth/token-issuer.js";
-import { createAuthzEngine } from "../authz/engine.js";
-import { createInProcessAuthorization } from "../authz/in-process-authorization.js";
-import { createInProcessDirectory } from "../community/directory.js";
+import { createEmailPort, createTokenIssuer } from "../auth/index.js";
+import { createAuthzEngine, createInProcessAuthorization } from "../authz/index.js";
+import { createInProcessDirectory } from "../community/index.js";
 import { createTokenVerifier } from "../core/authn/token-verifier.js";
 import type { Config } from "../core/config.js";
 import type { Database } from "../core/db.js";
@@ -14,6 +12,8 @@ import { createLifecycle } from "../core/lifecycle.js";
 import type { SysContext } from "../core/sys-context.js";
 
 export async function createSysTier(config: Config, logger: Logger, db: Database): Promise<{ context: SysContext; ports: HostPorts }> {
+  // This host's engine: the sys modules register their resource kinds and public permissions on it when the
+  // host asks them for their services, so two hosts in one process decide from their own databases.
   const engine = createAuthzEngine({ db, logger });
   const tokens = await createTokenIssuer({ db, config, logger });
   const authorization = createInProcessAuthorization(engine);

@@ -1,7 +1,6 @@
 // Invites: a one-time token (only its hash is stored) giving a role on acceptance. Nobody invites to a role
 // above the highest one they hold on the community, its org or the platform — the engine's rank rule
 // (mayHandOut), applied when the invite is made, since the acceptance itself is vouched for by the invite.
-import { createHash, randomBytes } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { type CommunityService, MemberRole } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
@@ -10,6 +9,7 @@ import { requirePrincipal } from "../core/authn/principal.js";
 import { publicUrlOf } from "../core/config.js";
 import { failedPrecondition, notFound, permissionDenied } from "../core/errors.js";
 import type { SysContext } from "../core/sys-context.js";
+import { randomToken, sha256 } from "../shared/secrets.js";
 import { FOR_UPDATE, writeTransaction } from "../core/write-transaction.js";
 import { bindingRoleOf, roleName, roleToProto } from "./convert.js";
 import { Invite } from "./entities.js";
@@ -20,7 +20,6 @@ import { resourceOf, rolesOf } from "./members.js";
 type Handlers = Pick<ServiceImpl<typeof CommunityService>, "createInvite" | "acceptInvite">;
 
 const DAY_MS = 86_400_000;
-export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
 export function createInviteHandlers(ctx: SysContext): Handlers {
   const { db, engine, mail, config, logger } = ctx;
@@ -33,13 +32,13 @@ export function createInviteHandlers(ctx: SysContext): Handlers {
       requireActive(community);
       const role = req.role === MemberRole.UNSPECIFIED ? "member" : roleName(req.role)!;
       await engine.mayHandOut({ actorId: caller, role: bindingRoleOf(role), resource: resourceOf(community.id) }, em);
-      const token = randomBytes(32).toString("base64url");
+      const token = randomToken();
       const now = new Date();
       const expiresAt = new Date(now.getTime() + (req.expiresInDays || 14) * DAY_MS);
       const email = req.email ? req.email.toLowerCase() : null;
       const id = crypto.randomUUID();
       await em.transactional(async (tx) => {
-        await tx.insert(Invite, { id, communityId: community.id, tokenHash: hashToken(token), role, email, expiresAt, usedAt: null, usedBy: null, createdBy: caller, createdAt: now });
+        await tx.insert(Invite, { id, communityId: community.id, tokenHash: sha256(token), role, email, expiresAt, usedAt: null, usedBy: null, createdBy: caller, createdAt: now });
         await appendEvent(tx, { communityId: community.id, kind: "invited", accountId: null, actorId: caller, role });
       });
       if (email) {
@@ -55,7 +54,7 @@ export function createInviteHandlers(ctx: SysContext): Handlers {
       const caller = requirePrincipal(hc).accountId;
       return writeTransaction(db, async (tx) => {
         // Locked so two acceptances of one token cannot both succeed.
-        const invite = await tx.findOne(Invite, { tokenHash: hashToken(req.token) }, FOR_UPDATE);
+        const invite = await tx.findOne(Invite, { tokenHash: sha256(req.token) }, FOR_UPDATE);
         if (!invite) throw notFound("invite", "token");
         if (invite.usedAt) throw failedPrecondition("INVITE_USED", "this invite has already been used");
         if (invite.expiresAt.getTime() <= Date.now()) throw failedPrecondition("INVITE_EXPIRED", "this invite has expired");

@@ -2,9 +2,9 @@
 // they live in the same tier. The engine still makes every change (grant/revoke); this file only reads.
 import { Account } from "../account/index.js";
 import { RoleBindingEntity } from "../authz/index.js";
-import { query, tableOf, isUuid } from "../core/sql.js";
+import { ilikePattern, isUuid, query, tableOf } from "../core/sql.js";
 import type { EntityManager } from "../core/db.js";
-import { decodeCursor, encodeCursor } from "../core/pagination.js";
+import { decodeCursor, pageOf } from "../core/pagination.js";
 import type { CommunityRole } from "../core/ports/directory-port.js";
 import { bindingRoleOf, communityRoleOf } from "./convert.js";
 import { COMMUNITY_ROLES } from "./entities.js";
@@ -48,7 +48,7 @@ export async function listMemberPage(em: EntityManager, input: MemberPageInput):
   const where = ["b.resource = ?", "b.role in (?)"];
   const params: unknown[] = [resourceOf(input.communityId), roles];
   if (input.query) {
-    const like = `%${input.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = ilikePattern(input.query);
     where.push(input.matchEmail ? "(a.display_name ilike ? or a.email ilike ?)" : "a.display_name ilike ?");
     params.push(like, ...(input.matchEmail ? [like] : []));
   }
@@ -71,7 +71,5 @@ export async function listMemberPage(em: EntityManager, input: MemberPageInput):
     role: communityRoleOf(r.role)!,
     joinedAt: new Date(r.created_at),
   }));
-  const items = members.slice(0, input.size);
-  const last = items.at(-1);
-  return { items, nextPageToken: members.length > input.size && last ? encodeCursor({ createdAt: last.joinedAt, id: last.bindingId }) : "" };
+  return pageOf(members, input.size, (m) => ({ createdAt: m.joinedAt, id: m.bindingId }));
 }

@@ -16,7 +16,7 @@ import { Account } from "../account/index.js";
 import { principalOf, requirePrincipal } from "../core/authn/principal.js";
 import { createEmailVisibility } from "../authz/index.js";
 import { failedPrecondition, notFound } from "../core/errors.js";
-import { decodeCursor, encodeCursor, pageSizeOf } from "../core/pagination.js";
+import { afterCursor, decodeCursor, pageOf, pageSizeOf } from "../core/pagination.js";
 import { writeTransaction } from "../core/write-transaction.js";
 import type { CommunityRole } from "../core/ports/directory-port.js";
 import type { SysContext } from "../core/sys-context.js";
@@ -65,14 +65,12 @@ export function createMembershipHandlers(ctx: SysContext): Handlers {
       const em = db.em();
       await findCommunity(em, req.communityId);
       const size = pageSizeOf(req.pageSize);
-      const cursor = decodeCursor(req.pageToken);
-      const after = cursor ? { $or: [{ createdAt: { $gt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $gt: cursor.id } }] } : {};
+      const after = afterCursor(decodeCursor(req.pageToken));
       const rows = await em.find(JoinRequest, { $and: [{ communityId: req.communityId, status: "pending" }, after] }, { orderBy: { createdAt: "asc", id: "asc" }, limit: size + 1 });
-      const items = rows.slice(0, size);
+      const { items, nextPageToken } = pageOf(rows, size);
       const names = new Map(
         (await em.find(Account, { id: { $in: items.map((r) => r.accountId) } }, { fields: ["id", "displayName"] })).map((a) => [a.id, a.displayName]),
       );
-      const last = items.at(-1);
       return {
         requests: items.map((r) =>
           create(JoinRequestSchema, {
@@ -84,7 +82,7 @@ export function createMembershipHandlers(ctx: SysContext): Handlers {
             createdAt: timestampFromDate(r.createdAt),
           }),
         ),
-        nextPageToken: rows.length > size && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : "",
+        nextPageToken,
       };
     },
 

@@ -85,10 +85,15 @@ export function afterCursor(cursor: Cursor | undefined): Record<string, unknown>
   return { $or: [{ createdAt: { $gt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $gt: cursor.id } }] };
 }
 
-/** Splits the size + 1 rows fetched into the page and the next token. */
-export function pageOf<T extends { createdAt: Date; id: string }>(rows: T[], size: number): { items: T[]; nextPageToken: string } {
+/**
+ * Splits the size + 1 rows fetched into the page and the next token. Rows keyed other than by (createdAt, id)
+ * say what their cursor is.
+ */
+export function pageOf<T extends Cursor>(rows: T[], size: number): { items: T[]; nextPageToken: string };
+export function pageOf<T>(rows: T[], size: number, cursorOf: (row: T) => Cursor): { items: T[]; nextPageToken: string };
+export function pageOf<T>(rows: T[], size: number, cursorOf = (row: T) => row as unknown as Cursor): { items: T[]; nextPageToken: string } {
   if (rows.length <= size) return { items: rows, nextPageToken: "" };
   const items = rows.slice(0, size);
-  const last = items[items.length - 1]!;
+  const last = cursorOf(items[items.length - 1]!);
   return { items, nextPageToken: encodeCursor({ createdAt: last.createdAt, id: last.id }) };
 }
