@@ -24,7 +24,8 @@ export interface Notifier {
 
 // PostgreSQL channel names are identifiers: at most 63 bytes.
 const MAX_CHANNEL = 63;
-// In-process buses, per ORM (so two databases in one process never cross-talk).
+// In-process buses, one per database (keyed by its ORM driver, so two hosts in one process never cross-talk):
+// publishInTransaction is given only an EntityManager and finds its database's bus from it.
 const buses = new WeakMap<object, LocalBus>();
 
 interface LocalBus {

@@ -60,6 +60,9 @@ export async function flushUnique(em: EntityManager, taken: () => Error): Promis
 interface NativePool {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
+
+// Each ORM connection's pool, taken once: asking the connection again after the database was closed would open a
+// new pool behind the host's back. Keyed by the connection, so each database (each host) has its own.
 const pools = new WeakMap<object, Promise<NativePool | undefined>>();
 
 function nativePoolOf(em: EntityManager): Promise<NativePool | undefined> {
