@@ -2,9 +2,13 @@
 // streams without end, echoes bodies, counts its sessions and sees resets) and the forwarder on an h2c and an
 // HTTP/1.1 listener. Streams flow message by message, trailers and resets travel both ways, one session is
 // reused and replaced after GOAWAY, and an unreachable sys is UNAVAILABLE in each protocol's own shape.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http, { type IncomingMessage } from "node:http";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import pino from "pino";
@@ -17,6 +21,7 @@ import { createSysForwarder, type SysForwarder } from "./sys-forwarder.js";
 const logger = pino({ level: "silent" });
 const STREAM = "/polity.sys.test.v1.Relay/Stream";
 const ECHO = "/polity.sys.test.v1.Relay/Echo";
+const FLOOD = "/polity.sys.test.v1.Relay/Flood";
 
 async function listen(server: http.Server | http2.Http2Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -63,6 +68,7 @@ describe("the sys forwarder's relay", () => {
   let sessionCount = 0;
   const resets: number[] = [];
   const seen: http2.IncomingHttpHeaders[] = [];
+  let flooded = 0;
 
   beforeAll(async () => {
     upstream = http2.createServer();
@@ -74,6 +80,18 @@ describe("the sys forwarder's relay", () => {
     upstream.on("stream", (stream, headers) => {
       seen.push(headers);
       stream.on("error", () => undefined);
+      if (headers[":path"] === FLOOD) {
+        // Writes as fast as the forwarder takes it; what it took is counted.
+        stream.respond({ ":status": 200, "content-type": "application/grpc" });
+        const chunk = Buffer.alloc(64 * 1024);
+        const pump = () => {
+          while (!stream.destroyed && stream.write(chunk)) flooded += chunk.length;
+          if (!stream.destroyed) flooded += chunk.length;
+        };
+        stream.on("drain", pump);
+        pump();
+        return;
+      }
       if (headers[":path"] === STREAM) {
         // A server stream that never ends by itself: one message every 20 ms until the caller goes away.
         stream.respond({ ":status": 200, "content-type": headers["content-type"] });
@@ -151,6 +169,34 @@ describe("the sys forwarder's relay", () => {
     expect(sent["x-forwarded-for"]).toBe("127.0.0.1");
   });
 
+  it("reads from sys only as fast as the caller reads (HTTP/1.1 and HTTP/2)", async () => {
+    for (const version of ["1.1", "2"]) {
+      flooded = 0;
+      let close: () => void;
+      if (version === "1.1") {
+        const req = http.request(`${fronted.h1Url}${FLOOD}`, { method: "POST", headers: { "content-type": "application/grpc-web" } });
+        const res = await new Promise<IncomingMessage>((resolve) => req.once("response", resolve).end());
+        res.pause(); // a caller that reads nothing
+        res.on("error", () => undefined);
+        close = () => req.destroy();
+      } else {
+        const client = http2.connect(fronted.h2Url);
+        const stream = client.request({ ":method": "POST", ":path": FLOOD, "content-type": "application/grpc", te: "trailers" });
+        stream.end();
+        await new Promise((resolve) => stream.once("response", resolve));
+        stream.pause();
+        close = () => client.destroy();
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      const stalled = flooded;
+      await new Promise((r) => setTimeout(r, 300));
+      close();
+      // Flow control windows and socket buffers hold a few MiB at most; a relay that buffered would take it all.
+      expect(flooded, `HTTP/${version}`).toBe(stalled);
+      expect(flooded, `HTTP/${version}`).toBeLessThan(16 * 1024 * 1024);
+    }
+  });
+
   it("keeps one session to sys, and opens a new one after GOAWAY", async () => {
     const echo = async () => {
       const client = http2.connect(fronted.h2Url);
@@ -170,6 +216,35 @@ describe("the sys forwarder's relay", () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(await echo()).toBe("0");
     expect(sessionCount).toBe(first + 1);
+  });
+});
+
+describe("the sys forwarder to an https sys", () => {
+  it("speaks h2 over TLS to sys, trusting the CA it is given", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "polity-relay-tls-"));
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=localhost",
+      "-addext", "subjectAltName=IP:127.0.0.1", "-days", "1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+    const [cert, key] = [readFileSync(join(dir, "cert.pem")), readFileSync(join(dir, "key.pem"))];
+    rmSync(dir, { recursive: true, force: true });
+    const upstream = http2.createSecureServer({ cert, key }, (req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ alpn: (req.socket as import("node:tls").TLSSocket).alpnProtocol, path: req.url }));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const sysUrl = `https://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const fronted = await front(createSysForwarder({ sysUrl, logger, tls: { ca: cert } }));
+    try {
+      const res = await fetch(`${fronted.h1Url}/polity.sys.auth.v1.AuthService/WhoAmI`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      expect(await res.json()).toEqual({ alpn: "h2", path: "/polity.sys.auth.v1.AuthService/WhoAmI" });
+      // Without the CA the certificate is refused: UNAVAILABLE, never a plaintext or unverified fallback.
+      const untrusting = await front(createSysForwarder({ sysUrl, logger }));
+      const refused = await fetch(`${untrusting.h1Url}/polity.sys.auth.v1.AuthService/WhoAmI`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      expect(refused.status).toBe(503);
+      await untrusting.close();
+    } finally {
+      await fronted.close();
+      await new Promise((r) => upstream.close(r));
+    }
   });
 });
 
