@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["sys/**/*.test.ts", "mod/**/*.test.ts", "clients/src/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["sys/**/*.test.ts", "mod/**/*.test.ts", "clients/src/**/*.test.ts", "clients/tally/src/**/*.test.ts", "test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "web/dist/**"],
     // PGlite clusters and child processes take seconds to start on two shared cores.
     testTimeout: 60000,

@@ -10,7 +10,7 @@ import pino from "pino";
 import { loadConfig } from "../sys/core/config.js";
 import { openDatabase } from "../sys/core/db.js";
 import { Delegation } from "../mod/voting/delegation/entities.js";
-import { votingDelegationsInit } from "../mod/voting/delegation/migrations/20261122001100-mod-voting-delegations.js";
+import { votingMigrations } from "../mod/voting/migrations/index.js";
 import { resolveDelegations } from "../mod/voting/delegation/resolve.js";
 
 const arg = (name: string, fallback: string) => {
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   url.pathname = `/${name}`;
   const db = await openDatabase({
     tier: "mod", config: loadConfig({ env: {} }), logger: pino({ level: "silent" }),
-    entities: [Delegation] as never, migrations: [votingDelegationsInit], url: url.toString(),
+    entities: [Delegation] as never, migrations: votingMigrations, url: url.toString(),
   });
   try {
     await db.migrate();

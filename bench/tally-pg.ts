@@ -2,7 +2,7 @@
 // migrations create the real tables, ballots (ranked over 10 options: a few hundred Zipf-weighted dominant
 // orderings, often truncated, plus ~10 % noise) go into the real `ballots` table with batched multi-row inserts
 // (unnest of arrays, 20,000 rows a statement), and the eligibility snapshot into `eligible_voters`. Then
-// `computeResults` (mod/voting/results.ts — what ClosePoll runs: read eligible + voter ids, resolve delegation,
+// `computeResults` (mod/voting/results/compute.ts — what ClosePoll runs: read eligible + voter ids, resolve delegation,
 // read the ballots grouped by choice in PostgreSQL through a cursor, tally, build and hash the PollResults) is
 // timed for Schulze and IRV, beside the per-ballot reference path (`computeResultsPerBallot`, every ballot read
 // as a row — what the server did before) and the reads alone; the two paths' result hashes must agree.
@@ -17,8 +17,8 @@ import { openDatabase } from "../sys/core/db.js";
 import { createVotingModule } from "../mod/voting/module.js";
 const votingModule = createVotingModule();
 import { PollEntity, type PollRow } from "../mod/voting/entities.js";
-import { forEachGroupedBallot } from "../mod/voting/grouped-ballots.js";
-import { ballotsOf, computeResults, computeResultsPerBallot } from "../mod/voting/results.js";
+import { forEachGroupedBallot } from "../mod/voting/results/grouped-ballots.js";
+import { ballotsOf, computeResults, computeResultsPerBallot } from "../mod/voting/results/compute.js";
 
 const { values } = parseArgs({ options: {
   ballots: { type: "string", default: "1000000" }, options: { type: "string", default: "10" },

@@ -9,6 +9,7 @@
 //     the published result.
 // Reports sustained votes/s (acknowledged CastBallot calls per second). Never run by the test suite.
 //   npm run bench:voting -- [--voters 200] [--polls 3] [--seconds 20] [--db postgres://…/postgres]
+import { type Method, tally, tallyBallot, tallyConfigFor } from "@polity/tally";
 import { seededRandom } from "./support.js";
 import { parseArgs } from "node:util";
 import { type Client, createClient } from "@connectrpc/connect";
@@ -18,9 +19,7 @@ import { OrgProjectService } from "../clients/src/gen/polity/sys/account/v1/org_
 import { CommunityService, JoinPolicy, Visibility } from "../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { ActivityKind, BallotSecrecy, PollState, ResultVisibility, VotingMethod, VotingService } from "../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import type { ChoiceJson } from "../mod/voting/entities.js";
-import { canonical, tallyBallot } from "../mod/voting/codec.js";
-import { tallyConfigFor } from "../mod/voting/tally-config.js";
-import { type Method, tally } from "../mod/voting/tally/index.js";
+import { canonical } from "../mod/voting/ballots/codec.js";
 import { clientFor } from "../test/support/clients.js";
 import { type Person, signIn, signUpVerified } from "../test/support/people.js";
 import { startProcessServer, type TestServer } from "../test/support/server.js";

@@ -5,15 +5,13 @@
 import type { Client } from "@connectrpc/connect";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tally, tallyBallot, tallyConfigFor } from "@polity/tally";
 import { OrgProjectService } from "../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { CommunityService, JoinPolicy, Visibility } from "../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import {
   ActivityKind, BallotSecrecy, PollState, ResultVisibility, VotingMethod, VotingService, type WatchPollResponse,
 } from "../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import type { ChoiceJson } from "../mod/voting/entities.js";
-import { tallyBallot } from "../mod/voting/codec.js";
-import { tallyConfigFor } from "../mod/voting/tally-config.js";
-import { tally } from "../mod/voting/tally/index.js";
 import { clientFor } from "./support/clients.js";
 import { type Person, signIn, signUpVerified } from "./support/people.js";
 import { createTestDatabase, type TestDatabase } from "./support/postgres.js";

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { execFile, execFileSync } from "node:child_process";
 import { runCli } from "./cli/program.js";
 import type { Io } from "./cli/io.js";
-import { ACCOUNT_ID, EMAIL, PASSWORD, startFakeServer, type FakeServer } from "./fake-server.testkit.js";
+import { ACCOUNT_ID, EMAIL, PASSWORD, startFakeServer, type FakeServer } from "./test-support.js";
 
 let server: FakeServer;
 let home: string;

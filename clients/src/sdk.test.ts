@@ -3,7 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { createPolityClient } from "./index.js";
 import { errorReason, codeName } from "./errors.js";
 import { jwtExpiry, type Tokens } from "./tokens.js";
-import { ACCOUNT_ID, API_KEY, EMAIL, PASSWORD, startFakeServer, type FakeServer } from "./fake-server.testkit.js";
+import { ACCOUNT_ID, API_KEY, EMAIL, PASSWORD, startFakeServer, type FakeServer } from "./test-support.js";
 
 let server: FakeServer;
 beforeAll(async () => void (server = await startFakeServer()));

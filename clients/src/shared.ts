@@ -14,3 +14,14 @@ export { Health } from "./gen/grpc/health/v1/health_pb.js";
 export { CommunityService } from "./gen/polity/sys/community/v1/community_pb.js";
 export { VotingService } from "./gen/polity/mod/voting/v1/voting_pb.js";
 export { DiscoService } from "./gen/polity/mod/disco/v1/disco_pb.js";
+// The tally engine and the activity-log verifier the server uses (@polity/tally), for counting and auditing
+// without trusting the server.
+export {
+  tally, METHODS, BallotError, ParseError, parseBlt, parseText, validateBallots,
+  verifyActivityLog, verifyChain, auditPolls,
+} from "@polity/tally";
+export type {
+  Ballot, ChoiceBallot, ScoreBallot, RankedBallot, ProposalBallot, Method, Result, TallyConfig,
+  ChainEntry, ChainBreak, PollAudit, ActivityLogReport,
+} from "@polity/tally";
+export { chainEntryOf, activityEntries, verifyCommunityActivity } from "./activity-log.js";

@@ -2,7 +2,7 @@
 // named rather than printed. The API keeps the engine's own words (they are part of the hashed, audited
 // result); only what people read is reworded. Pure and dependency-free: the web app uses it too.
 
-// The engine's line: "[round N: ]PURPOSE among ID, ID → CHOSEN (RULE: DETAIL)" (mod/voting/results.ts).
+// The engine's line: "[round N: ]PURPOSE among ID, ID → CHOSEN (RULE: DETAIL)" (mod/voting/results/compute.ts).
 const LINE = /^(?:round (\d+): )?(.+?) among (.+?) → (.+?) \(([^:]+): (.*)\)$/s;
 const SEED = /\b(in|by) the order of seed "[^"]*"/g;
 

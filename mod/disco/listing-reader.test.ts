@@ -14,7 +14,7 @@ import { type Database, openDatabase } from "../../sys/core/db.js";
 import { createDiscoService } from "./disco-service.js";
 import { Listing } from "./entities.js";
 import { createListingReader } from "./listing-reader.js";
-import { discoInit } from "./migrations/20261122000000-mod-disco-init.js";
+import { discoMigrations } from "./migrations/index.js";
 
 describe.each(["pglite", "postgres"] as const)("listing reader on %s", (backend) => {
   let db: Database;
@@ -26,7 +26,7 @@ describe.each(["pglite", "postgres"] as const)("listing reader on %s", (backend)
     pgDb = backend === "postgres" ? await createTestDatabase("disco_reader") : undefined;
     db = await openDatabase({
       tier: "mod", config: loadConfig({ env: { POLITY_DATA_DIR: dataDir } }), logger: pino({ level: "silent" }),
-      entities: [Listing as never], migrations: [discoInit], url: pgDb?.url,
+      entities: [Listing as never], migrations: discoMigrations, url: pgDb?.url,
     });
     await db.migrate();
     for (let i = 0; i < 5; i++) {

@@ -3,14 +3,14 @@ import { DiscoService } from "../../clients/src/gen/polity/mod/disco/v1/disco_pb
 import { defineModule, service } from "../../sys/core/module.js";
 import { createDiscoService } from "./disco-service.js";
 import { Listing } from "./entities.js";
-import { discoInit } from "./migrations/20261122000000-mod-disco-init.js";
+import { discoMigrations } from "./migrations/index.js";
 
 export function createDiscoModule() {
   return defineModule({
     id: "disco",
     tier: "mod",
     entities: [Listing as never],
-    migrations: [discoInit],
+    migrations: discoMigrations,
     services: (ctx) => [service(DiscoService, createDiscoService(ctx.db))],
   });
 }

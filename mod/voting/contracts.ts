@@ -1,6 +1,9 @@
 // The seams between the voting module's parts (polls and ballots, delegation, activity log), so each part can
 // be read and tested on its own. Implementations: delegation/resolve.ts, activity/append.ts.
+import type { DelegationResolution } from "@polity/tally";
 import type { EntityManager } from "../../sys/core/db.js";
+
+export type { DelegationResolution, WeightFlowRecord } from "@polity/tally";
 
 export type ActivityKindName =
   | "poll_created" | "poll_updated" | "poll_deleted" | "poll_opened" | "poll_closed"
@@ -14,7 +17,7 @@ export interface ActivityInput {
   actorId: string;
   pollId?: string;
   // JSON-serialisable content; encoded canonically (sorted keys) and covered by the entry's hash. A ballot
-  // entry carries who voted, and what only where everyone may see it now (ballot-privacy.ts).
+  // entry carries who voted, and what only where everyone may see it now (ballots/privacy.ts).
   payload: Record<string, unknown>;
 }
 
@@ -28,23 +31,6 @@ export interface AppendedActivity {
  * does), and schedules a notification to watchers on every replica after commit.
  */
 export type AppendActivity = (em: EntityManager, input: ActivityInput) => Promise<AppendedActivity>;
-
-export interface WeightFlowRecord {
-  voterId: string;
-  // Delegates the weight passed through, nearest first; empty for a direct vote.
-  chain: string[];
-  // Whose ballot the weight was counted with; "" when lost.
-  countedWith: string;
-  outcome: "direct" | "delegated" | "lost_in_cycle" | "delegate_did_not_vote";
-}
-
-export interface DelegationResolution {
-  // Total weight per voter who cast a ballot (1 for themselves plus what reached them).
-  weightByVoter: Map<string, number>;
-  flows: WeightFlowRecord[];
-  delegatedWeight: number;
-  lostWeight: number;
-}
 
 /**
  * Resolves, from the delegations in force at this instant, where each eligible member's weight goes for a poll

@@ -5,8 +5,8 @@ import type { Logger } from "pino";
 import type { Database } from "../../sys/core/db.js";
 import type { Notifier } from "../../sys/core/notifier.js";
 import type { DirectoryPort } from "../../sys/core/ports/directory-port.js";
-import type { CastQueue } from "./cast-queue.js";
-import type { LiveResults } from "./live-results.js";
+import type { CastQueue } from "./ballots/cast-queue.js";
+import type { LiveResults } from "./results/live.js";
 
 export interface VotingDeps {
   db: Database;

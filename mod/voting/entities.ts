@@ -1,6 +1,9 @@
 // The voting module's polls, ballots, eligibility snapshots and published results. Community and account ids
 // are references into sys by value only: mod never reads sys tables.
 import { defineEntity, p, type InferEntity } from "@mikro-orm/core";
+import type { ChoiceJson } from "@polity/tally";
+
+export type { ChoiceJson } from "@polity/tally";
 
 export interface PollOptionJson {
   id: string;
@@ -9,14 +12,6 @@ export interface PollOptionJson {
 }
 
 export type QuorumJson = { percentOfEligible: number } | { absolute: number };
-
-/** A ballot as stored: exactly one of the keys, mirroring the proto's `choice` oneof. */
-export type ChoiceJson =
-  | { proposal: "agree" | "disagree" | "abstain" | "block" }
-  | { optionId: string }
-  | { approval: string[] }
-  | { scores: Record<string, number> }
-  | { ranking: string[][] };
 
 export const PollEntity = defineEntity({
   name: "Poll",
@@ -52,7 +47,7 @@ export const PollEntity = defineEntity({
     state: p.string().length(16),
     openedAt: p.datetime().nullable(),
     closedAt: p.datetime().nullable(),
-    // Set once the eligible members have been snapshot (at open; see scheduler.ts for scheduled polls).
+    // Set once the eligible members have been snapshot (at open; see polls/scheduler.ts for scheduled polls).
     snapshotAt: p.datetime().nullable(),
     eligibleCount: p.integer(),
     createdBy: p.uuid(),

@@ -8,16 +8,14 @@ import { createNotifier } from "../../sys/core/notifier.js";
 import type { DirectoryPort } from "../../sys/core/ports/directory-port.js";
 import { ActivityEntry, ActivityHead } from "./activity/entities.js";
 import { startMembershipSync } from "./activity/membership-sync.js";
-import { votingActivityInit } from "./activity/migrations/20261122001200-mod-voting-activity.js";
-import { createCastQueue } from "./cast-queue.js";
+import { createCastQueue } from "./ballots/cast-queue.js";
 import type { VotingDeps } from "./deps.js";
 import { Delegation } from "./delegation/entities.js";
-import { votingDelegationsInit } from "./delegation/migrations/20261122001100-mod-voting-delegations.js";
 import { votingEntities } from "./entities.js";
-import { createLiveResults } from "./live-results.js";
-import { votingPolls } from "./migrations/20261122001000-mod-voting-polls.js";
-import { POLLS_CHANNEL } from "./poll-store.js";
-import { createScheduler, type Scheduler } from "./scheduler.js";
+import { createLiveResults } from "./results/live.js";
+import { votingMigrations } from "./migrations/index.js";
+import { POLLS_CHANNEL } from "./polls/store.js";
+import { createScheduler, type Scheduler } from "./polls/scheduler.js";
 import { createVotingService } from "./voting-service.js";
 
 // Without a directory (a host that does not provide one) every call that needs it is UNAVAILABLE.
@@ -42,7 +40,7 @@ export function createVotingModule() {
     id: "voting",
     tier: "mod",
     entities: [...votingEntities, Delegation, ActivityEntry, ActivityHead] as never[],
-    migrations: [votingPolls, votingDelegationsInit, votingActivityInit],
+    migrations: votingMigrations,
     services: (ctx) => [service(VotingService, createVotingService({ ...ctx, directory: ctx.directory ?? noDirectory }, depsFor(ctx)))],
     async start(ctx) {
       const { notifier, live, directory } = depsFor(ctx);

@@ -1,5 +1,5 @@
 // A VotingService on a real database (PGlite or PostgreSQL) behind a Connect router transport, with the real
-// validation interceptor, a principal taken from "Bearer <account id>", and a directory port fake holding
+// validation concern, a principal taken from "Bearer <account id>", and a directory port fake holding
 // communities and members (sys is another tier; the full-server tests use the real one).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,15 +13,18 @@ import { type Database, openDatabase } from "../../sys/core/db.js";
 import type { ModContext } from "../../sys/core/module.js";
 import { createNotifier } from "../../sys/core/notifier.js";
 import type { CommunityInfo, CommunityRole, DirectoryPort, MemberRecord } from "../../sys/core/ports/directory-port.js";
-import { createMessageValidator, createValidationInterceptor } from "../../sys/core/validation.js";
+import { createMessageValidator, createValidationConcern } from "../../sys/core/validation.js";
+import { service } from "../../sys/core/module.js";
+import { applyConcerns } from "../../sys/core/pipeline/apply-concerns.js";
+import { type Concern, requestHeaderOf } from "../../sys/core/pipeline/concern.js";
 import { createTestDatabase } from "../../test/support/postgres.js";
 import type { VotingDeps } from "./deps.js";
-import { createCastQueue } from "./cast-queue.js";
-import { createLiveResults } from "./live-results.js";
+import { createCastQueue } from "./ballots/cast-queue.js";
+import { createLiveResults } from "./results/live.js";
 import { createVotingModule } from "./module.js";
 
 const votingModule = createVotingModule();
-import { createScheduler, type Scheduler } from "./scheduler.js";
+import { createScheduler, type Scheduler } from "./polls/scheduler.js";
 import { createVotingService } from "./voting-service.js";
 
 export interface FakeDirectory extends DirectoryPort {
@@ -68,10 +71,10 @@ export interface Replica {
   close(): Promise<void>;
 }
 
-const principal: Interceptor = (next) => (req) => {
-  const auth = req.header.get("authorization");
-  if (auth?.startsWith("Bearer ")) req.contextValues.set(principalKey, { accountId: auth.slice(7), kind: "person", sessionId: "" });
-  return next(req);
+const principal: Concern = () => (next) => (call) => {
+  const auth = requestHeaderOf(call.ctx, "authorization");
+  if (auth?.startsWith("Bearer ")) call.ctx.values.set(principalKey, { accountId: auth.slice(7), kind: "person", sessionId: "" });
+  return next(call);
 };
 
 /** One "replica": its own database connection, notifier and caches. */
@@ -83,8 +86,7 @@ export async function startReplica(directory: DirectoryPort, url: string | undef
   const notifier = createNotifier(db, logger);
   const deps: VotingDeps = { db, directory, notifier, logger, live: createLiveResults(db), casts: createCastQueue(db) };
   const ctx = { config, logger, db, directory, authz: undefined as never } satisfies ModContext;
-  const impl = createVotingService(ctx, deps);
-  const validate = createMessageValidator();
+  const [pipelined] = applyConcerns([service(VotingService, createVotingService(ctx, deps))], [createValidationConcern(createMessageValidator()), principal]);
   const scheduler = createScheduler({ db, directory, logger, intervalMs: 3_600_000, onChange: (id) => deps.live.invalidate(id) });
   return {
     db,
@@ -95,8 +97,7 @@ export async function startReplica(directory: DirectoryPort, url: string | undef
         if (accountId) req.header.set("authorization", `Bearer ${accountId}`);
         return next(req);
       };
-      return createClient(VotingService, createRouterTransport((router) => router.service(VotingService, impl), {
-        router: { interceptors: [createValidationInterceptor(validate), principal] },
+      return createClient(VotingService, createRouterTransport((router) => router.service(VotingService, pipelined.impl as never), {
         transport: { interceptors: [auth] },
       }));
     },

@@ -9,7 +9,7 @@ import {
   type BallotSchema, BallotSecrecy, type PollSchema, PollOptionSchema, PollResultsSchema, PollState, ProposalChoice, ResultVisibility, VotingMethod, ActivityKind,
 } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { reasonOf } from "../../sys/core/errors.js";
-import { hashOf } from "./results.js";
+import { hashOf } from "./results/compute.js";
 import { createFakeDirectory, useReplica } from "./test-support.js";
 
 type PollInit = MessageInitShape<typeof PollSchema>;

@@ -1,4 +1,4 @@
-// `polity tally` on the fixture files of mod/voting/tally/fixtures (published examples, sources named in them).
+// `polity tally` on the fixture files of @polity/tally (clients/tally/src/fixtures) (published examples, sources named in them).
 import { describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { runCli } from "./program.js";
 import type { Io } from "./io.js";
 
-const fixture = (name: string) => fileURLToPath(new URL(`../../../mod/voting/tally/fixtures/${name}`, import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../../tally/src/fixtures/${name}`, import.meta.url));
 
 async function polity(args: string[]) {
   let stdout = "";

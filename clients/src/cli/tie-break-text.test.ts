@@ -1,4 +1,4 @@
-// Tie-break lines as the engine writes them (mod/voting/results.ts, tally/tie-break.ts), reworded for people.
+// Tie-break lines as the engine writes them (mod/voting/results/compute.ts, @polity/tally tie-break.ts), reworded for people.
 import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { PollResultsSchema, PollSchema, PollState } from "../gen/polity/mod/voting/v1/voting_pb.js";

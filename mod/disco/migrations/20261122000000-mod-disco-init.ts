@@ -7,5 +7,3 @@ export class DiscoInit extends Migration {
     this.addSql(`create index "listings_created_at_index" on "listings" ("created_at");`);
   }
 }
-
-export const discoInit = { name: "20261122000000-mod-disco-init", class: DiscoInit };

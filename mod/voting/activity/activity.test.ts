@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
+import { verifyChain } from "@polity/tally";
 import { ListActivityRequestSchema, WatchActivityRequestSchema } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { createNotifier, type Notifier } from "../../../sys/core/notifier.js";
 import type { Database } from "../../../sys/core/db.js";
 import { appendActivity } from "./append.js";
-import { verifyChain } from "./chain.js";
 import { createActivityHandlers } from "./handlers.js";
-import { protoToChain } from "./proto.js";
-import { callAs, memoryDirectory, modContext, openTestDb, type Backend } from "./testkit.js";
+import { chainEntryOf } from "../../../clients/src/activity-log.js";
+import { callAs, memoryDirectory, modContext, openTestDb, type Backend } from "./test-support.js";
 
 const C = "00000000-0000-4000-8000-000000000001";
 
@@ -28,7 +28,7 @@ for (const backend of ["pglite", "postgres"] as Backend[]) {
     const handlers = () => createActivityHandlers(modContext(db, directory), notifier);
     const listAll = async () => {
       const res = await handlers().listActivity!(create(ListActivityRequestSchema, { communityId: C, pageSize: 1000 }), callAs(undefined));
-      return res as { entries: Parameters<typeof protoToChain>[0][]; headSequence: bigint };
+      return res as { entries: Parameters<typeof chainEntryOf>[0][]; headSequence: bigint };
     };
 
     it("concurrent appends form one gap-free chain, and a rollback leaves no trace", async () => {
@@ -41,7 +41,7 @@ for (const backend of ["pglite", "postgres"] as Backend[]) {
       const { entries, headSequence } = await listAll();
       expect(headSequence).toBe(40n);
       expect(entries.map((e) => Number(e.sequence))).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-      expect(await verifyChain(entries.map(protoToChain), 40)).toBeUndefined();
+      expect(await verifyChain(entries.map(chainEntryOf), 40)).toBeUndefined();
     });
 
     it("copies membership events once, with their sys sequence", async () => {
@@ -50,9 +50,9 @@ for (const backend of ["pglite", "postgres"] as Backend[]) {
         { sequence: 2, communityId: C, kind: "left", accountId: "u1", actorId: "u1", role: "", time: new Date() });
       await Promise.all([listAll(), listAll()]);
       const { entries } = await listAll();
-      const copied = entries.filter((e) => protoToChain(e).kind === "membership_changed").map((e) => JSON.parse(e.payload).sys_sequence);
+      const copied = entries.filter((e) => chainEntryOf(e).kind === "membership_changed").map((e) => JSON.parse(e.payload).sys_sequence);
       expect(copied).toEqual([1, 2]);
-      expect(await verifyChain(entries.map(protoToChain), entries.length)).toBeUndefined();
+      expect(await verifyChain(entries.map(chainEntryOf), entries.length)).toBeUndefined();
     });
 
     it("WatchActivity streams the backlog then live entries without gaps or duplicates", async () => {

@@ -5,10 +5,10 @@
 // one community are bounded by commits per second: callers that can, take the lock last and append many
 // entries under one lock (appendMany; see ../cast-queue.ts) so one flush covers them all.
 import { createHash } from "node:crypto";
+import { canonicalJson, hashInput } from "@polity/tally";
 import type { EntityManager } from "../../../sys/core/db.js";
 import { publishInTransaction } from "../../../sys/core/notifier.js";
 import type { ActivityInput, AppendActivity, AppendedActivity } from "../contracts.js";
-import { canonicalJson, hashInput } from "./chain.js";
 import { ActivityEntry, ActivityHead } from "./entities.js";
 import { inTransaction, query, tableOf } from "../../../sys/core/sql.js";
 

@@ -1,17 +1,11 @@
-// Activity entries between their database rows, their wire form and the chain's plain form. Pure, so the CLI
-// converts what it downloads exactly as the server converts what it stores.
+// Activity entries from their database rows to their wire form. The wire form back to the chain's plain form
+// is the SDK's (clients/src/activity-log.ts), so whoever downloads a log converts it as the tests here do.
 import { create } from "@bufbuild/protobuf";
-import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ActivityEntrySchema, ActivityKind, type ActivityEntry } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
-import type { ActivityKindName } from "../contracts.js";
-import type { ChainEntry } from "./chain.js";
 
 export function kindToProto(kind: string): ActivityKind {
   return (ActivityKind as unknown as Record<string, ActivityKind>)[kind.toUpperCase()] ?? ActivityKind.UNSPECIFIED;
-}
-
-export function kindFromProto(kind: ActivityKind): ActivityKindName | "unspecified" {
-  return ((ActivityKind[kind] as string | undefined) ?? "UNSPECIFIED").toLowerCase() as ActivityKindName;
 }
 
 export interface EntryRow {
@@ -38,17 +32,4 @@ export function rowToProto(row: EntryRow): ActivityEntry {
     prevHash: row.prev_hash,
     hash: row.hash,
   });
-}
-
-export function protoToChain(e: ActivityEntry): ChainEntry {
-  return {
-    sequence: Number(e.sequence),
-    kind: kindFromProto(e.kind),
-    time: e.time ? timestampDate(e.time).toISOString() : "",
-    actorId: e.actorId,
-    pollId: e.pollId,
-    payload: e.payload,
-    prevHash: e.prevHash,
-    hash: e.hash,
-  };
 }

@@ -8,7 +8,7 @@ import type { Database } from "../../../sys/core/db.js";
 import { reasonOf } from "../../../sys/core/errors.js";
 import { query, tableOf } from "../../../sys/core/sql.js";
 import { ActivityEntry } from "../activity/entities.js";
-import { callAs, memoryDirectory, modContext, openTestDb, type Backend } from "../activity/testkit.js";
+import { callAs, memoryDirectory, modContext, openTestDb, type Backend } from "../activity/test-support.js";
 import { createDelegationHandlers } from "./handlers.js";
 import { resolveDelegations } from "./resolve.js";
 

@@ -1,10 +1,10 @@
 // resolveDelegations (contracts.ts): loads the community's delegations in scope for the poll, page by page
 // in key order (so a big community is never one giant result set), and resolves them with the pure core.
+import { createGraphBuilder, resolveWithGraph, type DelegationEdge } from "@polity/tally";
 import type { EntityManager } from "../../../sys/core/db.js";
 import type { ResolveDelegations } from "../contracts.js";
 import { query, tableOf } from "../../../sys/core/sql.js";
 import { Delegation } from "./entities.js";
-import { createGraphBuilder, resolveWithGraph, type DelegationEdge } from "./resolve-core.js";
 
 const PAGE = 50_000;
 

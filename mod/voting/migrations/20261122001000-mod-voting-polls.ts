@@ -11,5 +11,3 @@ export class VotingPolls extends Migration {
     this.addSql(`create table "poll_results" ("poll_id" uuid not null, "result" jsonb not null, "result_hash" varchar(64) not null, "computed_at" timestamptz not null, primary key ("poll_id"));`);
   }
 }
-
-export const votingPolls = { name: "20261122001000-mod-voting-polls", class: VotingPolls };

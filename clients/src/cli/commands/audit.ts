@@ -2,11 +2,10 @@
 // prev_hash, every hash, gap-free sequences up to the server's head) and recounts every closed public poll from
 // the log alone with the server's own tally engine and delegation resolution. Exit 0 only when all verifies.
 import { createClient } from "@connectrpc/connect";
+import type { ChainBreak, PollAudit } from "@polity/tally";
 import type { Command } from "commander";
+import { verifyCommunityActivity } from "../../activity-log.js";
 import { VotingService } from "../../gen/polity/mod/voting/v1/voting_pb.js";
-import { createChainVerifier, type ChainBreak, type ChainEntry } from "../../../../mod/voting/activity/chain.js";
-import { protoToChain } from "../../../../mod/voting/activity/proto.js";
-import { auditPolls, type PollAudit } from "../../../../mod/voting/activity/audit.js";
 import { action } from "../session.js";
 import { printTable } from "../output.js";
 import { EXIT, ExitStatus } from "../exit.js";
@@ -21,31 +20,11 @@ export function register(program: Command, io: Io): void {
     .addHelpText("after", "\nExit codes: 0 everything verifies, 1 the chain is broken or a recount differs (the first broken sequence is named).")
     .action(action(io, async (s, communityId: string) => {
       const voting = createClient(VotingService, s.client.transport);
-      const verifier = createChainVerifier();
-      const entries: ChainEntry[] = [];
-      let head = 0;
-      let broken: ChainBreak | undefined;
-      for (let after = 0n; ;) {
-        const res = await voting.listActivity({ communityId, afterSequence: after, pageSize: PAGE });
-        head = Math.max(head, Number(res.headSequence));
-        for (const e of res.entries) {
-          const entry = protoToChain(e);
-          broken ??= await verifier.push(entry);
-          entries.push(entry);
-        }
-        if (res.entries.length === 0 || broken) break;
-        after = res.entries[res.entries.length - 1].sequence;
-        if (Number(after) >= Number(res.headSequence)) break;
-      }
-      broken ??= verifier.finish(head);
-      // Polls are recounted only from a log whose chain holds up to where it broke.
-      const polls = await auditPolls(broken ? entries.filter((e) => e.sequence < broken!.sequence) : entries);
-      const failed = polls.find((p) => p.status === "mismatch");
-      const ok = !broken && !failed && polls.every((p) => p.status !== "skipped" || p.detail.startsWith("secret"));
+      const { headSequence: head, verifiedEntries, broken, polls, ok } = await verifyCommunityActivity(voting, communityId, PAGE);
       if (s.json) {
-        io.stdout(JSON.stringify({ community_id: communityId, head_sequence: head, verified_entries: verifier.verified, chain_ok: !broken, broken, polls, ok }, null, 2) + "\n");
+        io.stdout(JSON.stringify({ community_id: communityId, head_sequence: head, verified_entries: verifiedEntries, chain_ok: !broken, broken, polls, ok }, null, 2) + "\n");
       } else {
-        report(io, communityId, head, verifier.verified, broken, polls);
+        report(io, communityId, head, verifiedEntries, broken, polls);
         io.stdout(ok ? "OK: the log and every recount verify\n" : `FAILED${firstBad(broken, polls)}\n`);
       }
       if (!ok) throw new ExitStatus(EXIT.server);

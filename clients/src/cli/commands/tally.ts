@@ -5,7 +5,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import {
   BallotError, METHODS, ParseError, parseBlt, parseText, rankedToChoice, tally, kindOf,
   type Ballot, type BallotFile, type Method, type RankedBallot, type Result,
-} from "../../../../mod/voting/tally/index.js";
+} from "@polity/tally";
 import { printTable } from "../output.js";
 import { EXIT, ExitStatus, UsageError } from "../exit.js";
 import type { Io } from "../io.js";

@@ -1,0 +1,5 @@
+import type { MigrationObject } from "@mikro-orm/core";
+import { DiscoInit } from "./20261122000000-mod-disco-init.js";
+
+// Names and order are recorded in every database that ran them: never rename, only append.
+export const discoMigrations: MigrationObject[] = [{ name: "20261122000000-mod-disco-init", class: DiscoInit }];
