@@ -12,7 +12,7 @@ import { startPostgresServer, type TestServer } from "../../../test/support/serv
 import { frame } from "../grpc-fast-path.js";
 
 const ADMIN = { email: "root@example.org", password: "root password 123" };
-const ANONYMOUS_LIMIT = 20;
+const ANONYMOUS_LIMIT = 50; // above what the other tests spend from 127.0.0.1
 
 type Transport = ReturnType<typeof createGrpcTransport>;
 const transports: Record<string, (baseUrl: string, localAddress?: string) => Transport> = {
@@ -61,9 +61,9 @@ describe("sys calls through a mod-only process", () => {
   beforeAll(async () => {
     sys = await startPostgresServer("fwd_sys", {
       POLITY_TIERS: "sys", POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-      POLITY_TRUSTED_PROXIES: "127.0.0.1", POLITY_ANONYMOUS_RATE_LIMIT_PER_MINUTE: String(ANONYMOUS_LIMIT),
+      POLITY_TRUSTED_PROXIES: "127.0.0.1", POLITY_ANONYMOUS_RATE_LIMIT_PER_MINUTE: String(ANONYMOUS_LIMIT), POLITY_CORS_ALLOWED_ORIGINS: "https://sys-only.example",
     });
-    mod = await startPostgresServer("fwd_mod", { POLITY_TIERS: "mod", POLITY_SYS_URL: sys.url });
+    mod = await startPostgresServer("fwd_mod", { POLITY_TIERS: "mod", POLITY_SYS_URL: sys.url, POLITY_CORS_ALLOWED_ORIGINS: "https://app.example" });
   }, 60_000);
   afterAll(async () => {
     await mod?.stop();
@@ -126,6 +126,19 @@ describe("sys calls through a mod-only process", () => {
     const [viaMod, direct] = await Promise.all([call(mod.url), call(sys.url)]);
     expect(viaMod.body).toMatch(/grpc-status: 16\r\n/);
     expect(viaMod).toEqual(direct);
+  });
+
+  it("answers CORS as mod's own configuration says, never as sys's", async () => {
+    const call = (origin: string) => fetch(`${mod.url}/polity.sys.auth.v1.AuthService/WhoAmI`, {
+      method: "POST", headers: { "content-type": "application/json", origin }, body: "{}",
+    });
+    const allowed = await call("https://app.example");
+    expect(allowed.status).toBe(401);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect(allowed.headers.get("vary")).toMatch(/^Origin\b/);
+    const other = await call("https://sys-only.example");
+    expect(other.status).toBe(401);
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
 
   it("forwards the JWKS", async () => {

@@ -31,9 +31,10 @@ export interface SysForwarderOptions extends SysSessionOptions {
 }
 
 const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM, NGHTTP2_NO_ERROR } = http2.constants;
-// Response fields that describe mod's own connection, or that mod decided itself (CORS) and sys must not repeat.
+// Response fields that describe sys's connection to mod, not mod's to the caller.
 const notRelayed = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
-const ownedByMod = /^(access-control-|vary$)/;
+// CORS is the front door's decision (mod's corsAllowedOrigins, already on the response): sys's is never relayed.
+const cors = /^access-control-/;
 
 export function createSysForwarder(options: SysForwarderOptions): SysForwarder {
   const { logger, routes = ROUTES } = options;
@@ -62,9 +63,10 @@ export function createSysForwarder(options: SysForwarderOptions): SysForwarder {
       if (res.writableEnded || res.destroyed) return;
       res.statusCode = Number(headers[":status"]);
       for (const [name, value] of Object.entries(headers)) {
-        if (value === undefined || name.startsWith(":") || notRelayed.has(name)) continue;
-        if (ownedByMod.test(name) && res.hasHeader(name)) continue;
-        res.setHeader(name, value);
+        if (value === undefined || name.startsWith(":") || notRelayed.has(name) || cors.test(name)) continue;
+        // mod's "Vary: Origin" stays, with whatever sys's answer varies on.
+        const prior = name === "vary" ? res.getHeader("vary") : undefined;
+        res.setHeader(name, prior ? `${String(prior)}, ${String(value)}` : value);
       }
       if (flags & NGHTTP2_FLAG_END_STREAM) {
         // gRPC trailers-only: end() without a prior writeHead sends the one HEADERS frame with END_STREAM.
