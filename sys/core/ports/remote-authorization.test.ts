@@ -9,9 +9,8 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthzService } from "../../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
 import { createAuthzService } from "../../authz/authz-service.js";
-import { createAuthzEngine } from "../../authz/engine.js";
 import { createInProcessAuthorization } from "../../authz/in-process-authorization.js";
-import { createSeeder, openTestDb, type TestDb } from "../../authz/test-support.js";
+import { createSeeder, createTestEngine, openTestDb, type TestDb } from "../../authz/test-support.js";
 import { createTokenVerifier, TOKEN_AUDIENCE, TOKEN_ISSUER } from "../authn/token-verifier.js";
 import { createGuard } from "../authz/guard.js";
 import { createGuardConcern } from "../authz/guard-concern.js";
@@ -67,7 +66,7 @@ describe("remote authorization port", () => {
 
   beforeAll(async () => {
     t = await openTestDb("pglite", "authz_remote");
-    engine = createAuthzEngine({ db: t.db, logger });
+    engine = createTestEngine(t.db, logger);
     const seed = createSeeder(t.db);
     const orgA = await seed.org();
     const orgB = await seed.org();
