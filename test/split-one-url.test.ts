@@ -78,7 +78,7 @@ describe("split mode: every client through one mod URL", () => {
 
     // Neither replica answered a sys call with UNIMPLEMENTED (what a mod-only process said before forwarding).
     expect([...modA.logs, ...modB.logs].join("")).not.toMatch(/Unimplemented|UNIMPLEMENTED/);
-  });
+  }, 240_000);
 
   it("works in every protocol the CLI speaks, on each replica", async () => {
     for (const server of [modA, modB]) {
@@ -89,7 +89,7 @@ describe("split mode: every client through one mod URL", () => {
         expect((await json<{ orgs: Array<{ slug: string }> }>("carol", server, ["--protocol", protocol, "orgs", "list"])).orgs.map((o) => o.slug)).toContain("one-url");
       }
     }
-  });
+  }, 240_000);
 
   it("serves the web GUI and the JWKS on the mod URL", async () => {
     const page = await fetch(`${modB.url}/`);
