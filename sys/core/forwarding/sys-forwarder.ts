@@ -54,6 +54,7 @@ export function createSysForwarder(options: SysForwarderOptions): SysForwarder {
     let done = false; // sys's answer was relayed whole
 
     function unavailable(error: unknown) {
+      if (res.destroyed) return; // the caller left first: nobody to tell
       logger.warn({ err: error, path: req.url }, "could not forward a call to sys");
       answerError(req, res, sysUnreachable());
     }
