@@ -44,6 +44,9 @@ const { values: args } = parseArgs({
     // Another server entry with polity-server.ts's contract (argv: tiers dataDir [sysUrl]; IPC {port,url}).
     server: { type: "string", default: join(import.meta.dirname, "polity-server.ts") },
     db: { type: "string", default: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432" }, // or "pglite"
+    // "on": the servers trace every call (OTLP/HTTP to a sink in this process that drops what it gets); "both":
+    // each scenario off, then on, so the cost of tracing is the ratio of two runs of one bench.
+    tracing: { type: "string", default: "off" },
   },
 });
 const rounds = Number(args.rounds);
@@ -193,9 +196,19 @@ function handled(url: string, path: string, code: string): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-interface Scenario { topology: "one" | "two"; call: string }
+interface Scenario { topology: "one" | "two"; call: string; tracing: boolean }
 
-async function runScenario(scenario: Scenario, env: NodeJS.ProcessEnv, echo: { url: string }) {
+/** An OTLP/HTTP endpoint that accepts and drops every export: what tracing costs the server, not a collector. */
+async function startOtlpSink(): Promise<string> {
+  const { createServer } = await import("node:http");
+  const server = createServer((req, res) => req.resume().on("end", () => res.writeHead(200, { "content-type": "application/x-protobuf" }).end()));
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  server.unref();
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+async function runScenario(scenario: Scenario, baseEnv: NodeJS.ProcessEnv, echo: { url: string }) {
+  const env = scenario.tracing ? { ...baseEnv, OTEL_EXPORTER_OTLP_ENDPOINT: await startOtlpSink() } : baseEnv;
   let target: { url: string };
   let sysUrl: string;
   let tiers: string;
@@ -212,7 +225,7 @@ async function runScenario(scenario: Scenario, env: NodeJS.ProcessEnv, echo: { u
   const call = await prepareCall(scenario.call, sysUrl, target.url);
   const polityFile = frameFile(`polity-${scenario.topology}.bin`, call.body);
   const echoFile = frameFile(`echo-${scenario.topology}.bin`, call.body); // same request size; the echo answers it unchanged
-  console.log(`\nbench: ${call.path} on Polity (${scenario.topology === "one" ? `one process, --tiers ${tiers}` : "two processes, sys + mod, call to mod"}, ${env.DATABASE_URL ? "PostgreSQL" : "PGlite"}) vs bare grpc-js echo`);
+  console.log(`\nbench: ${call.path} on Polity (${scenario.topology === "one" ? `one process, --tiers ${tiers}` : "two processes, sys + mod, call to mod"}, ${env.DATABASE_URL ? "PostgreSQL" : "PGlite"}) vs bare grpc-js echo${scenario.tracing ? ", tracing ON (OTLP to a local sink)" : ""}`);
   console.log(`bench: h2load -c ${args.connections} -m ${args.streams}, ${args.duration}s per run, ${rounds} rounds, ${pinned ? `server(s) on CPU ${serverCpu}, load on CPU ${loadCpu}` : "unpinned"}`);
 
   const results = [];
@@ -235,7 +248,7 @@ async function runScenario(scenario: Scenario, env: NodeJS.ProcessEnv, echo: { u
   console.log(`median req/s: polity ${median(results.map((r) => r.polityRps)).toFixed(0)}, grpc-js ${median(results.map((r) => r.grpcJsRps)).toFixed(0)}`);
   if (!allOk) console.log("WARNING: some Polity calls did not end with grpc-status OK; the numbers are not valid.");
   await stopChildren(1);
-  return { topology: scenario.topology, tiers, call: call.path, medianRatio: ratio, allGrpcOk: allOk, rounds: results };
+  return { topology: scenario.topology, tiers, call: call.path, tracing: scenario.tracing, medianRatio: ratio, allGrpcOk: allOk, rounds: results };
 }
 
 async function main() {
@@ -243,7 +256,8 @@ async function main() {
   const echo = await startChild("grpc-echo-server.ts", []);
   const topologies = args.topology === "both" ? (["one", "two"] as const) : [args.topology as "one" | "two"];
   const calls = (topology: "one" | "two") => (args.call ?? (topology === "one" ? "account,poll" : "listing,poll")).split(",").filter(Boolean);
-  const scenarios: Scenario[] = topologies.flatMap((topology) => calls(topology).map((call) => ({ topology, call })));
+  const tracing = args.tracing === "both" ? [false, true] : [args.tracing === "on"];
+  const scenarios: Scenario[] = topologies.flatMap((topology) => calls(topology).flatMap((call) => tracing.map((on) => ({ topology, call, tracing: on }))));
   const outcomes = [];
   for (const scenario of scenarios) outcomes.push(await runScenario(scenario, env, echo));
 

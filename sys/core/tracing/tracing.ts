@@ -60,6 +60,7 @@ export function createTracing({ tiers, spanProcessors = [], env = process.env }:
   return {
     tracer,
     concern: createTracingConcern(tracer),
-    shutdown: () => provider.shutdown(),
+    // Spans that cannot be delivered (collector down, export limit) are lost, but never fail the host's stop.
+    shutdown: () => provider.shutdown().catch(() => undefined),
   };
 }
