@@ -10,7 +10,7 @@ import { Writable } from "node:stream";
 import { create, type DescService, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { createContextValues, createHandlerContext, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
-import pg from "pg";
+import { createTestDatabase } from "../../test/support/postgres.js";
 import pino, { type Logger } from "pino";
 import { clientAddressKey, principalKey, type Principal } from "../core/authn/principal.js";
 import { loadConfig, type Config } from "../core/config.js";
@@ -22,7 +22,6 @@ import { accountEntities, accountMigrations, registerAccountResources } from "..
 import { authEntities, authMigrations, createTokenIssuer } from "../auth/index.js";
 import { authzEntities, authzMigrations, createAuthzEngine, createInProcessAuthorization } from "../authz/index.js";
 
-export const PG_URL = process.env.POLITY_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432";
 export type DbKind = "pglite" | "postgres";
 export const DB_KINDS: DbKind[] = ["pglite", "postgres"];
 
@@ -36,18 +35,13 @@ export async function openTestDatabase(kind: DbKind, options: { env?: Record<str
   const dir = mkdtempSync(join(tmpdir(), "polity-test-"));
   const config = loadConfig({ env: { POLITY_DATA_DIR: dir, ...options.env } });
   const logger = options.logger ?? pino({ level: "silent" });
-  let url: string | undefined;
-  let dbName = "";
-  if (kind === "postgres") {
-    dbName = `polity_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-    await adminQuery(`create database "${dbName}"`);
-    url = `${PG_URL}/${dbName}`;
-  }
+  // A random label: several databases may be created in the same millisecond.
+  const database = kind === "postgres" ? await createTestDatabase(`sys_${Math.random().toString(36).slice(2, 8)}`) : undefined;
   const db = await openDatabase({
     tier: "sys",
     config,
     logger,
-    url,
+    url: database?.url,
     entities: [...accountEntities, ...authEntities, ...authzEntities],
     migrations: [...accountMigrations, ...authMigrations, ...authzMigrations],
   });
@@ -57,20 +51,10 @@ export async function openTestDatabase(kind: DbKind, options: { env?: Record<str
     config,
     async cleanup() {
       await db.close();
-      if (dbName) await adminQuery(`drop database if exists "${dbName}" with (force)`);
+      await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: `${PG_URL}/postgres` });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 export interface TestSys extends TestDatabase {
