@@ -1,5 +1,6 @@
-// The authz module: AuthzService and its tables (role bindings, audit log). The engine itself is built by the
-// host (it is part of SysContext, shared by every sys module and the interceptor).
+// The authz module: AuthzService and its tables (role bindings, audit log). The engine itself is built per host
+// by the composition root (it is part of SysContext, shared by that host's sys modules and its guard); the
+// service registers on it what the platform makes public (Check).
 import { AuthzService } from "../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
 import { defineModule, service } from "../core/module.js";
 import type { SysContext } from "../core/sys-context.js";
