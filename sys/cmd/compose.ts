@@ -6,6 +6,7 @@ import type { Config } from "../core/config.js";
 import { type Database, openDatabase } from "../core/db.js";
 import { type Host, type HostPorts, startHost, type TierPlan } from "../core/host.js";
 import type { ModContext, PolityModule, Tier, TierContext } from "../core/module.js";
+import type { Concern } from "../core/pipeline/concern.js";
 import { createRemoteAuthorization } from "../core/ports/remote-authorization.js";
 import { createRemoteDirectory } from "../core/ports/remote-directory.js";
 import { createSysForwarder, type SysForwarder } from "../core/forwarding/sys-forwarder.js";
@@ -15,11 +16,10 @@ import { createSysTier } from "./sys-tier.js";
 
 export interface ComposeOptions {
   /** Extra call-pipeline concerns, outermost first (tests use this to observe every call). */
-  concerns?: HostPlanConcerns;
+  concerns?: Concern[];
   /** Tracing to use instead of the one OTEL_* asks for (tests export to memory). */
   tracing?: Tracing;
 }
-type HostPlanConcerns = Parameters<typeof startHost>[0]["concerns"];
 
 /** Opens one tier's database with the given modules' entities and applies their migrations. */
 export async function openTierDatabase(tier: Tier, modules: PolityModule<never>[], config: Config, logger: Logger, tracing?: Tracing): Promise<Database> {
