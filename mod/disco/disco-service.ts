@@ -7,6 +7,7 @@ import { requirePrincipal } from "../../sys/core/authn/principal.js";
 import type { Database } from "../../sys/core/db.js";
 import { notFound } from "../../sys/core/errors.js";
 import { afterCursor, decodeCursor, pageOf, pageSizeOf } from "../../sys/core/pagination.js";
+import { ilikePattern } from "../../sys/core/sql.js";
 import { Listing } from "./entities.js";
 import { createListingReader, type ListingRow } from "./listing-reader.js";
 
@@ -52,7 +53,7 @@ export function createDiscoService(db: Database): ServiceImpl<typeof DiscoServic
       if (req.orgId) where.orgId = req.orgId;
       if (req.tag) where.tags = { $contains: [req.tag] };
       if (req.query) {
-        const like = `%${req.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        const like = ilikePattern(req.query);
         where.$and = [{ $or: [{ title: { $ilike: like } }, { summary: { $ilike: like } }] }];
       }
       const rows = await db.em().find(Listing, where, { orderBy: { createdAt: "asc", id: "asc" }, limit: size + 1 });

@@ -6,7 +6,7 @@
 // active person may found an org, unverified accounts get only what allow_restricted calls allow, and a revoked
 // token (signed out, account disabled) is refused outright.
 import type { AccessRule } from "../../../clients/src/gen/polity/options/v1/options_pb.js";
-import { ROLES } from "../../../sys/authz/roles.js";
+import { ROLES } from "../../../sys/authz/index.js";
 
 export interface Binding {
   role: string;
