@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { auditPolls } from "./audit.js";
 import { canonicalJson, entryHash, sha256Hex, type ChainEntry } from "./chain.js";
+import { chainedLog } from "./test-support.js";
 
-async function log(items: Array<[string, string, string, Record<string, unknown>]>): Promise<ChainEntry[]> {
-  const out: ChainEntry[] = [];
-  let prev = "";
-  for (const [i, [kind, actorId, pollId, payload]] of items.entries()) {
-    const e = { sequence: i + 1, kind, time: new Date(0).toISOString(), actorId, pollId, payload: canonicalJson(payload), prevHash: prev };
-    prev = await entryHash(e);
-    out.push({ ...e, hash: prev });
-  }
-  return out;
-}
+const log = chainedLog;
 
 const poll = { id: "p", allowDelegation: true, method: "VOTING_METHOD_SINGLE_CHOICE", options: [{ id: "x" }, { id: "y" }], secrecy: "BALLOT_SECRECY_PUBLIC", topics: ["parks"] };
 const result = { pollId: "p", winners: ["y"], delegatedWeight: 2, lostWeight: 0 };

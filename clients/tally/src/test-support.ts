@@ -1,4 +1,5 @@
-// Test helpers: ballots from compact strings, and a seeded generator of random elections.
+// Test helpers: ballots from compact strings, a seeded generator of random elections, and hash-chained logs.
+import { canonicalJson, type ChainEntry, entryHash } from "./chain.js";
 import type { RankedBallot } from "./types.js";
 
 /** "3: A>B=C" → a ranked ballot (the same syntax as the plain text format). */
@@ -33,4 +34,19 @@ export function randomElection(seed: number, nOptions: number, nBallots: number,
     ballots.push({ ranks, count: opts.fractional ? Math.round(rand() * 300) / 100 : 1 + Math.floor(rand() * 3) });
   }
   return { options, ballots };
+}
+
+/** One activity entry to chain: its kind, actor, poll and payload. */
+export type LogItem = [kind: string, actorId: string, pollId: string, payload: Record<string, unknown>];
+
+/** A well-formed hash-chained activity log of `items`, numbered from 1. */
+export async function chainedLog(items: LogItem[]): Promise<ChainEntry[]> {
+  const out: ChainEntry[] = [];
+  let prev = "";
+  for (const [i, [kind, actorId, pollId, payload]] of items.entries()) {
+    const e = { sequence: i + 1, kind, time: new Date(0).toISOString(), actorId, pollId, payload: canonicalJson(payload), prevHash: prev };
+    prev = await entryHash(e);
+    out.push({ ...e, hash: prev });
+  }
+  return out;
 }

@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson, entryHash, sha256Hex, type ChainEntry } from "./chain.js";
+import { chainedLog, type LogItem } from "./test-support.js";
 import { verifyActivityLog } from "./verify.js";
 
-type Item = [kind: string, actorId: string, pollId: string, payload: Record<string, unknown>];
-
-async function log(items: Item[]): Promise<ChainEntry[]> {
-  const out: ChainEntry[] = [];
-  let prev = "";
-  for (const [i, [kind, actorId, pollId, payload]] of items.entries()) {
-    const e = { sequence: i + 1, kind, time: new Date(0).toISOString(), actorId, pollId, payload: canonicalJson(payload), prevHash: prev };
-    prev = await entryHash(e);
-    out.push({ ...e, hash: prev });
-  }
-  return out;
-}
+type Item = LogItem;
+const log = chainedLog;
 
 async function* paged(entries: ChainEntry[], pulled: ChainEntry[]): AsyncGenerator<ChainEntry> {
   for (const e of entries) {
