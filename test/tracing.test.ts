@@ -5,10 +5,10 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountService } from "../clients/src/gen/polity/sys/account/v1/account_pb.js";
-import { OrgProjectService } from "../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
-import { CommunityService, JoinPolicy, Visibility } from "../clients/src/gen/polity/sys/community/v1/community_pb.js";
+import { CommunityService } from "../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { BallotSecrecy, ResultVisibility, VotingMethod, VotingService } from "../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { clientFor } from "./support/clients.js";
+import { createOpenCommunity } from "./support/communities.js";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./support/otlp-receiver.js";
 import { type Person, signIn } from "./support/people.js";
 import { createTestDatabase, type TestDatabase } from "./support/postgres.js";
@@ -33,11 +33,7 @@ describe("a trace across mod and sys (two processes, OTLP/HTTP protobuf)", () =>
     sys = await startProcessServer(["--tiers", "sys"], { ...otel, DATABASE_URL: sysDb.url, POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
     mod = await startProcessServer(["--tiers", "mod", "--sys-url", sys.url], { ...otel, DATABASE_URL: modDb.url });
     admin = await signIn(sys.url, ADMIN.email, ADMIN.password);
-    const { org } = await clientFor(OrgProjectService, sys.url, admin.token).createOrg({ slug: "traced", displayName: "Traced" });
-    const { community } = await clientFor(CommunityService, sys.url, admin.token).createCommunity({
-      orgId: org!.id, slug: "traced-board", name: "Traced board", visibility: Visibility.PUBLIC, joinPolicy: JoinPolicy.OPEN,
-    });
-    communityId = community!.id;
+    ({ communityId } = await createOpenCommunity(sys.url, admin.token, { orgSlug: "traced", slug: "traced-board", name: "Traced board" }));
   }, 120_000);
 
   afterAll(async () => {

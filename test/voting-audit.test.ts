@@ -10,11 +10,11 @@ import { join } from "node:path";
 import type { Client } from "@connectrpc/connect";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OrgProjectService } from "../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { AuthService } from "../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
-import { CommunityService, JoinPolicy, Visibility } from "../clients/src/gen/polity/sys/community/v1/community_pb.js";
+import { CommunityService } from "../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { ActivityKind, BallotSecrecy, ResultVisibility, VotingMethod, VotingService } from "../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { clientFor } from "./support/clients.js";
+import { createOpenCommunity } from "./support/communities.js";
 import { type Person, signUpVerified } from "./support/people.js";
 import { createTestDatabase, type TestDatabase } from "./support/postgres.js";
 import { runPolity } from "./support/cli.js";
@@ -51,11 +51,7 @@ describe("polity audit recounts public polls from the activity log (PostgreSQL)"
     home = mkdtempSync(join(tmpdir(), "polity-audit-"));
     const adminToken = (await clientFor(AuthService, server.url).login(ADMIN)).tokens!;
     admin = { accountId: adminToken.accountId, email: ADMIN.email, token: adminToken.accessToken };
-    const { org } = await clientFor(OrgProjectService, server.url, admin.token).createOrg({ slug: "audit-coop", displayName: "Audit coop" });
-    const { community } = await clientFor(CommunityService, server.url, admin.token).createCommunity({
-      orgId: org!.id, slug: "parks-council", name: "Parks council", visibility: Visibility.PUBLIC, joinPolicy: JoinPolicy.OPEN,
-    });
-    communityId = community!.id;
+    ({ communityId } = await createOpenCommunity(server.url, admin.token, { orgSlug: "audit-coop", slug: "parks-council", name: "Parks council" }));
     for (const name of ["ann", "ben", "cat", "dan", "eve", "fay", "gus", "hal"]) {
       const person = await signUpVerified(server.url, server.logs, `${name}@example.org`);
       await clientFor(CommunityService, server.url, person.token).joinCommunity({ communityId });

@@ -6,13 +6,11 @@ import type { Client } from "@connectrpc/connect";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tally, tallyBallot, tallyConfigFor } from "@polity/tally";
-import { OrgProjectService } from "../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
-import { CommunityService, JoinPolicy, Visibility } from "../clients/src/gen/polity/sys/community/v1/community_pb.js";
-import {
-  ActivityKind, BallotSecrecy, PollState, ResultVisibility, VotingMethod, VotingService, type WatchPollResponse,
-} from "../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { CommunityService } from "../clients/src/gen/polity/sys/community/v1/community_pb.js";
+import { ActivityKind, BallotSecrecy, PollState, ResultVisibility, VotingMethod, VotingService, type WatchPollResponse } from "../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import type { ChoiceJson } from "../mod/voting/entities.js";
 import { clientFor } from "./support/clients.js";
+import { createOpenCommunity } from "./support/communities.js";
 import { type Person, signIn, signUpVerified } from "./support/people.js";
 import { createTestDatabase, type TestDatabase } from "./support/postgres.js";
 import { startProcessServer, type TestServer } from "./support/server.js";
@@ -42,11 +40,7 @@ describe("two binaries, two mod replicas: votes on one replica, watchers on the 
     sys = await startProcessServer(["--tiers", "sys"], { DATABASE_URL: sysDb.url, POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
     [modA, modB] = await Promise.all([0, 1].map(() => startProcessServer(["--tiers", "mod", "--sys-url", sys.url], { DATABASE_URL: modDb.url })));
     admin = await signIn(sys.url, ADMIN.email, ADMIN.password);
-    const { org } = await clientFor(OrgProjectService, sys.url, admin.token).createOrg({ slug: "split-vote", displayName: "Split vote" });
-    const { community } = await clientFor(CommunityService, sys.url, admin.token).createCommunity({
-      orgId: org!.id, slug: "river-board", name: "River board", visibility: Visibility.PUBLIC, joinPolicy: JoinPolicy.OPEN,
-    });
-    communityId = community!.id;
+    ({ communityId } = await createOpenCommunity(sys.url, admin.token, { orgSlug: "split-vote", slug: "river-board", name: "River board" }));
     for (let i = 0; i < VOTERS; i++) {
       const person = await signUpVerified(sys.url, sys.logs, `voter${i}@example.org`);
       await clientFor(CommunityService, sys.url, person.token).joinCommunity({ communityId });

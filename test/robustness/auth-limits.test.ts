@@ -11,9 +11,9 @@ import { DiscoService } from "../../clients/src/gen/polity/mod/disco/v1/disco_pb
 import { OrgProjectService } from "../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 import { AuthzService } from "../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
-import { CommunityService, JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { VotingService } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { clientFor } from "../support/clients.js";
+import { createOpenCommunity } from "../support/communities.js";
 import { reasonOf, rejection } from "../support/failures.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import { startInProcessServer, startPostgresServer, startProcessServer, type TestServer } from "../support/server.js";
@@ -183,11 +183,7 @@ describe("the mod tier's authorization questions (sys + split mod)", () => {
     });
     mod = await startProcessServer(["--tiers", "mod", "--sys-url", sys.url], { DATABASE_URL: modDb.url });
     const admin = (await clientFor(AuthService, sys.url).login(ADMIN)).tokens!.accessToken;
-    const { org } = await clientFor(OrgProjectService, sys.url, admin).createOrg({ slug: "tier-checks", displayName: "Tier checks" });
-    const { community } = await clientFor(CommunityService, sys.url, admin).createCommunity({
-      orgId: org!.id, slug: "open-readers", name: "Open readers", visibility: Visibility.PUBLIC, joinPolicy: JoinPolicy.OPEN,
-    });
-    communityId = community!.id;
+    ({ communityId } = await createOpenCommunity(sys.url, admin, { orgSlug: "tier-checks", slug: "open-readers", name: "Open readers" }));
   }, 120_000);
   afterAll(async () => {
     await mod?.stop();
