@@ -23,7 +23,7 @@ let server: TestServer;
 
 beforeAll(async () => {
   server = await startInProcessServer({ POLITY_MAX_MESSAGE_BYTES: String(MAX) });
-}, 60_000);
+}, 120_000);
 afterAll(() => server?.stop());
 
 type Version = "1.1" | "2";
@@ -176,6 +176,14 @@ describe.each(["1.1", "2"] as const)("gRPC-Web text over HTTP/%s", (version) => 
     const { messages, trailers } = framesOf(decodeSpec(answer.text));
     expect(messages).toHaveLength(0);
     expect(Number(trailers?.get("grpc-status"))).toBe(Code.NotFound); // the health service's own answer: the body decoded right
+  });
+
+  it("keeps the JSON codec: +json in, +json out", async () => {
+    const answer = await call(version, CHECK, envelope(Buffer.from("{}")).toString("base64"), "application/grpc-web-text+json");
+    expect(answer.headers["content-type"]).toBe("application/grpc-web-text+json");
+    const { messages, trailers } = framesOf(decodeSpec(answer.text));
+    expect(trailers?.get("grpc-status")).toBe("0");
+    expect(JSON.parse(messages[0].toString())).toEqual({ status: "SERVING" });
   });
 
   it("streams server-streaming answers as they come (Health.Watch through connect-node)", async () => {
