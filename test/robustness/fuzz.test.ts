@@ -58,7 +58,7 @@ describe("fuzzing every RPC on every protocol", async () => {
     } catch (error) {
       throw new Error(`${where}: ${(error as Error).message}`);
     }
-    const key = outcome.unsupported ? `${what} HTTP 415 (gRPC-Web text is not served)` : `${what} ${codeName(outcome.code)}${outcome.reason ? ` ${outcome.reason}` : ""}`;
+    const key = outcome.unsupported ? `${what} HTTP 415 (wire not served)` : `${what} ${codeName(outcome.code)}${outcome.reason ? ` ${outcome.reason}` : ""}`;
     tally.set(key, (tally.get(key) ?? 0) + 1);
     expect(serverFault(outcome.code), `${where}: ${codeName(outcome.code)} ${outcome.message}`).toBe(false);
     expect(fuzz.errorLines(from), `${where}: error-level log lines`).toEqual([]);
@@ -181,7 +181,7 @@ describe("fuzzing every RPC on every protocol", async () => {
     await fc.assert(property, options(seedFor("keep-alive"), RUNS * 15));
   }, 120_000);
 
-  // A server may answer before it has read a request's body (415 for gRPC-Web text, ResourceExhausted from an
+  // A server may answer before it has read a request's body (415 for a wire it does not serve, ResourceExhausted from an
   // envelope's length prefix). The unread bodies must not pile up in the connection: node refuses every new stream
   // with ENHANCE_YOUR_CALM once a session holds maxSessionMemory (10 MB), which would cut off all calls on it.
   it("h2c: a connection keeps serving after 60 calls answered without reading their 400 KB bodies", async () => {

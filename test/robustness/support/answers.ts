@@ -160,7 +160,8 @@ function readGrpc(wire: Wire, method: DescMethod, answer: RawAnswer): Outcome {
 /** gRPC-Web: data frames, then one trailer frame (or a trailers-only response with headers). */
 function readGrpcWeb(wire: Wire, method: DescMethod, answer: RawAnswer): Outcome {
   const text = wire.protocol === "grpc-web-text";
-  // connect-es serves no gRPC-Web text (base64) requests: it refuses them all, before reading, with HTTP 415.
+  // connect-es alone serves no gRPC-Web text (base64): without the text adapter it would refuse them all, before
+  // reading, with HTTP 415 — a clean refusal, told apart from an answer.
   if (text && answer.status === 415 && answer.body.length === 0) return { code: Code.Unimplemented, message: "HTTP 415", messages: 0, cut: false, unsupported: true };
   if (answer.status !== 200) fail("gRPC-Web answers HTTP 200", answer);
   const type = answer.headers["content-type"] ?? "";
