@@ -19,6 +19,7 @@ import { createGrpcWebFastPath } from "./grpc-web-fast-path.js";
 import { createMetrics } from "./metrics.js";
 import { type RunningServer, startServer } from "./server.js";
 import type { Req, Res } from "./unary-call.js";
+import { frame } from "./grpc-fast-path.js";
 
 const MAX = 4096;
 const PATH = "/grpc.health.v1.Health/Check";
@@ -68,13 +69,7 @@ function frames(data: Buffer) {
   return out;
 }
 
-const envelope = (payload: Uint8Array, flags = 0) => {
-  const out = Buffer.alloc(5 + payload.length);
-  out[0] = flags;
-  out.writeUInt32BE(payload.length, 1);
-  out.set(payload, 5);
-  return out;
-};
+const envelope = (payload: Uint8Array, flags = 0) => frame(flags, payload);
 const request = (service: string) => ({ body: envelope(toBinary(HealthCheckRequestSchema, create(HealthCheckRequestSchema, { service }))) });
 
 /** connect-node's answer, then the fast path's — checking that only the second was served by the fast path. */

@@ -14,6 +14,7 @@ import { ErrorInfoSchema } from "../../clients/src/gen/google/rpc/error_details_
 import { type HealthCheckRequest, HealthCheckRequestSchema, type HealthCheckResponse, HealthCheckResponseSchema, HealthCheckResponse_ServingStatus as Status } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
 import { startInProcessServer, type TestServer } from "../../test/support/server.js";
 import { createBase64Decoder } from "./grpc-web-text.js";
+import { frame } from "./grpc-fast-path.js";
 
 const MAX = 65536;
 const CHECK = "/grpc.health.v1.Health/Check";
@@ -112,13 +113,7 @@ async function call(version: Version, path: string, text: string, type = TEXT): 
   return exchange.done;
 }
 
-const envelope = (payload: Uint8Array, flags = 0) => {
-  const out = Buffer.alloc(5 + payload.length);
-  out[0] = flags;
-  out.writeUInt32BE(payload.length, 1);
-  out.set(payload, 5);
-  return out;
-};
+const envelope = (payload: Uint8Array, flags = 0) => frame(flags, payload);
 /** Base64 as the spec reads it: 4-character groups, each decoded on its own (so padded segments may follow). */
 function decodeSpec(text: string): Buffer {
   expect(text).toMatch(/^(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)*$/);
