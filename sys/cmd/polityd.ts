@@ -72,7 +72,12 @@ program
       fail(error);
     }
     const logger = pino({ level: config.logLevel, base: { service: "polityd" } });
-    await migrateTiers(config, logger);
+    try {
+      await migrateTiers(config, logger);
+    } catch (error) {
+      logger.fatal({ err: error }, "migration failed");
+      fail(error);
+    }
     logger.info("migrations up to date");
   });
 

@@ -13,6 +13,7 @@ import pg from "pg";
 import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { type Config, databaseUrlFor } from "./config.js";
+import { type DataDirLock, lockDataDir } from "./data-dir-lock.js";
 import type { Tier } from "./module.js";
 import { traceDatabase } from "./tracing/db-spans.js";
 
@@ -58,6 +59,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     allowGlobalContext: false,
   };
   let orm: MikroORM;
+  let lock: DataDirLock | undefined;
   if (url) {
     orm = await MikroORM.init({
       ...common,
@@ -69,7 +71,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   } else {
     const dataDir = resolve(config.dataDir, tier);
     mkdirSync(dataDir, { recursive: true });
-    orm = await MikroORM.init({ ...common, driver: PgliteDriver, dbName: dataDir });
+    // Before PGlite touches the files: a second process on the same cluster would corrupt it.
+    lock = lockDataDir(dataDir);
+    try {
+      orm = await MikroORM.init({ ...common, driver: PgliteDriver, dbName: dataDir });
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
   if (options.tracer) await traceDatabase(orm, options.tracer, tier, url ? "postgres" : "pglite");
   const db: Database = {
@@ -84,7 +93,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       if (applied.length > 0) options.logger.info({ tier, applied }, "migrations applied");
       return applied;
     },
-    close: () => orm.close(true),
+    close: () => orm.close(true).finally(() => lock?.release()),
   };
   return db;
 }
