@@ -1,5 +1,7 @@
-// Outgoing email: SMTP through nodemailer when configured, otherwise the whole message is logged at warn level
-// so a developer (or an operator without SMTP) can still follow the link. Nothing is silently dropped.
+// Outgoing email: SMTP through nodemailer when configured. Without it (a developer's machine, a first try) each
+// message is written to the log as one "dev mail" line at warn level, link included, so nobody is stuck waiting
+// for an email that cannot come; start-up says so once. With SMTP a message's text (and so its token) is never
+// logged: only its recipient and subject.
 import nodemailer from "nodemailer";
 import type { Logger } from "pino";
 import type { Config } from "../core/config.js";
@@ -7,9 +9,11 @@ import type { EmailPort } from "../core/ports/email-port.js";
 
 export function createEmailPort(config: Pick<Config, "smtpUrl" | "smtpFrom">, logger: Logger): EmailPort {
   if (!config.smtpUrl) {
+    logger.warn("no smtpUrl configured (dev mode): verification, password-reset and invitation emails are not sent; " +
+      "each is written to this log as a \"dev mail\" line with its link. Set POLITY_SMTP_URL to send them");
     return {
       async send(message) {
-        logger.warn({ email: message }, `email not sent (no smtpUrl configured): to ${message.to}: ${message.subject}\n${message.text}`);
+        logger.warn({ devMail: true, to: message.to, subject: message.subject }, `dev mail (no smtpUrl, not sent): to ${message.to}: ${message.subject}\n${message.text}`);
       },
     };
   }
