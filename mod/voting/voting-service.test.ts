@@ -6,7 +6,7 @@ import { FieldMaskSchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type BallotSchema, BallotSecrecy, type PollSchema, PollOptionSchema, PollResultsSchema, PollState, ProposalChoice, ResultVisibility, VotingMethod, ActivityKind,
+  type BallotSchema, BallotSecrecy, type PollSchema, PollOptionSchema, PollResultsSchema, PollState, ProposalChoice, ResultVisibility, Verdict, VotingMethod, ActivityKind,
 } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { reasonOf } from "../../sys/core/errors.js";
 import { hashOf } from "./results/compute.js";
@@ -141,7 +141,9 @@ for (const backend of ["pglite", "postgres"] as const) {
       expect(results.ballots).toBe(2);
       expect(results.countedWeight).toBe(2);
       expect(results.quorumMet).toBe(true);
-      expect(results.passed).toBe(true);
+      // Single choice without a pass threshold elects; it asks no pass/fail question.
+      expect(results.passed).toBeUndefined();
+      expect(results.verdict).toBe(Verdict.ELECTED);
       expect(results.resultHash).toMatch(/^[0-9a-f]{64}$/);
       expect(hashOf(results)).toBe(results.resultHash);
       const again2 = (await fixture.replica.as().getResults(ids)).results!;

@@ -5,8 +5,8 @@
 import { createHash } from "node:crypto";
 import { create, fromJson, type JsonObject, toJson } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { type Ballot, type Method, type Result, type TallyConfig, tally, tallyBallot, tallyConfigFor } from "@polity/tally";
-import { type PollResults, PollResultsSchema, PollState } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { type Ballot, type Method, type Result, type TallyConfig, tally, tallyBallot, tallyConfigFor, verdictOf } from "@polity/tally";
+import { type PollResults, PollResultsSchema, PollState, Verdict } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import type { EntityManager } from "../../../sys/core/db.js";
 import { query, tableOf } from "../../../sys/core/sql.js";
 import { liveResultsCountDelegation } from "../ballots/privacy.js";
@@ -96,33 +96,43 @@ export async function computeResultsPerBallot(em: EntityManager, poll: PollRow, 
 function finish(poll: PollRow, final: boolean, now: Date, eligible: number, ballots: number, counted: Ballot[], countedWeight: number,
   resolution: DelegationResolution): PollResults {
   const result = tally(poll.method as never, counted, tallyConfigOf(poll));
-  const quorumMet = quorumOf(poll, countedWeight, eligible);
-  const message = toMessage(poll, result, resolution, { final, quorumMet, countedWeight, eligible, ballots, computedAt: now });
+  const quorumNeeded = quorumNeededOf(poll, eligible);
+  const quorumMet = quorumNeeded === undefined || countedWeight >= quorumNeeded;
+  const message = toMessage(poll, result, resolution, { final, quorumMet, quorumNeeded, countedWeight, eligible, ballots, computedAt: now });
   message.resultHash = hashOf(message);
   return message;
 }
 
-function quorumOf(poll: PollRow, countedWeight: number, eligible: number): boolean {
+/**
+ * The counted weight a quorum asks for, from the eligible voters (each weighs one; delegation moves weight, it
+ * adds none); undefined when the poll has no quorum, or one that asks for nothing.
+ */
+export function quorumNeededOf(poll: PollRow, eligible: number): number | undefined {
   const q = poll.quorum;
-  if (!q) return true;
-  if ("absolute" in q) return countedWeight >= q.absolute;
-  return eligible > 0 ? (countedWeight / eligible) * 100 >= q.percentOfEligible : q.percentOfEligible <= 0;
+  if (!q) return undefined;
+  const needed = "absolute" in q ? q.absolute : (eligible * q.percentOfEligible) / 100;
+  return needed > 0 ? needed : undefined;
 }
 
+/** The answer to the poll's pass/fail question, when it asks one: a proposal, or single choice with a threshold. */
 function passedOf(poll: PollRow, result: Result, quorumMet: boolean): boolean | undefined {
   if (poll.method === "proposal") return quorumMet && result.proposal?.outcome === "passed";
-  if (poll.method !== "plurality") return undefined;
+  if (poll.method !== "plurality" || !(poll.passThresholdPercent > 0)) return undefined;
   const winner = result.winners[0];
   const total = result.totalWeight - result.blankWeight;
   if (!winner || total <= 0) return false;
-  const share = (result.totals?.[winner] ?? 0) / total;
-  const t = poll.passThresholdPercent;
-  return quorumMet && (t > 0 ? share * 100 >= t : share > 0.5);
+  return quorumMet && ((result.totals?.[winner] ?? 0) / total) * 100 >= poll.passThresholdPercent;
 }
+
+const VERDICTS = {
+  elected: Verdict.ELECTED, passed: Verdict.PASSED, rejected: Verdict.REJECTED, tied_broken_by_seed: Verdict.TIED_BROKEN_BY_SEED,
+  no_quorum: Verdict.NO_QUORUM, no_votes: Verdict.NO_VOTES,
+} as const;
 
 interface Counts {
   final: boolean;
   quorumMet: boolean;
+  quorumNeeded?: number;
   countedWeight: number;
   eligible: number;
   ballots: number;
@@ -133,6 +143,8 @@ function toMessage(poll: PollRow, result: Result, resolution: DelegationResoluti
   const order = result.options;
   const totals = result.totals ?? result.rounds.at(-1)?.tallies ?? {};
   const matrix = (m?: number[][]) => (m ? { optionIds: order, rows: m.map((values) => ({ values })) } : undefined);
+  const passed = passedOf(poll, result, c.quorumMet);
+  const { verdict, decidedBy: t } = verdictOf(result, { quorumMet: c.quorumMet, passed });
   return create(PollResultsSchema, {
     pollId: poll.id,
     state: c.final ? PollState.CLOSED : stateEnums[poll.state],
@@ -143,7 +155,7 @@ function toMessage(poll: PollRow, result: Result, resolution: DelegationResoluti
     delegatedWeight: resolution.delegatedWeight,
     lostWeight: resolution.lostWeight,
     quorumMet: c.quorumMet,
-    passed: passedOf(poll, result, c.quorumMet),
+    passed,
     winners: result.winners,
     ranking: result.ranking.map((id) => ({ optionIds: [id] })),
     tallies: order.filter((id) => id in totals).map((optionId) => ({ optionId, votes: totals[optionId] })),
@@ -162,6 +174,9 @@ function toMessage(poll: PollRow, result: Result, resolution: DelegationResoluti
     tieBreaks: result.tieBreaks.map((t) => `${t.round ? `round ${t.round}: ` : ""}${t.purpose} among ${t.tied.join(", ")} → ${t.chosen} (${t.rule}: ${t.detail})`),
     weightFlows: resolution.flows.map((f) => ({ voterId: f.voterId, chain: f.chain, countedWith: f.countedWith, outcome: f.outcome })),
     computedAt: timestampFromDate(c.computedAt),
+    verdict: VERDICTS[verdict],
+    decidedBy: t && { round: t.round ?? 0, purpose: t.purpose, tiedOptionIds: t.tied, chosenOptionId: t.chosen, rule: t.rule, detail: t.detail },
+    quorumNeeded: c.quorumNeeded,
   });
 }
 
