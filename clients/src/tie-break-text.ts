@@ -17,19 +17,34 @@ function labelIds(text: string, ids: string[], label: (id: string) => string): s
 
 const list = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(", ")} and ${items.at(-1)}` : items.join(""));
 
+/** A tie-break in parts: the engine's line parsed, or PollResults.decided_by. */
+export interface TieBreakParts {
+  round?: number;
+  purpose: string;
+  tied: string[];
+  chosen: string;
+  rule: string;
+  detail: string;
+}
+
 /**
  * E.g. "round 2: elimination among b, c → b (seed: … of seed "…")" becomes
  * "Round 2: Bananas and Cherries were tied (elimination); Bananas was chosen by the poll's tie-break seed: …".
  */
 export function tieBreakText(line: string, options: ReadonlyArray<{ id: string; label: string }>): string {
+  const m = LINE.exec(line);
+  if (!m) {
+    const byId = new Map(options.map((o) => [o.id, o.label]));
+    return labelIds(line.replace(SEED, "$1 the poll's seeded order"), [...byId.keys()], (id) => byId.get(id) ?? id);
+  }
+  const [, round, purpose, tied, chosen, rule, detail] = m;
+  return tieBreakPartsText({ round: round ? Number(round) : undefined, purpose, tied: tied.split(", "), chosen, rule, detail }, options);
+}
+
+export function tieBreakPartsText(t: TieBreakParts, options: ReadonlyArray<{ id: string; label: string }>): string {
   const byId = new Map(options.map((o) => [o.id, o.label]));
   const label = (id: string) => byId.get(id) ?? id;
-  const ids = [...byId.keys()];
-  const m = LINE.exec(line);
-  if (!m) return labelIds(line.replace(SEED, "$1 the poll's seeded order"), ids, label);
-  const [, round, purpose, tied, chosen, rule, detail] = m;
-  const ruleText = rule === "seed" ? "the poll's tie-break seed" : rule;
-  const why = labelIds(detail.replace(SEED, "$1 the poll's seeded order"), ids, label);
-  const names = tied.split(", ").map(label);
-  return `${round ? `Round ${round}: ` : ""}${list(names)} were tied (${purpose}); ${chosen.split(", ").map(label).join(", ")} was chosen by ${ruleText}: ${why}`;
+  const ruleText = t.rule === "seed" ? "the poll's tie-break seed" : t.rule;
+  const why = labelIds(t.detail.replace(SEED, "$1 the poll's seeded order"), [...byId.keys()], label);
+  return `${t.round ? `Round ${t.round}: ` : ""}${list(t.tied.map(label))} were tied (${t.purpose}); ${t.chosen.split(", ").map(label).join(", ")} was chosen by ${ruleText}: ${why}`;
 }

@@ -1,7 +1,8 @@
 // Poll results as text: a summary, a bar per option, and the rounds of runoff/STV methods. Pure, so the same
 // function renders `polity results` once and on every update of --watch.
 import Table from "cli-table3";
-import type { Poll, PollResults } from "../gen/polity/mod/voting/v1/voting_pb.js";
+import { type Poll, type PollResults, Verdict, VotingMethod } from "../gen/polity/mod/voting/v1/voting_pb.js";
+import { figureOf, percentOf, quorumText, verdictText } from "../result-text.js";
 import { tieBreakText } from "../tie-break-text.js";
 import { METHODS, nameOf, POLL_STATES } from "./voting-names.js";
 
@@ -33,24 +34,35 @@ export function renderResults(poll: Poll | undefined, turnout: Turnout, results:
     lines.push("results are not visible yet (the poll shows them after you vote or after close)");
     return lines.join("\n") + "\n";
   }
+  const verdict = verdictText(results, poll?.options ?? [], poll?.method);
+  const figure = figureOf(poll?.method);
   const facts = [
     results.final ? "final" : "live",
     `counted weight ${num(results.countedWeight)}`,
     results.delegatedWeight ? `delegated ${num(results.delegatedWeight)}` : "",
     results.lostWeight ? `lost ${num(results.lostWeight)}` : "",
-    `quorum ${results.quorumMet ? "met" : "not met"}`,
-    results.passed === undefined ? "" : results.passed ? "PASSED" : "NOT PASSED",
+    // No quorum configured: nothing to say about one.
+    results.quorumNeeded === undefined ? "" : `quorum ${results.quorumMet ? "met" : "not met"} (${quorumText(results)})`,
   ].filter(Boolean);
   lines.push(facts.join("   "));
-  if (results.winners.length) lines.push(`winner${results.winners.length > 1 ? "s" : ""}: ${results.winners.map(label).join(", ")}`);
+  // One verdict, and the tie-break as its reason when one decided.
+  lines.push(`${verdict.headline.toUpperCase().slice(0, 1)}${verdict.headline.slice(1)}`);
+  if (verdict.reason) lines.push(`  because ${verdict.reason}`);
+  if (results.verdict === Verdict.NO_VOTES) {
+    if (results.final && results.resultHash) lines.push(`result hash: ${results.resultHash}`);
+    return lines.join("\n") + "\n";
+  }
 
   const max = Math.max(0, ...results.tallies.map((t) => t.votes));
-  const total = results.tallies.reduce((a, t) => a + t.votes, 0);
   if (results.tallies.length) {
-    const table = new Table({ head: ["OPTION", "VOTES", "%", ""], style: { head: [], border: [] } });
-    for (const t of [...results.tallies].sort((a, b) => b.votes - a.votes)) {
-      const won = results.winners.includes(t.optionId) ? " ★" : "";
-      table.push([`${label(t.optionId)}${won}`, num(t.votes), total ? `${((t.votes / total) * 100).toFixed(1)}` : "", bar(t.votes, max)]);
+    const pctHead = figure.percentOf === "voters" ? "% OF VOTERS" : figure.percentOf ? "%" : "";
+    const table = new Table({ head: ["OPTION", figure.name.toUpperCase(), pctHead, ""], style: { head: [], border: [] } });
+    // Equal figures: the winner first, as the tie-break ordered them.
+    const first = (id: string) => (results.winners.includes(id) ? 0 : 1);
+    for (const t of [...results.tallies].sort((a, b) => b.votes - a.votes || first(a.optionId) - first(b.optionId))) {
+      const won = verdict.showWinners && results.winners.includes(t.optionId) ? " ★" : "";
+      const pct = percentOf(figure, t.votes, results);
+      table.push([`${label(t.optionId)}${won}`, num(t.votes), pct === undefined ? "" : pct.toFixed(1), bar(t.votes, max)]);
     }
     lines.push(table.toString());
   }
@@ -60,12 +72,21 @@ export function renderResults(poll: Poll | undefined, turnout: Turnout, results:
     const table = new Table({ head: ["ROUND", ...ids.map(label), "EXHAUSTED", "ELECTED", "ELIMINATED"], style: { head: [], border: [] } });
     for (const r of results.rounds) {
       const by = new Map(r.tallies.map((t) => [t.optionId, t.votes]));
-      table.push([String(r.number), ...ids.map((id) => (by.has(id) ? num(by.get(id)!) : "")), num(r.exhausted), r.elected.map(label).join(", "), r.eliminated.map(label).join(", ")]);
+      table.push([roundName(poll?.method, r.number), ...ids.map((id) => (by.has(id) ? num(by.get(id)!) : "")), num(r.exhausted), r.elected.map(label).join(", "), r.eliminated.map(label).join(", ")]);
     }
     lines.push(table.toString());
   }
   if (results.quota) lines.push(`quota: ${num(results.quota)}`);
-  for (const tb of results.tieBreaks) lines.push(`tie-break: ${tieBreakText(tb, poll?.options ?? [])}`);
+  // The deciding tie-break is already printed as the verdict's reason.
+  for (const tb of results.tieBreaks.map((t) => tieBreakText(t, poll?.options ?? [])).filter((t) => t !== verdict.reason)) lines.push(`tie-break: ${tb}`);
   if (results.final && results.resultHash) lines.push(`result hash: ${results.resultHash}`);
   return lines.join("\n") + "\n";
+}
+
+/** What a round's numbers are: IRV and STV start from first preferences, STAR's first round is the scores. */
+function roundName(method: VotingMethod | undefined, n: number): string {
+  if (n !== 1) return String(n);
+  if (method === VotingMethod.RANKED_IRV || method === VotingMethod.STV) return "1 (first preferences)";
+  if (method === VotingMethod.STAR) return "1 (points)";
+  return "1";
 }

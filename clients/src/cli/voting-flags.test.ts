@@ -94,7 +94,7 @@ describe("renderResults", () => {
     const text = renderResults(p, { state: PollState.CLOSED, eligible: 5, ballots: 4 }, r);
     expect(text).toContain("Fruit  (irv)");
     expect(text).toContain("ballots: 4/5 (80%)");
-    expect(text).toMatch(/winner: A/);
+    expect(text).toMatch(/winner: A/i);
     expect(text).toMatch(/A ★\s*│\s*3\s*│\s*75\.0\s*│\s*█{30}/);
     expect(text).toMatch(/ROUND/);
     expect(renderResults(p, { state: PollState.OPEN, eligible: 5, ballots: 1 }, undefined)).toMatch(/not visible yet/);
