@@ -17,6 +17,7 @@ import { principalOf, requirePrincipal } from "../core/authn/principal.js";
 import { permissionDenied } from "../core/errors.js";
 import type { AccessDecision, AccessQuestion } from "../core/ports/authorization-port.js";
 import type { RoleBindingRecord, SysContext } from "../core/sys-context.js";
+import { resolveAuditNames } from "./audit-names.js";
 import { createEmailVisibility } from "./email-privacy.js";
 import { listAuditEvents, listMembers } from "./listing.js";
 import { ROLES } from "./roles.js";
@@ -76,6 +77,12 @@ export function createAuthzService(ctx: SysContext): ServiceImpl<typeof AuthzSer
       await allowQuestions(hc, questions);
       return { decisions: (await engine.checkBatch(questions)).map(toDecision) };
     },
+    // Hints for a GUI: only about the caller, and quietly (no audit entry), as a probe is not an attempt.
+    async checkMyPermissions(req, hc) {
+      const principalId = principalOf(hc)?.accountId ?? "";
+      const decisions = await Promise.all(req.permissions.map((permission) => engine.checkQuietly({ principalId, permission, resource: req.resource })));
+      return { decisions: decisions.map(toDecision) };
+    },
     async explain(req, hc) {
       const asker = requirePrincipal(hc).accountId;
       const { decision, bindings } = await engine.explain({ principalId: req.principalId, permission: req.permission, resource: req.resource }, asker);
@@ -104,8 +111,10 @@ export function createAuthzService(ctx: SysContext): ServiceImpl<typeof AuthzSer
         nextPageToken: page.nextPageToken,
       };
     },
-    async listAuditEvents(req) {
-      const page = await listAuditEvents(db.em(), { pageSize: req.pageSize, pageToken: req.pageToken, kind: req.kind });
+    async listAuditEvents(req, hc) {
+      const em = db.em();
+      const page = await listAuditEvents(em, { pageSize: req.pageSize, pageToken: req.pageToken, kind: req.kind });
+      const names = await resolveAuditNames(em, engine, mayReadEmails, requirePrincipal(hc).accountId, page.items);
       return {
         events: page.items.map((e) =>
           create(AuditEventSchema, {
@@ -119,6 +128,9 @@ export function createAuthzService(ctx: SysContext): ServiceImpl<typeof AuthzSer
             role: e.role ?? "",
             reason: e.reason ?? "",
             method: e.method ?? "",
+            actorName: names.account(e.actorId),
+            subjectName: names.account(e.subjectId),
+            resourceName: names.resource(e.resource),
           }),
         ),
         nextPageToken: page.nextPageToken,

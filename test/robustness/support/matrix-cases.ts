@@ -140,6 +140,7 @@ export const CASES: Record<string, Case> = {
   // AuthzService
   "AuthzService/Check": { variants: one((c) => ({ question: { principalId: c.who.accountId ?? "", permission: "community.read", resource: c.org.mo.resource } })) },
   "AuthzService/CheckBatch": { variants: one((c) => ({ questions: [{ principalId: c.who.accountId ?? "", permission: "community.read", resource: c.org.mo.resource }] })) },
+  "AuthzService/CheckMyPermissions": { variants: one((c) => ({ resource: c.org.mo.resource, permissions: ["community.read", "voting.poll.create"] })) },
   "AuthzService/Explain": {
     variants: {
       org: (c) => ({ principalId: c.fx.grantee.accountId, permission: "sys.org.read", resource: c.org.resource }),

@@ -2,7 +2,6 @@
 // page's streams (WatchPoll, WatchActivity) when the visitor navigates away.
 import { api } from "../api.js";
 import { h } from "../dom.js";
-import { whoami } from "../layout.js";
 import { link } from "../router.js";
 import { PollState, VotingMethod } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { JoinPolicy, MemberRole, Visibility, type Community } from "../../../clients/src/gen/polity/sys/community/v1/community_pb.js";
@@ -49,15 +48,13 @@ export function crumbs(community: Community | undefined, communityId: string, in
 }
 
 /**
- * Which of `permissions` the signed-in account holds on a community, so a page shows only the controls its
- * visitor may use. The server still decides on every call; when the question cannot be asked, all show.
+ * Which of `permissions` the visitor holds on a community, so a page shows only the controls they may use. A
+ * hint, asked quietly (CheckMyPermissions writes no audit entry); the server still decides on every call, and
+ * when the question cannot be asked, all show.
  */
 export async function allowedOn(communityId: string, permissions: string[]): Promise<Set<string>> {
   try {
-    const me = await whoami();
-    const { decisions } = await api.authz.checkBatch({
-      questions: permissions.map((permission) => ({ principalId: me.accountId, permission, resource: `community/${communityId}` })),
-    });
+    const { decisions } = await api.authz.checkMyPermissions({ resource: `community/${communityId}`, permissions });
     return new Set(permissions.filter((_, i) => decisions[i]?.allowed));
   } catch {
     return new Set(permissions);

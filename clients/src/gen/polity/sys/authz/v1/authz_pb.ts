@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file polity/sys/authz/v1/authz.proto.
  */
 export const file_polity_sys_authz_v1_authz: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wb2xpdHkvc3lzL2F1dGh6L3YxL2F1dGh6LnByb3RvEhNwb2xpdHkuc3lzLmF1dGh6LnYxIkcKDENoZWNrUmVxdWVzdBI3CghxdWVzdGlvbhgBIAEoCzIdLnBvbGl0eS5zeXMuYXV0aHoudjEuUXVlc3Rpb25CBrpIA8gBASLSAQoIUXVlc3Rpb24SHQoMcHJpbmNpcGFsX2lkGAEgASgJQge6SARyAhhAEkYKCnBlcm1pc3Npb24YAiABKAlCMrpIL3ItGIABMiheKFthLXpdW2EtejAtOV9dKihcLlthLXpdW2EtejAtOV9dKikrKT8kEkUKCHJlc291cmNlGAMgASgJQjO6SDByLhABGMgBMideKHBsYXRmb3JtfFthLXpdW2Etel9dKi9bXlx4MDAtXHgxZl0qKSQSGAoQYWxsb3dfcmVzdHJpY3RlZBgEIAEoCCJhCghEZWNpc2lvbhIPCgdhbGxvd2VkGAEgASgIEg4KBnJlYXNvbhgCIAEoCRIXCg9ncmFudGVkX2J5X3JvbGUYAyABKAkSGwoTZ3JhbnRlZF9vbl9yZXNvdXJjZRgEIAEoCSJACg1DaGVja1Jlc3BvbnNlEi8KCGRlY2lzaW9uGAEgASgLMh0ucG9saXR5LnN5cy5hdXRoei52MS5EZWNpc2lvbiJSChFDaGVja0JhdGNoUmVxdWVzdBI9CglxdWVzdGlvbnMYASADKAsyHS5wb2xpdHkuc3lzLmF1dGh6LnYxLlF1ZXN0aW9uQgu6SAiSAQUIARDoByJGChJDaGVja0JhdGNoUmVzcG9uc2USMAoJZGVjaXNpb25zGAEgAygLMh0ucG9saXR5LnN5cy5hdXRoei52MS5EZWNpc2lvbiK+AQoORXhwbGFpblJlcXVlc3QSHgoMcHJpbmNpcGFsX2lkGAEgASgJQgi6SAVyA7ABARJFCgpwZXJtaXNzaW9uGAIgASgJQjG6SC5yLBABGIABMiVeW2Etel1bYS16MC05X10qKFwuW2Etel1bYS16MC05X10qKSskEkUKCHJlc291cmNlGAMgASgJQjO6SDByLhABGMgBMideKHBsYXRmb3JtfFthLXpdW2Etel9dKi9bXlx4MDAtXHgxZl0qKSQiewoPRXhwbGFpblJlc3BvbnNlEi8KCGRlY2lzaW9uGAEgASgLMh0ucG9saXR5LnN5cy5hdXRoei52MS5EZWNpc2lvbhI3CghiaW5kaW5ncxgCIAMoCzIlLnBvbGl0eS5zeXMuYXV0aHoudjEuRXhwbGFpbmVkQmluZGluZyJNChBFeHBsYWluZWRCaW5kaW5nEgwKBHJvbGUYASABKAkSEAoIcmVzb3VyY2UYAiABKAkSGQoRZ3JhbnRzX3Blcm1pc3Npb24YAyABKAgiWwoEUm9sZRIMCgRuYW1lGAEgASgJEg0KBXNjb3BlGAIgASgJEhMKC3Blcm1pc3Npb25zGAMgAygJEgwKBHJhbmsYBCABKAUSEwoLZGVzY3JpcHRpb24YBSABKAkiEgoQTGlzdFJvbGVzUmVxdWVzdCI9ChFMaXN0Um9sZXNSZXNwb25zZRIoCgVyb2xlcxgBIAMoCzIZLnBvbGl0eS5zeXMuYXV0aHoudjEuUm9sZSLGAQoLUm9sZUJpbmRpbmcSCgoCaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIMCgRyb2xlGAMgASgJEhAKCHJlc291cmNlGAQgASgJEhIKCmdyYW50ZWRfYnkYBSABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNYWNjb3VudF9lbWFpbBgHIAEoCRIcChRhY2NvdW50X2Rpc3BsYXlfbmFtZRgIIAEoCSKbAQoQR3JhbnRSb2xlUmVxdWVzdBIcCgphY2NvdW50X2lkGAEgASgJQgi6SAVyA7ABARIXCgRyb2xlGAIgASgJQgm6SAZyBBABGEASUAoIcmVzb3VyY2UYAyABKAlCPrpIO3I5EAEYyAEyMl4ocGxhdGZvcm18KG9yZ3xwcm9qZWN0fGNvbW11bml0eSkvWzAtOWEtZi1dezM2fSkkIkYKEUdyYW50Um9sZVJlc3BvbnNlEjEKB2JpbmRpbmcYASABKAsyIC5wb2xpdHkuc3lzLmF1dGh6LnYxLlJvbGVCaW5kaW5nIpwBChFSZXZva2VSb2xlUmVxdWVzdBIcCgphY2NvdW50X2lkGAEgASgJQgi6SAVyA7ABARIXCgRyb2xlGAIgASgJQgm6SAZyBBABGEASUAoIcmVzb3VyY2UYAyABKAlCPrpIO3I5EAEYyAEyMl4ocGxhdGZvcm18KG9yZ3xwcm9qZWN0fGNvbW11bml0eSkvWzAtOWEtZi1dezM2fSkkIhQKElJldm9rZVJvbGVSZXNwb25zZSKoAgoXTGlzdFJvbGVCaW5kaW5nc1JlcXVlc3QSUAoIcmVzb3VyY2UYASABKAlCPrpIO3I5EAEYyAEyMl4ocGxhdGZvcm18KG9yZ3xwcm9qZWN0fGNvbW11bml0eSkvWzAtOWEtZi1dezM2fSkkEh0KCXBhZ2Vfc2l6ZRgCIAEoBUIKukgHGgUYyAEoABKDAQoKcGFnZV90b2tlbhgDIAEoCUJvukhsugFpChJJTlZBTElEX1BBR0VfVE9LRU4SP25vdCBhIHBhZ2UgdG9rZW4gcmV0dXJuZWQgYnkgdGhpcyBsaXN0IChhdCBtb3N0IDUxMiBjaGFyYWN0ZXJzKRoSdGhpcy5zaXplKCkgPD0gNTEyEhYKBXF1ZXJ5GAQgASgJQge6SARyAhhkImcKGExpc3RSb2xlQmluZGluZ3NSZXNwb25zZRIyCghiaW5kaW5ncxgBIAMoCzIgLnBvbGl0eS5zeXMuYXV0aHoudjEuUm9sZUJpbmRpbmcSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIsoBCgpBdWRpdEV2ZW50EgoKAmlkGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBGtpbmQYAyABKAkSEAoIYWN0b3JfaWQYBCABKAkSEgoKcGVybWlzc2lvbhgFIAEoCRIQCghyZXNvdXJjZRgGIAEoCRIOCgZyZWFzb24YByABKAkSEgoKc3ViamVjdF9pZBgIIAEoCRIMCgRyb2xlGAkgASgJEg4KBm1ldGhvZBgKIAEoCSLUAQoWTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBIdCglwYWdlX3NpemUYASABKAVCCrpIBxoFGPQDKAASgwEKCnBhZ2VfdG9rZW4YAiABKAlCb7pIbLoBaQoSSU5WQUxJRF9QQUdFX1RPS0VOEj9ub3QgYSBwYWdlIHRva2VuIHJldHVybmVkIGJ5IHRoaXMgbGlzdCAoYXQgbW9zdCA1MTIgY2hhcmFjdGVycykaEnRoaXMuc2l6ZSgpIDw9IDUxMhIVCgRraW5kGAMgASgJQge6SARyAhhAImMKF0xpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlEi8KBmV2ZW50cxgBIAMoCzIfLnBvbGl0eS5zeXMuYXV0aHoudjEuQXVkaXRFdmVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAky6QcKDEF1dGh6U2VydmljZRJpCgVDaGVjaxIhLnBvbGl0eS5zeXMuYXV0aHoudjEuQ2hlY2tSZXF1ZXN0GiIucG9saXR5LnN5cy5hdXRoei52MS5DaGVja1Jlc3BvbnNlIhnK8xgVCg9zeXMuYXV0aHouY2hlY2soATABEngKCkNoZWNrQmF0Y2gSJi5wb2xpdHkuc3lzLmF1dGh6LnYxLkNoZWNrQmF0Y2hSZXF1ZXN0GicucG9saXR5LnN5cy5hdXRoei52MS5DaGVja0JhdGNoUmVzcG9uc2UiGcrzGBUKD3N5cy5hdXRoei5jaGVjaygBMAESeQoHRXhwbGFpbhIjLnBvbGl0eS5zeXMuYXV0aHoudjEuRXhwbGFpblJlcXVlc3QaJC5wb2xpdHkuc3lzLmF1dGh6LnYxLkV4cGxhaW5SZXNwb25zZSIjyvMYHwoRc3lzLmF1dGh6LmV4cGxhaW4SCntyZXNvdXJjZX0SYgoJTGlzdFJvbGVzEiUucG9saXR5LnN5cy5hdXRoei52MS5MaXN0Um9sZXNSZXF1ZXN0GiYucG9saXR5LnN5cy5hdXRoei52MS5MaXN0Um9sZXNSZXNwb25zZSIGyvMYAiABEnwKCUdyYW50Um9sZRIlLnBvbGl0eS5zeXMuYXV0aHoudjEuR3JhbnRSb2xlUmVxdWVzdBomLnBvbGl0eS5zeXMuYXV0aHoudjEuR3JhbnRSb2xlUmVzcG9uc2UiIMrzGBwKDnN5cy5yb2xlLmdyYW50Egp7cmVzb3VyY2V9En8KClJldm9rZVJvbGUSJi5wb2xpdHkuc3lzLmF1dGh6LnYxLlJldm9rZVJvbGVSZXF1ZXN0GicucG9saXR5LnN5cy5hdXRoei52MS5SZXZva2VSb2xlUmVzcG9uc2UiIMrzGBwKDnN5cy5yb2xlLmdyYW50Egp7cmVzb3VyY2V9EpABChBMaXN0Um9sZUJpbmRpbmdzEiwucG9saXR5LnN5cy5hdXRoei52MS5MaXN0Um9sZUJpbmRpbmdzUmVxdWVzdBotLnBvbGl0eS5zeXMuYXV0aHoudjEuTGlzdFJvbGVCaW5kaW5nc1Jlc3BvbnNlIh/K8xgbCg1zeXMucm9sZS5yZWFkEgp7cmVzb3VyY2V9EoIBCg9MaXN0QXVkaXRFdmVudHMSKy5wb2xpdHkuc3lzLmF1dGh6LnYxLkxpc3RBdWRpdEV2ZW50c1JlcXVlc3QaLC5wb2xpdHkuc3lzLmF1dGh6LnYxLkxpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlIhTK8xgQCg5zeXMuYXVkaXQucmVhZGIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_polity_options_v1_options]);
+  fileDesc("Ch9wb2xpdHkvc3lzL2F1dGh6L3YxL2F1dGh6LnByb3RvEhNwb2xpdHkuc3lzLmF1dGh6LnYxIkcKDENoZWNrUmVxdWVzdBI3CghxdWVzdGlvbhgBIAEoCzIdLnBvbGl0eS5zeXMuYXV0aHoudjEuUXVlc3Rpb25CBrpIA8gBASLSAQoIUXVlc3Rpb24SHQoMcHJpbmNpcGFsX2lkGAEgASgJQge6SARyAhhAEkYKCnBlcm1pc3Npb24YAiABKAlCMrpIL3ItGIABMiheKFthLXpdW2EtejAtOV9dKihcLlthLXpdW2EtejAtOV9dKikrKT8kEkUKCHJlc291cmNlGAMgASgJQjO6SDByLhABGMgBMideKHBsYXRmb3JtfFthLXpdW2Etel9dKi9bXlx4MDAtXHgxZl0qKSQSGAoQYWxsb3dfcmVzdHJpY3RlZBgEIAEoCCJhCghEZWNpc2lvbhIPCgdhbGxvd2VkGAEgASgIEg4KBnJlYXNvbhgCIAEoCRIXCg9ncmFudGVkX2J5X3JvbGUYAyABKAkSGwoTZ3JhbnRlZF9vbl9yZXNvdXJjZRgEIAEoCSJACg1DaGVja1Jlc3BvbnNlEi8KCGRlY2lzaW9uGAEgASgLMh0ucG9saXR5LnN5cy5hdXRoei52MS5EZWNpc2lvbiJSChFDaGVja0JhdGNoUmVxdWVzdBI9CglxdWVzdGlvbnMYASADKAsyHS5wb2xpdHkuc3lzLmF1dGh6LnYxLlF1ZXN0aW9uQgu6SAiSAQUIARDoByJGChJDaGVja0JhdGNoUmVzcG9uc2USMAoJZGVjaXNpb25zGAEgAygLMh0ucG9saXR5LnN5cy5hdXRoei52MS5EZWNpc2lvbiKzAQoZQ2hlY2tNeVBlcm1pc3Npb25zUmVxdWVzdBJFCghyZXNvdXJjZRgBIAEoCUIzukgwci4QARjIATInXihwbGF0Zm9ybXxbYS16XVthLXpfXSovW15ceDAwLVx4MWZdKikkEk8KC3Blcm1pc3Npb25zGAIgAygJQjq6SDeSATQIARBkIi5yLBABGIABMiVeW2Etel1bYS16MC05X10qKFwuW2Etel1bYS16MC05X10qKSskIk4KGkNoZWNrTXlQZXJtaXNzaW9uc1Jlc3BvbnNlEjAKCWRlY2lzaW9ucxgBIAMoCzIdLnBvbGl0eS5zeXMuYXV0aHoudjEuRGVjaXNpb24ivgEKDkV4cGxhaW5SZXF1ZXN0Eh4KDHByaW5jaXBhbF9pZBgBIAEoCUIIukgFcgOwAQESRQoKcGVybWlzc2lvbhgCIAEoCUIxukguciwQARiAATIlXlthLXpdW2EtejAtOV9dKihcLlthLXpdW2EtejAtOV9dKikrJBJFCghyZXNvdXJjZRgDIAEoCUIzukgwci4QARjIATInXihwbGF0Zm9ybXxbYS16XVthLXpfXSovW15ceDAwLVx4MWZdKikkInsKD0V4cGxhaW5SZXNwb25zZRIvCghkZWNpc2lvbhgBIAEoCzIdLnBvbGl0eS5zeXMuYXV0aHoudjEuRGVjaXNpb24SNwoIYmluZGluZ3MYAiADKAsyJS5wb2xpdHkuc3lzLmF1dGh6LnYxLkV4cGxhaW5lZEJpbmRpbmciTQoQRXhwbGFpbmVkQmluZGluZxIMCgRyb2xlGAEgASgJEhAKCHJlc291cmNlGAIgASgJEhkKEWdyYW50c19wZXJtaXNzaW9uGAMgASgIIlsKBFJvbGUSDAoEbmFtZRgBIAEoCRINCgVzY29wZRgCIAEoCRITCgtwZXJtaXNzaW9ucxgDIAMoCRIMCgRyYW5rGAQgASgFEhMKC2Rlc2NyaXB0aW9uGAUgASgJIhIKEExpc3RSb2xlc1JlcXVlc3QiPQoRTGlzdFJvbGVzUmVzcG9uc2USKAoFcm9sZXMYASADKAsyGS5wb2xpdHkuc3lzLmF1dGh6LnYxLlJvbGUixgEKC1JvbGVCaW5kaW5nEgoKAmlkGAEgASgJEhIKCmFjY291bnRfaWQYAiABKAkSDAoEcm9sZRgDIAEoCRIQCghyZXNvdXJjZRgEIAEoCRISCgpncmFudGVkX2J5GAUgASgJEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDWFjY291bnRfZW1haWwYByABKAkSHAoUYWNjb3VudF9kaXNwbGF5X25hbWUYCCABKAkimwEKEEdyYW50Um9sZVJlcXVlc3QSHAoKYWNjb3VudF9pZBgBIAEoCUIIukgFcgOwAQESFwoEcm9sZRgCIAEoCUIJukgGcgQQARhAElAKCHJlc291cmNlGAMgASgJQj66SDtyORABGMgBMjJeKHBsYXRmb3JtfChvcmd8cHJvamVjdHxjb21tdW5pdHkpL1swLTlhLWYtXXszNn0pJCJGChFHcmFudFJvbGVSZXNwb25zZRIxCgdiaW5kaW5nGAEgASgLMiAucG9saXR5LnN5cy5hdXRoei52MS5Sb2xlQmluZGluZyKcAQoRUmV2b2tlUm9sZVJlcXVlc3QSHAoKYWNjb3VudF9pZBgBIAEoCUIIukgFcgOwAQESFwoEcm9sZRgCIAEoCUIJukgGcgQQARhAElAKCHJlc291cmNlGAMgASgJQj66SDtyORABGMgBMjJeKHBsYXRmb3JtfChvcmd8cHJvamVjdHxjb21tdW5pdHkpL1swLTlhLWYtXXszNn0pJCIUChJSZXZva2VSb2xlUmVzcG9uc2UiqAIKF0xpc3RSb2xlQmluZGluZ3NSZXF1ZXN0ElAKCHJlc291cmNlGAEgASgJQj66SDtyORABGMgBMjJeKHBsYXRmb3JtfChvcmd8cHJvamVjdHxjb21tdW5pdHkpL1swLTlhLWYtXXszNn0pJBIdCglwYWdlX3NpemUYAiABKAVCCrpIBxoFGMgBKAASgwEKCnBhZ2VfdG9rZW4YAyABKAlCb7pIbLoBaQoSSU5WQUxJRF9QQUdFX1RPS0VOEj9ub3QgYSBwYWdlIHRva2VuIHJldHVybmVkIGJ5IHRoaXMgbGlzdCAoYXQgbW9zdCA1MTIgY2hhcmFjdGVycykaEnRoaXMuc2l6ZSgpIDw9IDUxMhIWCgVxdWVyeRgEIAEoCUIHukgEcgIYZCJnChhMaXN0Um9sZUJpbmRpbmdzUmVzcG9uc2USMgoIYmluZGluZ3MYASADKAsyIC5wb2xpdHkuc3lzLmF1dGh6LnYxLlJvbGVCaW5kaW5nEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKLAgoKQXVkaXRFdmVudBIKCgJpZBgBIAEoCRIoCgR0aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRraW5kGAMgASgJEhAKCGFjdG9yX2lkGAQgASgJEhIKCnBlcm1pc3Npb24YBSABKAkSEAoIcmVzb3VyY2UYBiABKAkSDgoGcmVhc29uGAcgASgJEhIKCnN1YmplY3RfaWQYCCABKAkSDAoEcm9sZRgJIAEoCRIOCgZtZXRob2QYCiABKAkSEgoKYWN0b3JfbmFtZRgLIAEoCRIUCgxzdWJqZWN0X25hbWUYDCABKAkSFQoNcmVzb3VyY2VfbmFtZRgNIAEoCSLUAQoWTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBIdCglwYWdlX3NpemUYASABKAVCCrpIBxoFGPQDKAASgwEKCnBhZ2VfdG9rZW4YAiABKAlCb7pIbLoBaQoSSU5WQUxJRF9QQUdFX1RPS0VOEj9ub3QgYSBwYWdlIHRva2VuIHJldHVybmVkIGJ5IHRoaXMgbGlzdCAoYXQgbW9zdCA1MTIgY2hhcmFjdGVycykaEnRoaXMuc2l6ZSgpIDw9IDUxMhIVCgRraW5kGAMgASgJQge6SARyAhhAImMKF0xpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlEi8KBmV2ZW50cxgBIAMoCzIfLnBvbGl0eS5zeXMuYXV0aHoudjEuQXVkaXRFdmVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAky/AgKDEF1dGh6U2VydmljZRJpCgVDaGVjaxIhLnBvbGl0eS5zeXMuYXV0aHoudjEuQ2hlY2tSZXF1ZXN0GiIucG9saXR5LnN5cy5hdXRoei52MS5DaGVja1Jlc3BvbnNlIhnK8xgVCg9zeXMuYXV0aHouY2hlY2soATABEngKCkNoZWNrQmF0Y2gSJi5wb2xpdHkuc3lzLmF1dGh6LnYxLkNoZWNrQmF0Y2hSZXF1ZXN0GicucG9saXR5LnN5cy5hdXRoei52MS5DaGVja0JhdGNoUmVzcG9uc2UiGcrzGBUKD3N5cy5hdXRoei5jaGVjaygBMAESkAEKEkNoZWNrTXlQZXJtaXNzaW9ucxIuLnBvbGl0eS5zeXMuYXV0aHoudjEuQ2hlY2tNeVBlcm1pc3Npb25zUmVxdWVzdBovLnBvbGl0eS5zeXMuYXV0aHoudjEuQ2hlY2tNeVBlcm1pc3Npb25zUmVzcG9uc2UiGcrzGBUKD3N5cy5hdXRoei5jaGVjaygBMAESeQoHRXhwbGFpbhIjLnBvbGl0eS5zeXMuYXV0aHoudjEuRXhwbGFpblJlcXVlc3QaJC5wb2xpdHkuc3lzLmF1dGh6LnYxLkV4cGxhaW5SZXNwb25zZSIjyvMYHwoRc3lzLmF1dGh6LmV4cGxhaW4SCntyZXNvdXJjZX0SYgoJTGlzdFJvbGVzEiUucG9saXR5LnN5cy5hdXRoei52MS5MaXN0Um9sZXNSZXF1ZXN0GiYucG9saXR5LnN5cy5hdXRoei52MS5MaXN0Um9sZXNSZXNwb25zZSIGyvMYAiABEnwKCUdyYW50Um9sZRIlLnBvbGl0eS5zeXMuYXV0aHoudjEuR3JhbnRSb2xlUmVxdWVzdBomLnBvbGl0eS5zeXMuYXV0aHoudjEuR3JhbnRSb2xlUmVzcG9uc2UiIMrzGBwKDnN5cy5yb2xlLmdyYW50Egp7cmVzb3VyY2V9En8KClJldm9rZVJvbGUSJi5wb2xpdHkuc3lzLmF1dGh6LnYxLlJldm9rZVJvbGVSZXF1ZXN0GicucG9saXR5LnN5cy5hdXRoei52MS5SZXZva2VSb2xlUmVzcG9uc2UiIMrzGBwKDnN5cy5yb2xlLmdyYW50Egp7cmVzb3VyY2V9EpABChBMaXN0Um9sZUJpbmRpbmdzEiwucG9saXR5LnN5cy5hdXRoei52MS5MaXN0Um9sZUJpbmRpbmdzUmVxdWVzdBotLnBvbGl0eS5zeXMuYXV0aHoudjEuTGlzdFJvbGVCaW5kaW5nc1Jlc3BvbnNlIh/K8xgbCg1zeXMucm9sZS5yZWFkEgp7cmVzb3VyY2V9EoIBCg9MaXN0QXVkaXRFdmVudHMSKy5wb2xpdHkuc3lzLmF1dGh6LnYxLkxpc3RBdWRpdEV2ZW50c1JlcXVlc3QaLC5wb2xpdHkuc3lzLmF1dGh6LnYxLkxpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlIhTK8xgQCg5zeXMuYXVkaXQucmVhZGIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_polity_options_v1_options]);
 
 /**
  * @generated from message polity.sys.authz.v1.CheckRequest
@@ -163,6 +163,50 @@ export const CheckBatchResponseSchema: GenMessage<CheckBatchResponse> = /*@__PUR
   messageDesc(file_polity_sys_authz_v1_authz, 5);
 
 /**
+ * @generated from message polity.sys.authz.v1.CheckMyPermissionsRequest
+ */
+export type CheckMyPermissionsRequest = Message<"polity.sys.authz.v1.CheckMyPermissionsRequest"> & {
+  /**
+   * As Question.resource.
+   *
+   * @generated from field: string resource = 1;
+   */
+  resource: string;
+
+  /**
+   * @generated from field: repeated string permissions = 2;
+   */
+  permissions: string[];
+};
+
+/**
+ * Describes the message polity.sys.authz.v1.CheckMyPermissionsRequest.
+ * Use `create(CheckMyPermissionsRequestSchema)` to create a new message.
+ */
+export const CheckMyPermissionsRequestSchema: GenMessage<CheckMyPermissionsRequest> = /*@__PURE__*/
+  messageDesc(file_polity_sys_authz_v1_authz, 6);
+
+/**
+ * @generated from message polity.sys.authz.v1.CheckMyPermissionsResponse
+ */
+export type CheckMyPermissionsResponse = Message<"polity.sys.authz.v1.CheckMyPermissionsResponse"> & {
+  /**
+   * One per requested permission, in order, as the caller's own real call would be decided (an unverified
+   * account is denied with "email_unverified" where verification is needed).
+   *
+   * @generated from field: repeated polity.sys.authz.v1.Decision decisions = 1;
+   */
+  decisions: Decision[];
+};
+
+/**
+ * Describes the message polity.sys.authz.v1.CheckMyPermissionsResponse.
+ * Use `create(CheckMyPermissionsResponseSchema)` to create a new message.
+ */
+export const CheckMyPermissionsResponseSchema: GenMessage<CheckMyPermissionsResponse> = /*@__PURE__*/
+  messageDesc(file_polity_sys_authz_v1_authz, 7);
+
+/**
  * @generated from message polity.sys.authz.v1.ExplainRequest
  */
 export type ExplainRequest = Message<"polity.sys.authz.v1.ExplainRequest"> & {
@@ -189,7 +233,7 @@ export type ExplainRequest = Message<"polity.sys.authz.v1.ExplainRequest"> & {
  * Use `create(ExplainRequestSchema)` to create a new message.
  */
 export const ExplainRequestSchema: GenMessage<ExplainRequest> = /*@__PURE__*/
-  messageDesc(file_polity_sys_authz_v1_authz, 6);
+  messageDesc(file_polity_sys_authz_v1_authz, 8);
 
 /**
  * @generated from message polity.sys.authz.v1.ExplainResponse
@@ -213,7 +257,7 @@ export type ExplainResponse = Message<"polity.sys.authz.v1.ExplainResponse"> & {
  * Use `create(ExplainResponseSchema)` to create a new message.
  */
 export const ExplainResponseSchema: GenMessage<ExplainResponse> = /*@__PURE__*/
-  messageDesc(file_polity_sys_authz_v1_authz, 7);
+  messageDesc(file_polity_sys_authz_v1_authz, 9);
 
 /**
  * @generated from message polity.sys.authz.v1.ExplainedBinding
@@ -240,7 +284,7 @@ export type ExplainedBinding = Message<"polity.sys.authz.v1.ExplainedBinding"> &
  * Use `create(ExplainedBindingSchema)` to create a new message.
  */
 export const ExplainedBindingSchema: GenMessage<ExplainedBinding> = /*@__PURE__*/
-  messageDesc(file_polity_sys_authz_v1_authz, 8);
+  messageDesc(file_polity_sys_authz_v1_authz, 10);
 
 /**
  * @generated from message polity.sys.authz.v1.Role
@@ -283,7 +327,7 @@ export type Role = Message<"polity.sys.authz.v1.Role"> & {
  * Use `create(RoleSchema)` to create a new message.
  */
 export const RoleSchema: GenMessage<Role> = /*@__PURE__*/
-  messageDesc(file_polity_sys_authz_v1_authz, 9);
+  messageDesc(file_polity_sys_authz_v1_authz, 11);
 
 /**
  * @generated from message polity.sys.authz.v1.ListRolesRequest
@@ -296,7 +340,7 @@ export type ListRolesRequest = Message<"polity.sys.authz.v1.ListRolesRequest"> &
  * Use `create(ListRolesRequestSchema)` to create a new message.
  */
 export const ListRolesRequestSchema: GenMessage<ListRolesRequest> = /*@__PURE__*/
-  messageDesc(file_polity_sys_authz_v1_authz, 10);
+  messageDesc(file_polity_sys_authz_v1_authz, 12);
 
 /**
  * @generated from message polity.sys.authz.v1.ListRolesResponse
@@ -313,7 +357,7 @@ export type ListRolesResponse = Message<"polity.sys.authz.v1.ListRolesResponse">
  * Use `create(ListRolesResponseSchema)` to create a new message.
  */
 export const ListRolesResponseSchema: GenMessage<ListRolesResponse> = /*@__PURE__*/
-  messageDesc(file_polity_sys_authz_v1_authz, 11);
+  messageDesc(file_polity_sys_authz_v1_authz, 13);
 
 /**
  * @generated from message polity.sys.authz.v1.RoleBinding
@@ -368,7 +412,7 @@ export type RoleBinding = Message<"polity.sys.authz.v1.RoleBinding"> & {
  * Use `create(RoleBindingSchema)` to create a new message.
  */
 export const RoleBindingSchema: GenMessage<RoleBinding> = /*@__PURE__*/
-  messageDesc(file_polity_sys_authz_v1_authz, 12);
+  messageDesc(file_polity_sys_authz_v1_authz, 14);
 
 /**
  * @generated from message polity.sys.authz.v1.GrantRoleRequest
@@ -399,7 +443,7 @@ export type GrantRoleRequest = Message<"polity.sys.authz.v1.GrantRoleRequest"> &
  * Use `create(GrantRoleRequestSchema)` to create a new message.
  */
 export const GrantRoleRequestSchema: GenMessage<GrantRoleRequest> = /*@__PURE__*/
-  messageDesc(file_polity_sys_authz_v1_authz, 13);
+  messageDesc(file_polity_sys_authz_v1_authz, 15);
 
 /**
  * @generated from message polity.sys.authz.v1.GrantRoleResponse
@@ -416,7 +460,7 @@ export type GrantRoleResponse = Message<"polity.sys.authz.v1.GrantRoleResponse">
  * Use `create(GrantRoleResponseSchema)` to create a new message.
  */
 export const GrantRoleResponseSchema: GenMessage<GrantRoleResponse> = /*@__PURE__*/
-  messageDesc(file_polity_sys_authz_v1_authz, 14);
+  messageDesc(file_polity_sys_authz_v1_authz, 16);
 
 /**
  * @generated from message polity.sys.authz.v1.RevokeRoleRequest
@@ -443,7 +487,7 @@ export type RevokeRoleRequest = Message<"polity.sys.authz.v1.RevokeRoleRequest">
  * Use `create(RevokeRoleRequestSchema)` to create a new message.
  */
 export const RevokeRoleRequestSchema: GenMessage<RevokeRoleRequest> = /*@__PURE__*/
-  messageDesc(file_polity_sys_authz_v1_authz, 15);
+  messageDesc(file_polity_sys_authz_v1_authz, 17);
 
 /**
  * @generated from message polity.sys.authz.v1.RevokeRoleResponse
@@ -456,7 +500,7 @@ export type RevokeRoleResponse = Message<"polity.sys.authz.v1.RevokeRoleResponse
  * Use `create(RevokeRoleResponseSchema)` to create a new message.
  */
 export const RevokeRoleResponseSchema: GenMessage<RevokeRoleResponse> = /*@__PURE__*/
-  messageDesc(file_polity_sys_authz_v1_authz, 16);
+  messageDesc(file_polity_sys_authz_v1_authz, 18);
 
 /**
  * @generated from message polity.sys.authz.v1.ListRoleBindingsRequest
@@ -492,7 +536,7 @@ export type ListRoleBindingsRequest = Message<"polity.sys.authz.v1.ListRoleBindi
  * Use `create(ListRoleBindingsRequestSchema)` to create a new message.
  */
 export const ListRoleBindingsRequestSchema: GenMessage<ListRoleBindingsRequest> = /*@__PURE__*/
-  messageDesc(file_polity_sys_authz_v1_authz, 17);
+  messageDesc(file_polity_sys_authz_v1_authz, 19);
 
 /**
  * @generated from message polity.sys.authz.v1.ListRoleBindingsResponse
@@ -514,7 +558,7 @@ export type ListRoleBindingsResponse = Message<"polity.sys.authz.v1.ListRoleBind
  * Use `create(ListRoleBindingsResponseSchema)` to create a new message.
  */
 export const ListRoleBindingsResponseSchema: GenMessage<ListRoleBindingsResponse> = /*@__PURE__*/
-  messageDesc(file_polity_sys_authz_v1_authz, 18);
+  messageDesc(file_polity_sys_authz_v1_authz, 20);
 
 /**
  * @generated from message polity.sys.authz.v1.AuditEvent
@@ -571,6 +615,24 @@ export type AuditEvent = Message<"polity.sys.authz.v1.AuditEvent"> & {
    * @generated from field: string method = 10;
    */
   method: string;
+
+  /**
+   * Names for the ids above, resolved when listed: the account's display name (and email, for askers who may
+   * read it), the org's, project's or community's name. Empty when the row is gone or the asker may not see it.
+   *
+   * @generated from field: string actor_name = 11;
+   */
+  actorName: string;
+
+  /**
+   * @generated from field: string subject_name = 12;
+   */
+  subjectName: string;
+
+  /**
+   * @generated from field: string resource_name = 13;
+   */
+  resourceName: string;
 };
 
 /**
@@ -578,7 +640,7 @@ export type AuditEvent = Message<"polity.sys.authz.v1.AuditEvent"> & {
  * Use `create(AuditEventSchema)` to create a new message.
  */
 export const AuditEventSchema: GenMessage<AuditEvent> = /*@__PURE__*/
-  messageDesc(file_polity_sys_authz_v1_authz, 19);
+  messageDesc(file_polity_sys_authz_v1_authz, 21);
 
 /**
  * @generated from message polity.sys.authz.v1.ListAuditEventsRequest
@@ -609,7 +671,7 @@ export type ListAuditEventsRequest = Message<"polity.sys.authz.v1.ListAuditEvent
  * Use `create(ListAuditEventsRequestSchema)` to create a new message.
  */
 export const ListAuditEventsRequestSchema: GenMessage<ListAuditEventsRequest> = /*@__PURE__*/
-  messageDesc(file_polity_sys_authz_v1_authz, 20);
+  messageDesc(file_polity_sys_authz_v1_authz, 22);
 
 /**
  * @generated from message polity.sys.authz.v1.ListAuditEventsResponse
@@ -631,7 +693,7 @@ export type ListAuditEventsResponse = Message<"polity.sys.authz.v1.ListAuditEven
  * Use `create(ListAuditEventsResponseSchema)` to create a new message.
  */
 export const ListAuditEventsResponseSchema: GenMessage<ListAuditEventsResponse> = /*@__PURE__*/
-  messageDesc(file_polity_sys_authz_v1_authz, 21);
+  messageDesc(file_polity_sys_authz_v1_authz, 23);
 
 /**
  * AuthzService is sys-core's decision engine. Every tier asks it; handlers never check roles themselves.
@@ -661,6 +723,18 @@ export const AuthzService: GenService<{
     methodKind: "unary";
     input: typeof CheckBatchRequestSchema;
     output: typeof CheckBatchResponseSchema;
+  },
+  /**
+   * CheckMyPermissions says which of some permissions the caller itself holds on one resource: the hints a GUI
+   * asks to decide which controls to show. Probes are not decisions, so it never writes audit entries; the calls
+   * those controls make are still authorized, and their denials audited. Anonymous callers learn what is public.
+   *
+   * @generated from rpc polity.sys.authz.v1.AuthzService.CheckMyPermissions
+   */
+  checkMyPermissions: {
+    methodKind: "unary";
+    input: typeof CheckMyPermissionsRequestSchema;
+    output: typeof CheckMyPermissionsResponseSchema;
   },
   /**
    * Explain says which role binding granted a permission, or why it was denied. Anyone may explain their own
@@ -715,7 +789,8 @@ export const AuthzService: GenService<{
     output: typeof ListRoleBindingsResponseSchema;
   },
   /**
-   * ListAuditEvents lists denials and role changes, newest first (platform superadmins).
+   * ListAuditEvents lists denials and role changes, newest first (platform superadmins and ops). Denials are of
+   * real calls; CheckMyPermissions probes are not recorded.
    *
    * @generated from rpc polity.sys.authz.v1.AuthzService.ListAuditEvents
    */
