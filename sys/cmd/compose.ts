@@ -10,6 +10,7 @@ import type { Concern } from "../core/pipeline/concern.js";
 import { createRemoteAuthorization } from "../core/ports/remote-authorization.js";
 import { createRemoteDirectory } from "../core/ports/remote-directory.js";
 import { createSysForwarder, type SysForwarder } from "../core/forwarding/sys-forwarder.js";
+import { createSysHealthList } from "../core/forwarding/sys-health.js";
 import { createTracingFromEnv, type Tracing } from "../core/tracing/tracing.js";
 import { createModModules, createSysModules } from "./modules.js";
 import { createSysTier } from "./sys-tier.js";
@@ -58,6 +59,7 @@ export async function composeHost(config: Config, logger: Logger, options: Compo
         authorization: createRemoteAuthorization({ sysUrl: config.sysUrl!, ttlMs: config.authzCacheTtlMs, logger, tracer: tracing?.tracer }),
         verifier: createRemoteTokenVerifier(config.sysUrl!),
         directory: remoteDirectory,
+        upstreamHealth: createSysHealthList(config.sysUrl!),
         close: () => remoteDirectory.close(),
       };
       // Every client reaches sys through this process too: one URL for the GUI, CLI and SDK.

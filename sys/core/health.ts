@@ -22,7 +22,10 @@ export interface HealthService {
   shutdown(): void;
 }
 
-export function createHealth(): HealthService {
+/** Another process's statuses to list beside this one's (a mod-only process lists its sys's); throws when unreachable. */
+export type UpstreamHealth = () => Promise<Record<string, ServingStatus>>;
+
+export function createHealth(options: { upstream?: UpstreamHealth } = {}): HealthService {
   const statuses = new Map<string, ServingStatus>([["", ServingStatus.SERVING]]);
   // One wake-up function per open Watch; each re-reads the map when woken.
   const watchers = new Set<() => void>();
@@ -32,6 +35,17 @@ export function createHealth(): HealthService {
     for (const wake of watchers) wake();
   };
   const reply = (status: ServingStatus): HealthCheckResponse => create(HealthCheckResponseSchema, { status });
+  let upstreamNames: string[] = [];
+  async function listUpstream(): Promise<[string, ServingStatus][]> {
+    if (!options.upstream) return [];
+    try {
+      const found = Object.entries(await options.upstream()).filter(([name]) => name !== "");
+      upstreamNames = found.map(([name]) => name);
+      return found;
+    } catch {
+      return upstreamNames.map((name) => [name, ServingStatus.NOT_SERVING]);
+    }
+  }
 
   async function* watch(serviceName: string, ctx: HandlerContext): AsyncGenerator<HealthCheckResponse> {
     const signal = AbortSignal.any([ctx.signal, stopped.signal]);
@@ -66,8 +80,12 @@ export function createHealth(): HealthService {
     watch(req, ctx) {
       return watch(req.service, ctx);
     },
-    list() {
-      return { statuses: Object.fromEntries([...statuses].map(([name, status]) => [name, reply(status)])) };
+    // List (what the admin console shows) names every service the deployment serves: a mod-only process adds its
+    // sys's, as NOT_SERVING while sys cannot be reached. Check and Watch stay this process's own (probes).
+    async list() {
+      const all = new Map(await listUpstream());
+      for (const [name, status] of statuses) all.set(name, status);
+      return { statuses: Object.fromEntries([...all].map(([name, status]) => [name, reply(status)])) };
     },
   });
 

@@ -13,7 +13,7 @@ import { createCallLogConcern } from "./call-log.js";
 import { createClientAddress } from "./client-address.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db.js";
-import { createHealth } from "./health.js";
+import { createHealth, type UpstreamHealth } from "./health.js";
 import { createMetrics } from "./metrics.js";
 import type { PolityModule, ServiceRegistration, TierContext } from "./module.js";
 import { applyConcerns } from "./pipeline/apply-concerns.js";
@@ -40,6 +40,8 @@ export interface HostPorts {
   authorization: AuthorizationPort;
   verifier: TokenVerifier;
   directory: DirectoryPort;
+  /** Another process's health statuses to list beside this one's (a mod-only process lists its sys's). */
+  upstreamHealth?: UpstreamHealth;
   /** Exact-path GET routes the tier serves (the JWKS). */
   routes?: Record<string, HttpRoute>;
   close?(): Promise<void>;
@@ -82,7 +84,7 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
     throw error;
   }
 
-  const health = createHealth();
+  const health = createHealth({ upstream: ports.upstreamHealth });
   const tierServices = registrations.map((r) => r.desc);
   const reflection = createReflection([...tierServices, health.service.desc]);
   const operational = new Set<DescService>([health.service.desc, ...reflection.map((r) => r.desc)]);

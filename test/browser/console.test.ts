@@ -1,5 +1,6 @@
 // Drives the web console in Debian's Chromium against a real polityd: sign in as the bootstrap admin,
-// create an organisation, find it in the list and on its own page, sign out.
+// create an organisation, find it in the list and on its own page, read the audit log (by name) and the health
+// page (every service), sign out.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -97,9 +98,31 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
     expect(await members.textContent()).toContain(ADMIN_EMAIL);
   });
 
+  it("shows the audit log by name: who acted, on whom, on which organisation", async () => {
+    await page.click("nav >> text=Audit log");
+    // Creating the org made its creator its admin: a role change the log names rather than numbers.
+    const row = page.locator("[data-testid=audit-table] tr", { hasText: "role_granted" }).filter({ hasText: "Open Coop" }).first();
+    await row.waitFor();
+    const text = await row.textContent();
+    expect(text).toContain(`<${ADMIN_EMAIL}>`);
+    expect(text).not.toMatch(/org\/[0-9a-f-]{36}/);
+  });
+
+  it("lists every service of every tier on the health page", async () => {
+    await page.click("nav >> text=Health");
+    const health = page.locator("[data-testid=health-table]");
+    await health.waitFor();
+    const text = await health.textContent();
+    for (const service of ["polity.sys.auth.v1.AuthService", "polity.sys.account.v1.AccountService", "polity.sys.account.v1.OrgProjectService",
+      "polity.sys.authz.v1.AuthzService", "polity.sys.community.v1.CommunityService", "polity.mod.voting.v1.VotingService", "polity.mod.disco.v1.DiscoService"]) {
+      expect(text).toContain(service);
+    }
+    expect(text).not.toContain("NOT_SERVING");
+  });
+
   it("keeps the session across a reload and signs out", async () => {
     await page.reload();
-    await page.waitForSelector("[data-testid=org-title]");
+    await page.waitForSelector("[data-testid=health-table]");
     await page.click("[data-testid=sign-out]");
     await page.waitForSelector("main[data-page=login]");
     expect(await page.evaluate(() => sessionStorage.getItem("polity.tokens"))).toBeNull();
