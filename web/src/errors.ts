@@ -11,10 +11,24 @@ export function describeError(err: unknown): { code: string; reason: string; mes
   return { code: Code[e.code] ?? String(e.code), reason, message: e.rawMessage };
 }
 
+// Reasons a person meets in the first hour, in plain words with the next step; the code, reason and server
+// message stay one click away for whoever needs them.
+const PLAIN_WORDS: Record<string, string> = {
+  EMAIL_UNVERIFIED: "Your email address is not verified yet. Open the link in the email we sent you (or send it again from the home page), then try again.",
+  INVALID_LINK_TOKEN: "This link is not valid or was already used. Ask for a new one.",
+  LINK_TOKEN_EXPIRED: "This link has expired. Ask for a new one.",
+  INVALID_CREDENTIALS: "The email or password is wrong. Try again, or use \"Forgot password?\" to choose a new one.",
+};
+
 export function errorBox(err: unknown): HTMLElement {
   const { code, reason, message } = describeError(err);
-  return h("div", { class: "alert error", role: "alert", "data-testid": "error" },
-    h("strong", { class: "code" }, code), reason ? h("span", { class: "reason" }, ` ${reason}`) : null, h("span", {}, `: ${message}`));
+  const plain = PLAIN_WORDS[reason];
+  const technical = [h("strong", { class: "code" }, code), reason ? h("span", { class: "reason" }, ` ${reason}`) : null, h("span", {}, `: ${message}`)];
+  if (plain) {
+    return h("div", { class: "alert error", role: "alert", "data-testid": "error", "data-reason": reason },
+      h("span", {}, plain), h("details", {}, h("summary", {}, "Details"), ...technical));
+  }
+  return h("div", { class: "alert error", role: "alert", "data-testid": "error", "data-reason": reason || null }, ...technical);
 }
 
 export function okBox(text: string): HTMLElement {

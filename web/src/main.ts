@@ -4,6 +4,8 @@ import { forgetMe, renderTopbar } from "./layout.js";
 import { currentRoute, go, type Route } from "./router.js";
 import { session } from "./session.js";
 import { loginPage, registerPage, setupPage, verifyPage } from "./pages/auth-pages.js";
+import { forgotPage, resetPage } from "./pages/password-pages.js";
+import { mustVerify, unverifiedPage } from "./pages/unverified.js";
 import { orgsPage } from "./pages/orgs.js";
 import { orgDetailPage } from "./pages/org-detail.js";
 import { accountsPage } from "./pages/accounts.js";
@@ -12,7 +14,7 @@ import { communitiesRoute } from "./pages/voting-routes.js";
 
 type Page = (route: Route) => Promise<Node> | Node;
 
-const publicPages: Record<string, Page> = { login: loginPage, register: registerPage, verify: verifyPage, setup: setupPage };
+const publicPages: Record<string, Page> = { login: loginPage, register: registerPage, verify: verifyPage, setup: setupPage, forgot: forgotPage, reset: resetPage };
 const consolePages: Record<string, Page> = {
   orgs: (r) => (r.path[1] ? orgDetailPage(r.path[1]) : orgsPage()),
   accounts: accountsPage,
@@ -37,7 +39,8 @@ async function render(): Promise<void> {
   main.setAttribute("aria-busy", "true");
   let content: Node;
   try {
-    content = await page(route);
+    // Until its email is verified an account can do nothing else: show how, not forms that would fail.
+    content = consolePages[name] && (await mustVerify()) ? await unverifiedPage(location.hash.replace(/^#/, "")) : await page(route);
   } catch (err) {
     content = errorBox(err);
   }

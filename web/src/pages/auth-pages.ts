@@ -1,17 +1,19 @@
-// Pages reachable without a session: sign-in, registration, email verification, first-run setup.
+// Pages reachable without a session: sign-in, registration, email verification, first-run setup (the password
+// reset pages are in password-pages.ts).
 import { api } from "../api.js";
 import { field, formValues, h } from "../dom.js";
 import { attempt, errorBox, okBox } from "../errors.js";
 import { forgetMe } from "../layout.js";
 import { go, link, type Route } from "../router.js";
 import { session } from "../session.js";
+import { renewSession } from "./unverified.js";
 
-function card(title: string, ...body: Node[]): HTMLElement {
+export function card(title: string, ...body: Node[]): HTMLElement {
   return h("section", { class: "card narrow" }, h("h1", {}, title), ...body);
 }
 
 /** A form whose submit button is disabled while `action` runs; errors land above the button. */
-function authForm(id: string, fields: HTMLElement[], submitLabel: string, action: (v: Record<string, string>) => Promise<void>): HTMLFormElement {
+export function authForm(id: string, fields: HTMLElement[], submitLabel: string, action: (v: Record<string, string>) => Promise<void>): HTMLFormElement {
   const slot = h("div", { class: "slot", "aria-live": "polite" });
   const button = h("button", { type: "submit", id: `${id}-submit`, "data-testid": `${id}-submit` }, submitLabel);
   const form = h("form", { id, "data-testid": id, novalidate: false }, ...fields, slot, button);
@@ -38,7 +40,9 @@ export function loginPage(): Node {
     await api.auth.login({ email: v.email, password: v.password, clientName: "Polity web console" });
     signedIn();
   });
-  return card("Sign in", form, h("p", { class: "muted" }, "No account yet? ", h("a", { href: link("/register") }, "Register")));
+  return card("Sign in", form,
+    h("p", { class: "muted" }, h("a", { href: link("/forgot"), "data-testid": "forgot-link" }, "Forgot password?")),
+    h("p", { class: "muted" }, "No account yet? ", h("a", { href: link("/register") }, "Register")));
 }
 
 export function registerPage(): Node {
@@ -60,6 +64,8 @@ export async function verifyPage(route: Route): Promise<Node> {
   if (!token) return card("Verify your email", errorBox(new Error("The link has no token. Open the link from the email again.")));
   try {
     await api.auth.verifyEmail({ token });
+    // This tab's access token, if any, was issued before and still says "unverified".
+    if (session.signedIn()) await renewSession().catch(() => undefined);
     return card("Verify your email", okBox("Your email address is verified."),
       h("p", {}, h("a", { href: link(session.signedIn() ? "/orgs" : "/login"), "data-testid": "verify-continue" }, "Continue")));
   } catch (err) {
