@@ -120,6 +120,21 @@ describe("AuthzService", () => {
     expect(granted.events.length).toBe(9); // 2 at setup, 2 org.member, 5 project.member
   });
 
+  it("names the log's accounts and resources only as far as the asker may see them", async () => {
+    const other = await createSeeder(t.db).org();
+    await engine.grant({ actorId: ids.root!, accountId: ids.p1!, role: "org.member", resource: `org/${other}` });
+    await engine.grant({ actorId: ids.root!, accountId: ids.p2!, role: "org.member", resource: `org/${ids.org}` });
+    // The two grants may share a millisecond, so their order is not asserted.
+    const bySubject = (events: { subjectId: string }[]) => [...events].sort((a, b) => (a.subjectId === ids.p1 ? -1 : b.subjectId === ids.p1 ? 1 : 0));
+    const byRoot = bySubject((await as(ids.root!).listAuditEvents({ kind: "role_granted", pageSize: 2 })).events);
+    expect(byRoot.map((e) => [e.subjectName.split(" ")[0], e.actorName.split(" ")[0], e.resourceName])).toEqual([["Zed1", "Root", expect.stringMatching(/^Org /)], ["Zed2", "Root", expect.stringMatching(/^Org /)]]);
+    expect(byRoot[1]!.subjectName).toMatch(/^Zed2 <zed2-[0-9a-f]{8}@example\.org>$/);
+    // The handler behind the guard, asked by an org admin (the guard would refuse: this tests the names alone):
+    // no account names (not a platform reader), the name of its own org only.
+    const byAdmin = bySubject((await as(ids.admin!).listAuditEvents({ kind: "role_granted", pageSize: 2 })).events);
+    expect(byAdmin.map((e) => [e.subjectName, e.actorName, e.resourceName !== ""])).toEqual([["", "", false], ["", "", true]]);
+  });
+
   it("answers Check about oneself, and about others only for platform roles", async () => {
     const q = { principalId: ids.admin!, permission: "sys.org.update", resource: `org/${ids.org}` };
     expect((await as(ids.admin!).check({ question: q })).decision).toMatchObject({ allowed: true, grantedByRole: "org.admin" });
