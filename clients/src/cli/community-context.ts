@@ -3,15 +3,11 @@
 // separate file because the credential store rewrites a server's whole entry on every token rotation.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { Command } from "commander";
 import { configDir } from "./credentials.js";
 import { UsageError } from "./exit.js";
+import { resolveCommunity } from "./resolve.js";
 import type { Session } from "./session.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isUuid = (s: string): boolean => UUID.test(s);
 
 interface DefaultsFile {
   version: 1;
@@ -56,30 +52,8 @@ export function withCommunity(cmd: Command): Command {
 /** Resolves an explicit id or slug, or the default community; a usage error when there is none. */
 export async function communityId(s: Session, given?: string): Promise<string> {
   const ref = given || s.io.env.POLITY_COMMUNITY || storedCommunity(s);
-  if (!ref) throw new UsageError("no community: pass --community ID_OR_SLUG or run `polity communities use ID_OR_SLUG`");
+  if (!ref) throw new UsageError("no community: pass --community SLUG, or choose a default with `polity communities use SLUG` (see `polity communities list`).");
   return resolveCommunity(s, ref);
 }
 
-export async function resolveCommunity(s: Session, ref: string): Promise<string> {
-  if (isUuid(ref)) return ref;
-  const res = await s.client.communities.listCommunities({ query: ref, pageSize: 200, includeArchived: true });
-  const hits = res.communities.filter((c) => c.slug === ref.toLowerCase());
-  if (hits.length === 1) return hits[0].id;
-  if (hits.length === 0) throw new ConnectError(`no community with slug "${ref}" that you can see`, Code.NotFound);
-  throw new UsageError(`slug "${ref}" names ${hits.length} communities (in different orgs); use an id: ${hits.map((c) => c.id).join(", ")}`);
-}
-
-/** An account id, "me", or a display name/email matched exactly (case-insensitively) among the members. */
-export async function resolveMember(s: Session, community: string, ref: string): Promise<string> {
-  if (isUuid(ref)) return ref;
-  if (ref === "me") {
-    const me = await s.client.auth.whoAmI({});
-    return me.accountId;
-  }
-  const res = await s.client.communities.listMembers({ communityId: community, query: ref, pageSize: 50 });
-  const exact = res.members.filter((m) => m.displayName.toLowerCase() === ref.toLowerCase());
-  const hits = exact.length ? exact : res.members;
-  if (hits.length === 1) return hits[0].accountId;
-  if (hits.length === 0) throw new ConnectError(`no member matches "${ref}"`, Code.NotFound);
-  throw new UsageError(`"${ref}" matches ${hits.length} members; use an account id: ${hits.map((m) => `${m.accountId} (${m.displayName})`).join(", ")}`);
-}
+export { isUuid, resolveCommunity, resolveMember } from "./resolve.js";

@@ -1,7 +1,8 @@
-// Exit codes scripts can trust, and the one-line error format: `error: <CODE> (<reason>): <message>`.
+// Exit codes scripts can trust, and how errors are printed: plain words for people, JSON with --json.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { CommanderError } from "commander";
 import { codeName, errorReason } from "../errors.js";
+import { explain, fullStop } from "./error-text.js";
 
 export const EXIT = {
   ok: 0,
@@ -25,29 +26,35 @@ export class ExitStatus extends Error {
   }
 }
 
-const SETUP_TOKEN_HINTS: Record<string, string> = {
-  INVALID_SETUP_TOKEN: "use the setup token from polityd's log of its latest start, or sign in if setup was done",
-  SETUP_TOKEN_EXPIRED: "restart polityd: it prints a new setup token",
-};
-
-export function describeError(err: unknown): { code: number; text: string } {
+/**
+ * What to print for an error and which exit code to end with. A person gets plain sentences (what happened,
+ * then the next step); with `json` the same goes to stderr as one JSON object that also carries the gRPC code
+ * and the ErrorInfo reason, for scripts and bug reports.
+ */
+export function describeError(err: unknown, opts: { json?: boolean } = {}): { code: number; text: string } {
   if (err instanceof CommanderError) {
     // commander has already printed its own message.
     const shown = err.code === "commander.helpDisplayed" || err.code === "commander.version";
     return { code: shown ? EXIT.ok : EXIT.usage, text: "" };
   }
   if (err instanceof ExitStatus) return { code: err.status, text: "" };
-  if (err instanceof UsageError) return { code: EXIT.usage, text: `error: ${err.message}\n` };
+  if (err instanceof UsageError) {
+    const reason = (err as UsageError & { reason?: string }).reason ?? "USAGE";
+    // Usage messages are written as sentences with their next step already; only the full stop is ensured.
+    const text = fullStop(err.message);
+    return { code: EXIT.usage, text: opts.json ? jsonError("USAGE", reason, err.message, text, "") : `error: ${text}\n` };
+  }
   const ce = ConnectError.from(err);
   const reason = errorReason(ce);
-  let text = `error: ${codeName(ce.code)}${reason ? ` (${reason})` : ""}: ${ce.rawMessage}\n`;
-  // A refused setup token (`polity setup`): signing in would not help.
-  const setupHint = reason ? SETUP_TOKEN_HINTS[reason] : undefined;
-  if (setupHint) return { code: EXIT.server, text: `${text}hint: ${setupHint}\n` };
-  if (ce.code === Code.Unauthenticated) {
-    text += "hint: run `polity login`\n";
-    return { code: EXIT.unauthenticated, text };
-  }
+  const plain = explain(ce.code, reason, ce.rawMessage);
+  const text = opts.json ? jsonError(codeName(ce.code), reason ?? "", ce.rawMessage, plain.text, plain.next) : `error: ${plain.text}\n${plain.next}\n`;
+  // A refused setup token (`polity setup`) is not cured by signing in, so it is not exit 4.
+  const setup = reason === "INVALID_SETUP_TOKEN" || reason === "SETUP_TOKEN_EXPIRED";
+  if (ce.code === Code.Unauthenticated && !setup) return { code: EXIT.unauthenticated, text };
   if (ce.code === Code.Unavailable || ce.code === Code.DeadlineExceeded) return { code: EXIT.unreachable, text };
   return { code: EXIT.server, text };
+}
+
+function jsonError(code: string, reason: string, message: string, text: string, next: string): string {
+  return JSON.stringify({ error: { code, reason, message, text, next } }) + "\n";
 }

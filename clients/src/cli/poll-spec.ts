@@ -131,6 +131,9 @@ export async function pollFromFlags(f: PollFlags, communityId: string): Promise<
   if (f.secret) poll.secrecy = parseName(SECRECIES, "secrecy", "secret");
   if (f.seed !== undefined) poll.tieBreakSeed = f.seed;
   if (f.delegation === false) poll.allowDelegation = false;
+  // The web form's defaults, so a poll made from either reads the same: live results, public ballots.
+  poll.resultVisibility ||= RESULT_VISIBILITIES.live;
+  poll.secrecy ||= SECRECIES.public;
   if (!poll.title) throw new UsageError("a poll needs a title: pass --title or set title in --from-file");
   if (!poll.method) throw new UsageError(`a poll needs a method: --method ${Object.keys(METHODS).join("|")}`);
   if (poll.method !== VotingMethod.PROPOSAL && (poll.options?.length ?? 0) < 2) {

@@ -105,7 +105,7 @@ describe("polity communities, polls, vote, delegate, results, activity", () => {
     expect(live.stdout).toMatch(/ballots: 3\/|live/);
 
     const closed = await ok("admin", ["polls", "close", pollId]);
-    expect(closed.stdout).toMatch(/winner: Bananas/);
+    expect(closed.stdout).toMatch(/Elected: Bananas/);
     expect(closed.stdout).toMatch(/█/);
     const watch = await watching;
     expect(watch.code, watch.stderr).toBe(0);
@@ -116,7 +116,11 @@ describe("polity communities, polls, vote, delegate, results, activity", () => {
 
     const after = await polity(bob, ["vote", pollId, "--community", community.id, "--rank", "a"]);
     expect(after.code).toBe(1);
-    expect(after.stderr).toMatch(/^error: FAILED_PRECONDITION/);
+    // A sentence and the next step for a person; the code with --json.
+    expect(after.stderr).toMatch(/^error: Poll .* is closed\.\n.*polity polls show/);
+    expect(after.stderr).not.toMatch(/FAILED_PRECONDITION/);
+    const afterJson = await polity(bob, ["--json", "vote", pollId, "--community", community.id, "--rank", "a"]);
+    expect(JSON.parse(afterJson.stderr)).toMatchObject({ error: { code: "FAILED_PRECONDITION" } });
     const final = await json<{ results: { final: boolean; winners: string[] } }>(bob, ["results", pollId, "--community", community.id]);
     expect(final.results).toMatchObject({ final: true, winners: ["b"] });
   });
@@ -152,7 +156,12 @@ describe("polity communities, polls, vote, delegate, results, activity", () => {
     expect(kinds).toEqual(expect.arrayContaining(["ACTIVITY_KIND_POLL_CREATED", "ACTIVITY_KIND_POLL_OPENED", "ACTIVITY_KIND_BALLOT_CAST",
       "ACTIVITY_KIND_BALLOT_RETRACTED", "ACTIVITY_KIND_DELEGATION_CREATED", "ACTIVITY_KIND_POLL_CLOSED"]));
     expect(log.entries.map((e) => Number(e.sequence))).toEqual(log.entries.map((_, i) => i + 1));
-    expect((await ok("admin", ["activity", "--limit", "3"])).stdout).toMatch(/poll-created/);
+    // --limit shows the newest entries: the last three of the log, by sequence.
+    const newest = await json<{ entries: Array<{ sequence: string }> }>("admin", ["activity", "--limit", "3"]);
+    expect(newest.entries.map((e) => e.sequence)).toEqual(log.entries.slice(-3).map((e) => e.sequence));
+    const table = (await ok("admin", ["activity", "--limit", "3"])).stdout;
+    expect(table).not.toMatch(/poll-created/);
+    expect(table).toContain(log.entries.at(-1)!.sequence);
   });
 
   it("manages members: set-role, invite and accept, leave", async () => {

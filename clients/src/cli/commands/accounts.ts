@@ -6,7 +6,8 @@ import {
 } from "../../gen/polity/sys/account/v1/account_pb.js";
 import { action, type Session } from "../session.js";
 import { page, withPaging, type PageOptions } from "../args.js";
-import { printNextPage, printRecord, printTable, time } from "../output.js";
+import { printNextPage, printRecord, printTable, shortId, tableTime, time } from "../output.js";
+import { resolveAccount } from "../resolve.js";
 import type { Io } from "../io.js";
 
 const kinds: Record<string, AccountKind> = { person: AccountKind.PERSON, service: AccountKind.SERVICE };
@@ -31,27 +32,28 @@ export function register(program: Command, io: Io): void {
       s.emit(ListAccountsResponseSchema, res, () => {
         printTable(
           s.io,
-          ["ID", "KIND", "EMAIL", "NAME", "VERIFIED", "DISABLED", "CREATED"],
-          res.accounts.map((a) => [a.id, kindName(a.kind), a.email, a.displayName, a.emailVerified, a.disabled, time(a.createdAt)]),
+          ["ID", "KIND", "EMAIL", "NAME", "VERIFIED", "DISABLED", "CREATED (UTC)"],
+          res.accounts.map((a) => [shortId(a.id), kindName(a.kind), a.email, a.displayName, a.emailVerified, a.disabled, tableTime(a.createdAt)]),
         );
         printNextPage(s.io, res.nextPageToken);
       });
     }));
 
-  accounts.command("get <account-id>").description("show one account").action(action(io, async (s, id: string) => {
-    const res = await s.client.accounts.getAccount({ accountId: id });
+  accounts.command("get <account>").description("show one account (email, id or its prefix)").action(action(io, async (s, ref: string) => {
+    const res = await s.client.accounts.getAccount({ accountId: await resolveAccount(s, ref) });
     showAccount(s, res.account);
   }));
 
-  accounts.command("disable <account-id>").description("disable an account (its sessions stop working)").action(action(io, async (s, id: string) => {
-    showAccount(s, (await s.client.accounts.disableAccount({ accountId: id })).account);
+  accounts.command("disable <account>").description("disable an account (its sessions stop working)").action(action(io, async (s, ref: string) => {
+    showAccount(s, (await s.client.accounts.disableAccount({ accountId: await resolveAccount(s, ref) })).account);
   }));
 
-  accounts.command("enable <account-id>").description("enable a disabled account").action(action(io, async (s, id: string) => {
-    showAccount(s, (await s.client.accounts.enableAccount({ accountId: id })).account);
+  accounts.command("enable <account>").description("enable a disabled account").action(action(io, async (s, ref: string) => {
+    showAccount(s, (await s.client.accounts.enableAccount({ accountId: await resolveAccount(s, ref) })).account);
   }));
 
-  accounts.command("delete <account-id>").description("delete an account").action(action(io, async (s, id: string) => {
+  accounts.command("delete <account>").description("delete an account").action(action(io, async (s, ref: string) => {
+    const id = await resolveAccount(s, ref);
     await s.client.accounts.deleteAccount({ accountId: id });
     if (!s.json) s.io.stderr(`deleted account ${id}\n`);
   }));

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { ListAuditEventsResponseSchema } from "../../gen/polity/sys/authz/v1/authz_pb.js";
 import { action } from "../session.js";
 import { page, withPaging, type PageOptions } from "../args.js";
-import { printNextPage, printTable, time } from "../output.js";
+import { printNextPage, printTable, shortId, tableTime } from "../output.js";
 import type { Io } from "../io.js";
 
 export function register(program: Command, io: Io): void {
@@ -15,8 +15,9 @@ export function register(program: Command, io: Io): void {
       s.emit(ListAuditEventsResponseSchema, res, () => {
         printTable(
           s.io,
-          ["TIME", "KIND", "ACTOR", "PERMISSION", "RESOURCE", "SUBJECT", "ROLE", "REASON"],
-          res.events.map((e) => [time(e.time), e.kind, e.actorId, e.permission, e.resource, e.subjectId, e.role, e.reason]),
+          ["TIME (UTC)", "KIND", "ACTOR", "PERMISSION", "RESOURCE", "SUBJECT", "ROLE", "REASON"],
+          // Names where the server gave them (those the asker may see), else short ids.
+          res.events.map((e) => [tableTime(e.time), e.kind, e.actorName || shortId(e.actorId), e.permission, e.resourceName || e.resource, e.subjectName || shortId(e.subjectId), e.role, e.reason]),
         );
         printNextPage(s.io, res.nextPageToken);
       });

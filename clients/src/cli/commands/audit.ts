@@ -7,7 +7,10 @@ import type { Command } from "commander";
 import { verifyCommunityActivity } from "../../activity-log.js";
 import { VotingService } from "../../gen/polity/mod/voting/v1/voting_pb.js";
 import { action } from "../session.js";
-import { printTable } from "../output.js";
+import { printTable, shortId } from "../output.js";
+import { resolveCommunity } from "../resolve.js";
+import { pollTitles, type Names } from "../names.js";
+import { countOf, createProgress } from "../progress.js";
 import { EXIT, ExitStatus } from "../exit.js";
 import type { Io } from "../io.js";
 
@@ -18,27 +21,47 @@ export function register(program: Command, io: Io): void {
     .command("audit <community>")
     .description("verify a community's activity log and recount its closed public polls from it")
     .addHelpText("after", "\nExit codes: 0 everything verifies, 1 the chain is broken or a recount differs (the first broken sequence is named).")
-    .action(action(io, async (s, communityId: string) => {
+    .action(action(io, async (s, ref: string) => {
+      const communityId = await resolveCommunity(s, ref);
       const voting = createClient(VotingService, s.client.transport);
-      const { headSequence: head, verifiedEntries, broken, polls, ok } = await verifyCommunityActivity(voting, communityId, PAGE);
+      // The download is the long part: each page moves the progress line.
+      const progress = createProgress(io, `audit ${ref}`);
+      let fetched = 0;
+      const counted: typeof voting = {
+        ...voting,
+        listActivity: async (req, opts) => {
+          const res = await voting.listActivity(req, opts);
+          fetched += res.entries.length;
+          progress.update(countOf(fetched, Number(res.headSequence), "entries downloaded"));
+          return res;
+        },
+      };
+      let report;
+      try {
+        report = await verifyCommunityActivity(counted, communityId, PAGE);
+      } finally {
+        progress.done();
+      }
+      const { headSequence: head, verifiedEntries, broken, polls, ok } = report;
       if (s.json) {
         io.stdout(JSON.stringify({ community_id: communityId, head_sequence: head, verified_entries: verifiedEntries, chain_ok: !broken, broken, polls, ok }, null, 2) + "\n");
       } else {
-        report(io, communityId, head, verifiedEntries, broken, polls);
-        io.stdout(ok ? "OK: the log and every recount verify\n" : `FAILED${firstBad(broken, polls)}\n`);
+        const title = await pollTitles(s, communityId);
+        print(io, ref, head, verifiedEntries, broken, polls, title);
+        io.stdout(ok ? "OK: the log and every recount verify\n" : `FAILED${firstBad(broken, polls, title)}\n`);
       }
       if (!ok) throw new ExitStatus(EXIT.server);
     }));
 }
 
-function firstBad(broken: ChainBreak | undefined, polls: PollAudit[]): string {
+function firstBad(broken: ChainBreak | undefined, polls: PollAudit[], title: Names): string {
   if (broken) return `: first broken sequence ${broken.sequence}: ${broken.problem}`;
   const bad = polls.find((p) => p.status !== "verified" && !p.detail.startsWith("secret"));
-  return bad ? `: poll ${bad.pollId} at sequence ${bad.sequence}: ${bad.detail}` : "";
+  return bad ? `: poll "${title(bad.pollId)}" (${bad.pollId}) at sequence ${bad.sequence}: ${bad.detail}` : "";
 }
 
-function report(io: Io, communityId: string, head: number, verified: number, broken: ChainBreak | undefined, polls: PollAudit[]): void {
-  io.stdout(`community ${communityId}: ${verified} of ${head} entries verified\n`);
+function print(io: Io, community: string, head: number, verified: number, broken: ChainBreak | undefined, polls: PollAudit[], title: Names): void {
+  io.stdout(`community ${community}: ${verified} of ${head} entries verified\n`);
   io.stdout(broken ? `chain BROKEN at sequence ${broken.sequence}: ${broken.problem}\n` : "chain intact: every prev_hash and hash verifies, no gaps\n");
-  if (polls.length) printTable(io, ["POLL", "SEQUENCE", "STATUS", "DETAIL"], polls.map((p) => [p.pollId, p.sequence, p.status, p.detail]));
+  if (polls.length) printTable(io, ["POLL", "ID", "SEQUENCE", "STATUS", "DETAIL"], polls.map((p) => [title(p.pollId), shortId(p.pollId), p.sequence, p.status, p.detail]));
 }

@@ -7,9 +7,10 @@ import {
 } from "../../gen/polity/sys/community/v1/community_pb.js";
 import { action, type Session } from "../session.js";
 import { page, withPaging, type PageOptions } from "../args.js";
-import { printNextPage, printRecord, printTable, time } from "../output.js";
+import { printNextPage, printRecord, printTable, shortId, time } from "../output.js";
+import { resolveOrg } from "../resolve.js";
 import { UsageError } from "../exit.js";
-import { communityId, isUuid, resolveCommunity, storeCommunity, storedCommunity } from "../community-context.js";
+import { communityId, resolveCommunity, storeCommunity, storedCommunity } from "../community-context.js";
 import { JOIN_POLICIES, nameOf, parseName, VISIBILITIES } from "../voting-names.js";
 import type { Io } from "../io.js";
 
@@ -26,14 +27,14 @@ export function register(program: Command, io: Io): void {
   withPaging(c.command("list"))
     .description("list public communities and those you belong to")
     .option("--query <text>", "match slug, name or description")
-    .option("--org <org-id>", "only this org's communities")
+    .option("--org <org>", "only this org's communities (slug, id or its prefix)")
     .option("--archived", "include archived communities", false)
     .action(action(io, async (s, o: PageOptions & { query?: string; org?: string; archived: boolean }) => {
-      const res = await s.client.communities.listCommunities({ ...page(o), query: o.query ?? "", orgId: o.org ?? "", includeArchived: o.archived });
+      const res = await s.client.communities.listCommunities({ ...page(o), query: o.query ?? "", orgId: o.org ? await resolveOrg(s, o.org) : "", includeArchived: o.archived });
       const current = storedCommunity(s);
       s.emit(ListCommunitiesResponseSchema, res, () => {
         printTable(s.io, ["ID", "SLUG", "NAME", "VISIBILITY", "JOIN", "ARCHIVED", ""], res.communities.map((x) => [
-          x.id, x.slug, x.name, nameOf(VISIBILITIES, x.visibility), nameOf(JOIN_POLICIES, x.joinPolicy), x.archived, x.id === current ? "(default)" : "",
+          shortId(x.id), x.slug, x.name, nameOf(VISIBILITIES, x.visibility), nameOf(JOIN_POLICIES, x.joinPolicy), x.archived, x.id === current ? "(default)" : "",
         ]));
         printNextPage(s.io, res.nextPageToken);
       });
@@ -48,7 +49,7 @@ export function register(program: Command, io: Io): void {
     .option("--join <policy>", "open | approval | invite", "open")
     .action(action(io, async (s, slug: string, o: Fields & { org: string }) => {
       const res = await s.client.communities.createCommunity({
-        orgId: await orgId(s, o.org),
+        orgId: await resolveOrg(s, o.org),
         slug,
         name: o.name ?? "",
         description: o.description ?? "",
@@ -124,14 +125,6 @@ export function register(program: Command, io: Io): void {
       if (s.json) show(s, community);
       else s.io.stdout(`default community: ${community!.slug} (${community!.id})\n`);
     }));
-}
-
-async function orgId(s: Session, ref: string): Promise<string> {
-  if (isUuid(ref)) return ref;
-  const res = await s.client.orgs.listOrgs({ query: ref, pageSize: 200 });
-  const hit = res.orgs.find((o) => o.slug === ref);
-  if (!hit) throw new UsageError(`no org with slug "${ref}" that you can see; pass its id`);
-  return hit.id;
 }
 
 function show(s: Session, c: Community | undefined): void {

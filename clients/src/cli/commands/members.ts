@@ -5,7 +5,9 @@ import {
 } from "../../gen/polity/sys/community/v1/community_pb.js";
 import { action } from "../session.js";
 import { int, page, withPaging, type PageOptions } from "../args.js";
-import { printNextPage, printRecord, printTable, time } from "../output.js";
+import { printNextPage, printRecord, printTable, shortId, tableTime, time } from "../output.js";
+import { listAll, pick } from "../resolve.js";
+import type { Session } from "../session.js";
 import { communityId, resolveMember, withCommunity } from "../community-context.js";
 import { nameOf, parseName, ROLES } from "../voting-names.js";
 import type { Io } from "../io.js";
@@ -23,7 +25,7 @@ export function register(program: Command, io: Io): void {
       const roles = (o.role ?? "").split(",").filter(Boolean).map((r) => parseName(ROLES, "role", r));
       const res = await s.client.communities.listMembers({ communityId: await communityId(s, o.community), ...page(o), query: o.query ?? "", roles });
       s.emit(ListMembersResponseSchema, res, () => {
-        printTable(s.io, ["ACCOUNT", "NAME", "ROLE", "JOINED"], res.members.map((x) => [x.accountId, x.displayName, nameOf(ROLES, x.role), time(x.joinedAt)]));
+        printTable(s.io, ["ACCOUNT", "NAME", "ROLE", "JOINED (UTC)"], res.members.map((x) => [shortId(x.accountId), x.displayName, nameOf(ROLES, x.role), tableTime(x.joinedAt)]));
         printNextPage(s.io, res.nextPageToken);
       });
     }));
@@ -33,16 +35,18 @@ export function register(program: Command, io: Io): void {
     .action(action(io, async (s, o: C & PageOptions) => {
       const res = await s.client.communities.listJoinRequests({ communityId: await communityId(s, o.community), ...page(o) });
       s.emit(ListJoinRequestsResponseSchema, res, () => {
-        printTable(s.io, ["REQUEST", "ACCOUNT", "NAME", "MESSAGE", "CREATED"], res.requests.map((r) => [r.id, r.accountId, r.accountDisplayName, r.message, time(r.createdAt)]));
+        printTable(s.io, ["REQUEST", "NAME", "MESSAGE", "CREATED (UTC)"], res.requests.map((r) => [shortId(r.id), r.accountDisplayName, r.message, tableTime(r.createdAt)]));
         printNextPage(s.io, res.nextPageToken);
       });
     }));
 
   for (const [verb, approve] of [["approve", true], ["deny", false]] as const) {
-    withCommunity(m.command(`${verb} <request-id>`))
-      .description(`${verb} a join request`)
-      .action(action(io, async (s, requestId: string, o: C) => {
-        await s.client.communities.decideJoinRequest({ communityId: await communityId(s, o.community), requestId, approve });
+    withCommunity(m.command(`${verb} <request>`))
+      .description(`${verb} a join request (its id, a unique id prefix, or the requester's name)`)
+      .action(action(io, async (s, ref: string, o: C) => {
+        const community = await communityId(s, o.community);
+        const requestId = await resolveRequest(s, community, ref);
+        await s.client.communities.decideJoinRequest({ communityId: community, requestId, approve });
         if (!s.json) s.io.stderr(`${approve ? "approved" : "denied"} request ${requestId}\n`);
       }));
   }
@@ -71,16 +75,16 @@ export function register(program: Command, io: Io): void {
   }));
 
   withCommunity(m.command("remove <member>"))
-    .description("remove a member (account id, or a name matched among the members)")
+    .description("remove a member (email, name, account id or its prefix)")
     .action(action(io, async (s, ref: string, o: C) => {
       const id = await communityId(s, o.community);
       const accountId = await resolveMember(s, id, ref);
       await s.client.communities.removeMember({ communityId: id, accountId });
-      if (!s.json) s.io.stderr(`removed ${accountId}\n`);
+      if (!s.json) s.io.stderr(`removed ${ref} (${accountId})\n`);
     }));
 
   withCommunity(m.command("set-role <member> <role>"))
-    .description("change a member's role: admin | moderator | member | observer")
+    .description("change a member's role (member: email, name, account id or its prefix): admin | moderator | member | observer")
     .action(action(io, async (s, ref: string, role: string, o: C) => {
       const id = await communityId(s, o.community);
       const r = parseName(ROLES, "role", role);
@@ -89,4 +93,12 @@ export function register(program: Command, io: Io): void {
         printRecord(s.io, { account: res.member?.accountId, name: res.member?.displayName, role: nameOf(ROLES, res.member?.role ?? 0), joined: time(res.member?.joinedAt) }),
       );
     }));
+}
+
+async function resolveRequest(s: Session, communityId: string, ref: string): Promise<string> {
+  const requests = await listAll(async (pageToken) => {
+    const res = await s.client.communities.listJoinRequests({ communityId, pageSize: 1000, pageToken });
+    return { items: res.requests, next: res.nextPageToken };
+  });
+  return pick("join request", ref, requests.map((r) => ({ id: r.id, names: [r.accountDisplayName], label: r.accountDisplayName })), "polity members requests");
 }

@@ -5,7 +5,8 @@ import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
 import { GetOrgResponseSchema, ListOrgsResponseSchema, OrgSchema, type Org } from "../../gen/polity/sys/account/v1/org_project_pb.js";
 import { action, type Session } from "../session.js";
 import { page, withPaging, type PageOptions } from "../args.js";
-import { printNextPage, printRecord, printTable, time } from "../output.js";
+import { printNextPage, printRecord, printTable, shortId, tableTime, time } from "../output.js";
+import { resolveOrg } from "../resolve.js";
 import { UsageError } from "../exit.js";
 import type { Io } from "../io.js";
 
@@ -23,7 +24,7 @@ export function register(program: Command, io: Io): void {
     .action(action(io, async (s, o: PageOptions & { query?: string }) => {
       const res = await s.client.orgs.listOrgs({ ...page(o), query: o.query ?? "" });
       s.emit(ListOrgsResponseSchema, res, () => {
-        printTable(s.io, ["ID", "SLUG", "NAME", "CREATED"], res.orgs.map((x) => [x.id, x.slug, x.displayName, time(x.createdAt)]));
+        printTable(s.io, ["ID", "SLUG", "NAME", "CREATED (UTC)"], res.orgs.map((x) => [shortId(x.id), x.slug, x.displayName, tableTime(x.createdAt)]));
         printNextPage(s.io, res.nextPageToken);
       });
     }));
@@ -38,17 +39,18 @@ export function register(program: Command, io: Io): void {
       showOrg(s, res.org);
     }));
 
-  orgs.command("get <org-id>").description("show one organisation").action(action(io, async (s, id: string) => {
-    showOrg(s, (await s.client.orgs.getOrg({ orgId: id })).org);
+  orgs.command("get <org>").description("show one organisation (org: slug, id or its prefix)").action(action(io, async (s, ref: string) => {
+    showOrg(s, (await s.client.orgs.getOrg({ orgId: await resolveOrg(s, ref) })).org);
   }));
 
   orgs
-    .command("update <org-id>")
+    .command("update <org>")
     .description("change an organisation's name or description")
     .option("--name <display name>", "new display name")
     .option("--description <text>", "new description")
     .option("--etag <etag>", "fail if the organisation changed since this etag")
-    .action(action(io, async (s, id: string, o: OrgFields & { etag?: string }) => {
+    .action(action(io, async (s, ref: string, o: OrgFields & { etag?: string }) => {
+      const id = await resolveOrg(s, ref);
       const paths = [o.name !== undefined && "display_name", o.description !== undefined && "description"].filter((p): p is string => Boolean(p));
       if (paths.length === 0) throw new UsageError("nothing to update: pass --name or --description");
       const org = create(OrgSchema, { id, displayName: o.name ?? "", description: o.description ?? "" });
@@ -56,7 +58,8 @@ export function register(program: Command, io: Io): void {
       showOrg(s, res.org);
     }));
 
-  orgs.command("delete <org-id>").description("delete an organisation").action(action(io, async (s, id: string) => {
+  orgs.command("delete <org>").description("delete an organisation").action(action(io, async (s, ref: string) => {
+    const id = await resolveOrg(s, ref);
     await s.client.orgs.deleteOrg({ orgId: id });
     if (!s.json) s.io.stderr(`deleted org ${id}\n`);
   }));

@@ -1,11 +1,12 @@
 // polity polls create | list | show | open | close | delete.
 import type { Command } from "commander";
 import {
-  ClosePollResponseSchema, GetPollResponseSchema, ListPollsResponseSchema, type Poll,
+  ClosePollResponseSchema, GetPollResponseSchema, ListPollsResponseSchema, PollState, type Poll,
 } from "../../gen/polity/mod/voting/v1/voting_pb.js";
 import { action, type Session } from "../session.js";
 import { int, page, withPaging, type PageOptions } from "../args.js";
-import { printNextPage, printRecord, printTable, time } from "../output.js";
+import { printNextPage, printRecord, printTable, shortId, tableTime, time } from "../output.js";
+import { resolvePoll } from "../resolve.js";
 import { communityId, withCommunity } from "../community-context.js";
 import { pollFromFlags, type PollFlags } from "../poll-spec.js";
 import { renderResults } from "../results-render.js";
@@ -36,13 +37,16 @@ export function register(program: Command, io: Io): void {
     .option("--min <n>", "fewest approvals a ballot may give (approval)", int)
     .option("--max <n>", "most approvals a ballot may give (approval)", int)
     .option("--max-score <n>", "highest score (score, STAR; default 5)", int)
-    .option("--results <when>", "when results are visible: live | after-vote | after-close")
-    .option("--secret", "secret ballot: who voted is public, what they voted is not")
+    .option("--results <when>", "when results are visible: live | after-vote | after-close (default live, as in the web)")
+    .option("--secret", "secret ballot: who voted is public, what they voted is not (default public, as in the web)")
     .option("--seed <text>", "seed of the deterministic tie-break (default: the poll id)")
     .option("--no-delegation", "count only direct votes in this poll")
     .action(action(io, async (s, o: C & PollFlags) => {
       const poll = await pollFromFlags(o, await communityId(s, o.community));
-      showPoll(s, (await s.client.voting.createPoll({ poll })).poll);
+      const created = (await s.client.voting.createPoll({ poll })).poll;
+      showPoll(s, created);
+      // A draft takes no votes yet; say how to go on, with the short id the other commands accept.
+      if (!s.json && created && created.state === PollState.DRAFT) s.io.stderr(`a draft: open it for voting with \`polity polls open ${shortId(created.id)}\`\n`);
     }));
 
   withCommunity(withPaging(p.command("list")))
@@ -53,35 +57,42 @@ export function register(program: Command, io: Io): void {
       const states = (o.state ?? "").split(",").filter(Boolean).map((x) => parseName(POLL_STATES, "state", x));
       const res = await s.client.voting.listPolls({ communityId: await communityId(s, o.community), ...page(o), states, topic: o.topic ?? "" });
       s.emit(ListPollsResponseSchema, res, () => {
-        printTable(s.io, ["ID", "TITLE", "METHOD", "STATE", "TOPICS", "OPENS", "CLOSES"], res.polls.map((x) => [
-          x.id, x.title, nameOf(METHODS, x.method), nameOf(POLL_STATES, x.state), x.topics.join(","), time(x.openedAt ?? x.opensAt), time(x.closedAt ?? x.closesAt),
+        printTable(s.io, ["ID", "TITLE", "METHOD", "STATE", "TOPICS", "OPENS (UTC)", "CLOSES (UTC)"], res.polls.map((x) => [
+          shortId(x.id), x.title, nameOf(METHODS, x.method), nameOf(POLL_STATES, x.state), x.topics.join(","), tableTime(x.openedAt ?? x.opensAt), tableTime(x.closedAt ?? x.closesAt),
         ]));
         printNextPage(s.io, res.nextPageToken);
       });
     }));
 
-  withCommunity(p.command("show <poll-id>")).description("show a poll and its options").action(action(io, async (s, pollId: string, o: C) => {
-    showPoll(s, (await s.client.voting.getPoll({ communityId: await communityId(s, o.community), pollId })).poll);
+  withCommunity(p.command("show <poll>")).description("show a poll and its options (poll: id, unique id prefix or exact title)").action(action(io, async (s, ref: string, o: C) => {
+    showPoll(s, (await s.client.voting.getPoll(await target(s, ref, o))).poll);
   }));
 
-  withCommunity(p.command("open <poll-id>")).description("open a draft poll now").action(action(io, async (s, pollId: string, o: C) => {
-    showPoll(s, (await s.client.voting.openPoll({ communityId: await communityId(s, o.community), pollId })).poll);
+  withCommunity(p.command("open <poll>")).description("open a draft poll now").action(action(io, async (s, ref: string, o: C) => {
+    showPoll(s, (await s.client.voting.openPoll(await target(s, ref, o))).poll);
   }));
 
-  withCommunity(p.command("close <poll-id>"))
+  withCommunity(p.command("close <poll>"))
     .description("close an open poll now and publish the final result")
-    .action(action(io, async (s, pollId: string, o: C) => {
-      const res = await s.client.voting.closePoll({ communityId: await communityId(s, o.community), pollId });
+    .action(action(io, async (s, ref: string, o: C) => {
+      const res = await s.client.voting.closePoll(await target(s, ref, o));
       s.emit(ClosePollResponseSchema, res, () => {
         const poll = res.poll;
         s.io.stdout(renderResults(poll, { state: poll?.state ?? 0, eligible: res.results?.eligible ?? 0, ballots: res.results?.ballots ?? 0 }, res.results));
       });
     }));
 
-  withCommunity(p.command("delete <poll-id>")).description("delete a poll").action(action(io, async (s, pollId: string, o: C) => {
-    await s.client.voting.deletePoll({ communityId: await communityId(s, o.community), pollId });
-    if (!s.json) s.io.stderr(`deleted poll ${pollId}\n`);
+  withCommunity(p.command("delete <poll>")).description("delete a poll").action(action(io, async (s, ref: string, o: C) => {
+    const req = await target(s, ref, o);
+    await s.client.voting.deletePoll(req);
+    if (!s.json) s.io.stderr(`deleted poll ${req.pollId}\n`);
   }));
+}
+
+/** The community and the poll a command names: the poll by id, unique id prefix or exact title. */
+export async function target(s: Session, ref: string, o: C): Promise<{ communityId: string; pollId: string }> {
+  const community = await communityId(s, o.community);
+  return { communityId: community, pollId: await resolvePoll(s, community, ref) };
 }
 
 function showPoll(s: Session, poll: Poll | undefined): void {

@@ -3,7 +3,8 @@ import type { Command } from "commander";
 import { GetProjectResponseSchema, ListProjectsResponseSchema, type Project } from "../../gen/polity/sys/account/v1/org_project_pb.js";
 import { action, type Session } from "../session.js";
 import { page, withPaging, type PageOptions } from "../args.js";
-import { printNextPage, printRecord, printTable, time } from "../output.js";
+import { printNextPage, printRecord, printTable, shortId, tableTime, time } from "../output.js";
+import { resolveOrg, resolveProject } from "../resolve.js";
 import type { Io } from "../io.js";
 
 export function register(program: Command, io: Io): void {
@@ -11,12 +12,12 @@ export function register(program: Command, io: Io): void {
 
   withPaging(projects.command("list"))
     .description("list the projects of an organisation")
-    .requiredOption("--org <org-id>", "organisation id")
+    .requiredOption("--org <org>", "organisation: slug, id or its prefix")
     .option("--query <text>", "match slug or name")
     .action(action(io, async (s, o: PageOptions & { org: string; query?: string }) => {
-      const res = await s.client.orgs.listProjects({ ...page(o), orgId: o.org, query: o.query ?? "" });
+      const res = await s.client.orgs.listProjects({ ...page(o), orgId: await resolveOrg(s, o.org), query: o.query ?? "" });
       s.emit(ListProjectsResponseSchema, res, () => {
-        printTable(s.io, ["ID", "SLUG", "NAME", "CREATED"], res.projects.map((p) => [p.id, p.slug, p.displayName, time(p.createdAt)]));
+        printTable(s.io, ["ID", "SLUG", "NAME", "CREATED (UTC)"], res.projects.map((p) => [shortId(p.id), p.slug, p.displayName, tableTime(p.createdAt)]));
         printNextPage(s.io, res.nextPageToken);
       });
     }));
@@ -24,22 +25,27 @@ export function register(program: Command, io: Io): void {
   projects
     .command("create <slug>")
     .description("create a project in an organisation")
-    .requiredOption("--org <org-id>", "organisation id")
+    .requiredOption("--org <org>", "organisation: slug, id or its prefix")
     .requiredOption("--name <display name>", "display name")
     .option("--description <text>", "description")
     .action(action(io, async (s, slug: string, o: { org: string; name: string; description?: string }) => {
-      const res = await s.client.orgs.createProject({ orgId: o.org, slug, displayName: o.name, description: o.description ?? "" });
+      const res = await s.client.orgs.createProject({ orgId: await resolveOrg(s, o.org), slug, displayName: o.name, description: o.description ?? "" });
       showProject(s, res.project);
     }));
 
-  projects.command("get <project-id>").description("show one project").action(action(io, async (s, id: string) => {
-    showProject(s, (await s.client.orgs.getProject({ projectId: id })).project);
-  }));
+  projects.command("get <project>").description("show one project (its id; with --org also its slug or id prefix)")
+    .option("--org <org>", "the project's organisation")
+    .action(action(io, async (s, ref: string, o: { org?: string }) => {
+      showProject(s, (await s.client.orgs.getProject({ projectId: await resolveProject(s, o.org, ref) })).project);
+    }));
 
-  projects.command("delete <project-id>").description("delete a project").action(action(io, async (s, id: string) => {
-    await s.client.orgs.deleteProject({ projectId: id });
-    if (!s.json) s.io.stderr(`deleted project ${id}\n`);
-  }));
+  projects.command("delete <project>").description("delete a project (its id; with --org also its slug or id prefix)")
+    .option("--org <org>", "the project's organisation")
+    .action(action(io, async (s, ref: string, o: { org?: string }) => {
+      const id = await resolveProject(s, o.org, ref);
+      await s.client.orgs.deleteProject({ projectId: id });
+      if (!s.json) s.io.stderr(`deleted project ${id}\n`);
+    }));
 }
 
 function showProject(s: Session, p: Project | undefined): void {

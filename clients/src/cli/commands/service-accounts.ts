@@ -5,7 +5,8 @@ import {
 } from "../../gen/polity/sys/account/v1/account_pb.js";
 import { action } from "../session.js";
 import { int, page, withPaging, type PageOptions } from "../args.js";
-import { printNextPage, printRecord, printTable, time } from "../output.js";
+import { printNextPage, printRecord, printTable, shortId, tableTime, time } from "../output.js";
+import { resolveOrg } from "../resolve.js";
 import type { Io } from "../io.js";
 
 const SECRET_NOTE = "store this API key now; it is not shown again\n";
@@ -15,11 +16,11 @@ export function register(program: Command, io: Io): void {
 
   sa.command("create")
     .description("create a service account in an organisation, with a first API key")
-    .requiredOption("--org <org-id>", "organisation id")
+    .requiredOption("--org <org>", "organisation: slug, id or its prefix")
     .requiredOption("--name <display name>", "display name")
     .option("--role <role>", "org role to grant: member or guest")
     .action(action(io, async (s, o: { org: string; name: string; role?: string }) => {
-      const res = await s.client.accounts.createServiceAccount({ orgId: o.org, displayName: o.name, role: o.role ?? "" });
+      const res = await s.client.accounts.createServiceAccount({ orgId: await resolveOrg(s, o.org), displayName: o.name, role: o.role ?? "" });
       s.emit(CreateServiceAccountResponseSchema, res, () => {
         printRecord(s.io, { id: res.serviceAccount?.id, name: res.serviceAccount?.displayName, "key id": res.apiKey?.id, "api key": res.apiKeySecret });
         s.io.stderr(SECRET_NOTE);
@@ -28,11 +29,11 @@ export function register(program: Command, io: Io): void {
 
   withPaging(sa.command("list"))
     .description("list the service accounts of an organisation")
-    .requiredOption("--org <org-id>", "organisation id")
+    .requiredOption("--org <org>", "organisation: slug, id or its prefix")
     .action(action(io, async (s, o: PageOptions & { org: string }) => {
-      const res = await s.client.accounts.listServiceAccounts({ ...page(o), orgId: o.org });
+      const res = await s.client.accounts.listServiceAccounts({ ...page(o), orgId: await resolveOrg(s, o.org) });
       s.emit(ListServiceAccountsResponseSchema, res, () => {
-        printTable(s.io, ["ID", "NAME", "DISABLED", "CREATED"], res.serviceAccounts.map((a) => [a.id, a.displayName, a.disabled, time(a.createdAt)]));
+        printTable(s.io, ["ID", "NAME", "DISABLED", "CREATED (UTC)"], res.serviceAccounts.map((a) => [shortId(a.id), a.displayName, a.disabled, tableTime(a.createdAt)]));
         printNextPage(s.io, res.nextPageToken);
       });
     }));
@@ -42,8 +43,8 @@ export function register(program: Command, io: Io): void {
     s.emit(ListApiKeysResponseSchema, res, () =>
       printTable(
         s.io,
-        ["ID", "NAME", "PREFIX", "CREATED", "LAST USED", "EXPIRES", "REVOKED"],
-        res.apiKeys.map((k) => [k.id, k.name, k.prefix, time(k.createdAt), time(k.lastUsedAt), time(k.expiresAt), time(k.revokedAt)]),
+        ["ID", "NAME", "PREFIX", "CREATED (UTC)", "LAST USED", "EXPIRES", "REVOKED"],
+        res.apiKeys.map((k) => [shortId(k.id), k.name, k.prefix, tableTime(k.createdAt), tableTime(k.lastUsedAt), tableTime(k.expiresAt), tableTime(k.revokedAt)]),
       ),
     );
   }));

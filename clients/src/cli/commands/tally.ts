@@ -9,6 +9,7 @@ import {
 import { printTable } from "../output.js";
 import { EXIT, ExitStatus, UsageError } from "../exit.js";
 import type { Io } from "../io.js";
+import { createProgress, type Progress } from "../progress.js";
 
 interface TallyOptions {
   method: Method;
@@ -42,6 +43,17 @@ Plain text: one ballot per line, \`[weight:] A>B=C>D\` (ranked), \`A,B\` (approv
 }
 
 async function run(io: Io, file: string, o: TallyOptions): Promise<void> {
+  // Parsing and counting are synchronous; the line says which phase a large file is in, then is erased.
+  const progress = createProgress(io, `tally ${file}`, { intervalMs: 0 });
+  try {
+    await count(io, file, o, progress);
+  } finally {
+    progress.done();
+  }
+}
+
+async function count(io: Io, file: string, o: TallyOptions, progress: Progress): Promise<void> {
+  const phase = progress.update;
   const format = o.format ?? (/\.blt$/i.test(file) ? "blt" : "text");
   if (format === "blt" && kindOf(o.method) !== "ranked" && kindOf(o.method) !== "choice")
     throw new UsageError(`BLT files hold rankings; --method ${o.method} needs the plain text format`);
@@ -49,23 +61,27 @@ async function run(io: Io, file: string, o: TallyOptions): Promise<void> {
     throw new UsageError(`--method ${o.method} elects one winner; use stv (or approval, plurality, score, schulze) for ${o.seats} seats`);
   let text: string;
   try {
+    phase("reading");
     text = readFileSync(file, "utf8");
   } catch (err) {
     throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
   }
   const fail = (line: number | string, message: string): never => {
+    progress.done();
     io.stderr(`error: ${file}:${line}: ${message}\n`);
     throw new ExitStatus(EXIT.server);
   };
   let parsed: BallotFile;
   let result: Result;
   try {
+    phase(`parsing ${(text.length / 1e6).toFixed(1)} MB`);
     parsed = format === "blt" ? parseBlt(text) : parseText(text, o.method);
     let ballots: Ballot[] = parsed.ballots;
     if (format === "blt" && kindOf(o.method) === "choice")
       ballots = parsed.ballots.map((b) => rankedToChoice(b as RankedBallot, o.method as "plurality" | "approval"));
     const seats = SINGLE_WINNER.includes(o.method) ? 1 : (o.seats ?? parsed.seats ?? 1);
     if (!parsed.options.length) fail(1, "no options: the file holds no ballots and no `# options:` line");
+    phase(`counting ${parsed.ballots.length.toLocaleString("en")} ballot lines`);
     result = tally(o.method, ballots, { options: parsed.options, withdrawn: parsed.withdrawn, seats, seed: o.seed });
   } catch (err) {
     if (err instanceof ParseError) return fail(err.line, err.message);

@@ -5,12 +5,13 @@ import { CastBallotResponseSchema, GetMyBallotResponseSchema, RetractBallotRespo
 import { action } from "../session.js";
 import { printRecord, time } from "../output.js";
 import { communityId, withCommunity } from "../community-context.js";
+import { resolvePoll } from "../resolve.js";
 import { ballotFromFlags, describeBallot, type BallotFlags } from "../ballot-flags.js";
 import { UsageError } from "../exit.js";
 import type { Io } from "../io.js";
 
 export function register(program: Command, io: Io): void {
-  withCommunity(program.command("vote <poll-id>"))
+  withCommunity(program.command("vote <poll>"))
     .description("cast, change or retract your ballot; without a ballot flag, show it")
     .option("--choice <c>", "proposal: agree | disagree | abstain | block")
     .option("--option <id>", "single choice: the option id")
@@ -20,8 +21,9 @@ export function register(program: Command, io: Io): void {
     .option("--retract", "withdraw your ballot", false)
     .option("--show", "show your current ballot", false)
     .addHelpText("after", "\nExamples:\n  polity vote POLL --choice agree\n  polity vote POLL --rank \"a>b=c>d\"\n  polity vote POLL --retract")
-    .action(action(io, async (s, pollId: string, o: BallotFlags & { community?: string; retract: boolean; show: boolean }) => {
+    .action(action(io, async (s, ref: string, o: BallotFlags & { community?: string; retract: boolean; show: boolean }) => {
       const community = await communityId(s, o.community);
+      const pollId = await resolvePoll(s, community, ref);
       const ballotFlags = [o.choice, o.option, o.approve, o.score, o.rank].filter((x) => x !== undefined).length;
       if (o.retract) {
         if (ballotFlags) throw new UsageError("--retract takes no ballot flags");
