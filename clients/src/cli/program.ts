@@ -4,6 +4,7 @@ import { describeError, EXIT } from "./exit.js";
 import { int } from "./args.js";
 import type { Io } from "./io.js";
 import * as login from "./commands/login.js";
+import * as password from "./commands/password.js";
 import * as whoami from "./commands/whoami.js";
 import * as accounts from "./commands/accounts.js";
 import * as orgs from "./commands/orgs.js";
@@ -41,7 +42,7 @@ export function buildProgram(io: Io): Command {
     .addOption(new Option("--timeout <ms>", "deadline of each call in milliseconds").argParser(int))
     .option("--json", "print protobuf JSON instead of tables", false)
     .addHelpText("after", EXIT_HELP);
-  for (const mod of [login, whoami, accounts, orgs, projects, roles, serviceAccounts, auditLog, sessions, tally, audit]) mod.register(program, io);
+  for (const mod of [login, password, whoami, accounts, orgs, projects, roles, serviceAccounts, auditLog, sessions, tally, audit]) mod.register(program, io);
   for (const mod of [communities, members, polls, vote, delegate, results, activity]) mod.register(program, io);
   return program;
 }
