@@ -59,7 +59,8 @@ export function verdictText(results: PollResults, options: Options, method?: Vot
   const label = (id: string) => options.find((o) => o.id === id)?.label ?? id;
   const names = results.winners.map(label).join(", ");
   const live = !results.final;
-  const reason = results.decidedBy ? tieBreakPartsText({ ...results.decidedBy, round: results.decidedBy.round || undefined,
+  // A round number only means something to a method that counts in several rounds.
+  const reason = results.decidedBy ? tieBreakPartsText({ ...results.decidedBy, round: results.rounds.length > 1 ? results.decidedBy.round || undefined : undefined,
     tied: results.decidedBy.tiedOptionIds, chosen: results.decidedBy.chosenOptionId }, options) : undefined;
   const proposal = method === VotingMethod.PROPOSAL;
   const subject = proposal || !names ? "" : `: ${names}`;
@@ -88,4 +89,13 @@ export function verdictText(results: PollResults, options: Options, method?: Vot
 /** "3 of 2 needed" — only meaningful when results.quorumNeeded is set. */
 export function quorumText(results: PollResults): string {
   return `${num(results.countedWeight)} counted of ${num(results.quorumNeeded ?? 0)} needed`;
+}
+
+/** PollResults.tie_breaks without the one that decided (shown as the verdict's reason), in the engine's words. */
+export function otherTieBreaks(results: PollResults): string[] {
+  const t = results.decidedBy;
+  if (!t) return results.tieBreaks;
+  // The engine's line for it (mod/voting/results/compute.ts writes the same).
+  const line = `${t.round ? `round ${t.round}: ` : ""}${t.purpose} among ${t.tiedOptionIds.join(", ")} → ${t.chosenOptionId} (${t.rule}: ${t.detail})`;
+  return results.tieBreaks.filter((l) => l !== line);
 }

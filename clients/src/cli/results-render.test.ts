@@ -21,12 +21,17 @@ describe("renderResults verdicts", () => {
     const r = create(PollResultsSchema, {
       final: true, countedWeight: 2, verdict: Verdict.TIED_BROKEN_BY_SEED, winners: ["faro"],
       tallies: [{ optionId: "lisbon", votes: 1 }, { optionId: "faro", votes: 1 }, { optionId: "porto", votes: 0 }],
-      decidedBy: { purpose: "ranking", tiedOptionIds: ["faro", "lisbon"], chosenOptionId: "faro", rule: "seed", detail: "equal at 1; ordered faro > lisbon by the order of seed \"x\"" },
+      decidedBy: { round: 1, purpose: "ranking", tiedOptionIds: ["faro", "lisbon"], chosenOptionId: "faro", rule: "seed", detail: "equal at 1; ordered faro > lisbon by the order of seed \"x\"" },
+      tieBreaks: ["round 1: ranking among faro, lisbon → faro (seed: equal at 1; ordered faro > lisbon by the order of seed \"x\")",
+        "round 1: ranking among porto, lisbon → porto (seed: an invented tie among losers)"],
     });
     const out = renderResults(poll(VotingMethod.SINGLE_CHOICE), closed, r);
     expect(out).toContain("Elected by tie-break: Faro");
     expect(out).toContain("because Faro and Lisbon were tied (ranking); Faro was chosen by the poll's tie-break seed");
     expect(out).not.toMatch(/PASS|did not|quorum/i);
+    // The deciding tie-break is the reason, not repeated; a tie that decided nothing is listed.
+    expect(out.match(/Faro and Lisbon were tied/g)).toHaveLength(1);
+    expect(out).toContain("tie-break: Round 1: Porto and Lisbon were tied (ranking)");
     expect(out).toMatch(/OPTION\s*│\s*VOTES\s*│\s*%/);
     expect(out).toMatch(/Faro ★\s*│\s*1\s*│\s*50\.0/);
   });

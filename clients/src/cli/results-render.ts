@@ -2,7 +2,7 @@
 // function renders `polity results` once and on every update of --watch.
 import Table from "cli-table3";
 import { type Poll, type PollResults, Verdict, VotingMethod } from "../gen/polity/mod/voting/v1/voting_pb.js";
-import { figureOf, percentOf, quorumText, verdictText } from "../result-text.js";
+import { figureOf, otherTieBreaks, percentOf, quorumText, verdictText } from "../result-text.js";
 import { tieBreakText } from "../tie-break-text.js";
 import { METHODS, nameOf, POLL_STATES } from "./voting-names.js";
 
@@ -78,7 +78,7 @@ export function renderResults(poll: Poll | undefined, turnout: Turnout, results:
   }
   if (results.quota) lines.push(`quota: ${num(results.quota)}`);
   // The deciding tie-break is already printed as the verdict's reason.
-  for (const tb of results.tieBreaks.map((t) => tieBreakText(t, poll?.options ?? [])).filter((t) => t !== verdict.reason)) lines.push(`tie-break: ${tb}`);
+  for (const tb of otherTieBreaks(results)) lines.push(`tie-break: ${tieBreakText(tb, poll?.options ?? [])}`);
   if (results.final && results.resultHash) lines.push(`result hash: ${results.resultHash}`);
   return lines.join("\n") + "\n";
 }

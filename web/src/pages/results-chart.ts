@@ -3,7 +3,7 @@
 // a quorum when the poll has one, turnout.
 import { h } from "../dom.js";
 import { PollState, Verdict, VotingMethod, type Poll, type PollResults } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
-import { amount, figureOf, percentOf, quorumText, verdictText } from "../../../clients/src/result-text.js";
+import { amount, figureOf, otherTieBreaks, percentOf, quorumText, verdictText } from "../../../clients/src/result-text.js";
 import { tieBreakText } from "../../../clients/src/tie-break-text.js";
 
 const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
@@ -73,7 +73,7 @@ export function resultsView(poll: Poll, turnout: Turnout, results: PollResults |
     results.lostWeight ? h("span", { class: "muted" }, ` ${num(results.lostWeight)} lost`) : null,
   ];
   const ids = [...new Set(results.rounds.flatMap((r) => r.tallies.map((t) => t.optionId)))];
-  const others = results.tieBreaks.map((t) => tieBreakText(t, poll.options)).filter((t) => t !== verdict.reason);
+  const others = otherTieBreaks(results).map((t) => tieBreakText(t, poll.options));
   return h("div", { "data-testid": "results" },
     turnoutEl,
     h("p", { class: "facts" }, facts),
