@@ -8,6 +8,8 @@ import { type RunningServer, startServer } from "./server.js";
 
 const logger = pino({ level: "silent" });
 let server: RunningServer | undefined;
+// Resolved when an RPC reaches the handler: a test drains only once its call is really in flight.
+let rpcArrived: () => void = () => {};
 afterEach(async () => {
   await server?.drain(0);
   server = undefined;
@@ -21,6 +23,7 @@ async function start(env: Record<string, string> = {}, delayMs = 0) {
     routes: { "/hello": (_req, res) => void res.end("hello") },
     rpc: (req, res) => {
       if (req.url === "/throw") throw new Error("a bug in a handler");
+      rpcArrived();
       setTimeout(() => res.end("rpc done"), delayMs);
     },
   });
@@ -81,8 +84,9 @@ describe("the one port", () => {
 
   it("lets in-flight calls finish on drain, then refuses new connections", async () => {
     const s = await start({}, 300);
+    const arrived = new Promise<void>((resolve) => (rpcArrived = resolve));
     const inFlight = fetch(`${s.url}/polity.sys.auth.v1.AuthService/Login`, { method: "POST" }).then((r) => r.text());
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await arrived;
     const drained = s.drain(5000);
     expect(await inFlight).toBe("rpc done");
     await drained;
@@ -92,8 +96,9 @@ describe("the one port", () => {
 
   it("cuts calls still running when the grace period is over", async () => {
     const s = await start({}, 10_000);
+    const arrived = new Promise<void>((resolve) => (rpcArrived = resolve));
     const inFlight = fetch(`${s.url}/slow`, { method: "POST" }).then(() => "finished", () => "cut");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await arrived;
     const started = Date.now();
     await s.drain(200);
     server = undefined;
