@@ -18,9 +18,12 @@ export type Auth = { kind: "anonymous" } | { kind: "garbage bearer"; token: stri
 export async function call(http: RawHttp, wire: Wire, method: DescMethod, body: Uint8Array, auth: Auth, extraHeaders: Record<string, string> = {}, timeoutMs = ANSWER_WITHIN_MS): Promise<Outcome> {
   const streaming = isStreaming(method);
   const token = auth.kind === "anonymous" ? undefined : auth.token;
-  const headers = { ...requestHeaders(wire, method, token, streaming ? STREAM_DEADLINE_MS : undefined), ...extraHeaders };
-  // A fuzzed content-type may pick another protocol: the answer is read as the one it picked.
+  // A fuzzed content-type may pick another protocol: the answer is read as the one it picked, and a stream's
+  // deadline goes in that protocol's header too (else a stream with nothing to say never ends).
   const spoken = extraHeaders["content-type"] === undefined ? wire : wireOfContentType(extraHeaders["content-type"], wire.http);
+  const deadline = streaming && spoken ? requestHeaders(spoken, method, undefined, STREAM_DEADLINE_MS) : {};
+  const spokenDeadline = Object.fromEntries(Object.entries(deadline).filter(([k]) => k === "grpc-timeout" || k === "connect-timeout-ms"));
+  const headers = { ...requestHeaders(wire, method, token, streaming ? STREAM_DEADLINE_MS : undefined), ...spokenDeadline, ...extraHeaders };
   const answer = await http.post(wire.http, pathOf(method), headers, body, { timeoutMs, enough: streaming && spoken ? (b) => holdsDataFrame(spoken, b) : undefined });
   if (!spoken) {
     if (answer.status !== 415) throw new MalformedAnswer(`content-type ${extraHeaders["content-type"]} is no protocol's, yet the answer is HTTP ${answer.status}, not 415`);
