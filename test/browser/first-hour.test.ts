@@ -100,9 +100,11 @@ describe.skipIf(!haveChromium && !process.env.CI)("the first hour in Chromium", 
   });
 
   it("resets a forgotten password from the emailed link and signs in with the new one", async () => {
+    // The email typed on the sign-in page comes along.
+    await page.fill("#email", EMAIL);
     await page.click("[data-testid=forgot-link]");
     await page.waitForSelector("main[data-page=forgot]");
-    await page.fill("#email", EMAIL);
+    expect(await page.inputValue("#email")).toBe(EMAIL);
     await page.click("[data-testid=forgot-form-submit]");
     expect(await (await page.waitForSelector("[data-testid=notice]")).textContent()).toContain(EMAIL);
 

@@ -40,8 +40,13 @@ export function loginPage(): Node {
     await api.auth.login({ email: v.email, password: v.password, clientName: "Polity web console" });
     signedIn();
   });
-  return card("Sign in", form,
-    h("p", { class: "muted" }, h("a", { href: link("/forgot"), "data-testid": "forgot-link" }, "Forgot password?")),
+  const forgot = h("a", { href: link("/forgot"), "data-testid": "forgot-link" }, "Forgot password?");
+  // Carries the email typed so far to the reset request.
+  forgot.addEventListener("click", () => {
+    const email = (form.querySelector("#email") as HTMLInputElement).value.trim();
+    if (email) forgot.href = link(`/forgot?email=${encodeURIComponent(email)}`);
+  });
+  return card("Sign in", form, h("p", { class: "muted" }, forgot),
     h("p", { class: "muted" }, "No account yet? ", h("a", { href: link("/register") }, "Register")));
 }
 
