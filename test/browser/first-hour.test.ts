@@ -133,6 +133,33 @@ describe.skipIf(!haveChromium && !process.env.CI)("the first hour in Chromium", 
     await page.waitForSelector("main[data-page=orgs] [data-testid=create-org-form]");
   });
 
+  it("carries on once the address was verified elsewhere (another tab, another device)", async () => {
+    const other = "second@example.org";
+    await page.click("[data-testid=sign-out]");
+    await page.goto(`${server!.url}/#/register`);
+    await page.fill("#displayName", "Second");
+    await page.fill("#email", other);
+    await page.fill("#password", FIRST_PASSWORD);
+    await page.click("[data-testid=register-form-submit]");
+    await page.waitForSelector("[data-testid=notice]");
+    await page.goto(`${server!.url}/#/communities`);
+    await page.waitForSelector("[data-testid=unverified]");
+    // Pressing Continue too early says so in words.
+    await page.click("[data-testid=verified-continue]");
+    expect(await (await page.waitForSelector("[data-testid=error]")).textContent()).toContain("not verified yet");
+
+    const [link] = await waitForLinks(server!.logs, other, "verify", 1);
+    const verified = await fetch(`${server!.url}/polity.sys.auth.v1.AuthService/VerifyEmail`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: link!.split("token=")[1] }),
+    });
+    expect(verified.status).toBe(200);
+    await page.click("[data-testid=verified-continue]");
+    // Back on the page that was asked for, with a token that no longer says "unverified".
+    await page.waitForFunction(() => document.querySelector("main")?.dataset.page === "communities" && !document.querySelector("[data-testid=unverified]"));
+    expect(await page.locator("text=EMAIL_UNVERIFIED").count()).toBe(0);
+    expect(await page.locator("[data-reason=EMAIL_UNVERIFIED]").count()).toBe(0);
+  });
+
   it("refuses the spent reset link in plain words with the next step", async () => {
     const [link] = await waitForLinks(server!.logs, EMAIL, "reset", 1);
     await open(link);
