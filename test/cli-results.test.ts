@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPolityClient } from "../clients/src/node.js";
 import type { PolityClient } from "../clients/src/core.js";
 import { JoinPolicy, Visibility } from "../clients/src/gen/polity/sys/community/v1/community_pb.js";
-import { type BallotSchema, type PollSchema, ProposalChoice, ResultVisibility, Verdict, VotingMethod } from "../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { type BallotSchema, type Poll, type PollSchema, ProposalChoice, ResultVisibility, Verdict, VotingMethod } from "../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { runPolity } from "./support/cli.js";
 import { signUpVerified } from "./support/people.js";
 import { startInProcessServer, type TestServer } from "./support/server.js";
@@ -25,7 +25,7 @@ describe("polity results states the API's verdict", () => {
   let member: PolityClient;
   let communityId = "";
 
-  async function closedPoll(poll: Omit<MessageInitShape<typeof PollSchema>, "communityId">, ballots: { admin?: MessageInitShape<typeof BallotSchema>; member?: MessageInitShape<typeof BallotSchema> } = {}) {
+  async function closedPoll(poll: Omit<Exclude<MessageInitShape<typeof PollSchema>, Poll>, "communityId">, ballots: { admin?: MessageInitShape<typeof BallotSchema>; member?: MessageInitShape<typeof BallotSchema> } = {}) {
     const { poll: created } = await admin.voting.createPoll({ poll: { communityId, resultVisibility: ResultVisibility.LIVE, tieBreakSeed: "seed", ...poll } });
     const ids = { communityId, pollId: created!.id };
     await admin.voting.openPoll(ids);

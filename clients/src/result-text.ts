@@ -6,6 +6,14 @@ import { tieBreakPartsText } from "./tie-break-text.js";
 
 type Options = ReadonlyArray<{ id: string; label: string }>;
 
+// A proposal has no options: its tallies are the positions.
+const POSITIONS: Record<string, string> = { agree: "Agree", disagree: "Disagree", abstain: "Abstain", block: "Block" };
+
+/** An option's label, a proposal position's name, else the id. */
+export function optionLabel(options: Options, id: string): string {
+  return options.find((o) => o.id === id)?.label ?? POSITIONS[id] ?? id;
+}
+
 export interface Figure {
   /** Column header / chart caption: "Votes", "Approvals", "Points", … */
   name: string;
@@ -56,7 +64,7 @@ export interface VerdictText {
 
 /** The one verdict of a result, in words; live results say where things stand rather than what was decided. */
 export function verdictText(results: PollResults, options: Options, method?: VotingMethod): VerdictText {
-  const label = (id: string) => options.find((o) => o.id === id)?.label ?? id;
+  const label = (id: string) => optionLabel(options, id);
   const names = results.winners.map(label).join(", ");
   const live = !results.final;
   // A round number only means something to a method that counts in several rounds.

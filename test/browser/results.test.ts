@@ -32,7 +32,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("results in the web app, in Ch
   const trail: string[] = [];
 
   /** Creates, opens, casts (admin's ballot, then the member's) and closes a poll; returns its id. */
-  async function closedPoll(poll: Omit<MessageInitShape<typeof PollSchema>, "communityId">, ballots: { admin?: MessageInitShape<typeof BallotSchema>; member?: MessageInitShape<typeof BallotSchema> } = {}): Promise<string> {
+  async function closedPoll(poll: Omit<Exclude<MessageInitShape<typeof PollSchema>, Poll>, "communityId">, ballots: { admin?: MessageInitShape<typeof BallotSchema>; member?: MessageInitShape<typeof BallotSchema> } = {}): Promise<string> {
     const created = (await admin.voting.createPoll({ poll: { communityId, resultVisibility: ResultVisibility.LIVE, tieBreakSeed: "seed", ...poll } })).poll as Poll;
     const ids = { communityId, pollId: created.id };
     await admin.voting.openPoll(ids);

@@ -2,7 +2,7 @@
 // function renders `polity results` once and on every update of --watch.
 import Table from "cli-table3";
 import { type Poll, type PollResults, Verdict, VotingMethod } from "../gen/polity/mod/voting/v1/voting_pb.js";
-import { figureOf, otherTieBreaks, percentOf, quorumText, verdictText } from "../result-text.js";
+import { figureOf, optionLabel, otherTieBreaks, percentOf, quorumText, verdictText } from "../result-text.js";
 import { tieBreakText } from "../tie-break-text.js";
 import { METHODS, nameOf, POLL_STATES } from "./voting-names.js";
 
@@ -24,7 +24,7 @@ export interface Turnout {
 }
 
 export function renderResults(poll: Poll | undefined, turnout: Turnout, results: PollResults | undefined): string {
-  const label = (id: string) => poll?.options.find((o) => o.id === id)?.label ?? id;
+  const label = (id: string) => optionLabel(poll?.options ?? [], id);
   const lines: string[] = [];
   const title = poll ? `${poll.title}  (${nameOf(METHODS, poll.method)})` : "";
   if (title) lines.push(title);

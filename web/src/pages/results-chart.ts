@@ -3,7 +3,7 @@
 // a quorum when the poll has one, turnout.
 import { h } from "../dom.js";
 import { PollState, Verdict, VotingMethod, type Poll, type PollResults } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
-import { amount, figureOf, otherTieBreaks, percentOf, quorumText, verdictText } from "../../../clients/src/result-text.js";
+import { amount, figureOf, optionLabel, otherTieBreaks, percentOf, quorumText, verdictText } from "../../../clients/src/result-text.js";
 import { tieBreakText } from "../../../clients/src/tie-break-text.js";
 
 const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
@@ -32,7 +32,7 @@ function roundName(method: VotingMethod, n: number): string {
 }
 
 export function resultsView(poll: Poll, turnout: Turnout, results: PollResults | undefined): HTMLElement {
-  const label = (id: string) => poll.options.find((o) => o.id === id)?.label ?? id;
+  const label = (id: string) => optionLabel(poll.options, id);
   const pct = turnout.eligible ? Math.round((turnout.ballots / turnout.eligible) * 100) : 0;
   const turnoutEl = h("div", { class: "turnout", "data-testid": "turnout" },
     h("strong", {}, `${turnout.ballots} of ${turnout.eligible} voted`), ` (${pct}%)`,
