@@ -72,7 +72,7 @@ describe("split mode: every client through one mod URL", () => {
     expect((await json<{ results: { ballots: number } }>("bob", modB, ["results", poll.id, "--community", community.id])).results.ballots).toBe(2);
 
     const closed = await ok("admin", modA, ["polls", "close", poll.id]);
-    expect(closed.stdout).toMatch(/winner: Stone/);
+    expect(closed.stdout).toMatch(/Elected: Stone/);
     const final = await json<{ results: { final: boolean; winners: string[] } }>("bob", modB, ["results", poll.id, "--community", community.id]);
     expect(final.results).toMatchObject({ final: true, winners: ["b"] });
 
