@@ -8,7 +8,7 @@ import type { Io } from "./io.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../tally/src/fixtures/${name}`, import.meta.url));
 
-async function polity(args: string[]) {
+async function polity(args: string[], progress = false) {
   let stdout = "";
   let stderr = "";
   const io: Io = {
@@ -16,6 +16,7 @@ async function polity(args: string[]) {
     stderr: (t) => void (stderr += t),
     env: {},
     interactive: false,
+    progress,
     readStdin: async () => "",
     prompt: async () => {
       throw new Error("no prompts in tests");
@@ -90,5 +91,13 @@ describe("polity tally", () => {
     const failed = await promisify(execFile)(bin, ["tally", fixture("invalid.txt"), "--method", "irv"]).catch((e) => e);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain("invalid.txt:4:");
+  });
+
+  it("shows its phases on a terminal's stderr, erased before the report, and nothing when not a terminal", async () => {
+    const quiet = await polity(["tally", fixture("food-stv.blt"), "--method", "stv"]);
+    const shown = await polity(["tally", fixture("food-stv.blt"), "--method", "stv"], true);
+    expect(quiet.stderr).toBe("");
+    expect(shown.stdout).toBe(quiet.stdout);
+    expect(shown.stderr).toMatch(/^\r\x1b\[Ktally .*food-stv\.blt: reading\r\x1b\[Ktally .*: parsing .* MB\r\x1b\[Ktally .*: counting \d+ ballot lines\r\x1b\[K$/);
   });
 });

@@ -21,14 +21,14 @@ describe("polity communities, polls, vote, delegate, results, activity", () => {
   let carol: Person;
 
   /** Runs the CLI in-process as someone: "admin" uses stored login in its own config dir, others a token. */
-  async function polity(who: "admin" | Person, args: string[], stdin = "") {
+  async function polity(who: "admin" | Person, args: string[], stdin = "", progress = false) {
     let stdout = "";
     let stderr = "";
     const env: Record<string, string> = who === "admin"
       ? { XDG_CONFIG_HOME: join(home, "admin"), POLITY_SERVER: server.url }
       : { XDG_CONFIG_HOME: join(home, who.email), POLITY_SERVER: server.url, POLITY_TOKEN: who.token };
     const io: Io = {
-      stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env, interactive: false,
+      stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env, interactive: false, progress,
       readStdin: async () => stdin, prompt: async () => { throw new Error("no prompts in tests"); },
     };
     const code = await runCli(args, io);
@@ -148,6 +148,16 @@ describe("polity communities, polls, vote, delegate, results, activity", () => {
 
     await ok(carol, ["delegate", "--revoke", "--topic", "tools", "--community", "allotments"]);
     expect((await json<{ outgoing: unknown[] }>(carol, ["delegations", "--community", "allotments"])).outgoing).toEqual([]);
+  });
+
+  it("audits a community named by slug, with a progress line only on a terminal", async () => {
+    const quiet = await polity("admin", ["audit", "allotments"]);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe("");
+    expect(quiet.stdout).toContain("OK: the log and every recount verify");
+    const shown = await polity("admin", ["audit", "allotments"], "", true);
+    expect(shown.stdout).toBe(quiet.stdout);
+    expect(shown.stderr).toMatch(/^\r\x1b\[Kaudit allotments: \d+ of \d+ entries downloaded \(100%\)\r\x1b\[K$/);
   });
 
   it("lists the activity log, all of it, in order", async () => {
