@@ -45,6 +45,13 @@ describe("describeError", () => {
     expect(down.text).toMatch(/^error: The server could not be reached .*\nCheck that polityd is running/);
   });
 
+  it("says a local failure as it is, not as the server's", () => {
+    expect(describeError(new Error("cannot read /x/defaults.json: EACCES"))).toEqual({
+      code: EXIT.server,
+      text: "error: Cannot read /x/defaults.json: EACCES.\nIf this looks like a bug in polity, report it with the command you ran.\n",
+    });
+  });
+
   it("prints usage errors as sentences, and ambiguity with its reason under --json", () => {
     expect(describeError(new UsageError("an email is required"))).toEqual({ code: EXIT.usage, text: "error: an email is required.\n" });
     const amb = describeError(new RefError("\"ab\" matches 2 polls", "AMBIGUOUS"), { json: true });

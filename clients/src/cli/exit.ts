@@ -2,7 +2,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { CommanderError } from "commander";
 import { codeName, errorReason } from "../errors.js";
-import { explain, fullStop } from "./error-text.js";
+import { explain, fullStop, sentence } from "./error-text.js";
 
 export const EXIT = {
   ok: 0,
@@ -44,7 +44,13 @@ export function describeError(err: unknown, opts: { json?: boolean } = {}): { co
     const text = fullStop(err.message);
     return { code: EXIT.usage, text: opts.json ? jsonError("USAGE", reason, err.message, text, "") : `error: ${text}\n` };
   }
-  const ce = ConnectError.from(err);
+  if (!(err instanceof ConnectError)) {
+    // Not from the server: a local failure (a file that cannot be read, a bug). Said as it is, exit 1.
+    const message = err instanceof Error ? err.message : String(err);
+    const next = "If this looks like a bug in polity, report it with the command you ran.";
+    return { code: EXIT.server, text: opts.json ? jsonError("UNKNOWN", "LOCAL", message, sentence(message), next) : `error: ${sentence(message)}\n${next}\n` };
+  }
+  const ce = err;
   const reason = errorReason(ce);
   const plain = explain(ce.code, reason, ce.rawMessage);
   const text = opts.json ? jsonError(codeName(ce.code), reason ?? "", ce.rawMessage, plain.text, plain.next) : `error: ${plain.text}\n${plain.next}\n`;

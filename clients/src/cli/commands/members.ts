@@ -71,7 +71,8 @@ export function register(program: Command, io: Io): void {
 
   m.command("accept <token>").description("accept an invite").action(action(io, async (s, token: string) => {
     const res = await s.client.communities.acceptInvite({ token });
-    s.emit(AcceptInviteResponseSchema, res, () => s.io.stdout(`joined community ${res.communityId} as ${nameOf(ROLES, res.role)}\n`));
+    const name = s.json ? "" : ((await s.client.communities.getCommunity({ communityId: res.communityId })).community?.slug ?? res.communityId);
+    s.emit(AcceptInviteResponseSchema, res, () => s.io.stdout(`joined community ${name} as ${nameOf(ROLES, res.role)}\n`));
   }));
 
   withCommunity(m.command("remove <member>"))

@@ -28,7 +28,7 @@ export function register(program: Command, io: Io): void {
       if (o.retract) {
         if (ballotFlags) throw new UsageError("--retract takes no ballot flags");
         const res = await s.client.voting.retractBallot({ communityId: community, pollId });
-        return s.emit(RetractBallotResponseSchema, res, () => s.io.stderr(`retracted your ballot in ${pollId}\n`));
+        return s.emit(RetractBallotResponseSchema, res, () => s.io.stderr(`retracted your ballot in ${ref}\n`));
       }
       if (!ballotFlags) {
         const res = await s.client.voting.getMyBallot({ communityId: community, pollId });
