@@ -61,6 +61,7 @@ describe("the README's CLI flow, verbatim, for a newcomer", () => {
     expect(bot.stderr).toContain("not shown again");
     await ok(["communities", "create", "--org", "open-coop", "makers", "--name", "Makers", "--visibility", "public", "--join", "open"]);
     await ok(["communities", "use", "makers"]);
+    expect((await ok(["whoami"])).stdout).toMatch(/community\.admin on community\/makers/); // roles by name
     await ok(["communities", "join", "makers"], asAda());
 
     const created = await ok(["polls", "create", "--title", "Next meetup", "--method", "schulze", "--option", "a:Lisbon", "--option", "b:Porto", "--option", "c:Faro"]);

@@ -45,3 +45,23 @@ export function communityNames(s: Session): Promise<Names> {
     return list.map((c) => [c.id, c.slug]);
   });
 }
+
+export function orgNames(s: Session): Promise<Names> {
+  return lookup(async () => {
+    const list = await listAll(async (pageToken) => {
+      const res = await s.client.orgs.listOrgs({ pageSize: 200, pageToken });
+      return { items: res.orgs, next: res.nextPageToken };
+    });
+    return list.map((o) => [o.id, o.slug]);
+  });
+}
+
+/** "community/<uuid>" → "community/makers", "org/<uuid>" → "org/open-coop"; others as they are. */
+export async function resourceNames(s: Session): Promise<Names> {
+  const [community, org] = await Promise.all([communityNames(s), orgNames(s)]);
+  return (resource) => {
+    const m = /^(community|org)\/(.+)$/.exec(resource);
+    if (!m) return resource;
+    return `${m[1]}/${(m[1] === "community" ? community : org)(m[2])}`;
+  };
+}

@@ -4,6 +4,7 @@ import { WhoAmIResponseSchema } from "../../gen/polity/sys/auth/v1/auth_pb.js";
 import { HealthCheckResponseSchema, HealthCheckResponse_ServingStatus } from "../../gen/grpc/health/v1/health_pb.js";
 import { action } from "../session.js";
 import { printRecord } from "../output.js";
+import { resourceNames } from "../names.js";
 import { EXIT, ExitStatus } from "../exit.js";
 import type { Io } from "../io.js";
 
@@ -13,6 +14,7 @@ export function register(program: Command, io: Io): void {
     .description("show the account of the current session and its roles")
     .action(action(io, async (s) => {
       const me = await s.client.auth.whoAmI({});
+      const resource = s.json ? (x: string) => x : await resourceNames(s);
       s.emit(WhoAmIResponseSchema, me, () =>
         printRecord(s.io, {
           id: me.accountId,
@@ -21,7 +23,7 @@ export function register(program: Command, io: Io): void {
           kind: me.kind,
           verified: me.emailVerified,
           disabled: me.disabled,
-          roles: me.roles.map((r) => `${r.role}@${r.resource}`).join("\n"),
+          roles: me.roles.map((r) => `${r.role} on ${resource(r.resource)}`).join("\n"),
         }),
       );
     }));
