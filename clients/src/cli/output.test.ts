@@ -48,6 +48,12 @@ describe("tables", () => {
     expect(out()).toContain("f5461fec-7d53-4bb4-bf4d-70990fb29a1b");
   });
 
+  it("keep a short record narrow", () => {
+    const { io, out } = capture();
+    printRecord(io, { slug: "open-coop", name: "Open Coop" });
+    expect(widest(out())).toBe(1 + 6 + 1 + 11 + 1); // borders, "slug" + padding, "open-coop" + padding
+  });
+
   it("truncate each line of a cell", () => {
     expect(truncate("abcdef\nxy", 4)).toBe("abc…\nxy");
   });

@@ -59,7 +59,8 @@ export function printTable(io: Io, head: string[], rows: Cell[][]): void {
 /** One record as two columns, field and value; long values wrap within the terminal's width. */
 export function printRecord(io: Io, fields: Record<string, Cell>): void {
   const key = Math.max(0, ...Object.keys(fields).map((k) => k.length));
-  const value = Math.max(10, width(io) - key - 7);
+  const natural = Math.max(1, ...Object.values(fields).map((v) => lineWidth(cell(v))));
+  const value = Math.min(natural, Math.max(10, width(io) - key - 7));
   const table = new Table({ colWidths: [key + 2, value + 2], wordWrap: true, wrapOnWordBoundary: false, style: { head: [], border: [] } });
   for (const [k, v] of Object.entries(fields)) table.push({ [k]: cell(v) });
   io.stdout(table.toString() + "\n");
