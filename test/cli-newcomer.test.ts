@@ -59,6 +59,14 @@ describe("the README's CLI flow, verbatim, for a newcomer", () => {
 
     const bot = await ok(["service-accounts", "create", "--org", "open-coop", "--name", "ci-bot"]);
     expect(bot.stderr).toContain("not shown again");
+    // A service account and its keys by name, within the org.
+    await ok(["service-accounts", "create-key", "ci-bot", "--org", "open-coop", "--name", "rotation"]);
+    const keys = await ok(["service-accounts", "keys", "ci-bot", "--org", "open-coop"]);
+    expect(keys.stdout).toContain("rotation");
+    fits(keys.stdout);
+    await ok(["service-accounts", "revoke-key", "ci-bot", "rotation", "--org", "open-coop"]);
+    const revoked = JSON.parse((await ok(["--json", "service-accounts", "keys", "ci-bot", "--org", "open-coop"])).stdout) as { apiKeys: Array<{ name: string; revokedAt?: string }> };
+    expect(revoked.apiKeys.find((k) => k.name === "rotation")?.revokedAt).toBeTruthy();
     await ok(["communities", "create", "--org", "open-coop", "makers", "--name", "Makers", "--visibility", "public", "--join", "open"]);
     await ok(["communities", "use", "makers"]);
     expect((await ok(["whoami"])).stdout).toMatch(/community\.admin on community\/makers/); // roles by name
