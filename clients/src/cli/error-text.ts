@@ -72,7 +72,7 @@ function byCode(code: Code, message: string): PlainError {
       return { text: said(message), next: "Wait a moment, then try again." };
     case Code.Unavailable:
     case Code.DeadlineExceeded:
-      return { text: `The server could not be reached or did not answer in time (${lower(message)})`, next: "Check that polityd is running and that --server (or POLITY_SERVER) points at it." };
+      return { text: `The server could not be reached or did not answer in time (${message.trim().replace(/\.$/, "")}).`, next: "Check that polityd is running and that --server (or POLITY_SERVER) points at it." };
     default:
       return { text: `The server reported an error: ${lower(message)}`, next: "Try again; if it keeps happening, report it with the output of the same command run with --json." };
   }

@@ -42,7 +42,7 @@ describe("describeError", () => {
       .toBe("error: Results of poll x are published when it closes.\nVote first or wait for the close; `polity polls show POLL` says when results are visible.\n");
     const down = describeError(new ConnectError("connect ECONNREFUSED 127.0.0.1:9", Code.Unavailable));
     expect(down.code).toBe(EXIT.unreachable);
-    expect(down.text).toMatch(/^error: The server could not be reached .*\nCheck that polityd is running/);
+    expect(down.text).toMatch(/^error: The server could not be reached or did not answer in time \(connect ECONNREFUSED 127\.0\.0\.1:9\)\.\nCheck that polityd is running/);
   });
 
   it("says a local failure as it is, not as the server's", () => {
