@@ -69,6 +69,7 @@ describe("the README's CLI flow, verbatim, for a newcomer", () => {
     expect(revoked.apiKeys.find((k) => k.name === "rotation")?.revokedAt).toBeTruthy();
     await ok(["communities", "create", "--org", "open-coop", "makers", "--name", "Makers", "--visibility", "public", "--join", "open"]);
     await ok(["communities", "use", "makers"]);
+    expect((await ok(["communities", "list"])).stdout).toMatch(/│ [0-9a-f]{8} │ makers +│ Makers +│ public +│ open +│ no +│ yes +│/);
     expect((await ok(["whoami"])).stdout).toMatch(/community\.admin on community\/makers/); // roles by name
     await ok(["communities", "join", "makers"], asAda());
 

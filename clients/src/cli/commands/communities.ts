@@ -33,8 +33,8 @@ export function register(program: Command, io: Io): void {
       const res = await s.client.communities.listCommunities({ ...page(o), query: o.query ?? "", orgId: o.org ? await resolveOrg(s, o.org) : "", includeArchived: o.archived });
       const current = storedCommunity(s);
       s.emit(ListCommunitiesResponseSchema, res, () => {
-        printTable(s.io, ["ID", "SLUG", "NAME", "VISIBILITY", "JOIN", "ARCHIVED", ""], res.communities.map((x) => [
-          shortId(x.id), x.slug, x.name, nameOf(VISIBILITIES, x.visibility), nameOf(JOIN_POLICIES, x.joinPolicy), x.archived, x.id === current ? "(default)" : "",
+        printTable(s.io, ["ID", "SLUG", "NAME", "VISIBILITY", "JOIN", "ARCHIVED", "DEFAULT"], res.communities.map((x) => [
+          shortId(x.id), x.slug, x.name, nameOf(VISIBILITIES, x.visibility), nameOf(JOIN_POLICIES, x.joinPolicy), x.archived, x.id === current ? "yes" : "",
         ]));
         printNextPage(s.io, res.nextPageToken);
       });
