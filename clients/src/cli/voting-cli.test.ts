@@ -69,7 +69,7 @@ describe("polity communities, polls, vote, delegate, results, activity", () => {
     expect(community.slug).toBe("allotments");
     expect((await ok("admin", ["communities", "list", "--org", org.id])).stdout).toMatch(/allotments/);
     expect((await ok("admin", ["communities", "use", "allotments"])).stdout).toContain(community.id);
-    expect((await ok("admin", ["communities", "list"])).stdout).toMatch(/\(default\)/);
+    expect((await ok("admin", ["communities", "list"])).stdout).toMatch(/│ allotments +│.*│ yes +│/);
     expect((await ok("admin", ["communities", "show"])).stdout).toContain("Who grows what");
 
     // Bob and Carol join by slug; the admin sees them in the member list.
