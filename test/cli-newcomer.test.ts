@@ -82,6 +82,7 @@ describe("the README's CLI flow, verbatim, for a newcomer", () => {
     const short = /│ ([0-9a-f]{8}) │ Next meetup/.exec(list.stdout)![1];
     expect(created.stderr).toContain(`polity polls open ${short}`);
 
+    expect((await ok(["polls", "show", short])).stdout).toMatch(/│ community +│ makers \([0-9a-f]{8}\)/);
     await ok(["polls", "open", short]);
     const voted = await ok(["vote", short, "--rank", "a>b=c"]);
     expect(voted.stdout).toMatch(/recorded: a > b = c/);

@@ -44,7 +44,7 @@ export function register(program: Command, io: Io): void {
     .action(action(io, async (s, o: C & PollFlags) => {
       const poll = await pollFromFlags(o, await communityId(s, o.community));
       const created = (await s.client.voting.createPoll({ poll })).poll;
-      showPoll(s, created);
+      await showPoll(s, created);
       // A draft takes no votes yet; say how to go on, with the short id the other commands accept.
       if (!s.json && created && created.state === PollState.DRAFT) s.io.stderr(`a draft: open it for voting with \`polity polls open ${shortId(created.id)}\`\n`);
     }));
@@ -65,11 +65,11 @@ export function register(program: Command, io: Io): void {
     }));
 
   withCommunity(p.command("show <poll>")).description("show a poll and its options (poll: id, unique id prefix or exact title)").action(action(io, async (s, ref: string, o: C) => {
-    showPoll(s, (await s.client.voting.getPoll(await target(s, ref, o))).poll);
+    await showPoll(s, (await s.client.voting.getPoll(await target(s, ref, o))).poll);
   }));
 
   withCommunity(p.command("open <poll>")).description("open a draft poll now").action(action(io, async (s, ref: string, o: C) => {
-    showPoll(s, (await s.client.voting.openPoll(await target(s, ref, o))).poll);
+    await showPoll(s, (await s.client.voting.openPoll(await target(s, ref, o))).poll);
   }));
 
   withCommunity(p.command("close <poll>"))
@@ -95,13 +95,16 @@ export async function target(s: Session, ref: string, o: C): Promise<{ community
   return { communityId: community, pollId: await resolvePoll(s, community, ref) };
 }
 
-function showPoll(s: Session, poll: Poll | undefined): void {
+async function showPoll(s: Session, poll: Poll | undefined): Promise<void> {
+  // The community by its slug for a person; a reader who may not see it gets the id.
+  const community = s.json || !poll ? "" : await s.client.communities.getCommunity({ communityId: poll.communityId })
+    .then((r) => `${r.community?.slug ?? ""} (${shortId(poll.communityId)})`, () => poll.communityId);
   s.emit(GetPollResponseSchema, { $typeName: GetPollResponseSchema.typeName, poll }, () => {
     if (!poll) return;
     const q = poll.quorum?.kind;
     printRecord(s.io, {
       id: poll.id,
-      community: poll.communityId,
+      community,
       title: poll.title,
       method: nameOf(METHODS, poll.method),
       state: nameOf(POLL_STATES, poll.state),
