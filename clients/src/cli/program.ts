@@ -27,7 +27,8 @@ export const DEFAULT_SERVER = "http://127.0.0.1:8080";
 
 const EXIT_HELP = `
 Exit codes: ${EXIT.ok} ok, ${EXIT.server} server error, ${EXIT.usage} usage error, ${EXIT.unreachable} server unreachable, ${EXIT.unauthenticated} not logged in.
-Errors are printed in plain words with the next step; with --json, as one JSON object on stderr with the gRPC code and reason.
+Errors are printed in plain words with the next step; with --json, as one JSON object on stderr
+with the gRPC code and reason.
 Names: wherever an id is asked for, a slug (orgs, communities), an email (members, accounts), a poll's exact title
 or a unique id prefix (the 8 characters tables show) does as well.
 Environment: POLITY_SERVER (default server), POLITY_API_KEY or POLITY_TOKEN (use instead of stored login).`;
