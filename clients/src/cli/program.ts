@@ -31,7 +31,7 @@ Errors are printed in plain words with the next step; with --json, as one JSON o
 with the gRPC code and reason.
 Names: wherever an id is asked for, a slug (orgs, communities), an email (members, accounts),
 a poll's exact title or a unique id prefix (the 8 characters tables show) does as well.
-Environment: POLITY_SERVER (default server), POLITY_API_KEY or POLITY_TOKEN (instead of a stored login).`;
+Environment: POLITY_SERVER (default server); POLITY_API_KEY or POLITY_TOKEN instead of a login.`;
 
 export function buildProgram(io: Io): Command {
   const program = new Command("polity")
