@@ -125,7 +125,7 @@ describe("AuthzService", () => {
     await engine.grant({ actorId: ids.root!, accountId: ids.p1!, role: "org.member", resource: `org/${other}` });
     await engine.grant({ actorId: ids.root!, accountId: ids.p2!, role: "org.member", resource: `org/${ids.org}` });
     // The two grants may share a millisecond, so their order is not asserted.
-    const bySubject = (events: { subjectId: string }[]) => [...events].sort((a, b) => (a.subjectId === ids.p1 ? -1 : b.subjectId === ids.p1 ? 1 : 0));
+    const bySubject = <E extends { subjectId: string }>(events: E[]): E[] => [...events].sort((a, b) => (a.subjectId === ids.p1 ? -1 : b.subjectId === ids.p1 ? 1 : 0));
     const byRoot = bySubject((await as(ids.root!).listAuditEvents({ kind: "role_granted", pageSize: 2 })).events);
     expect(byRoot.map((e) => [e.subjectName.split(" ")[0], e.actorName.split(" ")[0], e.resourceName])).toEqual([["Zed1", "Root", expect.stringMatching(/^Org /)], ["Zed2", "Root", expect.stringMatching(/^Org /)]]);
     expect(byRoot[1]!.subjectName).toMatch(/^Zed2 <zed2-[0-9a-f]{8}@example\.org>$/);

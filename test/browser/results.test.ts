@@ -118,6 +118,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("results in the web app, in Ch
       return both;
     });
     expect(colors[0]).not.toBe(colors[1]);
+    // Neither is the closed poll's state badge.
+    expect(await p.getAttribute("[data-testid=poll-state]", "class")).not.toContain("danger");
     await shoot(p, "tie");
     await p.context().close();
   });

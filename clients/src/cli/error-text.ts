@@ -17,6 +17,8 @@ const said = (message: string) => sentence(message);
 const BY_REASON: Record<string, Explain> = {
   INVALID_SETUP_TOKEN: (m) => ({ text: said(m), next: "Use the setup token from polityd's log of its latest start, or sign in if setup was done." }),
   SETUP_TOKEN_EXPIRED: (m) => ({ text: said(m), next: "Restart polityd: it prints a new setup token." }),
+  INVALID_LINK_TOKEN: () => ({ text: "This link is not valid, or it was already used.", next: "Ask for a new one, e.g. `polity password reset --email you@example.org`." }),
+  LINK_TOKEN_EXPIRED: () => ({ text: "This link has expired.", next: "Ask for a new one, e.g. `polity password reset --email you@example.org`." }),
   INVALID_CREDENTIALS: () => ({ text: "The email or the password is not right.", next: "Check both and sign in again with `polity login`." }),
   WRONG_PASSWORD: () => ({ text: "The password is not right.", next: "Check it and try again." }),
   LOGIN_THROTTLED: () => ({ text: "There were too many failed sign-ins.", next: "Wait a few minutes, then try again." }),

@@ -54,8 +54,9 @@ export function describeError(err: unknown, opts: { json?: boolean } = {}): { co
   const reason = errorReason(ce);
   const plain = explain(ce.code, reason, ce.rawMessage);
   const text = opts.json ? jsonError(codeName(ce.code), reason ?? "", ce.rawMessage, plain.text, plain.next) : `error: ${plain.text}\n${plain.next}\n`;
-  // A refused setup token (`polity setup`) is not cured by signing in, so it is not exit 4.
-  const setup = reason === "INVALID_SETUP_TOKEN" || reason === "SETUP_TOKEN_EXPIRED";
+  // A refused setup token (`polity setup`) or emailed link (`polity password reset --token`) is not cured by
+  // signing in, so it is not exit 4.
+  const setup = reason !== undefined && ["INVALID_SETUP_TOKEN", "SETUP_TOKEN_EXPIRED", "INVALID_LINK_TOKEN", "LINK_TOKEN_EXPIRED"].includes(reason);
   if (ce.code === Code.Unauthenticated && !setup) return { code: EXIT.unauthenticated, text };
   if (ce.code === Code.Unavailable || ce.code === Code.DeadlineExceeded) return { code: EXIT.unreachable, text };
   return { code: EXIT.server, text };

@@ -17,7 +17,8 @@ export const VISIBILITY_LABEL: Record<number, string> = { [Visibility.PUBLIC]: "
 export const JOIN_LABEL: Record<number, string> = { [JoinPolicy.OPEN]: "open", [JoinPolicy.APPROVAL]: "approval", [JoinPolicy.INVITE]: "invite only" };
 
 export function stateBadge(state: PollState): HTMLElement {
-  const tone = state === PollState.OPEN ? "ok" : state === PollState.CLOSED ? "danger" : "warn";
+  // Closed is an ending, not an error: neutral, never the error colour.
+  const tone = state === PollState.OPEN ? "ok" : state === PollState.CLOSED ? "neutral" : "warn";
   return h("span", { class: `badge ${tone}`, "data-testid": "poll-state" }, STATE_LABEL[state] ?? "unknown");
 }
 

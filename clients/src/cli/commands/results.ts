@@ -6,17 +6,19 @@ import { GetResultsResponseSchema, PollState, WatchPollResponseSchema, type Poll
 import { action } from "../session.js";
 import { communityId, withCommunity } from "../community-context.js";
 import { renderResults } from "../results-render.js";
+import { resolvePoll } from "../resolve.js";
 import type { Io } from "../io.js";
 
 // Home the cursor and clear the screen, so a terminal shows one live table rather than a scroll of them.
 const CLEAR = "\x1b[H\x1b[2J";
 
 export function register(program: Command, io: Io): void {
-  withCommunity(program.command("results <poll-id>"))
+  withCommunity(program.command("results <poll>"))
     .description("show a poll's results (live where the poll allows, else final)")
     .option("--watch", "keep updating until the poll closes (Ctrl-C to stop)", false)
-    .action(action(io, async (s, pollId: string, o: { community?: string; watch: boolean }) => {
+    .action(action(io, async (s, ref: string, o: { community?: string; watch: boolean }) => {
       const community = await communityId(s, o.community);
+      const pollId = await resolvePoll(s, community, ref);
       const req = { communityId: community, pollId };
       // The poll's title and option labels make the table readable; results alone carry only ids.
       const poll: Poll | undefined = s.json ? undefined : (await s.client.voting.getPoll(req)).poll;
