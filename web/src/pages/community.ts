@@ -4,6 +4,7 @@ import { field, formatTime, formValues, h, select, table } from "../dom.js";
 import { attempt, okBox } from "../errors.js";
 import { whoami } from "../layout.js";
 import { link } from "../router.js";
+import { renderMarkdown } from "../markdown.js";
 import { JoinState, MemberRole } from "../../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { pollForm } from "./poll-form.js";
 import { allowedOn, communityNav, crumbs, JOIN_LABEL, METHOD_LABEL, ROLE_LABEL, stateBadge, VISIBILITY_LABEL } from "./voting-shared.js";
@@ -52,7 +53,7 @@ export async function communityPage(communityId: string): Promise<Node> {
         community?.archived ? h("span", { class: "badge warn" }, "archived") : null),
       h("p", { class: "muted" }, h("code", {}, community?.slug ?? ""), " · ", VISIBILITY_LABEL[community?.visibility ?? 0] ?? "",
         " · joining: ", JOIN_LABEL[community?.joinPolicy ?? 0] ?? ""),
-      community?.description ? h("p", { class: "about" }, community.description) : null,
+      community?.description ? h("div", { class: "about", "data-testid": "community-about" }, renderMarkdown(community.description)) : null,
       actions, status, communityNav(communityId, "")),
     await pollsSection(communityId, may.has("voting.poll.create")),
     h("div", { class: "stack" },

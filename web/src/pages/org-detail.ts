@@ -3,6 +3,7 @@ import { api } from "../api.js";
 import { field, formatTime, formValues, h, select, SLUG_PATTERN, table } from "../dom.js";
 import { attempt, okBox } from "../errors.js";
 import { link } from "../router.js";
+import { renderMarkdown } from "../markdown.js";
 
 export async function orgDetailPage(orgId: string): Promise<Node> {
   const { org } = await api.orgs.getOrg({ orgId });
@@ -11,7 +12,8 @@ export async function orgDetailPage(orgId: string): Promise<Node> {
     h("section", { class: "card wide" },
       h("p", { class: "crumbs" }, h("a", { href: link("/orgs") }, "Organisations"), " / "),
       h("h1", { "data-testid": "org-title" }, org?.displayName ?? orgId),
-      h("p", { class: "muted" }, h("code", {}, org?.slug ?? ""), " · ", org?.description || "No description.")),
+      h("p", { class: "muted" }, h("code", {}, org?.slug ?? ""), org?.description ? null : " · No description."),
+      org?.description ? renderMarkdown(org.description) : null),
     await projectsSection(orgId),
     await membersSection(resource));
 }
