@@ -17,6 +17,7 @@ import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } 
 import { accessOnly, activeSessions, rotate, sessionOfToken, signIn } from "./sessions.js";
 import { createLoginThrottle, createRegistrationLimit, type LoginThrottle, type RegistrationLimit } from "./throttle.js";
 import { claimSetup } from "./bootstrap.js";
+import { clearCookie, cookieMode, deliverTokens, presentedRefreshToken, refreshTokenFromCookie } from "./session-cookie.js";
 
 const normalizeEmail = (email: string) => email.trim().toLowerCase();
 const addressOf = (hc: HandlerContext) => hc.values.get(clientAddressKey);
@@ -32,6 +33,8 @@ export const localAuthLimits = (config: SysContext["config"]): AuthLimits => ({ 
 export function createAuthService(ctx: SysContext, limits: AuthLimits = localAuthLimits(ctx.config)): ServiceImpl<typeof AuthService> {
   const { db, mail, config, logger } = ctx;
   const throttle = limits.login;
+  // The session cookie is Secure when people reach polityd over https.
+  const secureCookie = publicUrlOf(config).startsWith("https:");
 
   async function sendVerification(em: EntityManager, account: Account): Promise<void> {
     await voidEmailTokens(em, account.id, "verify");
@@ -79,7 +82,7 @@ export function createAuthService(ctx: SysContext, limits: AuthLimits = localAut
       }
       await sendVerification(em, account);
       const tokens = await signIn(ctx, em, account, { clientName: "", clientAddress: addressOf(hc) });
-      return { accountId: account.id, tokens };
+      return { accountId: account.id, tokens: deliverTokens(hc, tokens, secureCookie) };
     },
 
     async verifyEmail(req) {
@@ -117,16 +120,19 @@ export function createAuthService(ctx: SysContext, limits: AuthLimits = localAut
       if (!account || !ok) throw unauthenticated("INVALID_CREDENTIALS", "invalid email or password");
       await attempt.succeeded();
       if (account.disabledAt) throw permissionDenied("ACCOUNT_DISABLED", "this account is disabled");
-      return { tokens: await signIn(ctx, em, account, { clientName: req.clientName, clientAddress: address }) };
+      return { tokens: deliverTokens(hc, await signIn(ctx, em, account, { clientName: req.clientName, clientAddress: address }), secureCookie) };
     },
 
-    async refresh(req) {
-      return { tokens: await rotate(ctx, db.em(), req.refreshToken) };
+    async refresh(req, hc) {
+      return { tokens: deliverTokens(hc, await rotate(ctx, db.em(), presentedRefreshToken(hc, req.refreshToken)), secureCookie) };
     },
 
-    async logout(req) {
+    async logout(req, hc) {
       const em = db.em();
-      const session = await sessionOfToken(em, req.refreshToken);
+      clearCookie(hc, secureCookie);
+      // Signing out without a cookie left to clear is not an error either.
+      const token = cookieMode(hc) && !req.refreshToken ? refreshTokenFromCookie(hc) : presentedRefreshToken(hc, req.refreshToken);
+      const session = token ? await sessionOfToken(em, token) : null;
       // Unknown or already revoked: signing out is idempotent.
       if (session && !session.revokedAt) await ctx.tokens.revokeSessions(em, { sessionId: session.id }, "logout");
       return {};
@@ -261,7 +267,7 @@ export function createAuthService(ctx: SysContext, limits: AuthLimits = localAut
     async claimSetup(req, hc) {
       const em = db.em();
       const account = await claimSetup(ctx, em, { ...req, email: normalizeEmail(req.email) });
-      return { tokens: await signIn(ctx, em, account, { clientName: "setup", clientAddress: addressOf(hc) }) };
+      return { tokens: deliverTokens(hc, await signIn(ctx, em, account, { clientName: "setup", clientAddress: addressOf(hc) }), secureCookie) };
     },
   };
 }
