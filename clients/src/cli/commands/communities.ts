@@ -10,6 +10,7 @@ import { page, withPaging, type PageOptions } from "../args.js";
 import { printNextPage, printRecord, printTable, shortId, time } from "../output.js";
 import { resolveOrg } from "../resolve.js";
 import { UsageError } from "../exit.js";
+import { markdownToText } from "../markdown-text.js";
 import { communityId, resolveCommunity, storeCommunity, storedCommunity } from "../community-context.js";
 import { JOIN_POLICIES, nameOf, parseName, VISIBILITIES } from "../voting-names.js";
 import type { Io } from "../io.js";
@@ -134,7 +135,7 @@ function show(s: Session, c: Community | undefined): void {
       org: c?.orgId,
       slug: c?.slug,
       name: c?.name,
-      description: c?.description,
+      description: c?.description ? markdownToText(c.description) : "",
       visibility: c ? nameOf(VISIBILITIES, c.visibility) : "",
       join: c ? nameOf(JOIN_POLICIES, c.joinPolicy) : "",
       archived: c?.archived,

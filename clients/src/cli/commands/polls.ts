@@ -10,6 +10,7 @@ import { resolvePoll } from "../resolve.js";
 import { communityId, withCommunity } from "../community-context.js";
 import { pollFromFlags, type PollFlags } from "../poll-spec.js";
 import { renderResults } from "../results-render.js";
+import { markdownToText } from "../markdown-text.js";
 import { METHODS, nameOf, parseName, POLL_STATES, RESULT_VISIBILITIES, SECRECIES } from "../voting-names.js";
 import type { Io } from "../io.js";
 
@@ -127,7 +128,7 @@ async function showPoll(s: Session, poll: Poll | undefined): Promise<void> {
       created: time(poll.createdAt),
       etag: poll.etag,
     });
-    if (poll.body) s.io.stdout(`\n${poll.body}\n\n`);
+    if (poll.body) s.io.stdout(`\n${markdownToText(poll.body)}\n\n`);
     if (poll.options.length) printTable(s.io, ["OPTION", "LABEL", "DESCRIPTION"], poll.options.map((x) => [x.id, x.label, x.description]));
   });
 }
