@@ -43,6 +43,11 @@ export const PollEntity = defineEntity({
     secrecy: p.string().length(16),
     tieBreakSeed: p.string().length(128),
     allowDelegation: p.boolean(),
+    // Whether each voter sees the options in their own stable order (the web ballot seeds it by poll and voter).
+    shuffleOptions: p.boolean().default(false),
+    // When the electorate is fixed: "at_open" (the snapshot at open), "at_close" (that snapshot plus members who
+    // join while the poll is open, fixed and logged at close).
+    eligibilitySnapshot: p.string().length(16).default("at_open"),
     // "draft", "scheduled", "open", "closed".
     state: p.string().length(16),
     openedAt: p.datetime().nullable(),

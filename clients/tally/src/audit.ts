@@ -8,7 +8,8 @@
 //                     { voter_id } otherwise (secret polls, and public polls whose results were hidden while open);
 //   ballot_retracted  actor = voter
 //   delegation_created { delegator_id, delegate_id, topic };  delegation_revoked { delegator_id, topic }
-//   poll_closed       the instant the count is taken (delegations in force then)
+//   poll_closed       the instant the count is taken (delegations in force then); for a poll whose electorate is
+//                     fixed at close (eligibility_snapshot AT_CLOSE) { eligible_ids }, which replaces the list at open
 //   ballots_revealed  { ballots: [{ voter_id, choice }…] } by voter id, after poll_closed, for a public poll whose
 //                     choices the log hid while it was open: every ballot standing at close, in one or more entries
 //                     (logs written before these entries existed carry the choices in ballot_cast/_changed)
@@ -90,6 +91,7 @@ export async function auditPolls(entries: Iterable<ChainEntry>): Promise<PollAud
         break;
       case "poll_closed":
         if (state) state.closedDelegations = [...delegations.values()];
+        if (state && Array.isArray(p.eligible_ids)) state.eligible = p.eligible_ids as string[];
         break;
       case "ballots_revealed":
         if (state) reveal(state, e.sequence, p.ballots);

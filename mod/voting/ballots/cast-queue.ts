@@ -125,7 +125,9 @@ async function castBatch(tx: EntityManager, communityId: string, casts: Cast[]):
   const choices = casts.map((c, i) => {
     if (outcomes[i] !== undefined) return undefined;
     if (!eligible.has(`${c.pollId}\n${c.voterId}`)) {
-      outcomes[i] = failedPrecondition("NOT_ELIGIBLE", `you were not eligible in poll ${c.pollId} when it opened`);
+      outcomes[i] = failedPrecondition("NOT_ELIGIBLE", polls.get(c.pollId)!.eligibilitySnapshot === "at_close"
+        ? `you do not hold an eligible role in poll ${c.pollId}`
+        : `you were not eligible in poll ${c.pollId} when it opened`);
       return undefined;
     }
     try {

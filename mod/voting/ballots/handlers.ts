@@ -1,20 +1,20 @@
 // Ballot RPCs: cast (idempotent per voter; batched per community, see cast-queue.ts), retract, read one's own
 // (with where one's weight goes), list. What a reader may see of others' choices: ballots/privacy.ts.
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Code, type ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import { LockMode } from "@mikro-orm/core";
 import type { VotingService } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { principalOf, requirePrincipal } from "../../../sys/core/authn/principal.js";
 import type { EntityManager } from "../../../sys/core/db.js";
-import type { CommunityRole, DirectoryPort } from "../../../sys/core/ports/directory-port.js";
-import { apiError, failedPrecondition } from "../../../sys/core/errors.js";
+import { failedPrecondition, reasonOf } from "../../../sys/core/errors.js";
 import { decodeIdCursor, encodeIdCursor, pageSizeOf } from "../../../sys/core/pagination.js";
 import { appendActivity } from "../activity/append.js";
 import { query, tableOf } from "../../../sys/core/sql.js";
 import { delegateViewOf, publicChoicesVisible } from "./privacy.js";
 import { ballotMessage } from "./codec.js";
+import { admitJoiner, eligibilityOf } from "./eligibility.js";
 import { bearerOf, type VotingDeps } from "../deps.js";
-import { BallotEntity, type ChoiceJson, EligibleVoterEntity, PollEntity, type PollRow } from "../entities.js";
+import { BallotEntity, PollEntity } from "../entities.js";
 import { ensureSnapshot, loadPoll, notifyPollChanged } from "../polls/store.js";
 import { ballotOf, parseChoice, type StoredBallot } from "./store.js";
 
@@ -26,7 +26,11 @@ export function createBallotHandlers(deps: VotingDeps): BallotHandlers {
   return {
     async castBallot(req, ctx) {
       const cast = { communityId: req.communityId, pollId: req.pollId, voterId: requirePrincipal(ctx).accountId, ballot: req.ballot! };
-      let outcome = await deps.casts.cast(cast);
+      let outcome = await deps.casts.cast(cast).catch(async (error: unknown) => {
+        // A member who joined while an "at_close" poll is open is admitted to its electorate on their first cast.
+        if (reasonOf(error) !== "NOT_ELIGIBLE" || !await admitJoiner(db.em(), req.communityId, req.pollId, cast.voterId, directory, bearerOf(ctx))) throw error;
+        return deps.casts.cast(cast);
+      });
       if (outcome === "snapshot") {
         // Opened without its eligibility snapshot (deferred by the scheduler): take it with the caller's bearer.
         await ensureSnapshot(db.em(), req.communityId, req.pollId, directory, bearerOf(ctx));
@@ -60,14 +64,15 @@ export function createBallotHandlers(deps: VotingDeps): BallotHandlers {
       const poll = await loadPoll(em, req.communityId, req.pollId);
       const mine = await ballotOf(em, poll.id, me);
       // What the caller may learn about their delegate: ballots/privacy.ts.
-      const view = await delegateViewOf(em, poll, me, mine !== undefined);
+      const [view, eligibility] = await Promise.all([delegateViewOf(em, poll, me, mine !== undefined), eligibilityOf(em, poll, me, directory, bearerOf(ctx))]);
       return {
         ballot: mine ? ballotMessage(mine.choice) : undefined,
         castAt: mine ? timestampFromDate(mine.castAt) : undefined,
         delegationChain: view.chain,
         delegateVoted: view.delegateVoted,
         delegateBallot: view.delegateBallot,
-        eligible: await eligibleNow(em, poll, me, directory, bearerOf(ctx)),
+        eligible: eligibility.eligible,
+        notEligibleReason: eligibility.reason,
       };
     },
 
@@ -91,25 +96,6 @@ export function createBallotHandlers(deps: VotingDeps): BallotHandlers {
       };
     },
   };
-}
-
-/**
- * GetMyBallotResponse.eligible: the snapshot once taken (what CastBallot checks); before it, the caller's current
- * role, which is what the snapshot will see if it is taken now. A directory that cannot be read is UNAVAILABLE.
- */
-async function eligibleNow(em: EntityManager, poll: PollRow, me: string, directory: DirectoryPort, bearer: string | undefined): Promise<boolean> {
-  if (poll.snapshotAt) {
-    const rows = await query(em, `select 1 from ${tableOf(em, EligibleVoterEntity)} where poll_id = ? and account_id = ?`, [poll.id, me]);
-    return rows.length > 0;
-  }
-  let members;
-  try {
-    members = await directory.listMembers(poll.communityId, poll.eligibleRoles as CommunityRole[], bearer);
-  } catch (error) {
-    throw apiError(Code.Unavailable, "ELIGIBILITY_UNAVAILABLE", `could not read the members of community ${poll.communityId}: ${(error as Error).message}`);
-  }
-  const roles = new Set(poll.eligibleRoles);
-  return members.some((m) => m.accountId === me && roles.has(m.role));
 }
 
 // Ballots page by voter id alone; the one page-token helper validates it.

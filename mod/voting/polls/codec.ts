@@ -3,7 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Method } from "@polity/tally";
 import {
-  BallotSecrecy, type Poll, PollSchema, PollState, QuorumSchema, ResultVisibility, VotingMethod,
+  BallotSecrecy, EligibilitySnapshot, type Poll, PollSchema, PollState, QuorumSchema, ResultVisibility, VotingMethod,
 } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import type { PollRow, QuorumJson } from "../entities.js";
 
@@ -38,6 +38,11 @@ export function visibilityName(v: ResultVisibility): string {
 }
 export function secrecyName(v: BallotSecrecy): string {
   return secrecyNames[v] ?? "secret";
+}
+
+/** Unspecified means at open (the behaviour before the choice existed). */
+export function eligibilitySnapshotName(v: EligibilitySnapshot): "at_open" | "at_close" {
+  return v === EligibilitySnapshot.AT_CLOSE ? "at_close" : "at_open";
 }
 
 export function quorumJson(poll: Poll): QuorumJson | null {
@@ -84,6 +89,8 @@ export function pollMessage(row: PollRow): Poll {
     createdAt: timestampFromDate(row.createdAt),
     eligibleCount: row.eligibleCount,
     etag: etagOf(row),
+    shuffleOptions: row.shuffleOptions,
+    eligibilitySnapshot: row.eligibilitySnapshot === "at_close" ? EligibilitySnapshot.AT_CLOSE : EligibilitySnapshot.AT_OPEN,
   });
 }
 

@@ -132,7 +132,7 @@ export function createPollHandlers(deps: VotingDeps): PollHandlers {
       await withSnapshot(await loadPoll(db.em(), req.communityId, req.pollId), bearerOf(ctx));
       const { row, results } = await db.em().transactional(async (tx) => {
         const row = await loadPoll(tx as EntityManager, req.communityId, req.pollId, true);
-        const results = await closeLocked(tx as EntityManager, row, actor, new Date());
+        const results = await closeLocked(tx as EntityManager, row, actor, new Date(), { directory, bearer: bearerOf(ctx), required: true });
         return { row, results };
       });
       deps.live.invalidate(row.id);

@@ -13,7 +13,7 @@ const columns = [
   `max_selections as "maxSelections"`, `max_score as "maxScore"`, `result_visibility as "resultVisibility"`, "secrecy",
   `tie_break_seed as "tieBreakSeed"`, `allow_delegation as "allowDelegation"`, "state", `opened_at as "openedAt"`,
   `closed_at as "closedAt"`, `snapshot_at as "snapshotAt"`, `eligible_count as "eligibleCount"`,
-  `created_by as "createdBy"`, `created_at as "createdAt"`, `updated_at as "updatedAt"`, "version",
+  `created_by as "createdBy"`, `shuffle_options as "shuffleOptions"`, `eligibility_snapshot as "eligibilitySnapshot"`, `created_at as "createdAt"`, `updated_at as "updatedAt"`, "version",
 ].join(", ");
 
 type Stamp = Date | string;

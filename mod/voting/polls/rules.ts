@@ -2,7 +2,7 @@
 // fields at once). Each failure is InvalidArgument naming the field. Pure: no I/O.
 import type { Poll } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { invalidArgument } from "../../../sys/core/errors.js";
-import { dateOf, methodNames, quorumJson, secrecyName, visibilityName } from "./codec.js";
+import { dateOf, eligibilitySnapshotName, methodNames, quorumJson, secrecyName, visibilityName } from "./codec.js";
 import type { PollRow } from "../entities.js";
 
 const zones = new Set(Intl.supportedValuesOf("timeZone"));
@@ -14,7 +14,7 @@ export const DEFAULT_ROLES = ["admin", "moderator", "member"];
 export type PollSettings = Pick<PollRow,
   "title" | "body" | "options" | "method" | "topics" | "opensAt" | "closesAt" | "timeZone" | "eligibleRoles" | "quorum" |
   "passThresholdPercent" | "seats" | "minSelections" | "maxSelections" | "maxScore" | "resultVisibility" | "secrecy" |
-  "tieBreakSeed" | "allowDelegation">;
+  "tieBreakSeed" | "allowDelegation" | "shuffleOptions" | "eligibilitySnapshot">;
 
 /** Settings from a Poll message, normalised (defaults filled in) but not yet checked. */
 export function settingsOf(poll: Poll): PollSettings {
@@ -40,6 +40,8 @@ export function settingsOf(poll: Poll): PollSettings {
     secrecy: secrecyName(poll.secrecy),
     tieBreakSeed: poll.tieBreakSeed,
     allowDelegation: poll.allowDelegation ?? true,
+    shuffleOptions: poll.shuffleOptions,
+    eligibilitySnapshot: eligibilitySnapshotName(poll.eligibilitySnapshot),
   };
 }
 
@@ -79,7 +81,8 @@ export const MASKABLE: Record<string, keyof PollSettings> = {
   closes_at: "closesAt", time_zone: "timeZone", eligible_roles: "eligibleRoles", quorum: "quorum",
   pass_threshold_percent: "passThresholdPercent", seats: "seats", min_selections: "minSelections",
   max_selections: "maxSelections", max_score: "maxScore", result_visibility: "resultVisibility", secrecy: "secrecy",
-  tie_break_seed: "tieBreakSeed", allow_delegation: "allowDelegation",
+  tie_break_seed: "tieBreakSeed", allow_delegation: "allowDelegation", shuffle_options: "shuffleOptions",
+  eligibility_snapshot: "eligibilitySnapshot",
 };
 
 /** Applies the masked fields of `incoming` over `current`; unknown paths are InvalidArgument. */

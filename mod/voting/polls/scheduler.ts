@@ -41,7 +41,7 @@ export function createScheduler(opts: { db: Database; directory: DirectoryPort; 
       if (!due) return { changed: false };
       const row = await loadPoll(tx, due.community_id, due.id);
       if (row.state === "scheduled") await openLocked(tx, row, SCHEDULER_ACTOR, now, { directory, required: false });
-      else await closeLocked(tx, row, SCHEDULER_ACTOR, now);
+      else await closeLocked(tx, row, SCHEDULER_ACTOR, now, { directory, required: false });
       return { id: row.id, changed: true };
     });
 

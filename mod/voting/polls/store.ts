@@ -61,6 +61,38 @@ export async function snapshotEligibility(em: EntityManager, row: PollRow, direc
   return eligible.map((m) => m.accountId);
 }
 
+/** Adds members to the electorate of an "at_close" poll (no-op for those already in it); recounts it. */
+export async function addToElectorate(em: EntityManager, row: PollRow, members: Array<{ accountId: string; role: string }>): Promise<void> {
+  const table = tableOf(em, EligibleVoterEntity);
+  for (let i = 0; i < members.length; i += 5000) {
+    const chunk = members.slice(i, i + 5000);
+    await query(em, `insert into ${table} (poll_id, account_id, role) values ${chunk.map(() => "(?, ?, ?)").join(", ")} on conflict do nothing`,
+      chunk.flatMap((m) => [row.id, m.accountId, m.role]));
+  }
+  const [count] = await query<{ n: string | number }>(em, `select count(*) as n from ${table} where poll_id = ?`, [row.id]);
+  row.eligibleCount = Number(count.n);
+}
+
+/**
+ * Fixes the electorate of an "at_close" poll at close: the snapshot at open, the joiners admitted when they
+ * voted, and whoever holds an eligible role now. When the directory cannot be read and `required` is false (the
+ * scheduler of two binaries has no bearer) the electorate stays as it stands; either way the ids are returned
+ * for the poll_closed entry.
+ */
+async function electorateAtClose(em: EntityManager, row: PollRow, directory: DirectoryPort | undefined, bearer: string | undefined, required: boolean): Promise<string[]> {
+  let members: Array<{ accountId: string; role: string }> = [];
+  try {
+    if (!directory) throw new Error("no directory");
+    const roles = new Set(row.eligibleRoles);
+    members = (await directory.listMembers(row.communityId, row.eligibleRoles as CommunityRole[], bearer)).filter((m) => roles.has(m.role));
+  } catch (error) {
+    if (required) throw apiError(Code.Unavailable, "ELIGIBILITY_UNAVAILABLE", `could not read the members of community ${row.communityId}: ${(error as Error).message}`);
+  }
+  await addToElectorate(em, row, members);
+  const rows = await query<{ account_id: string }>(em, `select account_id from ${tableOf(em, EligibleVoterEntity)} where poll_id = ? order by account_id`, [row.id]);
+  return rows.map((r) => r.account_id);
+}
+
 /** Opens a draft or scheduled poll (locked by the caller). `snapshot` false defers eligibility (see polls/scheduler.ts). */
 export async function openLocked(em: EntityManager, row: PollRow, actorId: string, now: Date, eligibility: { directory: DirectoryPort; bearer?: string; required: boolean }): Promise<void> {
   if (row.state !== "draft" && row.state !== "scheduled") throw failedPrecondition("POLL_NOT_DRAFT", `poll ${row.id} is ${row.state}`);
@@ -107,9 +139,14 @@ export async function ensureSnapshot(em: EntityManager, communityId: string, pol
 }
 
 /** Closes an open poll (locked by the caller): counts from the state at this instant and publishes the result. */
-export async function closeLocked(em: EntityManager, row: PollRow, actorId: string, now: Date): Promise<PollResults> {
+export async function closeLocked(em: EntityManager, row: PollRow, actorId: string, now: Date,
+  electorate: { directory?: DirectoryPort; bearer?: string; required: boolean } = { required: false }): Promise<PollResults> {
   if (row.state !== "open") throw failedPrecondition("POLL_NOT_OPEN", `poll ${row.id} is ${row.state}`);
   if (!row.snapshotAt) throw failedPrecondition("ELIGIBILITY_PENDING", `poll ${row.id} has no eligibility snapshot yet`);
+  // Read before the log's head is locked: the directory may be a remote call.
+  const closingIds = row.eligibilitySnapshot === "at_close"
+    ? await electorateAtClose(em, row, electorate.directory, electorate.bearer, electorate.required)
+    : undefined;
   // The log's head is locked before counting: a delegation change (which appends under the same lock in its own
   // transaction) then lands either wholly before the count and the poll_closed entry, or wholly after both, so
   // the delegations the log shows in force at poll_closed are exactly those counted.
@@ -123,7 +160,8 @@ export async function closeLocked(em: EntityManager, row: PollRow, actorId: stri
   // Choices the log kept hidden while the poll was open are published with its close, in this transaction, so
   // the log alone recounts every public poll (ballots/privacy.ts).
   const entry = (kind: ActivityInput["kind"], payload: Record<string, unknown>): ActivityInput => ({ communityId: row.communityId, kind, actorId, pollId: row.id, payload });
-  const entries = [entry("poll_closed", { ballots: results.ballots })];
+  // An "at_close" electorate is fixed here, so the log records it here (what `polity audit` recounts with).
+  const entries = [entry("poll_closed", { ballots: results.ballots, ...(closingIds ? { eligible: closingIds.length, eligible_ids: closingIds } : {}) })];
   if (choicesRevealedAtClose(row)) for (const payload of await revealedBallots(em, row.id)) entries.push(entry("ballots_revealed", payload));
   entries.push(entry("result_published", {
     result_hash: results.resultHash, winners: results.winners, ...(results.passed !== undefined ? { passed: results.passed } : {}),
