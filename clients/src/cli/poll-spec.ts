@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { fromJson, type JsonValue, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { PollSchema, VotingMethod } from "../gen/polity/mod/voting/v1/voting_pb.js";
+import { EligibilitySnapshot, PollSchema, VotingMethod } from "../gen/polity/mod/voting/v1/voting_pb.js";
 import { UsageError } from "./exit.js";
 import { METHODS, parseName, RESULT_VISIBILITIES, SECRECIES } from "./voting-names.js";
 
@@ -29,7 +29,12 @@ export interface PollFlags {
   secret?: boolean;
   seed?: string;
   delegation?: boolean;
+  shuffle?: boolean;
+  electorate?: string;
 }
+
+/** --electorate: who may vote is fixed when the poll opens (default) or when it closes. */
+export const ELECTORATES: Record<string, EligibilitySnapshot> = { "at-open": EligibilitySnapshot.AT_OPEN, "at-close": EligibilitySnapshot.AT_CLOSE };
 
 type PollInit = MessageInitShape<typeof PollSchema>;
 type Json = Record<string, JsonValue>;
@@ -92,6 +97,17 @@ function documentToPoll(doc: Json): PollInit {
   if (rv && typeof d[rv] === "string" && !(d[rv] as string).startsWith("RESULT_")) d[rv] = `RESULT_VISIBILITY_${(d[rv] as string).toUpperCase().replace(/-/g, "_")}`;
   const sec = pick("secrecy");
   if (sec && typeof d[sec] === "string" && !(d[sec] as string).startsWith("BALLOT_")) d[sec] = `BALLOT_SECRECY_${(d[sec] as string).toUpperCase()}`;
+  const el = pick("eligibilitySnapshot", "eligibility_snapshot", "electorate");
+  if (el) {
+    const v = d[el];
+    delete d[el];
+    d.eligibilitySnapshot = typeof v === "string" && !v.startsWith("ELIGIBILITY_") ? `ELIGIBILITY_SNAPSHOT_${EligibilitySnapshot[parseName(ELECTORATES, "electorate", v)]}` : v;
+  }
+  const sh = pick("shuffle");
+  if (sh) {
+    d.shuffleOptions = d[sh];
+    delete d[sh];
+  }
   if (Array.isArray(d.options)) d.options = d.options.map((o) => (typeof o === "string" ? parseOption(o) : o));
   const q = pick("quorum");
   if (q && (typeof d[q] === "string" || typeof d[q] === "number")) {
@@ -131,6 +147,8 @@ export async function pollFromFlags(f: PollFlags, communityId: string): Promise<
   if (f.secret) poll.secrecy = parseName(SECRECIES, "secrecy", "secret");
   if (f.seed !== undefined) poll.tieBreakSeed = f.seed;
   if (f.delegation === false) poll.allowDelegation = false;
+  if (f.shuffle) poll.shuffleOptions = true;
+  if (f.electorate !== undefined) poll.eligibilitySnapshot = parseName(ELECTORATES, "--electorate", f.electorate);
   // The web form's defaults, so a poll made from either reads the same: live results, public ballots.
   poll.resultVisibility ||= RESULT_VISIBILITIES.live;
   poll.secrecy ||= SECRECIES.public;

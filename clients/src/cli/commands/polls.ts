@@ -1,7 +1,7 @@
 // polity polls create | list | show | open | close | delete.
 import type { Command } from "commander";
 import {
-  ClosePollResponseSchema, GetPollResponseSchema, ListPollsResponseSchema, PollState, type Poll,
+  ClosePollResponseSchema, EligibilitySnapshot, GetPollResponseSchema, ListPollsResponseSchema, PollState, type Poll,
 } from "../../gen/polity/mod/voting/v1/voting_pb.js";
 import { action, type Session } from "../session.js";
 import { int, page, withPaging, type PageOptions } from "../args.js";
@@ -42,6 +42,8 @@ export function register(program: Command, io: Io): void {
     .option("--secret", "secret ballot: who voted is public, what they voted is not (default public, as in the web)")
     .option("--seed <text>", "seed of the deterministic tie-break (default: the poll id)")
     .option("--no-delegation", "count only direct votes in this poll")
+    .option("--shuffle", "show each voter the options in their own stable order (default: listed order)")
+    .option("--electorate <when>", "who may vote is fixed: at-open (default) | at-close (members who join while open may vote)")
     .action(action(io, async (s, o: C & PollFlags) => {
       const poll = await pollFromFlags(o, await communityId(s, o.community));
       const created = (await s.client.voting.createPoll({ poll })).poll;
@@ -125,6 +127,8 @@ async function showPoll(s: Session, poll: Poll | undefined): Promise<void> {
       results: nameOf(RESULT_VISIBILITIES, poll.resultVisibility),
       secrecy: nameOf(SECRECIES, poll.secrecy),
       delegation: poll.allowDelegation ?? true,
+      shuffle: poll.shuffleOptions,
+      electorate: poll.eligibilitySnapshot === EligibilitySnapshot.AT_CLOSE ? "at-close" : "at-open",
       created: time(poll.createdAt),
       etag: poll.etag,
     });
