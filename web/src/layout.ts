@@ -1,6 +1,7 @@
 import { api, resetApi } from "./api.js";
 import { h } from "./dom.js";
-import { link, go } from "./router.js";
+import { link, go, loginPath } from "./router.js";
+import { COOKIE_REFRESH } from "./session.js";
 import { session } from "./session.js";
 import type { WhoAmIResponse } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 
@@ -17,12 +18,19 @@ export function isSuperadmin(who: WhoAmIResponse | undefined): boolean {
 }
 
 export async function signOut(): Promise<void> {
-  const { refreshToken } = session.load();
-  // Revoke the session server-side when possible; the local sign-out happens regardless.
-  if (refreshToken) await api.auth.logout({ refreshToken }).catch(() => undefined);
+  // Revoke the session (and clear its cookie) server-side when possible; the local sign-out happens regardless.
+  await api.auth.logout({ refreshToken: COOKIE_REFRESH }).catch(() => undefined);
   resetApi();
   me = undefined;
   go("/login");
+}
+
+/**
+ * For a visitor who is not signed in, in place of a control that needs a session (voting, joining): a link to
+ * the sign-in page that comes back to this page afterwards.
+ */
+export function signInLink(label = "Sign in to vote"): HTMLElement {
+  return h("a", { class: "button", href: link(loginPath()), "data-testid": "sign-in-link" }, label);
 }
 
 export function forgetMe(): void {
@@ -42,7 +50,12 @@ const NAV: Array<{ path: string; label: string; platform?: true }> = [
 export async function renderTopbar(bar: HTMLElement, active: string): Promise<void> {
   const brand = h("a", { class: "brand", href: link(session.signedIn() ? "/orgs" : "/login") }, "Polity");
   if (!session.signedIn()) {
-    bar.replaceChildren(brand);
+    // Visitors may read public communities; everything else starts with signing in.
+    const pages = active === "communities"
+      ? [h("nav", { "aria-label": "Console" }, h("ul", {}, h("li", {}, h("a", { href: link("/communities"), "aria-current": "page" }, "Communities")))),
+        h("div", { class: "account" }, h("a", { href: link(loginPath()), "data-testid": "topbar-sign-in" }, "Sign in"))]
+      : [];
+    bar.replaceChildren(brand, ...pages);
     return;
   }
   const list = h("ul", {});

@@ -1,7 +1,8 @@
-import { resetApi, setSignedOutHandler } from "./api.js";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { resetApi, resumeSession, setSignedOutHandler } from "./api.js";
 import { errorBox } from "./errors.js";
 import { forgetMe, renderTopbar } from "./layout.js";
-import { currentRoute, go, type Route } from "./router.js";
+import { currentRoute, go, loginPath, type Route } from "./router.js";
 import { session } from "./session.js";
 import { loginPage, registerPage, setupPage, verifyPage } from "./pages/auth-pages.js";
 import { forgotPage, resetPage } from "./pages/password-pages.js";
@@ -23,6 +24,9 @@ const consolePages: Record<string, Page> = {
   health: healthPage,
   communities: communitiesRoute,
 };
+// Console pages a visitor may read without signing in (public communities, their polls, results and activity,
+// as the API allows); a members-only one answers Unauthenticated and sends them to sign in.
+const openToVisitors = new Set(["communities"]);
 
 const main = document.getElementById("main")!;
 const topbar = document.getElementById("topbar")!;
@@ -33,15 +37,20 @@ async function render(): Promise<void> {
   const name = route.path[0] ?? "";
   const page = publicPages[name] ?? consolePages[name];
   if (!page) return go(session.signedIn() ? "/orgs" : "/login");
-  if (consolePages[name] && !session.signedIn()) return go("/login");
+  const visitor = !session.signedIn();
+  if (consolePages[name] && visitor && !openToVisitors.has(name)) return go(loginPath());
   const mine = ++renderCount;
   void renderTopbar(topbar, name);
   main.setAttribute("aria-busy", "true");
   let content: Node;
   try {
     // Until its email is verified an account can do nothing else: show how, not forms that would fail.
-    content = consolePages[name] && (await mustVerify()) ? await unverifiedPage(location.hash.replace(/^#/, "")) : await page(route);
+    content = consolePages[name] && !visitor && (await mustVerify()) ? await unverifiedPage(location.hash.replace(/^#/, "")) : await page(route);
   } catch (err) {
+    if (visitor && consolePages[name] && ConnectError.from(err).code === Code.Unauthenticated) {
+      if (mine === renderCount) go(loginPath());
+      return;
+    }
     content = errorBox(err);
   }
   // A newer navigation won the race; drop this stale page.
@@ -54,7 +63,8 @@ async function render(): Promise<void> {
 setSignedOutHandler(() => {
   resetApi();
   forgetMe();
-  go("/login");
+  go(loginPath());
 });
 window.addEventListener("hashchange", () => void render());
-void render();
+// A new tab or a shared link starts without an access token: the session cookie, if any, is asked once first.
+void resumeSession().then(() => render());

@@ -4,7 +4,7 @@ import { api } from "../api.js";
 import { field, formValues, h } from "../dom.js";
 import { attempt, errorBox, okBox } from "../errors.js";
 import { forgetMe } from "../layout.js";
-import { go, link, type Route } from "../router.js";
+import { go, link, safeNext, type Route } from "../router.js";
 import { session } from "../session.js";
 import { renewSession } from "./unverified.js";
 
@@ -26,19 +26,21 @@ export function authForm(id: string, fields: HTMLElement[], submitLabel: string,
   return form;
 }
 
-// The API client has already adopted (and stored) the tokens the call returned.
-function signedIn(): void {
+// The API client has already adopted (and stored) the tokens the call returned. Back to the page that asked
+// for the sign-in, if any.
+function signedIn(next?: string): void {
   forgetMe();
-  go("/orgs");
+  go(safeNext(next) ?? "/orgs");
 }
 
-export function loginPage(): Node {
+export function loginPage(route: Route): Node {
+  const next = safeNext(route.query.get("next"));
   const form = authForm("login-form", [
     field("Email", "email", { type: "email", autocomplete: "username", required: true }),
     field("Password", "password", { type: "password", autocomplete: "current-password", required: true }),
   ], "Sign in", async (v) => {
     await api.auth.login({ email: v.email, password: v.password, clientName: "Polity web console" });
-    signedIn();
+    signedIn(next);
   });
   const forgot = h("a", { href: link("/forgot"), "data-testid": "forgot-link" }, "Forgot password?");
   // Carries the email typed so far to the reset request.
@@ -46,7 +48,8 @@ export function loginPage(): Node {
     const email = (form.querySelector("#email") as HTMLInputElement).value.trim();
     if (email) forgot.href = link(`/forgot?email=${encodeURIComponent(email)}`);
   });
-  return card("Sign in", form, h("p", { class: "muted" }, forgot),
+  const why = next ? [h("p", { class: "muted", "data-testid": "login-next" }, "Sign in to continue to the page you opened.")] : [];
+  return card("Sign in", ...why, form, h("p", { class: "muted" }, forgot),
     h("p", { class: "muted" }, "No account yet? ", h("a", { href: link("/register") }, "Register")));
 }
 

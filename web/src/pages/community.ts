@@ -2,7 +2,8 @@
 import { api } from "../api.js";
 import { field, formatTime, formValues, h, select, table } from "../dom.js";
 import { attempt, okBox } from "../errors.js";
-import { whoami } from "../layout.js";
+import { signInLink, whoami } from "../layout.js";
+import { session } from "../session.js";
 import { link } from "../router.js";
 import { renderMarkdown } from "../markdown.js";
 import { JoinState, MemberRole } from "../../../clients/src/gen/polity/sys/community/v1/community_pb.js";
@@ -29,6 +30,7 @@ export async function communityPage(communityId: string): Promise<Node> {
   }
 
   function renderActions(): void {
+    if (!session.signedIn()) return actions.replaceChildren(signInLink("Sign in to join or vote"));
     const join = h("button", { type: "button", "data-testid": "join-community", onclick: async () => {
       await attempt(status, async () => {
         const res = await api.communities.joinCommunity({ communityId });

@@ -3,6 +3,7 @@
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import { link } from "../router.js";
+import { session } from "../session.js";
 import { PollState, VotingMethod } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { JoinPolicy, MemberRole, Visibility, type Community } from "../../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 
@@ -54,6 +55,8 @@ export function crumbs(community: Community | undefined, communityId: string, in
  * when the question cannot be asked, all show.
  */
 export async function allowedOn(communityId: string, permissions: string[]): Promise<Set<string>> {
+  // A visitor who is not signed in may only read.
+  if (!session.signedIn()) return new Set();
   try {
     const { decisions } = await api.authz.checkMyPermissions({ resource: `community/${communityId}`, permissions });
     return new Set(permissions.filter((_, i) => decisions[i]?.allowed));
