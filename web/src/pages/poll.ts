@@ -60,6 +60,7 @@ export async function pollPage(communityId: string, pollId: string): Promise<Nod
         results = res.results ?? results;
         await refresh();
       }, "secondary") : null,
+      draft && may.has("voting.poll.update") ? h("a", { class: "button-link", href: `#/communities/${communityId}/polls/${pollId}/edit`, "data-testid": "edit-poll-link" }, "Edit draft") : null,
       // Only a poll nobody has voted in yet can be deleted; a closed one stays on the record.
       draft && may.has("voting.poll.update") ? act("Delete", "delete-poll", async () => {
         if (!confirm(`Delete "${poll.title}"?`)) return;
