@@ -11,7 +11,7 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { createPolityClient } from "../../clients/src/node.js";
 import type { PolityClient } from "../../clients/src/core.js";
 import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
-import { BallotSecrecy, PollState, ResultVisibility, VotingMethod, type Poll } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { BallotSecrecy, EligibilitySnapshot, PollState, ResultVisibility, VotingMethod, type Poll } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 
 const CHROMIUM = process.env.POLITY_CHROMIUM ?? "/usr/bin/chromium";
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
@@ -93,6 +93,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("the poll form in the web app,
     expect(await page.inputValue("#poll-secrecy")).toBe(String(BallotSecrecy.PUBLIC));
     expect(await page.inputValue("#poll-zone")).toBe("America/New_York");
     expect(await page.isChecked("#poll-role-member")).toBe(true);
+    expect(await page.isChecked("#poll-shuffle")).toBe(false);
+    expect(await page.inputValue("#poll-electorate")).toBe(String(EligibilitySnapshot.AT_OPEN));
     // Only approval's own settings show.
     expect(await page.isVisible("#poll-min")).toBe(true);
     expect(await page.isVisible("#poll-max-score")).toBe(false);
@@ -114,6 +116,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("the poll form in the web app,
     await page.selectOption("#poll-secrecy", String(BallotSecrecy.SECRET));
     await page.fill("#poll-seed", "harbour-seed");
     await page.uncheck("#poll-delegation");
+    await page.check("#poll-shuffle");
+    await page.selectOption("#poll-electorate", String(EligibilitySnapshot.AT_CLOSE));
     await page.uncheck("#poll-open");
     draftId = await submit();
 
@@ -132,6 +136,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("the poll form in the web app,
     expect(p.secrecy).toBe(BallotSecrecy.SECRET);
     expect(p.tieBreakSeed).toBe("harbour-seed");
     expect(p.allowDelegation).toBe(false);
+    expect(p.shuffleOptions).toBe(true);
+    expect(p.eligibilitySnapshot).toBe(EligibilitySnapshot.AT_CLOSE);
   });
 
   it("creates score, STAR, STV, single-choice and proposal polls with their own settings", async () => {
@@ -147,7 +153,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("the poll form in the web app,
     expect([p.method, p.maxScore, p.state, p.resultVisibility]).toEqual([VotingMethod.SCORE, 10, PollState.OPEN, ResultVisibility.AFTER_CLOSE]);
     expect(p.quorum?.kind).toEqual({ case: "absolute", value: 3 });
     // Nothing typed: the schedule is by hand, ballots public, results live.
-    expect([p.closesAt, p.secrecy]).toEqual([undefined, BallotSecrecy.PUBLIC]);
+    expect([p.closesAt, p.secrecy, p.shuffleOptions]).toEqual([undefined, BallotSecrecy.PUBLIC, false]);
+    expect(p.eligibilitySnapshot).not.toBe(EligibilitySnapshot.AT_CLOSE);
 
     await newPoll(VotingMethod.STAR);
     await page.fill("#poll-title", "STAR for the ferry colour");
@@ -180,6 +187,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("the poll form in the web app,
 
     await newPoll(VotingMethod.PROPOSAL);
     expect(await page.isVisible("#poll-options")).toBe(false);
+    expect(await page.isVisible("#poll-shuffle")).toBe(false);
     await page.fill("#poll-title", "Paint the lighthouse");
     await page.fill("#poll-threshold", "66.5");
     p = await getPoll(await submit());
@@ -214,6 +222,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("the poll form in the web app,
     expect(await page.inputValue("#poll-closes")).toBe("2027-03-15T18:30");
     expect(await page.isChecked("#poll-role-admin")).toBe(false);
     expect(await page.inputValue("#poll-secrecy")).toBe(String(BallotSecrecy.SECRET));
+    expect(await page.isChecked("#poll-shuffle")).toBe(true);
+    expect(await page.inputValue("#poll-electorate")).toBe(String(EligibilitySnapshot.AT_CLOSE));
     const before = await getPoll(draftId);
 
     await page.fill("#poll-title", "Which harbour works go first?");
@@ -230,8 +240,19 @@ describe.skipIf(!haveChromium && !process.env.CI)("the poll form in the web app,
     expect(closes(p)).toBe("2027-03-15T18:30:00.000Z");
     expect(p.timeZone).toBe("Europe/Lisbon");
     // The rest stayed as it was.
-    expect([p.secrecy, p.resultVisibility, p.tieBreakSeed, p.eligibleRoles, p.allowDelegation]).toEqual([before.secrecy, before.resultVisibility, before.tieBreakSeed, before.eligibleRoles, false]);
+    expect([p.secrecy, p.resultVisibility, p.tieBreakSeed, p.eligibleRoles, p.allowDelegation, p.shuffleOptions, p.eligibilitySnapshot])
+      .toEqual([before.secrecy, before.resultVisibility, before.tieBreakSeed, before.eligibleRoles, false, true, EligibilitySnapshot.AT_CLOSE]);
     expect(p.etag).not.toBe(before.etag);
+
+    // Changed by someone else while the form is open: the save is refused in words, nothing is overwritten.
+    await page.click("[data-testid=edit-poll-link]");
+    await page.waitForSelector("[data-testid=edit-poll-form]");
+    await admin.voting.updatePoll({ poll: { ...(await getPoll(draftId)), tieBreakSeed: "their-seed" }, updateMask: { paths: ["tie_break_seed"] } });
+    await page.fill("#poll-seed", "my-seed");
+    await page.click("[data-testid=edit-poll-submit]");
+    await page.waitForSelector("[data-testid=error]");
+    expect(await page.textContent("[data-testid=error] > span")).toMatch(/^Someone changed this poll while you were editing it\. Reload/);
+    expect((await getPoll(draftId)).tieBreakSeed).toBe("their-seed");
   });
 
   it("an opened poll can no longer be edited, and a form left open says why its save fails", async () => {

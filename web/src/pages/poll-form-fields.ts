@@ -1,7 +1,7 @@
 // The poll form's controls: each with a label, a line of help and a place for its own error. Settings that
 // apply to some methods only carry data-when and are hidden for the others.
 import { h } from "../dom.js";
-import { VotingMethod } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { EligibilitySnapshot, VotingMethod } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { METHOD_LABEL } from "./voting-shared.js";
 import { browserZone, relevant, timeZones } from "./poll-form-values.js";
 
@@ -63,7 +63,10 @@ export function pollFields(mode: "create" | "edit"): HTMLElement[] {
       wrap("poll-closes", "Closes at", input("poll-closes", { type: "datetime-local" }), "Optional: the poll closes by itself then. Empty: closed by hand."),
       wrap("poll-zone", "Time zone", choose("poll-zone", zones.map((z) => [z, z.replace(/_/g, " ")]), here),
         "The times above are read in this zone; it is also the zone the schedule is shown in.")),
-    h("fieldset", { "data-field": "poll-roles" }, h("legend", {}, "Who may vote"),
+    wrap("poll-electorate", "Who may vote", choose("poll-electorate", [[String(EligibilitySnapshot.AT_OPEN), "Members when the poll opens"],
+      [String(EligibilitySnapshot.AT_CLOSE), "Members when it closes"]], String(EligibilitySnapshot.AT_OPEN)),
+      "When the list of voters is fixed. \"When it closes\" lets people who join while the poll is open vote too; the list is recorded at close."),
+    h("fieldset", { "data-field": "poll-roles" }, h("legend", {}, "Roles that may vote"),
       h("div", { class: "inline" }, ROLES.map((r) => h("label", { class: "check" },
         h("input", { type: "checkbox", id: `poll-role-${r}`, name: `poll-role-${r}`, checked: true }), ` ${r[0].toUpperCase()}${r.slice(1)}s`))),
       h("small", { class: "help" }, "Community roles whose members may vote. Observers never vote."),
@@ -74,6 +77,8 @@ export function pollFields(mode: "create" | "edit"): HTMLElement[] {
       "Whether individual choices are shown."),
     wrap("poll-seed", "Tie-break seed", input("poll-seed", { maxlength: 128, placeholder: "the poll's id" }),
       "Text that fixes the deterministic tie-break, so anyone can recount it. Empty: the poll's id."),
+    h("div", { "data-when": "options" }, check("poll-shuffle", "Shuffle options for each voter", false,
+      "Each voter sees the options in their own order, so being listed first favours none.")),
     check("poll-delegation", "Count delegated votes", true, "Members who delegated vote through their delegate unless they vote themselves."),
   ];
 }

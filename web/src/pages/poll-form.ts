@@ -1,5 +1,5 @@
 // The poll form, for a new poll and for editing a draft: every setting the CLI's `polls create` has, with the
-// same defaults (live results, public ballots), only the settings of the chosen method shown, options one per
+// same defaults (live results, public ballots, options in listed order, voters fixed at opening), only the settings of the chosen method shown, options one per
 // line and times read in a chosen time zone.
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -7,7 +7,7 @@ import { api } from "../api.js";
 import { h } from "../dom.js";
 import { go, link } from "../router.js";
 import {
-  PollState, VotingMethod, type Poll, type PollSchema,
+  EligibilitySnapshot, PollState, VotingMethod, type Poll, type PollSchema,
 } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { control, pollFields, ROLES, showFor } from "./poll-form-fields.js";
 import { fieldProblems, formError, openedMeanwhile, showProblems, type Problem } from "./poll-form-errors.js";
@@ -20,7 +20,7 @@ type PollInit = MessageInitShape<typeof PollSchema>;
 // Every setting UpdatePoll lets a draft change; the form always sends them all, so it saves what it shows.
 const MASK = ["title", "body", "options", "method", "topics", "opens_at", "closes_at", "time_zone", "eligible_roles", "quorum",
   "pass_threshold_percent", "seats", "min_selections", "max_selections", "max_score", "result_visibility", "secrecy",
-  "tie_break_seed", "allow_delegation"];
+  "tie_break_seed", "allow_delegation", "shuffle_options", "eligibility_snapshot"];
 
 /** The poll the form describes, or the problems that keep it from being sent. */
 function readForm(form: HTMLFormElement, existing: OptionInit[]): { poll: PollInit; problems: Problem[] } {
@@ -66,6 +66,8 @@ function readForm(form: HTMLFormElement, existing: OptionInit[]): { poll: PollIn
     secrecy: Number(text("poll-secrecy")),
     tieBreakSeed: text("poll-seed"),
     allowDelegation: control(form, "poll-delegation").checked,
+    shuffleOptions: r.options && control(form, "poll-shuffle").checked,
+    eligibilitySnapshot: Number(text("poll-electorate")),
   };
   return { poll, problems };
 }
@@ -98,6 +100,8 @@ function fill(form: HTMLFormElement, poll: Poll): void {
   set("poll-secrecy", poll.secrecy || 1);
   set("poll-seed", poll.tieBreakSeed);
   control(form, "poll-delegation").checked = poll.allowDelegation ?? true;
+  control(form, "poll-shuffle").checked = poll.shuffleOptions;
+  set("poll-electorate", poll.eligibilitySnapshot || EligibilitySnapshot.AT_OPEN);
 }
 
 /** The form; `save` sends the poll and says where to go next. Problems are shown beside their controls. */
