@@ -41,15 +41,19 @@ function offsetAt(instant: number, zone: string): number {
   return Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second")) - Math.floor(instant / 1000) * 1000;
 }
 
-/** "2027-03-15T18:30" read on a wall clock in `zone` → the instant. A time skipped by a DST change moves forward. */
+/**
+ * "2027-03-15T18:30" read on a wall clock in `zone` → the instant. A time a clock change repeats is its first
+ * occurrence; a time it skips is read with the offset before the change (02:30 on a spring-forward night is 03:30).
+ */
 export function zonedToInstant(local: string, zone: string): Date {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local);
   if (!m) throw new Error(`"${local}" is not a date and time`);
   const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0));
-  // Two passes settle the offset for times near a DST change.
-  let t = wall - offsetAt(wall, zone);
-  t = wall - offsetAt(t, zone);
-  return new Date(t);
+  const day = 86_400_000;
+  // Zones change offset at most once a day: the offsets a day either side are the only candidates.
+  const candidates = [offsetAt(wall - day, zone), offsetAt(wall + day, zone)].map((o) => wall - o);
+  const valid = candidates.filter((t) => wall - offsetAt(t, zone) === t).sort((a, b) => a - b);
+  return new Date(valid[0] ?? candidates[0]);
 }
 
 /** The instant as a datetime-local value on a wall clock in `zone`. */
