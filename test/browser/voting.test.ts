@@ -1,6 +1,8 @@
 // Drives the community app in Debian's Chromium against a real polityd: a member signs in, joins a community,
-// ranks the options of an instant-runoff poll by dragging them (and with the keyboard on the up/down buttons),
-// casts the ballot, and watches the result arrive live when the admin closes the poll from their own browser.
+// finds the instant-runoff ballot empty, ranks options by adding them, dragging them and with the keyboard on the
+// up/down buttons, casts a partial ranking and then one with equal ranks; a member who joins later is told why
+// they cannot vote (and may vote in a poll whose electorate is fixed at close, options in their own order); the
+// member watches the result arrive live when the admin closes the poll from their own browser.
 import { existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,11 +12,13 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { createPolityClient } from "../../clients/src/node.js";
 import type { PolityClient } from "../../clients/src/core.js";
 import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
-import { ResultVisibility, VotingMethod } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { EligibilitySnapshot, ResultVisibility, VotingMethod } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { optionOrder } from "../../web/src/pages/option-order.js";
 
 const CHROMIUM = process.env.POLITY_CHROMIUM ?? "/usr/bin/chromium";
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 const MEMBER = { email: "mia@example.org", password: "mia's long password" };
+const LATE = { email: "leo@example.org", password: "leo's long password" };
 const haveChromium = existsSync(CHROMIUM);
 const repoRoot = join(import.meta.dirname, "..", "..");
 // Screenshots of the ballot and the result, for people reviewing the UI.
@@ -29,6 +33,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
   let admin: PolityClient;
   let communityId = "";
   let pollId = "";
+  let lateId = "";
   // What the pages said (console errors, failed calls), printed only when a test fails.
   const trail: string[] = [];
 
@@ -58,6 +63,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
     const { signUpVerified } = await import("../support/people.js");
     server = await startInProcessServer({ POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
     await signUpVerified(server.url, server.logs, MEMBER.email, MEMBER.password);
+    lateId = (await signUpVerified(server.url, server.logs, LATE.email, LATE.password)).accountId;
 
     // The admin sets the stage through the SDK: an org, an open community, a draft instant-runoff poll. It is
     // opened only once the member has joined, because opening snapshots who may vote.
@@ -113,13 +119,28 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
     await admin.voting.openPoll({ communityId, pollId });
   });
 
-  it("ranks the options by dragging, fixes one with the keyboard, and casts the ballot", async () => {
+  it("starts the ranking empty, ranks by adding, dragging and the keyboard, and casts partial and equal rankings", async () => {
     await page.locator("[data-testid=poll-link]", { hasText: "Which tree" }).click();
-    await page.waitForSelector("[data-testid=rank-list]");
+    // The ranking is there but empty (no height), so wait for the ballot around it.
+    await page.waitForSelector("[data-testid=ballot]");
+    expect(await page.locator("[data-testid=rank-list]").count()).toBe(1);
     const order = () => page.$$eval("[data-testid=rank-list] li", (lis) => lis.map((li) => (li as HTMLElement).dataset.option));
-    expect(await order()).toEqual(["a", "b", "c"]);
+    const unranked = () => page.$$eval("[data-testid=unranked-list] li", (lis) => lis.map((li) => (li as HTMLElement).dataset.option));
+    // Nothing is ranked for the voter: listing order gives no option a head start.
+    expect(await order()).toEqual([]);
+    expect(await page.isVisible("[data-testid=rank-empty]")).toBe(true);
+    expect(await unranked()).toEqual(["a", "b", "c"]);
     // A member may vote but not run the poll: no open/close/delete controls for them.
     expect(await page.locator("[data-testid=close-poll], [data-testid=delete-poll]").count()).toBe(0);
+    // An empty ranking is not sent (the server takes at least one rank): the page says what to do instead.
+    await page.click("[data-testid=cast-ballot]");
+    expect(await page.textContent("[data-testid=rank-problem]")).toMatch(/Rank at least one option/);
+    expect(await page.locator("[data-testid=notice]").count()).toBe(0);
+
+    for (const id of ["a", "b", "c"]) await page.click(`[data-testid=add-${id}]`);
+    expect(await order()).toEqual(["a", "b", "c"]);
+    expect(await unranked()).toEqual([]);
+    expect(await page.isVisible("[data-testid=rank-empty]")).toBe(false);
 
     // Native HTML drag and drop (Chromium's own dragstart/dragover/drop with a DataTransfer): Cherry dropped on
     // the top half of Apple goes first, then Apple dropped on the bottom half of Bean tree goes after it.
@@ -147,14 +168,68 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
     expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Move Bean tree up");
     expect(await page.textContent("[aria-live=polite].visually-hidden")).toMatch(/Bean tree moved to position 2/);
 
+    // Apple left out: a partial ranking is a whole ballot.
+    await page.click("[data-testid=remove-a]");
+    expect(await order()).toEqual(["c", "b"]);
+    expect(await unranked()).toEqual(["a"]);
     await page.click("[data-testid=cast-ballot]");
     await page.waitForSelector("[data-testid=notice]");
     expect(await page.textContent("[data-testid=notice]")).toMatch(/recorded/);
     await page.waitForSelector("[data-testid=ballot-cast]");
-    // The kept ranking comes back from GetMyBallot in the cast order.
-    expect(await order()).toEqual(["c", "b", "a"]);
+    // The kept ranking comes back from GetMyBallot in the cast order, Apple still unranked.
+    expect(await order()).toEqual(["c", "b"]);
+    expect(await unranked()).toEqual(["a"]);
     await page.waitForFunction(() => /1 of 2/.test(document.querySelector("[data-testid=turnout]")?.textContent ?? ""));
+
+    // Apple back in, equal to Bean tree: both are second.
+    await page.click("[data-testid=add-a]");
+    await page.click("[data-testid=tie-a]");
+    expect(await page.textContent("[data-testid=rank-a] .rank-pos")).toBe("2");
+    expect(await page.getAttribute("[data-testid=tie-a]", "aria-pressed")).toBe("true");
+    await page.click("[data-testid=cast-ballot]");
+    await page.waitForFunction(() => /recorded/.test(document.querySelector("[data-testid=notice]")?.textContent ?? "")
+      && document.querySelector("[data-testid=rank-a]")?.getAttribute("data-tied") === "true");
+    expect(await order()).toEqual(["c", "b", "a"]);
+    expect(await page.textContent("[data-testid=rank-a] .rank-pos")).toBe("2");
     await page.screenshot({ path: join(shots, "ballot.png"), fullPage: true });
+  });
+
+  it("tells a member who joined after the poll opened why they cannot vote; a poll fixed at close takes their vote", async () => {
+    const late = createPolityClient({ baseUrl: server!.url });
+    await late.auth.login(LATE);
+    await late.communities.joinCommunity({ communityId });
+    const latePage = await openPage(await browser!.newContext({ viewport: { width: 1280, height: 900 } }), "late");
+    await signIn(latePage, LATE);
+    await latePage.goto(`${server!.url}/#/communities/${communityId}/polls/${pollId}`);
+    // Said before they try, with the reason and what they can do.
+    await latePage.waitForSelector("[data-testid=not-eligible]");
+    expect(await latePage.getAttribute("[data-testid=not-eligible]", "data-reason")).toBe("JOINED_AFTER_SNAPSHOT");
+    expect(await latePage.textContent("[data-testid=not-eligible]")).toMatch(/fixed when it opened, before you joined/);
+    expect(await latePage.locator("[data-testid=ballot]").count()).toBe(0);
+
+    // A poll whose electorate is fixed at close, opened before Leo joined... of a community he is now in: he
+    // may vote, and sees the options in his own stable order.
+    const options = ["p", "q", "r", "s", "t", "u"].map((id) => ({ id, label: `Tree ${id.toUpperCase()}` }));
+    const { poll } = await admin.voting.createPoll({ poll: {
+      communityId, title: "Which hedge?", method: VotingMethod.SINGLE_CHOICE, resultVisibility: ResultVisibility.LIVE,
+      eligibilitySnapshot: EligibilitySnapshot.AT_CLOSE, shuffleOptions: true, options,
+    } });
+    await late.communities.leaveCommunity({ communityId });
+    await admin.voting.openPoll({ communityId, pollId: poll!.id });
+    await late.communities.joinCommunity({ communityId });
+    await latePage.goto(`${server!.url}/#/communities/${communityId}/polls/${poll!.id}`);
+    await latePage.waitForSelector("[data-testid=ballot]");
+    expect(await latePage.textContent("main")).toMatch(/members who join while it is open may vote/);
+    const shown = await latePage.$$eval("[data-testid=ballot] input[name=option]", (inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+    expect(shown).toEqual(optionOrder({ id: poll!.id, shuffleOptions: true, options }, lateId).map((o) => o.id));
+    await latePage.reload();
+    await latePage.waitForSelector("[data-testid=ballot]");
+    expect(await latePage.$$eval("[data-testid=ballot] input[name=option]", (inputs) => inputs.map((i) => (i as HTMLInputElement).value))).toEqual(shown);
+    await latePage.click(`[data-testid=option-${shown[0]}]`);
+    await latePage.click("[data-testid=cast-ballot]");
+    await latePage.waitForFunction(() => /recorded/.test(document.querySelector("[data-testid=notice]")?.textContent ?? ""));
+    await latePage.context().close();
+    await admin.voting.closePoll({ communityId, pollId: poll!.id });
   });
 
   it("shows the final result live when the admin closes the poll", async () => {
@@ -178,7 +253,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
     expect(await page.textContent("[data-testid=poll-state]")).toBe("closed");
     expect(await page.locator("[data-testid=results-chart] li").count()).toBeGreaterThanOrEqual(2);
     expect(await page.textContent("[data-testid=ballot-section]")).toMatch(/Voting has ended/);
-    expect(await page.textContent("[data-testid=my-final-ballot]")).toContain("Cherry › Bean tree › Apple");
+    expect(await page.textContent("[data-testid=my-final-ballot]")).toContain("Cherry › Bean tree = Apple");
     const { results } = await admin.voting.getResults({ communityId, pollId });
     expect(results?.winners).toEqual(["c"]);
     expect(results?.final).toBe(true);

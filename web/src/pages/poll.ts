@@ -3,17 +3,41 @@
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import { attempt, describeError, errorBox, okBox } from "../errors.js";
+import { renderMarkdown } from "../markdown.js";
 import { go } from "../router.js";
-import { PollState, type GetMyBallotResponse, type Poll, type PollResults } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { session } from "../session.js";
+import { EligibilitySnapshot, PollState, type GetMyBallotResponse, type Poll, type PollResults } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { ballotSummary, ballotView, type BallotInit } from "./ballot.js";
 import { resultsView, type Turnout } from "./results-chart.js";
 import { allowedOn, crumbs, memberNames, METHOD_LABEL, pageSignal, stateBadge } from "./voting-shared.js";
 
 // What a voter can do about the refusals they can meet on this page, said in their words.
 const HINTS: Record<string, string> = {
-  NOT_ELIGIBLE: "Only those who were voting members of the community when the poll opened can vote in it.",
+  NOT_ELIGIBLE: "You are not among those who may vote in this poll; see the ballot section for why.",
   POLL_NOT_OPEN: "This poll is not open for voting any more.",
 };
+
+const ROLE_WORDS: Record<string, string> = { admin: "admins", moderator: "moderators", member: "members" };
+
+/** Why the caller cannot vote (GetMyBallotResponse.not_eligible_reason), with what they can do about it. */
+function notEligibleText(poll: Poll, reason: string): string {
+  const atClose = poll.eligibilitySnapshot === EligibilitySnapshot.AT_CLOSE;
+  const open = poll.state === PollState.OPEN;
+  const roles = (poll.eligibleRoles.length ? poll.eligibleRoles : ["admin", "moderator", "member"]).map((r) => ROLE_WORDS[r] ?? r).join(", ");
+  switch (reason) {
+    case "NOT_MEMBER":
+      return atClose && open ? "You cannot vote yet: only members of the community can. Join it to vote in this poll while it is open."
+        : "You cannot vote in this poll: only members of the community can. Join it to vote in polls that open after you join.";
+    case "ROLE_NOT_ELIGIBLE":
+      return `You cannot vote in this poll: it is open to ${roles}, and your role in this community is not one of them.`;
+    case "JOINED_AFTER_SNAPSHOT":
+      return atClose
+        ? "You cannot vote in this poll: who may vote was fixed when it closed, and you were not then a member with a voting role."
+        : "You cannot vote in this poll: who may vote was fixed when it opened, before you joined the community (or got a voting role). You can vote in polls opened from now on.";
+    default:
+      return atClose ? "You cannot vote in this poll." : "You cannot vote in this poll: only those who were voting members of the community when it opened can vote in it.";
+  }
+}
 
 export async function pollPage(communityId: string, pollId: string): Promise<Node> {
   const req = { communityId, pollId };
@@ -43,8 +67,9 @@ export async function pollPage(communityId: string, pollId: string): Promise<Nod
       crumbs(community, communityId, "poll"),
       h("h1", { "data-testid": "poll-title" }, poll.title, " ", stateBadge(poll.state)),
       h("p", { class: "muted" }, METHOD_LABEL[poll.method] ?? "", poll.topics.length ? ` · topics: ${poll.topics.join(", ")}` : "",
-        poll.seats > 1 ? ` · ${poll.seats} seats` : ""),
-      poll.body ? h("div", { class: "about" }, poll.body) : null].filter((x) => x !== null));
+        poll.seats > 1 ? ` · ${poll.seats} seats` : "",
+        poll.eligibilitySnapshot === EligibilitySnapshot.AT_CLOSE ? " · members who join while it is open may vote" : ""),
+      poll.body ? h("div", { class: "about markdown" }, renderMarkdown(poll.body)) : null].filter((x) => x !== null));
     const act = (label: string, testid: string, fn: () => Promise<unknown>, cls = "") =>
       h("button", { type: "button", class: cls, "data-testid": testid, onclick: () => void attempt(controlsStatus, fn) }, label);
     const draft = poll.state === PollState.DRAFT || poll.state === PollState.SCHEDULED;
@@ -77,7 +102,9 @@ export async function pollPage(communityId: string, pollId: string): Promise<Nod
       ballotSlot.replaceChildren(...[
         h("p", { class: "muted" }, closed ? "Voting has ended." : "Voting has not started yet."),
         // Before the open, from the caller's current role; it is fixed when the poll opens.
-        !closed && mine?.eligible === false ? h("p", { "data-testid": "not-eligible" }, "With your current role in this community you will not be able to vote in it.") : null,
+        !closed && mine?.eligible === false ? h("p", { "data-testid": "not-eligible" }, mine.notEligibleReason === "NOT_MEMBER"
+          ? "Only members of the community can vote in it: join the community before it opens."
+          : "With your current role in this community you will not be able to vote in it.") : null,
         mine?.ballot ? h("p", { "data-testid": "my-final-ballot" }, "Your ballot: ", h("strong", {}, ballotSummary(poll, mine.ballot)))
           : chain.length ? h("p", {}, "You did not vote; your weight went to ", h("strong", {}, chain.map(names).join(" → ")), ".")
             : closed ? h("p", {}, "You did not vote in this poll.") : null].filter((x) => x !== null));
@@ -114,16 +141,15 @@ export async function pollPage(communityId: string, pollId: string): Promise<Nod
     } }, "Retract my ballot");
     const chain = mine.delegationChain;
     if (!mine.eligible && !mine.ballot) {
-      // Say it now rather than let a cast fail: who may vote was fixed when the poll opened.
-      ballotSlot.replaceChildren(h("p", { class: "alert info", "data-testid": "not-eligible" },
-        "You cannot vote in this poll: only those who were voting members of the community when it opened can vote in it."));
+      // Say it now, and why, rather than let a cast fail.
+      ballotSlot.replaceChildren(h("p", { class: "alert info", "data-testid": "not-eligible", "data-reason": mine.notEligibleReason }, notEligibleText(poll, mine.notEligibleReason)));
       return;
     }
     ballotSlot.replaceChildren(...[
       mine.ballot ? h("p", { class: "muted", "data-testid": "ballot-cast" }, "You have voted; you can change your ballot until the poll closes. ", retract)
         : chain.length ? h("p", { class: "muted" }, "You have not voted: your weight goes to ", h("strong", {}, chain.map(names).join(" → ")), ". Voting yourself overrides the delegation.")
           : null,
-      ballotView(poll, mine.ballot, cast)].filter((x) => x !== null));
+      ballotView(poll, mine.ballot, cast, session.load().accountId)].filter((x) => x !== null));
   }
 
   async function refresh(): Promise<void> {
