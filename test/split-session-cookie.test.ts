@@ -53,5 +53,7 @@ describe("split mode: the session cookie through mod", () => {
     const after = await call("Refresh", {}, rotated);
     expect(after.status).toBe(401);
     expect(JSON.stringify(await after.json())).toContain("SESSION_REVOKED");
+    // The refusal drops the dead cookie too, so the browser stops presenting it.
+    expect(after.headers.getSetCookie()).toEqual([expect.stringMatching(/^polity_refresh=; .*Max-Age=0/)]);
   });
 });

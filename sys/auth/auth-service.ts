@@ -1,7 +1,7 @@
 // AuthService: sign-up, sign-in, sessions and password flows. Thin handlers over sessions.ts, email-tokens.ts,
 // passwords.ts and throttle.ts. Validation and rules are enforced by sys-core's interceptors before we run.
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { type HandlerContext, type ServiceImpl, Code } from "@connectrpc/connect";
+import { type HandlerContext, type ServiceImpl, Code, ConnectError } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 import { publicUrlOf } from "../core/config.js";
@@ -124,7 +124,13 @@ export function createAuthService(ctx: SysContext, limits: AuthLimits = localAut
     },
 
     async refresh(req, hc) {
-      return { tokens: deliverTokens(hc, await rotate(ctx, db.em(), presentedRefreshToken(hc, req.refreshToken)), secureCookie) };
+      try {
+        return { tokens: deliverTokens(hc, await rotate(ctx, db.em(), presentedRefreshToken(hc, req.refreshToken)), secureCookie) };
+      } catch (error) {
+        // A cookie that will never work again is dropped; a passing failure (unavailable, throttled) keeps it.
+        if (ConnectError.from(error).code === Code.Unauthenticated) clearCookie(hc, secureCookie);
+        throw error;
+      }
     },
 
     async logout(req, hc) {

@@ -83,7 +83,10 @@ describe("AuthService cookie mode", () => {
     const rotated = cookieOf(hc);
     expect(rotated).not.toBe(old);
     // The rotated cookie works; presenting the spent one again trips reuse detection (and revokes the family).
-    expect(await failure(auth.refresh({ refreshToken: "" }, cookieMode(old)))).toEqual({ code: Code.Unauthenticated, reason: "REFRESH_TOKEN_REUSED" });
+    const reused = cookieMode(old);
+    expect(await failure(auth.refresh({ refreshToken: "" }, reused))).toEqual({ code: Code.Unauthenticated, reason: "REFRESH_TOKEN_REUSED" });
+    // A cookie that can never work again is cleared with the refusal.
+    expect(setCookies(reused)).toEqual([expect.stringMatching(new RegExp(`^${SESSION_COOKIE}=; .*Max-Age=0`))]);
     expect((await failure(auth.refresh({ refreshToken: "" }, cookieMode(rotated)))).reason).toBe("SESSION_REVOKED");
   });
 
