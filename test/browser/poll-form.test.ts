@@ -2,7 +2,8 @@
 // setting the CLI has, each checked through the API (quorum, threshold, close time typed in a chosen zone →
 // the right instant, roles, approvals, score range, seats, seed, visibility, secrecy), options typed one per
 // line, a draft edited, refusals shown beside their field, and an opened poll no longer editable.
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { build } from "vite";
@@ -17,6 +18,8 @@ const CHROMIUM = process.env.POLITY_CHROMIUM ?? "/usr/bin/chromium";
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 const haveChromium = existsSync(CHROMIUM);
 const repoRoot = join(import.meta.dirname, "..", "..");
+// A picture of the filled form, for people reviewing the UI.
+const shots = process.env.POLITY_SCREENSHOTS ?? join(tmpdir(), "polity-screenshots");
 
 if (!haveChromium && !process.env.CI) console.warn(`poll-form.test: skipped, no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 
@@ -119,6 +122,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("the poll form in the web app,
     await page.check("#poll-shuffle");
     await page.selectOption("#poll-electorate", String(EligibilitySnapshot.AT_CLOSE));
     await page.uncheck("#poll-open");
+    mkdirSync(shots, { recursive: true });
+    await page.locator("[data-testid=create-poll-form]").screenshot({ path: join(shots, "poll-form.png") });
     draftId = await submit();
 
     const p = await getPoll(draftId);
