@@ -33,8 +33,8 @@ export const localAuthLimits = (config: SysContext["config"]): AuthLimits => ({ 
 export function createAuthService(ctx: SysContext, limits: AuthLimits = localAuthLimits(ctx.config)): ServiceImpl<typeof AuthService> {
   const { db, mail, config, logger } = ctx;
   const throttle = limits.login;
-  // The session cookie is Secure when people reach polityd over https.
-  const secureCookie = publicUrlOf(config).startsWith("https:");
+  // The session cookie is Secure when people reach polityd over https (its own TLS, or a gateway's).
+  const secureCookie = publicUrlOf(config).startsWith("https:") || Boolean(config.tlsCert);
 
   async function sendVerification(em: EntityManager, account: Account): Promise<void> {
     await voidEmailTokens(em, account.id, "verify");
