@@ -205,6 +205,15 @@ describe.skipIf(!haveChromium && !process.env.CI)("the poll form in the web app,
     await page.fill("#poll-options", "Lonely");
     await page.click("[data-testid=create-poll-submit]");
     expect(await page.textContent("[data-testid=poll-options-error]")).toBe("Give at least two options, each on its own line.");
+    await page.fill("#poll-topics", "harbour, Big works!");
+    await page.uncheck("#poll-role-admin");
+    await page.uncheck("#poll-role-moderator");
+    await page.uncheck("#poll-role-member");
+    await page.click("[data-testid=create-poll-submit]");
+    expect(await page.textContent("[data-testid=poll-topics-error]")).toBe('"big works!" is not a topic: use lower-case letters, digits and dashes (at most 40).');
+    expect(await page.textContent("[data-testid=poll-roles-error]")).toBe("Choose at least one role that may vote.");
+    await page.fill("#poll-topics", "");
+    await page.check("#poll-role-member");
 
     // The server refuses more seats than options; the refusal lands beside Seats.
     await page.selectOption("#poll-method", String(VotingMethod.STV));

@@ -42,6 +42,10 @@ function readForm(form: HTMLFormElement, existing: OptionInit[]): { poll: PollIn
   if (r.options && options.length > 100) problems.push(["poll-options", `At most 100 options; there are ${options.length}.`]);
   if (opens && closes && closes <= opens) problems.push(["poll-closes", "The poll must close after it opens."]);
   if (closes && closes <= new Date()) problems.push(["poll-closes", "The closing time has already passed."]);
+  const topics = text("poll-topics").split(",").map((t) => t.trim().toLowerCase()).filter(Boolean);
+  const badTopic = topics.find((t) => !/^[a-z0-9][a-z0-9-]{0,39}$/.test(t));
+  if (badTopic) problems.push(["poll-topics", `"${badTopic}" is not a topic: use lower-case letters, digits and dashes (at most 40).`]);
+  if (topics.length > 10) problems.push(["poll-topics", `At most 10 topics; there are ${topics.length}.`]);
   if (!roles.length) problems.push(["poll-roles", "Choose at least one role that may vote."]);
   if (quorum && percent && Number(quorum) > 100) problems.push(["poll-quorum", "A share of eligible voters is at most 100 %."]);
   if (quorum && !percent && !Number.isInteger(Number(quorum))) problems.push(["poll-quorum", "A number of voters is a whole number."]);
@@ -51,7 +55,7 @@ function readForm(form: HTMLFormElement, existing: OptionInit[]): { poll: PollIn
 
   const poll: PollInit = {
     title: text("poll-title"), body: control(form, "poll-body").value, method, options,
-    topics: text("poll-topics").split(",").map((t) => t.trim().toLowerCase()).filter(Boolean),
+    topics,
     opensAt: opens ? timestampFromDate(opens) : undefined,
     closesAt: closes ? timestampFromDate(closes) : undefined,
     timeZone: zone,
