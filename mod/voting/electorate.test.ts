@@ -2,12 +2,12 @@
 // joiner is told why they cannot vote) or at close (joiners while open may vote; the electorate at close is in
 // the poll_closed entry, and the log alone still recounts the poll). PGlite and PostgreSQL, directory faked.
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
+import { FieldMaskSchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { auditPolls, verifyChain } from "@polity/tally";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  ActivityKind, BallotSecrecy, EligibilitySnapshot, type PollSchema, PollOptionSchema, ResultVisibility, VotingMethod,
+  ActivityKind, BallotSecrecy, EligibilitySnapshot, type PollSchema, PollState, PollOptionSchema, ResultVisibility, VotingMethod,
 } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { chainEntryOf } from "../../clients/src/activity-log.js";
 import { reasonOf } from "../../sys/core/errors.js";
@@ -126,6 +126,41 @@ for (const backend of ["pglite", "postgres"] as const) {
       // Without the electorate logged at close, the joiners' ballots would not count: the recount elects "a".
       const stripped = chain.map((e) => (e.sequence === Number(closing.sequence) ? { ...e, payload: JSON.stringify({ ballots: 3 }) } : e));
       expect((await auditPolls(stripped)).find((a) => a.pollId === ids.pollId)).toMatchObject({ status: "mismatch", winners: ["a"] });
+    });
+
+    it("at close, closed by the scheduler: the directory is read at close, and one that cannot be read keeps the electorate as it stands", async () => {
+      const c = club();
+      const closesAt = new Date(Date.now() + 60_000);
+      const make = async () => {
+        const { poll } = await createPoll(c.id, c.chair, { eligibilitySnapshot: EligibilitySnapshot.AT_CLOSE, closesAt: timestampFromDate(closesAt) });
+        await fixture.replica.as(c.chair).openPoll({ communityId: c.id, pollId: poll!.id });
+        return poll!.id;
+      };
+      const [first, second] = [await make(), await make()];
+      const joiner = directory.addMember(c.id, "member");
+      await fixture.replica.as(joiner).castBallot({ communityId: c.id, pollId: second, ballot: single("b") });
+      const quiet = directory.addMember(c.id, "member");
+      // Both close with the directory readable; later it fails, as a remote directory without a bearer does.
+      const listMembers = directory.listMembers;
+      await fixture.replica.scheduler.tick(new Date(closesAt.getTime() + 1000));
+      const eligibleIdsOf = async (pollId: string) =>
+        JSON.parse((await logOf(c.id)).find((e) => e.kind === ActivityKind.POLL_CLOSED && e.pollId === pollId)!.payload).eligible_ids as string[];
+      expect(await eligibleIdsOf(first)).toEqual([c.chair, c.alice, joiner, quiet].sort());
+      expect(await eligibleIdsOf(second)).toEqual([c.chair, c.alice, joiner, quiet].sort());
+      const third = await make();
+      const later = directory.addMember(c.id, "member");
+      directory.listMembers = async () => { throw new Error("directory down"); };
+      try {
+        await fixture.replica.scheduler.tick(new Date(closesAt.getTime() + 1000));
+      } finally {
+        directory.listMembers = listMembers;
+      }
+      const { poll } = await fixture.replica.as(c.alice).getPoll({ communityId: c.id, pollId: third });
+      expect(poll!.state).toBe(PollState.CLOSED);
+      // The snapshot at open; the member who joined since and did not vote could not be seen at close.
+      expect(await eligibleIdsOf(third)).toEqual([c.chair, c.alice, joiner, quiet].sort());
+      expect(await eligibleIdsOf(third)).not.toContain(later);
+      expect(poll!.eligibleCount).toBe(4);
     });
   });
 }
