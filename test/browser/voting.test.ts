@@ -136,6 +136,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
     await page.click("[data-testid=cast-ballot]");
     expect(await page.textContent("[data-testid=rank-problem]")).toMatch(/Rank at least one option/);
     expect(await page.locator("[data-testid=notice]").count()).toBe(0);
+    await page.screenshot({ path: join(shots, "ballot-empty.png"), fullPage: true });
 
     for (const id of ["a", "b", "c"]) await page.click(`[data-testid=add-${id}]`);
     expect(await order()).toEqual(["a", "b", "c"]);
