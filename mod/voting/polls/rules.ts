@@ -5,8 +5,15 @@ import { invalidArgument } from "../../../sys/core/errors.js";
 import { dateOf, eligibilitySnapshotName, methodNames, quorumJson, secrecyName, visibilityName } from "./codec.js";
 import type { PollRow } from "../entities.js";
 
-const zones = new Set(Intl.supportedValuesOf("timeZone"));
-zones.add("UTC");
+/** Whether ICU knows the zone, canonical or alias: Node's supportedValuesOf lists e.g. Asia/Calcutta but not Asia/Kolkata. */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return zone.includes("/") || zone === "UTC";
+  } catch {
+    return false;
+  }
+}
 
 export const DEFAULT_ROLES = ["admin", "moderator", "member"];
 
@@ -72,7 +79,7 @@ export function checkSettings(s: PollSettings, now = new Date(), opts: { require
   if (s.opensAt && s.closesAt && s.closesAt <= s.opensAt) throw bad("closes_at", "must be after opens_at");
   if (s.closesAt && s.closesAt <= now) throw bad("closes_at", "must be in the future");
   if (opts.requireFutureOpen && s.opensAt && s.opensAt <= now) throw bad("opens_at", "must be in the future");
-  if (!zones.has(s.timeZone)) throw bad("time_zone", `"${s.timeZone}" is not an IANA time zone`);
+  if (!isTimeZone(s.timeZone)) throw bad("time_zone", `"${s.timeZone}" is not an IANA time zone`);
 }
 
 /** Proto field names (snake_case, as in update masks) → the settings they write. */

@@ -5,6 +5,7 @@ import { h } from "../dom.js";
 import { attempt, describeError, errorBox, okBox } from "../errors.js";
 import { renderMarkdown } from "../markdown.js";
 import { go } from "../router.js";
+import { signInLink } from "../layout.js";
 import { session } from "../session.js";
 import { EligibilitySnapshot, PollState, type GetMyBallotResponse, type Poll, type PollResults } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { ballotSummary, ballotView, type BallotInit } from "./ballot.js";
@@ -110,6 +111,8 @@ export async function pollPage(communityId: string, pollId: string): Promise<Nod
             : closed ? h("p", {}, "You did not vote in this poll.") : null].filter((x) => x !== null));
       return;
     }
+    // A visitor can read an open public poll; voting starts with signing in, and comes back here.
+    if (!session.signedIn()) return void ballotSlot.replaceChildren(signInLink());
     let mine: GetMyBallotResponse | undefined;
     try {
       mine = await api.voting.getMyBallot(req);
