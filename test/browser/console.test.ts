@@ -1,17 +1,12 @@
 // Drives the web console in Debian's Chromium against a real polityd: sign in as the bootstrap admin,
 // create an organisation, find it in the list and on its own page, read the audit log (by name) and the health
 // page (every service), sign out.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { build } from "vite";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { CHROMIUM, buildWeb, haveChromium, launchChromium } from "../support/browser.js";
 
-const CHROMIUM = process.env.POLITY_CHROMIUM ?? "/usr/bin/chromium";
 const ADMIN_EMAIL = "admin@example.org";
 const ADMIN_PASSWORD = "correct horse battery";
-const haveChromium = existsSync(CHROMIUM);
-const repoRoot = join(import.meta.dirname, "..", "..");
 
 // Locally a missing browser skips with a reason; in CI it must fail, so a broken setup cannot pass green.
 if (!haveChromium && !process.env.CI) console.warn(`console.test: skipped, no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
@@ -41,13 +36,9 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
   let page: Page;
 
   beforeAll(async () => {
-    await build({ configFile: join(repoRoot, "web", "vite.config.ts"), logLevel: "warn" });
+    await buildWeb();
     server = await startServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(15_000);
   }, 120_000);

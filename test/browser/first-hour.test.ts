@@ -1,16 +1,12 @@
 // A newcomer's first hour in Chromium against a real polityd without a mail server: register, meet the
 // "verify your email" screen (not forms that fail), resend the email, follow its link from the server log; then
 // forget the password, follow the reset email from the log to a new password, and sign in with it.
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { build } from "vite";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { TestServer } from "../support/server.js";
+import { CHROMIUM, buildWeb, haveChromium, launchChromium } from "../support/browser.js";
 
-const CHROMIUM = process.env.POLITY_CHROMIUM ?? "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
-const repoRoot = join(import.meta.dirname, "..", "..");
 const EMAIL = "newcomer@example.org";
 const FIRST_PASSWORD = "my first long password";
 const NEW_PASSWORD = "a brand new long password";
@@ -41,14 +37,10 @@ describe.skipIf(!haveChromium && !process.env.CI)("the first hour in Chromium", 
   const open = (emailed: string) => page.goto(`${server!.url}/${emailed.slice(emailed.indexOf("#"))}`);
 
   beforeAll(async () => {
-    await build({ configFile: join(repoRoot, "web", "vite.config.ts"), logLevel: "warn" });
+    await buildWeb();
     const { startInProcessServer } = await import("../support/server.js");
     server = await startInProcessServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(15_000);
   }, 120_000);

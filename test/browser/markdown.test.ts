@@ -1,18 +1,14 @@
 // Member-written Markdown in Chromium against a real polityd: a community description and an org description
 // render as Markdown (bold, a list, a safe link, headings below the page's own), while raw HTML in them (a script,
 // an image with an onerror handler) and a javascript: link are shown as text or dropped, never run.
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { build } from "vite";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 import { createPolityClient } from "../../clients/src/node.js";
 import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
+import { CHROMIUM, buildWeb, haveChromium, launchChromium, signInPage } from "../support/browser.js";
 
-const CHROMIUM = process.env.POLITY_CHROMIUM ?? "/usr/bin/chromium";
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
-const haveChromium = existsSync(CHROMIUM);
-const repoRoot = join(import.meta.dirname, "..", "..");
 
 const DESCRIPTION = [
   "# Our plan",
@@ -41,7 +37,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("Markdown descriptions in the 
   const trail: string[] = [];
 
   beforeAll(async () => {
-    await build({ configFile: join(repoRoot, "web", "vite.config.ts"), logLevel: "warn" });
+    await buildWeb();
     const { startInProcessServer } = await import("../support/server.js");
     server = await startInProcessServer({ POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
     const admin = createPolityClient({ baseUrl: server.url });
@@ -54,22 +50,14 @@ describe.skipIf(!haveChromium && !process.env.CI)("Markdown descriptions in the 
     });
     communityId = community!.id;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.setDefaultTimeout(15_000);
     // An alert() that ran would open a dialog: record it (and dismiss it, so the page does not hang).
     page.on("dialog", async (d) => { dialogs.push(`${d.type()}: ${d.message()}`); await d.dismiss(); });
     page.on("pageerror", (e) => trail.push(`[pageerror] ${e.message}`));
     page.on("console", (m) => { if (m.type() === "error") trail.push(`[console.error] ${m.text()}`); });
-    await page.goto(`${server.url}/#/login`);
-    await page.fill("#email", ADMIN.email);
-    await page.fill("#password", ADMIN.password);
-    await page.click("[data-testid=login-form-submit]");
-    await page.waitForSelector("main[data-page=orgs]");
+    await signInPage(page, server.url, ADMIN);
   }, 180_000);
 
   afterEach(({ task }) => {

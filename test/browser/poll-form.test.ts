@@ -2,22 +2,19 @@
 // setting the CLI has, each checked through the API (quorum, threshold, close time typed in a chosen zone →
 // the right instant, roles, approvals, score range, seats, seed, visibility, secrecy), options typed one per
 // line, a draft edited, refusals shown beside their field, and an opened poll no longer editable.
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { build } from "vite";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { createPolityClient } from "../../clients/src/node.js";
 import type { PolityClient } from "../../clients/src/core.js";
 import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { BallotSecrecy, EligibilitySnapshot, PollState, ResultVisibility, VotingMethod, type Poll } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { CHROMIUM, buildWeb, haveChromium, launchChromium, signInPage } from "../support/browser.js";
 
-const CHROMIUM = process.env.POLITY_CHROMIUM ?? "/usr/bin/chromium";
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
-const haveChromium = existsSync(CHROMIUM);
-const repoRoot = join(import.meta.dirname, "..", "..");
 // A picture of the filled form, for people reviewing the UI.
 const shots = process.env.POLITY_SCREENSHOTS ?? join(tmpdir(), "polity-screenshots");
 
@@ -54,7 +51,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("the poll form in the web app,
   }
 
   beforeAll(async () => {
-    await build({ configFile: join(repoRoot, "web", "vite.config.ts"), logLevel: "warn" });
+    await buildWeb();
     const { startInProcessServer } = await import("../support/server.js");
     server = await startInProcessServer({ POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
     admin = createPolityClient({ baseUrl: server.url });
@@ -65,18 +62,14 @@ describe.skipIf(!haveChromium && !process.env.CI)("the poll form in the web app,
       visibility: Visibility.PUBLIC, joinPolicy: JoinPolicy.OPEN,
     });
     communityId = community!.id;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    browser = await launchChromium();
     // The browser lives in New York, so the form's default zone is known.
     const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, timezoneId: "America/New_York" });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
     page.on("pageerror", (e) => trail.push(`[pageerror] ${e.message}`));
     page.on("response", async (r) => { if (r.status() >= 400) trail.push(`[${r.status()}] ${new URL(r.url()).pathname} ${await r.text().catch(() => "")}`); });
-    await page.goto(`${server.url}/#/login`);
-    await page.fill("#email", ADMIN.email);
-    await page.fill("#password", ADMIN.password);
-    await page.click("[data-testid=login-form-submit]");
-    await page.waitForSelector("main[data-page=orgs]");
+    await signInPage(page, server.url, ADMIN);
   }, 180_000);
 
   afterEach(({ task }) => {

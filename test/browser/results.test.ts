@@ -1,24 +1,21 @@
 // Results that never mislead, in Chromium against a real polityd: a poll nobody voted in says "no votes" (no
 // winner, no rounds), a 1–1 single choice states one verdict with the tie-break as its reason, a quorum badge
 // appears only when the poll has a quorum, approval shares are of voters, and round tables scroll on a phone.
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { build } from "vite";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 import { createPolityClient } from "../../clients/src/node.js";
 import type { PolityClient } from "../../clients/src/core.js";
 import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { type Ballot, type Poll, ProposalChoice, ResultVisibility, Verdict, VotingMethod } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { BallotSchema, PollSchema } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { buildWeb, haveChromium, launchChromium, signInPage } from "../support/browser.js";
 
-const CHROMIUM = process.env.POLITY_CHROMIUM ?? "/usr/bin/chromium";
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 const MEMBER = { email: "mia@example.org", password: "mia's long password" };
-const haveChromium = existsSync(CHROMIUM);
-const repoRoot = join(import.meta.dirname, "..", "..");
 // Screenshots of each result, for people reviewing the UI.
 const shots = process.env.POLITY_SCREENSHOTS ?? join(tmpdir(), "polity-screenshots");
 const shoot = (p: Page, name: string) => p.screenshot({ path: join(shots, `results-${name}.png`), fullPage: true });
@@ -47,11 +44,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("results in the web app, in Ch
     const p = await context.newPage();
     p.setDefaultTimeout(15_000);
     p.on("pageerror", (e) => trail.push(`[pageerror] ${e.message}`));
-    await p.goto(`${server!.url}/#/login`);
-    await p.fill("#email", ADMIN.email);
-    await p.fill("#password", ADMIN.password);
-    await p.click("[data-testid=login-form-submit]");
-    await p.waitForSelector("main[data-page=orgs]");
+    await signInPage(p, server!.url, ADMIN);
     await p.goto(`${server!.url}/#/communities/${communityId}/polls/${pollId}`);
     await p.waitForSelector("[data-testid=verdict]");
     return p;
@@ -61,7 +54,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("results in the web app, in Ch
   const cities = [{ id: "lisbon", label: "Lisbon" }, { id: "faro", label: "Faro" }, { id: "porto", label: "Porto" }];
 
   beforeAll(async () => {
-    await build({ configFile: join(repoRoot, "web", "vite.config.ts"), logLevel: "warn" });
+    await buildWeb();
     const { startInProcessServer } = await import("../support/server.js");
     const { signUpVerified } = await import("../support/people.js");
     server = await startInProcessServer({ POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
@@ -77,7 +70,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("results in the web app, in Ch
     communityId = community!.id;
     await member.communities.joinCommunity({ communityId });
     mkdirSync(shots, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {

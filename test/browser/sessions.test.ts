@@ -2,20 +2,16 @@
 // signed-in browser is still signed in (the refresh token lives in an HttpOnly cookie, not in the tab), a reload
 // too; in a browser without the cookie the link asks for sign-in and comes back to the poll; a visitor reads a
 // public community's poll and its result without signing in; signing out clears the cookie.
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { build } from "vite";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { createPolityClient } from "../../clients/src/node.js";
 import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { ResultVisibility, VotingMethod } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { CHROMIUM, buildWeb, haveChromium, launchChromium } from "../support/browser.js";
 
-const CHROMIUM = process.env.POLITY_CHROMIUM ?? "/usr/bin/chromium";
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 const MEMBER = { email: "sam@example.org", password: "sam's long password" };
-const haveChromium = existsSync(CHROMIUM);
-const repoRoot = join(import.meta.dirname, "..", "..");
 
 if (!haveChromium && !process.env.CI) console.warn(`sessions.test: skipped, no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 
@@ -47,7 +43,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("web sessions and visitors, in
   const whoami = (p: Page) => p.waitForFunction(() => (document.querySelector("[data-testid=whoami]")?.textContent ?? "").length > 0);
 
   beforeAll(async () => {
-    await build({ configFile: join(repoRoot, "web", "vite.config.ts"), logLevel: "warn" });
+    await buildWeb();
     const { startInProcessServer } = await import("../support/server.js");
     const { signUpVerified } = await import("../support/people.js");
     server = await startInProcessServer({ POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
@@ -77,11 +73,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("web sessions and visitors, in
     await admin.voting.closePoll(shown);
     publicPoll = `/communities/${pub}/polls/${shown.pollId}`;
     privatePoll = `/communities/${priv}/polls/${(await poll(priv, "When does the council meet?")).pollId}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterEach(async ({ task }) => {

@@ -3,24 +3,21 @@
 // up/down buttons, casts a partial ranking and then one with equal ranks; a member who joins later is told why
 // they cannot vote (and may vote in a poll whose electorate is fixed at close, options in their own order); the
 // member watches the result arrive live when the admin closes the poll from their own browser.
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { build } from "vite";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { createPolityClient } from "../../clients/src/node.js";
 import type { PolityClient } from "../../clients/src/core.js";
 import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { EligibilitySnapshot, ResultVisibility, VotingMethod } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { optionOrder } from "../../web/src/pages/option-order.js";
+import { CHROMIUM, buildWeb, haveChromium, launchChromium, signInPage } from "../support/browser.js";
 
-const CHROMIUM = process.env.POLITY_CHROMIUM ?? "/usr/bin/chromium";
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 const MEMBER = { email: "mia@example.org", password: "mia's long password" };
 const LATE = { email: "leo@example.org", password: "leo's long password" };
-const haveChromium = existsSync(CHROMIUM);
-const repoRoot = join(import.meta.dirname, "..", "..");
 // Screenshots of the ballot and the result, for people reviewing the UI.
 const shots = process.env.POLITY_SCREENSHOTS ?? join(tmpdir(), "polity-screenshots");
 
@@ -50,15 +47,11 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
   }
 
   async function signIn(p: Page, who: { email: string; password: string }): Promise<void> {
-    await p.goto(`${server!.url}/#/login`);
-    await p.fill("#email", who.email);
-    await p.fill("#password", who.password);
-    await p.click("[data-testid=login-form-submit]");
-    await p.waitForSelector("main[data-page=orgs]");
+    await signInPage(p, server!.url, who);
   }
 
   beforeAll(async () => {
-    await build({ configFile: join(repoRoot, "web", "vite.config.ts"), logLevel: "warn" });
+    await buildWeb();
     const { startInProcessServer } = await import("../support/server.js");
     const { signUpVerified } = await import("../support/people.js");
     server = await startInProcessServer({ POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
@@ -83,11 +76,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
     pollId = poll!.id;
 
     mkdirSync(shots, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     page = await openPage(await browser.newContext({ viewport: { width: 1280, height: 900 } }), "member");
   }, 180_000);
 

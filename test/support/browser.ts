@@ -1,0 +1,32 @@
+// Chromium for the browser tests: Debian's binary driven by playwright-core, the web GUI built once per file,
+// and signing in through the real login form.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { build } from "vite";
+
+export const CHROMIUM = process.env.POLITY_CHROMIUM ?? "/usr/bin/chromium";
+export const haveChromium = existsSync(CHROMIUM);
+
+/** Builds web/dist, as `npm ci` does, so the test serves the GUI of the code under test. */
+export async function buildWeb(): Promise<void> {
+  await build({ configFile: join(import.meta.dirname, "..", "..", "web", "vite.config.ts"), logLevel: "warn" });
+}
+
+/** Headless Chromium without the background traffic that slows or flakes a test. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/** Signs in through the login form and waits for the console's first page. */
+export async function signInPage(page: Page, serverUrl: string, who: { email: string; password: string }): Promise<void> {
+  await page.goto(`${serverUrl}/#/login`);
+  await page.fill("#email", who.email);
+  await page.fill("#password", who.password);
+  await page.click("[data-testid=login-form-submit]");
+  await page.waitForSelector("main[data-page=orgs]");
+}
