@@ -99,6 +99,14 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
     expect(text).not.toMatch(/org\/[0-9a-f-]{36}/);
   });
 
+  it("says a refusal in plain words with the next step, the code one click away", async () => {
+    await page.goto(`${server!.url}/#/orgs/${crypto.randomUUID()}`);
+    const error = await page.waitForSelector("[data-testid=error]");
+    expect(await error.evaluate((el) => el.firstElementChild?.textContent)).toMatch(/^This was not found, or you may not see it\. Check the link/);
+    expect(await error.textContent()).toMatch(/NotFound/);
+    expect(await error.evaluate((el) => el.querySelector("details")?.open)).toBe(false);
+  });
+
   it("lists every service of every tier on the health page", async () => {
     await page.click("nav >> text=Health");
     const health = page.locator("[data-testid=health-table]");
