@@ -121,11 +121,14 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
     expect(await unranked()).toEqual(["a", "b", "c"]);
     // A member may vote but not run the poll: no open/close/delete controls for them.
     expect(await page.locator("[data-testid=close-poll], [data-testid=delete-poll]").count()).toBe(0);
-    // An empty ranking is not sent (the server takes at least one rank): the page says what to do instead.
+    // Ranking nothing is allowed: a blank ballot, said first and cast on the second click.
     await page.click("[data-testid=cast-ballot]");
-    expect(await page.textContent("[data-testid=rank-problem]")).toMatch(/Rank at least one option/);
+    expect(await page.textContent("[data-testid=rank-problem]")).toMatch(/Nothing is ranked: casting now records a blank ballot/);
     expect(await page.locator("[data-testid=notice]").count()).toBe(0);
     await page.screenshot({ path: join(shots, "ballot-empty.png"), fullPage: true });
+    await page.click("[data-testid=cast-ballot]");
+    await page.waitForSelector("[data-testid=notice]");
+    expect(await page.isVisible("[data-testid=rank-problem]")).toBe(false);
 
     for (const id of ["a", "b", "c"]) await page.click(`[data-testid=add-${id}]`);
     expect(await order()).toEqual(["a", "b", "c"]);

@@ -32,6 +32,17 @@ describe("the verdict of a closed poll", () => {
     return (await fixture.replica.as(admin).closePoll(ids)).results!;
   }
 
+  it("takes a blank ranked ballot (nothing ranked) as turnout that gives no option anything", async () => {
+    const blank: BallotInit = { choice: { case: "ranking", value: { ranks: [] } } };
+    for (const method of [VotingMethod.RANKED_IRV, VotingMethod.SCHULZE, VotingMethod.STV]) {
+      const onlyBlank = await closed({ method }, [[alice, blank]]);
+      expect({ method: VotingMethod[method], ballots: onlyBlank.ballots, verdict: Verdict[onlyBlank.verdict], winners: onlyBlank.winners })
+        .toEqual({ method: VotingMethod[method], ballots: 1, verdict: "NO_VOTES", winners: [] });
+      const withOther = await closed({ method }, [[alice, blank], [bob, { choice: { case: "ranking", value: { ranks: [{ optionIds: ["faro"] }] } } }]]);
+      expect({ method: VotingMethod[method], ballots: withOther.ballots, winners: withOther.winners }).toEqual({ method: VotingMethod[method], ballots: 2, winners: ["faro"] });
+    }
+  });
+
   it("says no votes, with no winner, ranking, rounds or tie-break, for every method", async () => {
     const methods = [VotingMethod.PROPOSAL, VotingMethod.SINGLE_CHOICE, VotingMethod.APPROVAL, VotingMethod.SCORE, VotingMethod.STAR,
       VotingMethod.RANKED_IRV, VotingMethod.SCHULZE, VotingMethod.STV];

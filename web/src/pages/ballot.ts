@@ -49,7 +49,7 @@ export function ballotSummary(poll: Poll, ballot: Ballot): string {
     case "optionId": return label(c.value);
     case "approval": return c.value.optionIds.map(label).join(", ") || "none approved";
     case "scores": return Object.entries(c.value.scores).map(([id, n]) => `${label(id)}: ${n}`).join(", ");
-    case "ranking": return c.value.ranks.map((g) => g.optionIds.map(label).join(" = ")).join(" › ");
+    case "ranking": return c.value.ranks.map((g) => g.optionIds.map(label).join(" = ")).join(" › ") || "blank (nothing ranked)";
     default: return "";
   }
 }

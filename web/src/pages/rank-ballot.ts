@@ -17,7 +17,7 @@ export function rankForm(options: PollOption[], cast: Cast, ranks: string[][], s
   const emptyNote = h("p", { class: "muted rank-empty", "data-testid": "rank-empty" }, "Nothing ranked yet: add the options you support, most preferred first.");
   const poolBox = h("div", { class: "unranked" }, h("h3", { class: "unranked-title" }, "Not ranked"), pool);
   const live = h("p", { class: "visually-hidden", "aria-live": "polite" });
-  const problem = h("p", { class: "alert error", role: "alert", "data-testid": "rank-problem", hidden: true });
+  const problem = h("p", { class: "alert", role: "status", "data-testid": "rank-problem", hidden: true });
   let dragged: HTMLElement | undefined;
 
   const items = () => [...list.querySelectorAll<HTMLElement>("li")];
@@ -135,11 +135,15 @@ export function rankForm(options: PollOption[], cast: Cast, ranks: string[][], s
       if (li.dataset.tied === "true" && groups.length) groups[groups.length - 1].push(li.dataset.option!);
       else groups.push([li.dataset.option!]);
     }
-    if (groups.length === 0) {
-      problem.textContent = "Rank at least one option to vote. If you support none, you can simply not vote.";
+    // Ranking nothing is a blank ballot (you took part; no option gains): said first, cast on the second click.
+    if (groups.length === 0 && problem.dataset.blank !== "asked") {
+      problem.textContent = "Nothing is ranked: casting now records a blank ballot (you take part, no option gains). Cast again to confirm, or add options first.";
+      problem.dataset.blank = "asked";
       problem.hidden = false;
       return;
     }
+    delete problem.dataset.blank;
+    problem.hidden = true;
     void cast({ choice: { case: "ranking", value: { ranks: groups.map((optionIds) => ({ optionIds })) } } });
   });
   return form;
