@@ -3,7 +3,7 @@
 // page (every service), sign out.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { CHROMIUM, buildWeb, haveChromium, launchChromium } from "../support/browser.js";
+import { buildWeb, CHROMIUM, haveChromium, launchChromium, openPage } from "../support/browser.js";
 
 const ADMIN_EMAIL = "admin@example.org";
 const ADMIN_PASSWORD = "correct horse battery";
@@ -39,8 +39,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
     await buildWeb();
     server = await startServer();
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(15_000);
+    page = await openPage(browser, []);
   }, 120_000);
 
   afterAll(async () => {

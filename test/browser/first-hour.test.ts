@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { TestServer } from "../support/server.js";
-import { CHROMIUM, buildWeb, haveChromium, launchChromium } from "../support/browser.js";
+import { buildWeb, CHROMIUM, haveChromium, launchChromium, openPage } from "../support/browser.js";
 
 const EMAIL = "newcomer@example.org";
 const FIRST_PASSWORD = "my first long password";
@@ -41,8 +41,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("the first hour in Chromium", 
     const { startInProcessServer } = await import("../support/server.js");
     server = await startInProcessServer();
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(15_000);
+    page = await openPage(browser, []);
   }, 120_000);
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, type Page } from "playwright-core";
 import { createPolityClient } from "../../clients/src/node.js";
 import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
-import { CHROMIUM, buildWeb, haveChromium, launchChromium, signInPage } from "../support/browser.js";
+import { buildWeb, CHROMIUM, haveChromium, launchChromium, openPage, printTrailOnFailure, signInPage } from "../support/browser.js";
 
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 
@@ -51,19 +51,13 @@ describe.skipIf(!haveChromium && !process.env.CI)("Markdown descriptions in the 
     communityId = community!.id;
 
     browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.setDefaultTimeout(15_000);
+    page = await openPage(browser, trail);
     // An alert() that ran would open a dialog: record it (and dismiss it, so the page does not hang).
     page.on("dialog", async (d) => { dialogs.push(`${d.type()}: ${d.message()}`); await d.dismiss(); });
-    page.on("pageerror", (e) => trail.push(`[pageerror] ${e.message}`));
-    page.on("console", (m) => { if (m.type() === "error") trail.push(`[console.error] ${m.text()}`); });
     await signInPage(page, server.url, ADMIN);
   }, 180_000);
 
-  afterEach(({ task }) => {
-    if (task.result?.state === "fail") console.error(trail.join("\n"));
-    trail.length = 0;
-  });
+  afterEach(printTrailOnFailure(trail));
 
   afterAll(async () => {
     await browser?.close();

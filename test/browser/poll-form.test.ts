@@ -12,7 +12,7 @@ import { createPolityClient } from "../../clients/src/node.js";
 import type { PolityClient } from "../../clients/src/core.js";
 import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { BallotSecrecy, EligibilitySnapshot, PollState, ResultVisibility, VotingMethod, type Poll } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
-import { CHROMIUM, buildWeb, haveChromium, launchChromium, signInPage } from "../support/browser.js";
+import { buildWeb, CHROMIUM, haveChromium, launchChromium, openPage, printTrailOnFailure, signInPage } from "../support/browser.js";
 
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 // A picture of the filled form, for people reviewing the UI.
@@ -64,18 +64,11 @@ describe.skipIf(!haveChromium && !process.env.CI)("the poll form in the web app,
     communityId = community!.id;
     browser = await launchChromium();
     // The browser lives in New York, so the form's default zone is known.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, timezoneId: "America/New_York" });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on("pageerror", (e) => trail.push(`[pageerror] ${e.message}`));
-    page.on("response", async (r) => { if (r.status() >= 400) trail.push(`[${r.status()}] ${new URL(r.url()).pathname} ${await r.text().catch(() => "")}`); });
+    page = await openPage(browser, trail, { viewport: { width: 1280, height: 1000 }, timezoneId: "America/New_York" });
     await signInPage(page, server.url, ADMIN);
   }, 180_000);
 
-  afterEach(({ task }) => {
-    if (task.result?.state === "fail") console.error(trail.join("\n"));
-    trail.length = 0;
-  });
+  afterEach(printTrailOnFailure(trail));
 
   afterAll(async () => {
     await browser?.close();

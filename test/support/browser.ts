@@ -2,7 +2,7 @@
 // and signing in through the real login form.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
 import { build } from "vite";
 
 export const CHROMIUM = process.env.POLITY_CHROMIUM ?? "/usr/bin/chromium";
@@ -29,4 +29,25 @@ export async function signInPage(page: Page, serverUrl: string, who: { email: st
   await page.fill("#password", who.password);
   await page.click("[data-testid=login-form-submit]");
   await page.waitForSelector("main[data-page=orgs]");
+}
+
+/**
+ * A page in a fresh context, with the tests' usual 15 s timeout, that notes what went wrong in it (uncaught page
+ * errors, console errors, HTTP errors with their bodies) in `trail`, for the failing test to print.
+ */
+export async function openPage(browser: Browser, trail: string[], context: BrowserContextOptions = {}): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, ...context })).newPage();
+  page.setDefaultTimeout(15_000);
+  page.on("pageerror", (e) => trail.push(`[pageerror] ${e.message}`));
+  page.on("console", (m) => { if (m.type() === "error") trail.push(`[console.error] ${m.text()}`); });
+  page.on("response", async (r) => { if (r.status() >= 400) trail.push(`[${r.status()}] ${new URL(r.url()).pathname} ${await r.text().catch(() => "")}`); });
+  return page;
+}
+
+/** An afterEach hook: prints the trail of a failed test, then starts the next test with an empty one. */
+export function printTrailOnFailure(trail: string[]) {
+  return ({ task }: { task: { result?: { state?: string } } }) => {
+    if (task.result?.state === "fail") console.error(trail.join("\n"));
+    trail.length = 0;
+  };
 }
