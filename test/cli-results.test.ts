@@ -5,13 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPolityClient } from "../clients/src/node.js";
 import type { PolityClient } from "../clients/src/core.js";
-import { JoinPolicy, Visibility } from "../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { type BallotSchema, type Poll, type PollSchema, ProposalChoice, ResultVisibility, Verdict, VotingMethod } from "../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { runPolity } from "./support/cli.js";
-import { signUpVerified } from "./support/people.js";
-import { startInProcessServer, type TestServer } from "./support/server.js";
+import { type TestServer } from "./support/server.js";
+import { startCommunityStage } from "./support/communities.js";
 
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 const MEMBER = { email: "mia@example.org", password: "mia's long password" };
@@ -41,19 +39,8 @@ describe("polity results states the API's verdict", () => {
   }
 
   beforeAll(async () => {
-    server = await startInProcessServer({ POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
+    ({ server, admin, member, communityId } = await startCommunityStage(ADMIN, MEMBER));
     home = mkdtempSync(join(tmpdir(), "polity-cli-results-"));
-    await signUpVerified(server.url, server.logs, MEMBER.email, MEMBER.password);
-    admin = createPolityClient({ baseUrl: server.url });
-    await admin.auth.login(ADMIN);
-    member = createPolityClient({ baseUrl: server.url });
-    await member.auth.login(MEMBER);
-    const { org } = await admin.orgs.createOrg({ slug: "coast", displayName: "Coast" });
-    const { community } = await admin.communities.createCommunity({
-      orgId: org!.id, slug: "coast-towns", name: "Coast towns", description: "Where we meet.", visibility: Visibility.PUBLIC, joinPolicy: JoinPolicy.OPEN,
-    });
-    communityId = community!.id;
-    await member.communities.joinCommunity({ communityId });
   }, 120_000);
 
   afterAll(async () => {

@@ -6,13 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, type Page } from "playwright-core";
-import { createPolityClient } from "../../clients/src/node.js";
 import type { PolityClient } from "../../clients/src/core.js";
-import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
-import { type Ballot, type Poll, ProposalChoice, ResultVisibility, Verdict, VotingMethod } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { type Poll, ProposalChoice, ResultVisibility, Verdict, VotingMethod } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { BallotSchema, PollSchema } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { buildWeb, haveChromium, launchChromium, signInPage } from "../support/browser.js";
+import { startCommunityStage } from "../support/communities.js";
 
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 const MEMBER = { email: "mia@example.org", password: "mia's long password" };
@@ -55,20 +54,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("results in the web app, in Ch
 
   beforeAll(async () => {
     await buildWeb();
-    const { startInProcessServer } = await import("../support/server.js");
-    const { signUpVerified } = await import("../support/people.js");
-    server = await startInProcessServer({ POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
-    await signUpVerified(server.url, server.logs, MEMBER.email, MEMBER.password);
-    admin = createPolityClient({ baseUrl: server.url });
-    await admin.auth.login(ADMIN);
-    member = createPolityClient({ baseUrl: server.url });
-    await member.auth.login(MEMBER);
-    const { org } = await admin.orgs.createOrg({ slug: "coast", displayName: "Coast" });
-    const { community } = await admin.communities.createCommunity({
-      orgId: org!.id, slug: "coast-towns", name: "Coast towns", description: "Where we meet.", visibility: Visibility.PUBLIC, joinPolicy: JoinPolicy.OPEN,
-    });
-    communityId = community!.id;
-    await member.communities.joinCommunity({ communityId });
+    ({ server, admin, member, communityId } = await startCommunityStage(ADMIN, MEMBER));
     mkdirSync(shots, { recursive: true });
     browser = await launchChromium();
   }, 180_000);
