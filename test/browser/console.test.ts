@@ -3,7 +3,7 @@
 // page (every service), sign out.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { buildWeb, CHROMIUM, haveChromium, launchChromium, openPage } from "../support/browser.js";
+import { CHROMIUM, haveChromium, launchChromium, openPage } from "../support/browser.js";
 
 const ADMIN_EMAIL = "admin@example.org";
 const ADMIN_PASSWORD = "correct horse battery";
@@ -36,7 +36,6 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
   let page: Page;
 
   beforeAll(async () => {
-    await buildWeb();
     server = await startServer();
     browser = await launchChromium();
     page = await openPage(browser, []);

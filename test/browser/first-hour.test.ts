@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { TestServer } from "../support/server.js";
-import { buildWeb, CHROMIUM, haveChromium, launchChromium, openPage } from "../support/browser.js";
+import { CHROMIUM, haveChromium, launchChromium, openPage } from "../support/browser.js";
 
 const EMAIL = "newcomer@example.org";
 const FIRST_PASSWORD = "my first long password";
@@ -37,7 +37,6 @@ describe.skipIf(!haveChromium && !process.env.CI)("the first hour in Chromium", 
   const open = (emailed: string) => page.goto(`${server!.url}/${emailed.slice(emailed.indexOf("#"))}`);
 
   beforeAll(async () => {
-    await buildWeb();
     const { startInProcessServer } = await import("../support/server.js");
     server = await startInProcessServer();
     browser = await launchChromium();

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, type Page } from "playwright-core";
 import { createPolityClient } from "../../clients/src/node.js";
 import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
-import { buildWeb, CHROMIUM, haveChromium, launchChromium, openPage, printTrailOnFailure, signInPage } from "../support/browser.js";
+import { CHROMIUM, haveChromium, launchChromium, openPage, printTrailOnFailure, signInPage } from "../support/browser.js";
 
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 
@@ -37,7 +37,6 @@ describe.skipIf(!haveChromium && !process.env.CI)("Markdown descriptions in the 
   const trail: string[] = [];
 
   beforeAll(async () => {
-    await buildWeb();
     const { startInProcessServer } = await import("../support/server.js");
     server = await startInProcessServer({ POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
     const admin = createPolityClient({ baseUrl: server.url });

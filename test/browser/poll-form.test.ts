@@ -12,7 +12,7 @@ import { createPolityClient } from "../../clients/src/node.js";
 import type { PolityClient } from "../../clients/src/core.js";
 import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { BallotSecrecy, EligibilitySnapshot, PollState, ResultVisibility, VotingMethod, type Poll } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
-import { buildWeb, CHROMIUM, haveChromium, launchChromium, openPage, printTrailOnFailure, signInPage } from "../support/browser.js";
+import { CHROMIUM, haveChromium, launchChromium, openPage, printTrailOnFailure, signInPage } from "../support/browser.js";
 
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 // A picture of the filled form, for people reviewing the UI.
@@ -51,7 +51,6 @@ describe.skipIf(!haveChromium && !process.env.CI)("the poll form in the web app,
   }
 
   beforeAll(async () => {
-    await buildWeb();
     const { startInProcessServer } = await import("../support/server.js");
     server = await startInProcessServer({ POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
     admin = createPolityClient({ baseUrl: server.url });

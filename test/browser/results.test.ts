@@ -10,7 +10,7 @@ import type { PolityClient } from "../../clients/src/core.js";
 import { type Poll, ProposalChoice, ResultVisibility, Verdict, VotingMethod } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { BallotSchema, PollSchema } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
-import { buildWeb, haveChromium, launchChromium, signInPage } from "../support/browser.js";
+import { haveChromium, launchChromium, signInPage } from "../support/browser.js";
 import { startCommunityStage } from "../support/communities.js";
 
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
@@ -53,7 +53,6 @@ describe.skipIf(!haveChromium && !process.env.CI)("results in the web app, in Ch
   const cities = [{ id: "lisbon", label: "Lisbon" }, { id: "faro", label: "Faro" }, { id: "porto", label: "Porto" }];
 
   beforeAll(async () => {
-    await buildWeb();
     ({ server, admin, member, communityId } = await startCommunityStage(ADMIN, MEMBER));
     mkdirSync(shots, { recursive: true });
     browser = await launchChromium();

@@ -8,7 +8,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { createPolityClient } from "../../clients/src/node.js";
 import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { ResultVisibility, VotingMethod } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
-import { CHROMIUM, buildWeb, haveChromium, launchChromium } from "../support/browser.js";
+import { CHROMIUM, haveChromium, launchChromium } from "../support/browser.js";
 
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 const MEMBER = { email: "sam@example.org", password: "sam's long password" };
@@ -43,7 +43,6 @@ describe.skipIf(!haveChromium && !process.env.CI)("web sessions and visitors, in
   const whoami = (p: Page) => p.waitForFunction(() => (document.querySelector("[data-testid=whoami]")?.textContent ?? "").length > 0);
 
   beforeAll(async () => {
-    await buildWeb();
     const { startInProcessServer } = await import("../support/server.js");
     const { signUpVerified } = await import("../support/people.js");
     server = await startInProcessServer({ POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });

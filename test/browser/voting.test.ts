@@ -13,7 +13,7 @@ import type { PolityClient } from "../../clients/src/core.js";
 import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { EligibilitySnapshot, ResultVisibility, VotingMethod } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { optionOrder } from "../../web/src/pages/option-order.js";
-import { CHROMIUM, buildWeb, haveChromium, launchChromium, signInPage } from "../support/browser.js";
+import { CHROMIUM, haveChromium, launchChromium, signInPage } from "../support/browser.js";
 
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 const MEMBER = { email: "mia@example.org", password: "mia's long password" };
@@ -51,7 +51,6 @@ describe.skipIf(!haveChromium && !process.env.CI)("voting in the web app, in Chr
   }
 
   beforeAll(async () => {
-    await buildWeb();
     const { startInProcessServer } = await import("../support/server.js");
     const { signUpVerified } = await import("../support/people.js");
     server = await startInProcessServer({ POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });

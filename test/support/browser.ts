@@ -1,17 +1,10 @@
-// Chromium for the browser tests: Debian's binary driven by playwright-core, the web GUI built once per file,
-// and signing in through the real login form.
+// Chromium for the browser tests: Debian's binary driven by playwright-core, and signing in through the real
+// login form. The web GUI is built once per run by the global setup (build-web.global.ts).
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
-import { build } from "vite";
 
 export const CHROMIUM = process.env.POLITY_CHROMIUM ?? "/usr/bin/chromium";
 export const haveChromium = existsSync(CHROMIUM);
-
-/** Builds web/dist, as `npm ci` does, so the test serves the GUI of the code under test. */
-export async function buildWeb(): Promise<void> {
-  await build({ configFile: join(import.meta.dirname, "..", "..", "web", "vite.config.ts"), logLevel: "warn" });
-}
 
 /** Headless Chromium without the background traffic that slows or flakes a test. */
 export function launchChromium(): Promise<Browser> {
