@@ -59,7 +59,20 @@ export const settings: Setting[] = [
   { key: "statementTimeoutMs", env: "POLITY_STATEMENT_TIMEOUT_MS", schema: z.coerce.number().int().min(0), default: 15000, doc: "PostgreSQL statement_timeout (also capped by each call's deadline)" },
   { key: "trustedProxies", env: "POLITY_TRUSTED_PROXIES", schema: csv.pipe(z.array(z.string().refine(isProxyAddress, "not an IP address, CIDR range, or loopback/linklocal/uniquelocal"))), default: [], doc: "Peers whose `x-forwarded-for` is believed for the client address (mod replicas, a gateway): addresses or CIDR ranges, comma-separated; empty trusts nobody" },
   { key: "serveWeb", env: "POLITY_SERVE_WEB", schema: bool, default: true, doc: "Serve the web GUI at `/`" },
+  { key: "secretsKey", env: "POLITY_SECRETS_KEY", schema: z.string().refine(isSecretsKey, "not 32 bytes in base64 (`openssl rand -base64 32`)").optional(), doc: "Key (32 bytes, base64) that encrypts plugin secrets at rest (AES-256-GCM). Unset on the embedded database: a key file is made in the data directory; unset on PostgreSQL: secrets cannot be stored" },
+  { key: "secretsPreviousKeys", env: "POLITY_SECRETS_PREVIOUS_KEYS", schema: csv.pipe(z.array(z.string().refine(isSecretsKey, "not 32 bytes in base64"))), default: [], doc: "Former secrets keys, still read after a rotation until `polityd secrets rotate` re-encrypts everything with the current key (comma-separated)" },
+  { key: "governanceSweepIntervalSeconds", env: "POLITY_GOVERNANCE_SWEEP_INTERVAL_SECONDS", schema: z.coerce.number().min(1).max(86400), default: 180, doc: "How often a pending governance process is asked for news (`update`), unless its plugin asks sooner" },
+  { key: "deliveryMaxAttempts", env: "POLITY_DELIVERY_MAX_ATTEMPTS", schema: z.coerce.number().int().min(1).max(50), default: 12, doc: "Attempts of an outgoing delivery (process callback, subscription event) before it is marked failed; the waits double from 5 s up to 1 h" },
+  { key: "outboundAllowPrivate", env: "POLITY_OUTBOUND_ALLOW_PRIVATE", schema: bool, default: false, doc: "Let callbacks, subscriptions and plugins reach loopback and private addresses (off: a caller cannot make the server probe its own network)" },
+  { key: "webhookMaxBytes", env: "POLITY_WEBHOOK_MAX_BYTES", schema: z.coerce.number().int().min(1024), default: 1024 * 1024, doc: "Largest incoming webhook or Metagov API request body" },
+  { key: "metagovTrustedNetworks", env: "POLITY_METAGOV_TRUSTED_NETWORKS", schema: csv.pipe(z.array(z.string().refine(isProxyAddress, "not an IP address or CIDR range"))), default: [], doc: "Client addresses (CIDR ranges) whose Metagov API requests without a key act as `metagovServiceAccount`; empty trusts nobody" },
+  { key: "metagovServiceAccount", env: "POLITY_METAGOV_SERVICE_ACCOUNT", schema: z.uuid().optional(), doc: "The service account that keyless Metagov API requests from a trusted network act as" },
+  { key: "metagovServiceAccountKey", env: "POLITY_METAGOV_SERVICE_ACCOUNT_KEY", schema: z.string().min(10).optional(), doc: "An API key of `metagovServiceAccount` (the mod tier cannot mint credentials itself; checked against the account at first use)" },
 ];
+
+function isSecretsKey(value: string): boolean {
+  return Buffer.from(value, "base64").length === 32;
+}
 
 const shape = Object.fromEntries(settings.map((s) => [s.key, s.default === undefined ? s.schema : s.schema.default(s.default as never)]));
 const configSchema = z.object(shape).strict();
@@ -104,6 +117,15 @@ export interface Config {
   statementTimeoutMs: number;
   trustedProxies: string[];
   serveWeb: boolean;
+  secretsKey?: string;
+  secretsPreviousKeys: string[];
+  governanceSweepIntervalSeconds: number;
+  deliveryMaxAttempts: number;
+  outboundAllowPrivate: boolean;
+  webhookMaxBytes: number;
+  metagovTrustedNetworks: string[];
+  metagovServiceAccount?: string;
+  metagovServiceAccountKey?: string;
 }
 
 export class ConfigError extends Error {}
