@@ -100,6 +100,8 @@ export interface WebhookRequest {
   headers: Record<string, string | undefined>;
   /** The bytes as received: signatures are checked over these, before anything is parsed. */
   rawBody: Buffer;
+  /** The query string's parameters (platforms that cannot sign put a shared token in the URL). */
+  query: Record<string, string>;
 }
 
 export interface WebhookDelivery extends WebhookRequest {
