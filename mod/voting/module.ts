@@ -15,6 +15,7 @@ import { votingEntities } from "./entities.js";
 import { createLiveResults } from "./results/live.js";
 import { votingMigrations } from "./migrations/index.js";
 import { POLLS_CHANNEL } from "./polls/store.js";
+import { createVotingPort, type VotingPort } from "./port.js";
 import { createScheduler, type Scheduler } from "./polls/scheduler.js";
 import { createVotingService } from "./voting-service.js";
 
@@ -36,7 +37,7 @@ export function createVotingModule() {
     deps = { db: ctx.db, directory: ctx.directory ?? noDirectory, notifier, logger: ctx.logger, live: createLiveResults(ctx.db), casts: createCastQueue(ctx.db) };
     return deps;
   };
-  return defineModule<ModContext>({
+  const module = defineModule<ModContext>({
     id: "voting",
     tier: "mod",
     entities: [...votingEntities, Delegation, ActivityEntry, ActivityHead] as never[],
@@ -55,4 +56,10 @@ export function createVotingModule() {
       deps = undefined;
     },
   });
+  // What other modules of the tier call (governance's `polity` plugin); ready once the module has started.
+  const port = (): VotingPort => {
+    if (!deps) throw new Error("the voting module has not started: its port is not ready");
+    return createVotingPort(deps);
+  };
+  return Object.assign(module, { port });
 }
