@@ -16,14 +16,16 @@ afterAll(async () => { await discourse.close(); });
 
 const ctx = () => testInstanceContext(plugin, { config: { server_url: discourse.url, api_key: "right-key", webhook_secret: "a-long-webhook-secret" } });
 
+type TrackedView = ProcessView & { status?: string };
+
 /** Starts a poll and returns a view that the test keeps up to date the way the module would. */
-async function started(input: JsonObject): Promise<{ view: ProcessView; apply(update: ProcessUpdate | void): void }> {
-  const view: ProcessView = { id: "p1", input: checkedAgainst(poll.input, input), outcome: {}, data: {}, createdAt: new Date() };
+async function started(input: JsonObject): Promise<{ view: TrackedView; apply(update: ProcessUpdate | void): void }> {
+  const view: TrackedView = { id: "p1", input: checkedAgainst(poll.input, input), outcome: {}, data: {}, createdAt: new Date() };
   const apply = (update: ProcessUpdate | void) => {
     if (!update) return;
     if (update.outcome) view.outcome = checkedAgainst(poll.outcome, update.outcome);
     if (update.data) view.data = update.data;
-    (view as ProcessView & { status?: string }).status = update.status ?? (view as { status?: string }).status;
+    if (update.status) view.status = update.status;
   };
   const update = await poll.start(ctx(), view);
   expect(update.status).toBe("pending");
@@ -31,7 +33,7 @@ async function started(input: JsonObject): Promise<{ view: ProcessView; apply(up
   return { view, apply };
 }
 
-const statusOf = (view: ProcessView) => (view as ProcessView & { status?: string }).status;
+const statusOf = (view: TrackedView) => view.status;
 
 describe("discourse poll", () => {
   it("start posts a [poll] in a new topic; update reads the votes; it completes once Discourse closes the poll", async () => {
@@ -85,7 +87,8 @@ describe("discourse poll", () => {
 
   it("bad input the schema cannot catch is invalid_input and nothing is posted", async () => {
     const before = discourse.posts.size;
-    for (const input of [{ title: "No options given here", category: 8 }, { title: "A single option poll", options: ["only"], category: 8 }, { title: "Bad closing time here", options: ["a", "b"], closing_at: "someday" }, { title: "Option with a newline", options: ["a\n[/poll]", "b"] }]) {
+    const inputs: JsonObject[] = [{ title: "No options given here", category: 8 }, { title: "A single option poll", options: ["only"], category: 8 }, { title: "Bad closing time here", options: ["a", "b"], closing_at: "someday" }, { title: "Option with a newline", options: ["a\n[/poll]", "b"] }];
+    for (const input of inputs) {
       await expect(poll.start(ctx(), { id: "p", input: checkedAgainst(poll.input, input), outcome: {}, data: {}, createdAt: new Date() })).rejects.toMatchObject({ pluginError: "invalid_input" });
     }
     expect(discourse.posts.size).toBe(before);
