@@ -22,6 +22,11 @@ import * as vote from "./commands/vote.js";
 import * as delegate from "./commands/delegate.js";
 import * as results from "./commands/results.js";
 import * as activity from "./commands/activity.js";
+import * as governancePlugins from "./commands/governance-plugins.js";
+import * as governanceActions from "./commands/governance-actions.js";
+import * as governanceProcesses from "./commands/governance-processes.js";
+import * as governanceEvents from "./commands/governance-events.js";
+import * as governanceDeliveries from "./commands/governance-deliveries.js";
 
 export const DEFAULT_SERVER = "http://127.0.0.1:8080";
 
@@ -48,6 +53,7 @@ export function buildProgram(io: Io): Command {
     .addHelpText("after", EXIT_HELP);
   for (const mod of [login, password, whoami, accounts, orgs, projects, roles, serviceAccounts, auditLog, sessions, tally, audit]) mod.register(program, io);
   for (const mod of [communities, members, polls, vote, delegate, results, activity]) mod.register(program, io);
+  for (const mod of [governancePlugins, governanceActions, governanceProcesses, governanceEvents, governanceDeliveries]) mod.register(program, io);
   return program;
 }
 

@@ -1,5 +1,5 @@
 // Routes of the community app: #/communities, #/communities/<id>, …/polls/<poll>, …/polls/<poll>/edit,
-// …/delegation, …/activity.
+// …/delegation, …/activity, …/governance.
 import type { Route } from "../router.js";
 import { communitiesPage } from "./communities.js";
 import { communityPage } from "./community.js";
@@ -7,6 +7,7 @@ import { pollPage } from "./poll.js";
 import { pollEditPage } from "./poll-form.js";
 import { delegationPage } from "./delegation.js";
 import { activityPage } from "./activity.js";
+import { governancePage } from "./governance.js";
 
 export function communitiesRoute(route: Route): Promise<Node> {
   const [, id, section, sub, action] = route.path;
@@ -15,5 +16,6 @@ export function communitiesRoute(route: Route): Promise<Node> {
   if (section === "polls" && sub) return pollPage(id, sub);
   if (section === "delegation") return delegationPage(id);
   if (section === "activity") return activityPage(id);
+  if (section === "governance") return governancePage(id);
   return communityPage(id);
 }
