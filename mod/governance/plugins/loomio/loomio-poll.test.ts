@@ -1,0 +1,151 @@
+// The Loomio poll process against a local Loomio (test/fakes/loomio-fake.ts) speaking Loomio's bot API:
+// creation, Metagov's outcome shape, completion through Loomio's webhook and through update, and close.
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { JsonObject, ProcessUpdate, ProcessView, WebhookDelivery } from "../../sdk/define-plugin.js";
+import { checkedAgainst, testInstanceContext } from "../../sdk/test-support.js";
+import { createLoomioFake, type LoomioFake } from "../../../../test/fakes/loomio-fake.js";
+import { createLoomioPlugin } from "./loomio-plugin.js";
+
+const plugin = createLoomioPlugin();
+const poll = plugin.processes!.poll!;
+const token = "a-webhook-token-of-some-length";
+let loomio: LoomioFake;
+let receiver: { url: string; received: WebhookDelivery[]; close(): Promise<void> };
+
+/** A real HTTP endpoint standing in for Polity's hook URL: it keeps each delivery as the plugin would get it. */
+async function createReceiver() {
+  const received: WebhookDelivery[] = [];
+  const server = createServer(async (request: IncomingMessage, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const rawBody = Buffer.concat(chunks);
+    const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : value]));
+    received.push({ headers, rawBody, query: Object.fromEntries(new URL(request.url ?? "/", "http://x").searchParams), body: JSON.parse(rawBody.toString("utf8")) });
+    response.writeHead(200).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/hooks/loomio`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+beforeAll(async () => {
+  loomio = await createLoomioFake({ apiKey: "right-key" });
+  receiver = await createReceiver();
+});
+afterAll(async () => { await loomio.close(); await receiver.close(); });
+
+const ctx = (config: JsonObject = {}) => testInstanceContext(plugin, { config: { api_key: "right-key", base_url: loomio.url, webhook_token: token, ...config } });
+const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
+
+type TrackedView = ProcessView & { status?: string };
+
+async function started(input: JsonObject, config: JsonObject = {}) {
+  const view: TrackedView = { id: "p1", input: checkedAgainst(poll.input, input), outcome: {}, data: {}, createdAt: new Date() };
+  const apply = (update: ProcessUpdate | void) => {
+    if (!update) return;
+    if (update.outcome) view.outcome = checkedAgainst(poll.outcome, update.outcome);
+    if (update.data) view.data = update.data;
+    if (update.status) view.status = update.status;
+  };
+  const update = await poll.start(ctx(config), view);
+  expect(update.status).toBe("pending");
+  apply(update);
+  return { view, apply, key: view.data.poll_key as string };
+}
+
+async function webhook(kind: Parameters<LoomioFake["sendWebhook"]>[1]["kind"], pollKey: string, format?: "markdown" | "text") {
+  await loomio.sendWebhook(`${receiver.url}?token=${token}`, { kind, pollKey, actorId: 879750 }, { format });
+  return receiver.received.at(-1)!;
+}
+
+describe("loomio poll", () => {
+  it("start creates the poll on Loomio; each vote's webhook refreshes Metagov's outcome; the closing webhook completes it", async () => {
+    const { view, apply, key } = await started({ title: "Adopt the new budget?", poll_type: "proposal", options: ["agree", "disagree", "abstain"], closing_at: inAWeek(), details: "See the attached budget." });
+    const created = loomio.polls.get(key)!;
+    expect(created).toMatchObject({ title: "Adopt the new budget?", poll_type: "proposal", details: "See the attached budget." });
+    expect(created.options.map((option) => option.name)).toEqual(["agree", "disagree", "abstain"]);
+    expect(view.outcome).toEqual({ url: `${loomio.url}/p/${key}` });
+    expect(view.data).toMatchObject({ poll_key: key, poll_id: created.id });
+
+    loomio.vote(key, 879750, ["agree"]);
+    apply(await poll.receiveWebhook!(ctx(), view, await webhook("stance_created", key)));
+    loomio.vote(key, 879751, ["agree"]);
+    loomio.vote(key, 879752, ["disagree"]);
+    apply(await poll.receiveWebhook!(ctx(), view, await webhook("stance_created", key)));
+    expect(view.status).toBe("pending");
+    expect(view.outcome).toEqual({
+      url: `${loomio.url}/p/${key}`,
+      votes: { agree: { count: 2, users: ["879750", "879751"] }, disagree: { count: 1, users: ["879752"] }, abstain: { count: 0, users: [] } },
+      voters_count: 4, undecided_voters_count: 1, cast_stances_pct: 75,
+    });
+
+    loomio.closePoll(key);
+    apply(await poll.receiveWebhook!(ctx(), view, await webhook("poll_closed_by_user", key)));
+    expect(view.status).toBe("completed");
+    expect((view.outcome.votes as JsonObject).agree).toEqual({ count: 2, users: ["879750", "879751"] });
+  });
+
+  it("newer Loomio webhooks, with the poll's link only in their text, complete it too; webhooks about other polls are ignored", async () => {
+    const first = await started({ title: "Pick a logo", poll_type: "poll", options: ["round", "square"], closing_at: inAWeek() });
+    const other = await started({ title: "Pick a colour", poll_type: "poll", options: ["red", "blue"], closing_at: inAWeek() });
+    loomio.closePoll(other.key);
+    expect(await poll.receiveWebhook!(ctx(), first.view, await webhook("poll_closed_by_user", other.key))).toBeUndefined();
+    expect(await poll.receiveWebhook!(ctx(), first.view, await webhook("poll_closed_by_user", other.key, "text"))).toBeUndefined();
+    loomio.vote(first.key, 879753, ["square"]);
+    loomio.closePoll(first.key);
+    first.apply(await poll.receiveWebhook!(ctx(), first.view, await webhook("poll_expired", first.key, "text")));
+    expect(first.view.status).toBe("completed");
+    expect(first.view.outcome.votes).toEqual({ round: { count: 0, users: [] }, square: { count: 1, users: ["879753"] } });
+  });
+
+  it("update reads the counts while open and completes once Loomio closed the poll, without any webhook", async () => {
+    const { view, apply, key } = await started({ title: "Meet on Saturday?", poll_type: "proposal", options: ["agree", "disagree"], closing_at: inAWeek() });
+    loomio.vote(key, 879751, ["disagree"]);
+    const open = await poll.update!(ctx(), view);
+    apply(open);
+    expect(open?.status).toBeUndefined();
+    expect(view.outcome.votes).toEqual({ agree: { count: 0, users: [] }, disagree: { count: 1, users: ["879751"] } });
+    loomio.closePoll(key);
+    apply(await poll.update!(ctx(), view));
+    expect(view.status).toBe("completed");
+  });
+
+  it("close makes the counts read now the final outcome (Loomio's bot API cannot close a poll)", async () => {
+    const { view, apply, key } = await started({ title: "Hire a coordinator?", poll_type: "proposal", options: ["agree", "disagree"], closing_at: inAWeek() });
+    loomio.vote(key, 879750, ["agree"]);
+    apply(await poll.close!(ctx(), view));
+    expect(view.status).toBe("completed");
+    expect(view.outcome.votes).toEqual({ agree: { count: 1, users: ["879750"] }, disagree: { count: 0, users: [] } });
+    expect(view.data.closed_by).toBe("polity");
+  });
+
+  it("works with Loomio's /api/b2 and a group_id", async () => {
+    const { key } = await started({ title: "Use the b2 API?", poll_type: "count", options: ["yes"], closing_at: inAWeek() }, { api_version: "b2", group_id: loomio.groupId });
+    expect(loomio.requests.at(-1)).toEqual({ method: "POST", path: "/api/b2/polls" });
+    expect(loomio.polls.get(key)!.group_id).toBe(loomio.groupId);
+  });
+
+  it("bad input the schema cannot catch is invalid_input, and nothing is created", async () => {
+    const before = loomio.polls.size;
+    const inputs: JsonObject[] = [
+      { title: "Past poll", poll_type: "poll", options: ["a", "b"], closing_at: "2001-01-01" },
+      { title: "Bad date", poll_type: "poll", options: ["a", "b"], closing_at: "next week" },
+      { title: "Odd proposal", poll_type: "proposal", options: ["maybe"], closing_at: inAWeek() },
+      { title: "In a subgroup", poll_type: "poll", options: ["a"], closing_at: inAWeek(), subgroup: "finance" },
+    ];
+    for (const input of inputs) {
+      await expect(poll.start(ctx(), { id: "p", input: checkedAgainst(poll.input, input), outcome: {}, data: {}, createdAt: new Date() })).rejects.toMatchObject({ pluginError: "invalid_input" });
+    }
+    expect(loomio.polls.size).toBe(before);
+  });
+
+  it("Loomio's refusals are platform errors that quote Loomio and never the API key", async () => {
+    const input = checkedAgainst(poll.input, { title: "Refused", poll_type: "poll", options: ["a"], closing_at: inAWeek() });
+    const view = { id: "p", input, outcome: {}, data: {}, createdAt: new Date() };
+    await expect(poll.start(ctx({ api_key: "wrong-key" }), view)).rejects.toMatchObject({ pluginError: "platform", message: expect.stringContaining("403: CanCan::AccessDenied") });
+    const error = await poll.update!(ctx({ api_key: "wrong-key" }), { ...view, data: { poll_key: "whatever" } }).catch((caught: Error) => caught);
+    expect(String((error as Error).message)).not.toContain("wrong-key");
+    await expect(poll.update!(ctx(), { ...view, data: { poll_key: "nosuchkey" } })).rejects.toMatchObject({ pluginError: "platform", message: expect.stringContaining("404") });
+  });
+});
