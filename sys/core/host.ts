@@ -24,7 +24,9 @@ import { createRateLimit } from "./rate-limit.js";
 import { createGrpcWebTextAdapter } from "./grpc-web-text.js";
 import { createReflection } from "./reflection.js";
 import { createRpcHandler } from "./rpc-handler.js";
-import { type HttpRoute, type RunningServer, startServer } from "./server.js";
+import { createModuleRouter } from "./http/module-router.js";
+import type { HttpRoute } from "./http/route.js";
+import { type GetRoute, type RunningServer, startServer } from "./server.js";
 import { createStaticFiles } from "./static-files.js";
 import type { Req, Res } from "./unary-call.js";
 import { createMessageValidator, createValidationConcern } from "./validation.js";
@@ -43,7 +45,7 @@ export interface HostPorts {
   /** Another process's health statuses to list beside this one's (a mod-only process lists its sys's). */
   upstreamHealth?: UpstreamHealth;
   /** Exact-path GET routes the tier serves (the JWKS). */
-  routes?: Record<string, HttpRoute>;
+  routes?: Record<string, GetRoute>;
   close?(): Promise<void>;
 }
 
@@ -71,14 +73,33 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
   const { authorization, verifier } = ports;
   const stops: Array<() => Promise<void>> = [];
   const registrations: ServiceRegistration[] = [];
+  const moduleRoutes: HttpRoute[] = [];
+  const metrics = createMetrics();
+  const clientAddress = createClientAddress(config);
+  let routeModules: ReturnType<typeof createModuleRouter>;
+  // Modules learn the server's URL (to call their own port) once it listens.
+  let listening: string | undefined;
+  const selfUrl = () => {
+    if (!listening) throw new Error("the server is not listening yet");
+    return listening;
+  };
   try {
     for (const tier of tiers) {
+      tier.context.selfUrl = selfUrl;
       for (const module of tier.modules) {
         registrations.push(...module.services(tier.context));
+        moduleRoutes.push(...(module.routes?.({ ...tier.context, selfUrl }) ?? []));
         await module.start?.(tier.context);
         if (module.stop) stops.push(() => module.stop!());
       }
     }
+    routeModules = createModuleRouter({
+      routes: moduleRoutes,
+      logger,
+      limits: { maxBytes: config.webhookMaxBytes, timeoutMs: config.requestBodyTimeoutMs },
+      clientAddress,
+      count: metrics.countHttp,
+    });
   } catch (error) {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     throw error;
@@ -91,7 +112,6 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
   const all = [...registrations, health.service, ...reflection];
   const rules = readRules(all.map((r) => r.desc), (service) => operational.has(service));
   const guard = createGuard({ rules, verifier, authorization, rateLimit: createRateLimit(config), exempt: (service) => operational.has(service) });
-  const metrics = createMetrics();
   // Outermost first: extra concerns (tracing) see everything; the call log and metrics see the guard's answer.
   const pipeline = [...concerns, createCallLogConcern(logger), metrics.concern, createValidationConcern(createMessageValidator()), createGuardConcern(guard)];
   const staticFiles = config.serveWeb ? createStaticFiles(webRoot) : undefined;
@@ -99,7 +119,7 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
   const rpc = createRpcHandler({
     services: applyConcerns(all, pipeline),
     maxMessageBytes: config.maxMessageBytes,
-    clientAddress: createClientAddress(config),
+    clientAddress,
     fallback: (req, res) => {
       if (staticFiles?.(req, res as never)) return;
       res.statusCode = 404;
@@ -108,12 +128,15 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
     },
   });
 
-  const routes: Record<string, HttpRoute> = { ...ports.routes, "/metrics": metrics.handleHttp };
+  const routes: Record<string, GetRoute> = { ...ports.routes, "/metrics": metrics.handleHttp };
   const server: RunningServer = await startServer({ config, logger, routes, rpc: function serve(req, res) {
+      if (routeModules(req, res)) return;
       if (grpcWebText(req, res, serve)) return;
       if (forward?.handle(req, res)) return;
       rpc(req, res);
     } });
+
+  listening = server.url;
 
   // Health follows what the tier can actually do: a mod process that cannot reach sys is NOT_SERVING.
   const refreshHealth = () => {

@@ -20,6 +20,8 @@ export interface Metrics {
   registry: Registry;
   /** The call pipeline's metrics concern: one count and one latency per call, whatever path served it. */
   concern: Concern;
+  /** Counts one answered request of a module's plain HTTP route (`route` is its pattern, never the raw path). */
+  countHttp(route: string, method: string, code: number): void;
   /** Serves the exposition format (mount it on /metrics). */
   handleHttp(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): void;
 }
@@ -64,6 +66,13 @@ export function createMetrics(): Metrics {
   });
   const received = new Counter({ name: "grpc_server_msg_received_total", help: "Total number of RPC stream messages received on the server.", labelNames, registers: [registry] });
   const sent = new Counter({ name: "grpc_server_msg_sent_total", help: "Total number of gRPC stream messages sent by the server.", labelNames, registers: [registry] });
+
+  const httpRequests = new Counter({
+    name: "http_requests_total",
+    help: "Total number of requests answered by modules' plain HTTP routes.",
+    labelNames: ["route", "method", "code"],
+    registers: [registry],
+  });
 
   const labelsOf = (m: ObservedMethod) => ({ grpc_type: m.type in kinds ? kinds[m.type as DescMethod["methodKind"]] : m.type, grpc_service: m.service, grpc_method: m.name });
 
@@ -128,6 +137,9 @@ export function createMetrics(): Metrics {
   return {
     registry,
     concern,
+    countHttp(route, method, code) {
+      httpRequests.inc({ route, method, code: String(code) });
+    },
     handleHttp(_req, out) {
       // Both response kinds share this part of the API; TypeScript cannot call a union of overloads.
       const res = out as ServerResponse;

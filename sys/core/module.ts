@@ -8,6 +8,7 @@ import type { EntitySchema, MigrationObject } from "@mikro-orm/core";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { Database } from "./db.js";
+import type { HttpRoute } from "./http/route.js";
 import type { AuthorizationPort } from "./ports/authorization-port.js";
 import type { DirectoryPort } from "./ports/directory-port.js";
 
@@ -25,6 +26,11 @@ export interface TierContext {
   logger: Logger;
   db: Database;
   authz: AuthorizationPort;
+  /**
+   * The server's own base URL (e.g. "http://127.0.0.1:8080"), set by the host; throws until the port listens.
+   * Optional only so callers building a context need not supply it; a host-served module always has it.
+   */
+  selfUrl?: () => string;
 }
 
 /** What mod modules get: sys reached only through ports. */
@@ -40,6 +46,8 @@ export interface PolityModule<Ctx extends TierContext = TierContext> {
   // This module's own history, named "<timestamp>-<module>-<what>" so tiers can merge them in order.
   migrations: MigrationObject[];
   services(ctx: Ctx): ServiceRegistration[];
+  // Plain HTTP routes (webhooks, compatibility APIs), answered on the one port before the RPC router.
+  routes?(ctx: Ctx & { selfUrl(): string }): HttpRoute[];
   start?(ctx: Ctx): Promise<void>;
   // The instance owns what start and services took (timers, pools, subscriptions) and releases it here.
   stop?(): Promise<void>;

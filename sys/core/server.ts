@@ -17,13 +17,13 @@ import { createCors } from "./cors.js";
 
 type Req = IncomingMessage | http2.Http2ServerRequest;
 type Res = ServerResponse | http2.Http2ServerResponse;
-export type HttpRoute = (req: Req, res: Res) => Promise<void> | void;
+export type GetRoute = (req: Req, res: Res) => Promise<void> | void;
 
 export interface ServerOptions {
   config: Config;
   logger: Logger;
   // Exact-path GET routes (metrics, JWKS) answered before the RPC router.
-  routes: Record<string, HttpRoute>;
+  routes: Record<string, GetRoute>;
   rpc: (req: Req, res: Res) => void;
 }
 
