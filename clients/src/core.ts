@@ -8,6 +8,7 @@ import { AuthzService } from "./gen/polity/sys/authz/v1/authz_pb.js";
 import { Health } from "./gen/grpc/health/v1/health_pb.js";
 import { CommunityService } from "./gen/polity/sys/community/v1/community_pb.js";
 import { VotingService } from "./gen/polity/mod/voting/v1/voting_pb.js";
+import { GovernanceService } from "./gen/polity/mod/governance/v1/governance_pb.js";
 import { DiscoService } from "./gen/polity/mod/disco/v1/disco_pb.js";
 import { createAuthInterceptor } from "./auth-interceptor.js";
 import { createRetryInterceptor, type RetryOptions } from "./retry-interceptor.js";
@@ -49,6 +50,7 @@ export interface PolityClient {
   communities: Client<typeof CommunityService>;
   voting: Client<typeof VotingService>;
   disco: Client<typeof DiscoService>;
+  governance: Client<typeof GovernanceService>;
   /** The authenticated transport, for clients of other services: createClient(VotingService, c.transport). */
   transport: Transport;
   /** The tokens currently held (after any refresh or rotation). */
@@ -87,6 +89,7 @@ export function createPolityClientWith(
     health: createClient(Health, transport),
     communities: createClient(CommunityService, transport),
     voting: createClient(VotingService, transport),
+    governance: createClient(GovernanceService, transport),
     disco: createClient(DiscoService, transport),
     transport,
     tokens: () => tokens.current(),

@@ -9,7 +9,8 @@ export type ActivityKindName =
   | "poll_created" | "poll_updated" | "poll_deleted" | "poll_opened" | "poll_closed"
   | "ballot_cast" | "ballot_changed" | "ballot_retracted"
   | "delegation_created" | "delegation_revoked"
-  | "membership_changed" | "result_published" | "ballots_revealed";
+  | "membership_changed" | "result_published" | "ballots_revealed"
+  | "governance_plugin_changed" | "governance_action_run" | "governance_process_changed";
 
 export interface ActivityInput {
   communityId: string;

@@ -34,11 +34,14 @@ const orgAdmin = [
   // Communities and their votes live in an org; the org's admins run them.
   "community.*",
   "voting.*",
+  // Governance plugins bridge the org's communities to outside platforms with its credentials.
+  "governance.*",
   // Discovery listings speak for the org, so only its admins publish them.
   "disco.*",
 ];
 // What anyone may read of a community they can see; an observer holds exactly this (it cannot vote).
-const communityRead = ["community.read", "community.member.read", "community.activity.read", "voting.poll.read"];
+// Governance processes (a platform vote and its outcome) are as visible as the community's polls.
+const communityRead = ["community.read", "community.member.read", "community.activity.read", "voting.poll.read", "governance.process.read"];
 const communityMember = [...communityRead, "voting.ballot.cast", "voting.delegation.manage"];
 const communityModerator = [
   ...communityMember,
@@ -50,6 +53,11 @@ const communityModerator = [
   "voting.poll.update",
   "voting.poll.open",
   "voting.poll.close",
+  // Running the community's plugins; enabling them, and where events are delivered, stays with admins.
+  "governance.plugin.read",
+  "governance.action.run",
+  "governance.process.run",
+  "governance.event.read",
 ];
 
 export const ROLES: readonly RoleDef[] = [
@@ -77,8 +85,8 @@ export const ROLES: readonly RoleDef[] = [
     name: "community.admin",
     scope: "community",
     rank: 40,
-    permissions: ["community.*", "voting.*", "sys.role.read", "sys.role.grant", "sys.authz.explain", READ_EMAIL_PERMISSION],
-    description: "Runs one community: settings, members, polls",
+    permissions: ["community.*", "voting.*", "governance.*", "sys.role.read", "sys.role.grant", "sys.authz.explain", READ_EMAIL_PERMISSION],
+    description: "Runs one community: settings, members, polls, governance plugins",
   },
   { name: "community.moderator", scope: "community", rank: 30, permissions: [...communityModerator, "sys.role.read"], description: "Invites members, runs polls" },
   { name: "community.member", scope: "community", rank: 20, permissions: [...communityMember, "sys.role.read"], description: "Votes and delegates" },

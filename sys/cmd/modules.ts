@@ -1,7 +1,8 @@
 // Which modules each tier runs, in start order. A new module is added here, nowhere else: the host only
 // composes the instances it is given.
 import { createDiscoModule } from "../../mod/disco/module.js";
-import { createVotingModule } from "../../mod/voting/module.js";
+import { createGovernanceModule } from "../../mod/governance/module.js";
+import { createVotingModule } from "../../mod/voting/index.js";
 import { createAccountModule } from "../account/module.js";
 import { createAuthModule } from "../auth/module.js";
 import { createAuthzModule } from "../authz/module.js";
@@ -14,5 +15,7 @@ export function createSysModules(): PolityModule<SysContext>[] {
 }
 
 export function createModModules(): PolityModule<ModContext>[] {
-  return [createDiscoModule(), createVotingModule()];
+  const voting = createVotingModule();
+  // Governance after voting: its `polity` plugin runs polls through the voting module's port.
+  return [createDiscoModule(), voting, createGovernanceModule({ voting: () => voting.port() })];
 }

@@ -63,6 +63,7 @@ export const settings: Setting[] = [
   { key: "secretsPreviousKeys", env: "POLITY_SECRETS_PREVIOUS_KEYS", schema: csv.pipe(z.array(z.string().refine(isSecretsKey, "not 32 bytes in base64"))), default: [], doc: "Former secrets keys, still read after a rotation until `polityd secrets rotate` re-encrypts everything with the current key (comma-separated)" },
   { key: "governanceSweepIntervalSeconds", env: "POLITY_GOVERNANCE_SWEEP_INTERVAL_SECONDS", schema: z.coerce.number().min(1).max(86400), default: 180, doc: "How often a pending governance process is asked for news (`update`), unless its plugin asks sooner" },
   { key: "deliveryMaxAttempts", env: "POLITY_DELIVERY_MAX_ATTEMPTS", schema: z.coerce.number().int().min(1).max(50), default: 12, doc: "Attempts of an outgoing delivery (process callback, subscription event) before it is marked failed; the waits double from 5 s up to 1 h" },
+  { key: "deliveryTimeoutMs", env: "POLITY_DELIVERY_TIMEOUT_MS", schema: z.coerce.number().int().min(100).max(120000), default: 10000, doc: "How long an outgoing delivery waits for the receiver's answer; a replica that dies mid-delivery leaves it to another after this plus 5 s" },
   { key: "outboundAllowPrivate", env: "POLITY_OUTBOUND_ALLOW_PRIVATE", schema: bool, default: false, doc: "Let callbacks, subscriptions and plugins reach loopback and private addresses (off: a caller cannot make the server probe its own network)" },
   { key: "webhookMaxBytes", env: "POLITY_WEBHOOK_MAX_BYTES", schema: z.coerce.number().int().min(1024), default: 1024 * 1024, doc: "Largest incoming webhook or Metagov API request body" },
   { key: "metagovTrustedNetworks", env: "POLITY_METAGOV_TRUSTED_NETWORKS", schema: csv.pipe(z.array(z.string().refine(isProxyAddress, "not an IP address or CIDR range"))), default: [], doc: "Client addresses (CIDR ranges) whose Metagov API requests without a key act as `metagovServiceAccount`; empty trusts nobody" },
@@ -121,6 +122,7 @@ export interface Config {
   secretsPreviousKeys: string[];
   governanceSweepIntervalSeconds: number;
   deliveryMaxAttempts: number;
+  deliveryTimeoutMs: number;
   outboundAllowPrivate: boolean;
   webhookMaxBytes: number;
   metagovTrustedNetworks: string[];

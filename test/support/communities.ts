@@ -22,8 +22,8 @@ export async function createOpenCommunity(sysUrl: string, token: string, names: 
  * An in-process server with a bootstrap admin and one verified member, both signed in through the SDK, and the
  * public open community "coast-towns" the member has joined: the stage for result tests in the CLI and the web.
  */
-export async function startCommunityStage(admin: Credentials, member: Credentials): Promise<{ server: TestServer; admin: PolityClient; member: PolityClient; communityId: string }> {
-  const server = await startInProcessServer({ POLITY_BOOTSTRAP_ADMIN_EMAIL: admin.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: admin.password });
+export async function startCommunityStage(admin: Credentials, member: Credentials, env: Record<string, string> = {}): Promise<{ server: TestServer; admin: PolityClient; member: PolityClient; communityId: string }> {
+  const server = await startInProcessServer({ POLITY_BOOTSTRAP_ADMIN_EMAIL: admin.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: admin.password, ...env });
   await signUpVerified(server.url, server.logs, member.email, member.password);
   const adminClient = createPolityClient({ baseUrl: server.url });
   await adminClient.auth.login(admin);

@@ -1,0 +1,39 @@
+// What the governance module's parts share: one per module instance (two hosts in one process share nothing).
+import type { HandlerContext } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import type { Config } from "../../sys/core/config.js";
+import type { Database } from "../../sys/core/db.js";
+import type { Notifier } from "../../sys/core/notifier.js";
+import type { AuthorizationPort } from "../../sys/core/ports/authorization-port.js";
+import type { VotingPort } from "../voting/port.js";
+import type { PluginRegistry } from "./registry.js";
+
+/** Seals and opens secrets at rest; `context` (a row id) binds a sealed value to its row. */
+export interface SecretBox {
+  seal(plaintext: string, context: string): string;
+  open(sealed: string, context: string): string;
+}
+
+export interface GovernanceDeps {
+  db: Database;
+  config: Config;
+  logger: Logger;
+  registry: PluginRegistry;
+  secrets: SecretBox;
+  authz: AuthorizationPort;
+  notifier: Notifier;
+  /** Outgoing HTTP for plugins and deliveries (refuses private addresses unless the operator allows them). */
+  fetch: typeof fetch;
+  voting?: VotingPort;
+  /** Asks the background worker to look for work now (a webhook arrived, a delivery was queued). */
+  wake(): void;
+}
+
+/** The caller's Authorization header, passed to ports that ask sys on the caller's behalf. */
+export function bearerOf(ctx: HandlerContext): string | undefined {
+  return ctx.requestHeader.get("authorization") ?? undefined;
+}
+
+/** Wakes workers on every replica (after commit); the payload is unused. */
+export const WORK_CHANNEL = "governance:work";
+export const eventsChannel = (communityId: string) => `governance:ev:${communityId}`;

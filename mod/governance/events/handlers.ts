@@ -1,0 +1,80 @@
+// ListEvents and WatchEvents: the community's event stream in sequence order, filtered by type, resumable from
+// a cursor. Notifications only wake a watcher early; it re-reads the table, so a lost one costs latency only.
+import { create } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { type GovernanceService, WatchEventsResponseSchema } from "../../../clients/src/gen/polity/mod/governance/v1/governance_pb.js";
+import type { EntityManager } from "../../../sys/core/db.js";
+import { invalidArgument } from "../../../sys/core/errors.js";
+import { query, tableOf } from "../../../sys/core/sql.js";
+import { eventsChannel, type GovernanceDeps } from "../deps.js";
+import { EventEntity, EventHeadEntity } from "../entities.js";
+import { type EventRow, eventToProto } from "./store.js";
+
+const DEFAULT_PAGE = 100;
+const WATCH_BATCH = 200;
+const WATCH_POLL_MS = 5_000;
+
+function cursorOf(text: string): number {
+  if (text === "") return 0;
+  if (!/^\d{1,15}$/.test(text)) throw invalidArgument("after_cursor", "not a cursor returned by this stream", "INVALID_CURSOR");
+  return Number(text);
+}
+
+async function readEvents(em: EntityManager, communityId: string, after: number, types: string[], limit: number): Promise<EventRow[]> {
+  const filter = types.length ? `and type in (${types.map(() => "?").join(", ")})` : "";
+  return query<EventRow>(em, `select * from ${tableOf(em, EventEntity)} where community_id = ? and sequence > ? ${filter} order by sequence limit ?`, [communityId, after, ...types, limit]);
+}
+
+async function headOf(em: EntityManager, communityId: string): Promise<number> {
+  const [row] = await query<{ sequence: string | number }>(em, `select sequence from ${tableOf(em, EventHeadEntity)} where community_id = ?`, [communityId]);
+  return Number(row?.sequence ?? 0);
+}
+
+export function createEventHandlers(deps: GovernanceDeps): Pick<ServiceImpl<typeof GovernanceService>, "listEvents" | "watchEvents"> {
+  const { db, notifier } = deps;
+  return {
+    async listEvents(req) {
+      const after = cursorOf(req.afterCursor);
+      const rows = await readEvents(db.em(), req.communityId, after, req.types, Math.min(req.pageSize || DEFAULT_PAGE, 500));
+      return { events: rows.map(eventToProto), cursor: rows.length ? String(rows[rows.length - 1].sequence) : req.afterCursor };
+    },
+
+    async *watchEvents(req, call) {
+      let wake: (() => void) | undefined;
+      let dirty = true;
+      const channel = eventsChannel(req.communityId);
+      // Subscribed before the first read, so an event committed in between is not left to the next poll.
+      const unsubscribe = notifier.subscribe(channel, () => {
+        dirty = true;
+        wake?.();
+      });
+      await notifier.ready(channel);
+      const onAbort = () => wake?.();
+      call.signal.addEventListener("abort", onAbort);
+      try {
+        // Without a cursor, only what happens from now on.
+        let after = req.afterCursor === "" ? await headOf(db.em(), req.communityId) : cursorOf(req.afterCursor);
+        while (!call.signal.aborted) {
+          dirty = false;
+          const rows = await readEvents(db.em(), req.communityId, after, req.types, WATCH_BATCH);
+          for (const row of rows) {
+            yield create(WatchEventsResponseSchema, { event: eventToProto(row) });
+            after = Number(row.sequence);
+          }
+          if (rows.length === WATCH_BATCH || dirty) continue;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, WATCH_POLL_MS);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wake = undefined;
+        }
+      } finally {
+        call.signal.removeEventListener("abort", onAbort);
+        unsubscribe();
+      }
+    },
+  };
+}

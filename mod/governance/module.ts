@@ -1,0 +1,81 @@
+// mod-governance: plugins that bridge the platforms a community already uses (Metagov's model) — actions,
+// asynchronous processes with signed callbacks, incoming webhooks through a durable inbox, and events streamed
+// or delivered to drivers — inside Polity's authorization, audit and activity log.
+import { GovernanceService } from "../../clients/src/gen/polity/mod/governance/v1/governance_pb.js";
+import { defineModule, type ModContext, service } from "../../sys/core/module.js";
+import { createNotifier } from "../../sys/core/notifier.js";
+import { createSafeFetch } from "../../sys/core/outbound/safe-fetch.js";
+import { loadSecretsKeyring } from "../../sys/core/secrets/secrets-key.js";
+import type { VotingPort } from "../voting/index.js";
+import type { GovernanceDeps } from "./deps.js";
+import { governanceEntities } from "./entities.js";
+import { createGovernanceService } from "./governance-service.js";
+import { governanceMigrations } from "./migrations/index.js";
+import { createShippedPlugins } from "./plugins/index.js";
+import { createPluginRegistry } from "./registry.js";
+import type { PluginDefinition } from "./sdk/define-plugin.js";
+import { createGovernanceWorker, type GovernanceWorker } from "./worker/loop.js";
+
+export interface GovernanceModuleOptions {
+  plugins?: PluginDefinition[];
+  /** The voting module's port, for the `polity` plugin (read when first needed, after the voting module started). */
+  voting?: () => VotingPort;
+  /** How often the worker looks for due work without being woken (tests shorten it). */
+  workerPollMs?: number;
+}
+
+export function createGovernanceModule(options: GovernanceModuleOptions = {}) {
+  const registry = createPluginRegistry(options.plugins ?? createShippedPlugins());
+  let deps: GovernanceDeps | undefined;
+  let worker: GovernanceWorker | undefined;
+  const stops: Array<() => Promise<void> | void> = [];
+
+  const depsFor = (ctx: ModContext): GovernanceDeps => {
+    if (deps) return deps;
+    const notifier = createNotifier(ctx.db, ctx.logger);
+    stops.push(() => notifier.close());
+    const keyring = loadSecretsKeyring(ctx.config, ctx.db.kind === "pglite");
+    let voting: VotingPort | undefined;
+    const safeFetch = createSafeFetch({ allowPrivate: ctx.config.outboundAllowPrivate });
+    stops.push(() => safeFetch.close());
+    deps = {
+      db: ctx.db,
+      config: ctx.config,
+      logger: ctx.logger.child({ module: "governance" }),
+      registry,
+      secrets: { seal: (text, context) => keyring.seal(text, context), open: (sealed, context) => keyring.open(sealed, context) },
+      authz: ctx.authz,
+      notifier,
+      fetch: safeFetch as typeof fetch,
+      get voting() {
+        return (voting ??= options.voting?.());
+      },
+      wake: () => worker?.wake(),
+    };
+    return deps;
+  };
+
+  return {
+    ...defineModule<ModContext>({
+      id: "governance",
+      tier: "mod",
+      entities: governanceEntities as never[],
+      migrations: governanceMigrations,
+      services: (ctx) => [service(GovernanceService, createGovernanceService(depsFor(ctx)))],
+      async start(ctx) {
+        const shared = depsFor(ctx);
+        worker = createGovernanceWorker(() => shared, { pollMs: options.workerPollMs });
+        // Another replica stored a webhook or queued a delivery: look now rather than at the next poll.
+        stops.unshift(shared.notifier.subscribe("governance:work", () => worker?.wake()));
+        stops.unshift(() => worker?.stop());
+      },
+      async stop() {
+        for (const stop of stops.splice(0)) await stop();
+        deps = undefined;
+        worker = undefined;
+      },
+    }),
+    /** Runs every due piece of background work now (tests step the worker with it). */
+    drain: () => worker?.drain() ?? Promise.resolve(),
+  };
+}

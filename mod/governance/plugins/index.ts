@@ -1,0 +1,10 @@
+// The plugins Polity ships. The composition root passes this list (or its own) to createGovernanceModule.
+import type { PluginDefinition } from "../sdk/define-plugin.js";
+import { createDiscoursePlugin } from "./discourse/discourse-plugin.js";
+import { createLoomioPlugin } from "./loomio/loomio-plugin.js";
+import { createPolityPlugin } from "./polity/polity-plugin.js";
+import { createRandomnessPlugin } from "./randomness/randomness-plugin.js";
+
+export function createShippedPlugins(): PluginDefinition[] {
+  return [createRandomnessPlugin(), createPolityPlugin(), createLoomioPlugin(), createDiscoursePlugin()];
+}
