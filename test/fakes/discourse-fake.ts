@@ -19,6 +19,9 @@
 // X-Discourse-Instance (this fake's url), X-Discourse-Event-Id (a counter, or options.eventId to redeliver),
 // X-Discourse-Event-Type, X-Discourse-Event and X-Discourse-Event-Signature: sha256=HMAC(secret, body), the
 // secret being options.secret ?? the fake's webhookSecret (options.secret: null sends no signature).
+// `addWebhook(url, secret?)` registers a webhook as an admin would in Discourse: from then on every post created
+// through the API sends topic_created (for a new topic) then post_created to it, in the background like
+// Discourse's job queue; `webhooksSettled()` waits for those and answers their {event, status} in order.
 import { createHash, createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -47,6 +50,8 @@ export interface DiscourseFake {
   vote(postId: number, username: string, optionTexts: string[]): void;
   setPollStatus(postId: number, status: "open" | "closed"): void;
   sendWebhook(url: string, event: DiscourseWebhookEvent, options?: { secret?: string | null; eventId?: number }): Promise<{ status: number; body: string; eventId: number }>;
+  addWebhook(url: string, secret?: string): void;
+  webhooksSettled(): Promise<{ event: string; status: number }[]>;
   close(): Promise<void>;
 }
 
@@ -62,6 +67,8 @@ export async function createDiscourseFake(options: { apiKey?: string; webhookSec
   const topics = new Map<number, DiscourseTopic>();
   const requests: { method: string; path: string }[] = [];
   let nextPostId = 100, nextTopicId = 10, nextEventId = 1;
+  const webhooks: { url: string; secret: string | undefined }[] = [];
+  let deliveries: Promise<{ event: string; status: number }>[] = [];
 
   const server = createServer((request, response) => {
     void serve(request, response).catch((error: unknown) => {
@@ -126,6 +133,18 @@ export async function createDiscourseFake(options: { apiKey?: string; webhookSec
     topic.posts_count += 1;
     const post: DiscoursePost = { id: nextPostId++, topic_id: topic.id, post_number: topic.posts_count, raw, username, created_at: new Date().toISOString(), polls: parsePolls(raw) };
     posts.set(post.id, post);
+    const events: DiscourseWebhookEvent[] = post.post_number === 1 ? [{ type: "topic_created", topicId: topic.id }] : [];
+    events.push({ type: "post_created", postId: post.id });
+    for (const webhook of webhooks) {
+      // One after the other, as Discourse's queue would: topic_created arrives before its first post_created.
+      let previous: Promise<unknown> = Promise.resolve();
+      for (const event of events) {
+        const delivery = previous.then(() => sendWebhook(webhook.url, event, { secret: webhook.secret ?? null }))
+          .then((answer) => ({ event: event.type, status: answer.status }), () => ({ event: event.type, status: 0 }));
+        deliveries.push(delivery);
+        previous = delivery;
+      }
+    }
     return postJson(post, username);
   }
 
@@ -176,6 +195,8 @@ export async function createDiscourseFake(options: { apiKey?: string; webhookSec
   return {
     url, posts, topics, requests, vote, sendWebhook,
     addUser: (name) => void users.add(name),
+    addWebhook: (target, secret) => void webhooks.push({ url: target, secret: secret ?? options.webhookSecret }),
+    webhooksSettled: async () => { const settled = await Promise.all(deliveries); deliveries = []; return settled; },
     setPollStatus: (postId, status) => void (findPoll(findPost(postId), "poll").status = status),
     close: () => new Promise<void>((resolve, reject) => { server.closeAllConnections(); server.close((error) => (error ? reject(error) : resolve())); }),
   };

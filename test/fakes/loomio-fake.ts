@@ -18,6 +18,9 @@
 // {text, icon_url, username, kind, url, group_name, actor_name, poll_type, title, attachments}; format "text":
 // {text, icon_url, username, blocks}, newer Loomio, where the poll's link is only in the text. Loomio sends no
 // signature and no delivery id: the test puts ?token=… in the URL as the group's admin would.
+// `addWebhook(url, format?)` sets up a webhook chatbot as a group admin would: from then on creating a poll sends
+// poll_created, `vote` stance_created, `closePoll` poll_closed_by_user and `expirePoll` poll_expired, in the
+// background; `webhooksSettled()` waits for those and answers their {kind, status} in order.
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -40,6 +43,9 @@ export interface LoomioFake {
   requests: { method: string; path: string }[];
   vote(pollKey: string, userId: number, optionNames: string[]): void;
   closePoll(pollKey: string): void;
+  expirePoll(pollKey: string): void;
+  addWebhook(url: string, format?: "markdown" | "text"): void;
+  webhooksSettled(): Promise<{ kind: string; status: number }[]>;
   sendWebhook(url: string, event: { kind: LoomioWebhookKind; pollKey: string; actorId?: number }, options?: { format?: "markdown" | "text" }): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
 }
@@ -58,6 +64,19 @@ export async function createLoomioFake(options: { apiKey?: string; groupId?: num
   const polls = new Map<string, LoomioPoll>();
   const requests: { method: string; path: string }[] = [];
   let nextPollId = 234203, nextOptionId = 940809;
+  const webhooks: { url: string; format: "markdown" | "text" }[] = [];
+  let deliveries: Promise<{ kind: string; status: number }>[] = [];
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /** What Loomio's event bus does for a group with webhook chatbots: one delivery per chatbot, in order. */
+  function publish(kind: LoomioWebhookKind, pollKey: string, actorId?: number) {
+    for (const webhook of webhooks) {
+      const delivery = queue.then(() => sendWebhook(webhook.url, { kind, pollKey, actorId }, { format: webhook.format }))
+        .then((answer) => ({ kind, status: answer.status }), () => ({ kind, status: 0 }));
+      deliveries.push(delivery);
+      queue = delivery;
+    }
+  }
 
   const server = createServer((request, response) => {
     void serve(request, response).catch((error: unknown) => {
@@ -104,6 +123,7 @@ export async function createLoomioFake(options: { apiKey?: string; groupId?: num
       options: names.map((name, priority) => ({ id: nextOptionId++, name, priority })), stances: new Map(),
     };
     polls.set(poll.key, poll);
+    publish("poll_created", poll.key);
     return poll;
   }
 
@@ -141,7 +161,15 @@ export async function createLoomioFake(options: { apiKey?: string; groupId?: num
     if (poll.closed_at) throw new Error(`Loomio poll ${pollKey} is closed`);
     if (!members.some((member) => member.id === userId)) throw new Error(`user ${userId} is not a member of the group`);
     for (const name of optionNames) if (!poll.options.some((option) => option.name === name)) throw new Error(`poll ${pollKey} has no option ${name}`);
+    const kind = poll.stances.has(userId) ? "stance_updated" : "stance_created";
     poll.stances.set(userId, optionNames);
+    publish(kind, pollKey, userId);
+  }
+
+  function endPoll(pollKey: string, kind: "poll_closed_by_user" | "poll_expired") {
+    const poll = findPoll(pollKey);
+    poll.closed_at = new Date().toISOString();
+    publish(kind, pollKey);
   }
 
   async function sendWebhook(target: string, event: { kind: LoomioWebhookKind; pollKey: string; actorId?: number }, sendOptions: { format?: "markdown" | "text" } = {}) {
@@ -158,7 +186,10 @@ export async function createLoomioFake(options: { apiKey?: string; groupId?: num
 
   return {
     url, groupId, polls, members, requests, vote, sendWebhook,
-    closePoll: (pollKey) => void (findPoll(pollKey).closed_at = new Date().toISOString()),
+    closePoll: (pollKey) => endPoll(pollKey, "poll_closed_by_user"),
+    expirePoll: (pollKey) => endPoll(pollKey, "poll_expired"),
+    addWebhook: (target, format = "markdown") => void webhooks.push({ url: target, format }),
+    webhooksSettled: async () => { const settled = await Promise.all(deliveries); deliveries = []; return settled; },
     close: () => new Promise<void>((resolve, reject) => { server.closeAllConnections(); server.close((error) => (error ? reject(error) : resolve())); }),
   };
 }

@@ -102,3 +102,27 @@ describe("discourse webhooks", () => {
     expect(await webhook.handle(ctx(), { ...ping, body: JSON.parse(ping.rawBody.toString("utf8")) })).toEqual([]);
   });
 });
+
+describe("discourse webhooks sent by Discourse itself", () => {
+  it("a new topic sends topic_created then post_created, signed, which become events", async () => {
+    const ownDiscourse = await createDiscourseFake({ apiKey: "right-key", webhookSecret: secret });
+    const ownReceiver = await createReceiver();
+    try {
+      ownDiscourse.addWebhook(ownReceiver.url);
+      const context = () => testInstanceContext(plugin, { config: { server_url: ownDiscourse.url, api_key: "right-key", webhook_secret: secret } });
+      const topic = await plugin.actions!["create-topic"]!.run(context(), { title: "Volunteers for the cleanup day", raw: "Sign up below if you can help out.", category: 8 }) as { topic_id: number; post_id: number };
+      await plugin.actions!["create-post"]!.run(context(), { topic_id: topic.topic_id, raw: "Count me in, I will bring gloves." });
+      expect(await ownDiscourse.webhooksSettled()).toEqual([{ event: "topic_created", status: 200 }, { event: "post_created", status: 200 }, { event: "post_created", status: 200 }]);
+      const events = [];
+      for (const request of ownReceiver.received) {
+        expect(await webhook.verify(request, context().config)).toBe(true);
+        events.push(...((await webhook.handle(context(), { ...request, body: JSON.parse(request.rawBody.toString("utf8")) })) ?? []));
+      }
+      expect(events.map((event) => [event.type, event.data.id])).toEqual([["topic_created", topic.topic_id], ["post_created", topic.post_id], ["post_created", topic.post_id + 1]]);
+      expect(new Set(ownReceiver.received.map((request) => webhook.deliveryId!(request))).size).toBe(3);
+    } finally {
+      await ownDiscourse.close();
+      await ownReceiver.close();
+    }
+  });
+});

@@ -149,3 +149,46 @@ describe("loomio poll", () => {
     await expect(poll.update!(ctx(), { ...view, data: { poll_key: "nosuchkey" } })).rejects.toMatchObject({ pluginError: "platform", message: expect.stringContaining("404") });
   });
 });
+
+describe("loomio poll, with Loomio sending its webhooks by itself", () => {
+  it("each vote's stance_created refreshes the outcome and poll_expired completes it", async () => {
+    const ownLoomio = await createLoomioFake({ apiKey: "right-key" });
+    const ownReceiver = await createReceiver();
+    try {
+      ownLoomio.addWebhook(`${ownReceiver.url}?token=${token}`);
+      const config = { api_key: "right-key", base_url: ownLoomio.url, webhook_token: token };
+      const context = () => testInstanceContext(plugin, { config });
+      const view: TrackedView = { id: "p2", input: checkedAgainst(poll.input, { title: "Lunch on Friday?", poll_type: "proposal", options: ["agree", "disagree"], closing_at: inAWeek() }), outcome: {}, data: {}, createdAt: new Date() };
+      const apply = (update: ProcessUpdate | void) => { if (update?.outcome) view.outcome = update.outcome; if (update?.status) view.status = update.status; };
+      const start = await poll.start(context(), view);
+      view.data = start.data!;
+      apply(start);
+      const key = view.data.poll_key as string;
+      /** Lets Loomio deliver, then hands each new delivery to the process as the module would. */
+      const deliver = async () => {
+        const kinds = (await ownLoomio.webhooksSettled()).map((delivery) => `${delivery.kind} ${delivery.status}`);
+        for (const delivery of ownReceiver.received.splice(0)) {
+          expect(await plugin.webhook!.verify(delivery, context().config)).toBe(true);
+          expect(delivery.body).toMatchObject({ url: expect.stringContaining(`/p/${key}/lunch-on-friday`) });
+          apply(await poll.receiveWebhook!(context(), view, delivery));
+        }
+        return kinds;
+      };
+      expect(await deliver()).toEqual(["poll_created 200"]);
+      ownLoomio.vote(key, 879750, ["agree"]);
+      expect(await deliver()).toEqual(["stance_created 200"]);
+      expect([view.status, view.outcome.cast_stances_pct]).toEqual(["pending", 25]);
+      ownLoomio.vote(key, 879751, ["agree"]);
+      ownLoomio.vote(key, 879751, ["disagree"]);
+      expect(await deliver()).toEqual(["stance_created 200", "stance_updated 200"]);
+      expect([view.status, view.outcome.cast_stances_pct]).toEqual(["pending", 50]);
+      ownLoomio.expirePoll(key);
+      expect(await deliver()).toEqual(["poll_expired 200"]);
+      expect(view.status).toBe("completed");
+      expect(view.outcome.votes).toEqual({ agree: { count: 1, users: ["879750"] }, disagree: { count: 1, users: ["879751"] } });
+    } finally {
+      await ownLoomio.close();
+      await ownReceiver.close();
+    }
+  });
+});
