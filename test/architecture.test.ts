@@ -56,6 +56,15 @@ describe("import directions", () => {
     expect(violations(SYS_MODULES.flatMap((m) => sourceFiles(`sys/${m}`)), forbidden)).toEqual([]);
   });
 
+  it("a mod module uses another only through its index.ts", () => {
+    const modModuleOf = (path: string) => (under(path, "mod") ? path.split("/")[1] : undefined);
+    const forbidden = (target: string, file: string) => {
+      const to = modModuleOf(target);
+      return to !== undefined && to !== modModuleOf(file) && !/^mod\/[a-z]+\/index(\.[jt]s)?$/.test(target);
+    };
+    expect(violations(sourceFiles("mod"), forbidden)).toEqual([]);
+  });
+
   it("a handler never imports another handler", () => {
     const handler = (path: string) => /(^|\/|-)handlers(\.[jt]s)?$/.test(path);
     const files = [...sourceFiles("sys"), ...sourceFiles("mod")].filter(handler);

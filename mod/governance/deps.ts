@@ -5,7 +5,7 @@ import type { Config } from "../../sys/core/config.js";
 import type { Database } from "../../sys/core/db.js";
 import type { Notifier } from "../../sys/core/notifier.js";
 import type { AuthorizationPort } from "../../sys/core/ports/authorization-port.js";
-import type { VotingPort } from "../voting/port.js";
+import type { VotingPort } from "../voting/index.js";
 import type { PluginRegistry } from "./registry.js";
 
 /** Seals and opens secrets at rest; `context` (a row id) binds a sealed value to its row. */
