@@ -121,9 +121,11 @@ describe("loomio poll", () => {
   });
 
   it("works with Loomio's /api/b2 and a group_id", async () => {
-    const { key } = await started({ title: "Use the b2 API?", poll_type: "count", options: ["yes"], closing_at: inAWeek() }, { api_version: "b2", group_id: loomio.groupId });
+    const { key } = await started({ title: "Use the b2 API?", poll_type: "count", options: ["yes"], closing_at: inAWeek(), group_id: 1 }, { api_version: "b2", group_id: loomio.groupId });
     expect(loomio.requests.at(-1)).toEqual({ method: "POST", path: "/api/b2/polls" });
     expect(loomio.polls.get(key)!.group_id).toBe(loomio.groupId);
+    // Without a configured group_id, an undeclared group_id in the input does not reach Loomio (the fake refuses other groups).
+    await started({ title: "No stray group", poll_type: "count", options: ["yes"], closing_at: inAWeek(), group_id: 1 }, { api_version: "b2" });
   });
 
   it("bad input the schema cannot catch is invalid_input, and nothing is created", async () => {

@@ -62,7 +62,10 @@ export const loomioPoll: ProcessDefinition = {
     if (parameters.poll_type === "proposal" && options.some((option) => !PROPOSAL_OPTIONS.has(option))) {
       throw invalidInput("options: a proposal's options are agree, disagree, abstain and block");
     }
-    const body: JsonObject = { ...parameters, closing_at: closingAt.toISOString() };
+    // Only the fields declared here reach Loomio: an undeclared group_id must not move the poll to another group.
+    const declared = Object.keys(input.properties as JsonObject);
+    const body: JsonObject = Object.fromEntries(Object.entries(parameters).filter(([name]) => declared.includes(name)));
+    body.closing_at = closingAt.toISOString();
     if (ctx.config.group_id !== undefined && parameters.discussion_id === undefined) body.group_id = ctx.config.group_id;
     const answer = await loomioRequest(ctx, "POST", "polls", body);
     const poll = firstPoll(answer);
