@@ -222,4 +222,28 @@ export const CASES: Record<string, Case> = {
   "VotingService/ListDelegations": { variants: communities((_, k) => ({ communityId: k.id })) },
   "VotingService/ListActivity": { variants: communities((_, k) => ({ communityId: k.id })) },
   "VotingService/WatchActivity": { variants: communities((_, k) => ({ communityId: k.id })) },
+
+  // GovernanceService: unknown ids are NOT_FOUND and a plugin not enabled is FAILED_PRECONDITION, both after
+  // authorization; SetCommunityPlugins empties the list, so it runs late.
+  "GovernanceService/ListPlugins": { variants: one(() => ({})) },
+  "GovernanceService/EnablePlugin": { variants: communities((_, k) => ({ communityId: k.id, plugin: "randomness", platformId: unique("matrix") })) },
+  "GovernanceService/UpdatePlugin": { variants: communities((_, k) => ({ communityId: k.id, instanceId: uuid(), config: {} })) },
+  "GovernanceService/DisablePlugin": { variants: communities((_, k) => ({ communityId: k.id, instanceId: uuid() })) },
+  "GovernanceService/SetCommunityPlugins": { late: true, variants: communities((_, k) => ({ communityId: k.id, plugins: [] })) },
+  "GovernanceService/ListCommunityPlugins": { variants: communities((_, k) => ({ communityId: k.id })) },
+  "GovernanceService/ListHooks": { variants: communities((_, k) => ({ communityId: k.id })) },
+  "GovernanceService/RunAction": { variants: communities((_, k) => ({ communityId: k.id, action: "randomness.random-int", parameters: { low: 0, high: 10 } })) },
+  "GovernanceService/RunPublicAction": { variants: communities((_, k) => ({ communityId: k.id, action: "randomness.random-int", parameters: { low: 0, high: 10 } })), handlerReasons: ["ACTION_NOT_PUBLIC"] },
+  "GovernanceService/StartProcess": { variants: communities((_, k) => ({ communityId: k.id, process: "randomness.delayed-stochastic-vote", input: { options: ["a", "b"], delay: 60 } })) },
+  "GovernanceService/GetProcess": { variants: communities((_, k) => ({ communityId: k.id, processId: uuid() })) },
+  "GovernanceService/ListProcesses": { variants: communities((_, k) => ({ communityId: k.id })) },
+  "GovernanceService/CloseProcess": { variants: communities((_, k) => ({ communityId: k.id, processId: uuid() })) },
+  "GovernanceService/ListEvents": { variants: communities((_, k) => ({ communityId: k.id })) },
+  "GovernanceService/WatchEvents": { variants: communities((_, k) => ({ communityId: k.id })) },
+  "GovernanceService/CreateSubscription": { variants: communities((_, k) => ({ communityId: k.id, url: "https://drivers.example.org/events" })) },
+  "GovernanceService/ListSubscriptions": { variants: communities((_, k) => ({ communityId: k.id })) },
+  "GovernanceService/DeleteSubscription": { variants: communities((_, k) => ({ communityId: k.id, subscriptionId: uuid() })) },
+  "GovernanceService/RotateCallbackSecret": { variants: communities((_, k) => ({ communityId: k.id })) },
+  "GovernanceService/ListDeliveries": { variants: communities((_, k) => ({ communityId: k.id })) },
+  "GovernanceService/ReplayDelivery": { variants: communities((_, k) => ({ communityId: k.id, deliveryId: uuid() })) },
 };
