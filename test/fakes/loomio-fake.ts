@@ -56,7 +56,8 @@ class LoomioError extends Error {
   constructor(readonly status: number, readonly body: Record<string, unknown>) { super(JSON.stringify(body)); }
 }
 
-export async function createLoomioFake(options: { apiKey?: string; groupId?: number; members?: LoomioMember[] } = {}): Promise<LoomioFake> {
+/** `stanceData`: also answer each poll's stance_data {option: total}, as Loomio did until about 2021. */
+export async function createLoomioFake(options: { apiKey?: string; groupId?: number; members?: LoomioMember[]; stanceData?: boolean } = {}): Promise<LoomioFake> {
   const apiKey = options.apiKey ?? "loomio-test-key";
   const groupId = options.groupId ?? 710495;
   const bot: LoomioMember = { id: 4759171, name: "polity bot" };
@@ -147,6 +148,7 @@ export async function createLoomioFake(options: { apiKey?: string; groupId?: num
         created_at: poll.created_at, voters_count: members.length, decided_voters_count: decided, undecided_voters_count: members.length - decided,
         cast_stances_pct: members.length === 0 ? 0 : Math.round((decided / members.length) * 100), poll_option_names: poll.options.map((option) => option.name),
         poll_option_ids: poll.options.map((option) => option.id), stance_counts: pollOptions.map((option) => option.total_score), multiple_choice: false,
+        ...(options.stanceData ? { stance_data: Object.fromEntries(pollOptions.map((option) => [option.name, option.total_score])) } : {}),
       }],
       poll_options: pollOptions,
       stances: [...poll.stances].map(([userId, chosen], index) => ({ id: 4097752 + index, poll_id: poll.id, participant_id: poll.anonymous ? null : userId, latest: true, cast_at: poll.created_at, option_scores: Object.fromEntries(chosen.map((name) => [String(poll.options.find((option) => option.name === name)!.id), 1])) })),

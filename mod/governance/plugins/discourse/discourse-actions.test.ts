@@ -44,6 +44,16 @@ describe("discourse actions", () => {
     expect(discourse.posts.get(reply.post_id)!.post_number).toBe(2);
   });
 
+  it("Metagov v1's initiator posts as that Discourse user (Api-Username), not sent on as a post field", async () => {
+    const topic = await run("create-topic", { title: "Ideas for the newsletter", raw: "What should the next issue cover?", category: 8, initiator: "carol" }) as { topic_id: number; post_id: number };
+    expect(discourse.topics.get(topic.topic_id)!.created_by).toBe("carol");
+    const reply = await run("create-post", { topic_id: topic.topic_id, raw: "An interview with a founding member.", initiator: "alice" }) as { post_id: number };
+    expect(discourse.posts.get(reply.post_id)!.username).toBe("alice");
+    const message = await run("create-message", { title: "Thanks", raw: "Thank you for the interview idea!", target_usernames: ["alice"], initiator: "carol" }) as { topic_id: number };
+    expect(discourse.topics.get(message.topic_id)!.allowed_users).toEqual(["carol", "alice"]);
+    await expect(run("create-post", { topic_id: topic.topic_id, raw: "Posting as someone who is not there.", initiator: "mallory" })).rejects.toMatchObject({ pluginError: "platform", message: expect.stringContaining("403") });
+  });
+
   it("create-message without a title for a new thread is bad input, not a platform error", async () => {
     await expect(run("create-message", { raw: "A message without any title at all.", target_usernames: ["alice"] })).rejects.toMatchObject({ pluginError: "invalid_input" });
   });
@@ -68,6 +78,8 @@ describe("discourse actions", () => {
   it("the config needs server_url, api_key and webhook_secret; api_username defaults to system; secrets are writeOnly", () => {
     expect(() => testInstanceContext(plugin, { config: { server_url: "https://forum.example.org", api_key: "k" } })).toThrow(/webhook_secret: required/);
     expect(context().config.api_username).toBe("system");
+    // Metagov v1 configs carry a webhook_slug; it loads (and is a secret like the others).
+    expect(testInstanceContext(plugin, { config: { server_url: "https://forum.example.org", api_key: "k", webhook_secret: "a-long-webhook-secret", webhook_slug: "f5c3ff8f" } }).config.webhook_slug).toBe("f5c3ff8f");
     const properties = plugin.config.properties as Record<string, { writeOnly?: boolean }>;
     expect([properties.api_key!.writeOnly, properties.webhook_secret!.writeOnly, properties.server_url!.writeOnly]).toEqual([true, true, undefined]);
   });

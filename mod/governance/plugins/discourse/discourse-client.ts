@@ -14,11 +14,13 @@ export async function discourseRequest(
   method: "GET" | "POST" | "PUT" | "DELETE",
   route: string,
   body?: { json: JsonObject } | { form: Record<string, string> },
+  /** Act as this Discourse user instead of api_username (needs an "All Users" API key). */
+  username?: string,
 ): Promise<JsonObject> {
   const url = `${discourseServerUrl(ctx.config)}/${route}`;
   const headers: Record<string, string> = {
     "Api-Key": String(ctx.config.api_key),
-    "Api-Username": String(ctx.config.api_username),
+    "Api-Username": username ?? String(ctx.config.api_username),
     Accept: "application/json",
   };
   let payload: string | undefined;

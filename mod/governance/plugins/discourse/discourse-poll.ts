@@ -33,7 +33,7 @@ const outcome: JsonObject = {
   type: "object",
   properties: {
     votes: { type: "object", additionalProperties: { type: "integer" }, description: "option (as Discourse shows it) → number of votes; options whose counts are hidden are left out" },
-    url: { type: "string", description: "the post holding the poll" },
+    poll_url: { type: "string", description: "the post holding the poll (Metagov v1's key)" },
   },
 };
 
@@ -52,8 +52,8 @@ export const discoursePoll: ProcessDefinition = {
     const url = postUrl(ctx.config, post);
     return {
       status: "pending",
-      outcome: { url },
-      data: { post_id: post.id, topic_id: post.topic_id as number, topic_slug: post.topic_slug as string, post_number: post.post_number as number, url },
+      outcome: { poll_url: url },
+      data: { post_id: post.id, topic_id: post.topic_id as number, topic_slug: post.topic_slug as string, post_number: post.post_number as number },
     };
   },
   async update(ctx, process) {

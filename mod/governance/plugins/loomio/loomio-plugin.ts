@@ -17,6 +17,7 @@ const config: JsonObject = {
     api_version: { type: "string", enum: ["b1", "b2"], default: "b1", description: "Loomio's bot API: b1 (a group's key) or b2 (a user's key, with group_id)" },
     group_id: { type: "integer", description: "b2: the group polls are created in (unless a discussion_id is given)" },
     webhook_token: { type: "string", minLength: 16, writeOnly: true, description: "a random string; give Loomio the hook URL with ?token=<this>. Without it, webhooks are refused." },
+    webhook_slug: { type: "string", minLength: 8, writeOnly: true, description: "Metagov v1's hard-to-guess hook secret, accepted as the token when webhook_token is not set (prefer a webhook_token of 16 or more characters)" },
   },
   required: ["api_key"],
 };
@@ -27,7 +28,7 @@ function digest(text: string): Buffer {
 
 const webhook: WebhookReceiver = {
   verify(request, instanceConfig) {
-    const expected = instanceConfig.webhook_token;
+    const expected = instanceConfig.webhook_token ?? instanceConfig.webhook_slug;
     const given = request.query.token;
     if (typeof expected !== "string" || expected === "" || typeof given !== "string") return false;
     // Hashing first gives equal lengths, so timingSafeEqual reveals neither the token nor its length.

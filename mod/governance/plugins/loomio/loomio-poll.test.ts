@@ -65,8 +65,8 @@ describe("loomio poll", () => {
     const created = loomio.polls.get(key)!;
     expect(created).toMatchObject({ title: "Adopt the new budget?", poll_type: "proposal", details: "See the attached budget." });
     expect(created.options.map((option) => option.name)).toEqual(["agree", "disagree", "abstain"]);
-    expect(view.outcome).toEqual({ url: `${loomio.url}/p/${key}` });
-    expect(view.data).toMatchObject({ poll_key: key, poll_id: created.id });
+    expect(view.outcome).toEqual({ poll_url: `${loomio.url}/p/${key}` });
+    expect(view.data).toEqual({ poll_key: key, poll_id: created.id });
 
     loomio.vote(key, 879750, ["agree"]);
     apply(await poll.receiveWebhook!(ctx(), view, await webhook("stance_created", key)));
@@ -75,15 +75,15 @@ describe("loomio poll", () => {
     apply(await poll.receiveWebhook!(ctx(), view, await webhook("stance_created", key)));
     expect(view.status).toBe("pending");
     expect(view.outcome).toEqual({
-      url: `${loomio.url}/p/${key}`,
-      votes: { agree: { count: 2, users: ["879750", "879751"] }, disagree: { count: 1, users: ["879752"] }, abstain: { count: 0, users: [] } },
+      poll_url: `${loomio.url}/p/${key}`,
+      votes: { agree: 2, disagree: 1, abstain: 0 },
       voters_count: 4, undecided_voters_count: 1, cast_stances_pct: 75,
     });
 
     loomio.closePoll(key);
     apply(await poll.receiveWebhook!(ctx(), view, await webhook("poll_closed_by_user", key)));
     expect(view.status).toBe("completed");
-    expect((view.outcome.votes as JsonObject).agree).toEqual({ count: 2, users: ["879750", "879751"] });
+    expect(view.outcome.votes).toEqual({ agree: 2, disagree: 1, abstain: 0 });
   });
 
   it("newer Loomio webhooks, with the poll's link only in their text, complete it too; webhooks about other polls are ignored", async () => {
@@ -96,7 +96,7 @@ describe("loomio poll", () => {
     loomio.closePoll(first.key);
     first.apply(await poll.receiveWebhook!(ctx(), first.view, await webhook("poll_expired", first.key, "text")));
     expect(first.view.status).toBe("completed");
-    expect(first.view.outcome.votes).toEqual({ round: { count: 0, users: [] }, square: { count: 1, users: ["879753"] } });
+    expect(first.view.outcome.votes).toEqual({ round: 0, square: 1 });
   });
 
   it("update reads the counts while open and completes once Loomio closed the poll, without any webhook", async () => {
@@ -105,7 +105,7 @@ describe("loomio poll", () => {
     const open = await poll.update!(ctx(), view);
     apply(open);
     expect(open?.status).toBeUndefined();
-    expect(view.outcome.votes).toEqual({ agree: { count: 0, users: [] }, disagree: { count: 1, users: ["879751"] } });
+    expect(view.outcome.votes).toEqual({ agree: 0, disagree: 1 });
     loomio.closePoll(key);
     apply(await poll.update!(ctx(), view));
     expect(view.status).toBe("completed");
@@ -116,8 +116,24 @@ describe("loomio poll", () => {
     loomio.vote(key, 879750, ["agree"]);
     apply(await poll.close!(ctx(), view));
     expect(view.status).toBe("completed");
-    expect(view.outcome.votes).toEqual({ agree: { count: 1, users: ["879750"] }, disagree: { count: 0, users: [] } });
+    expect(view.outcome.votes).toEqual({ agree: 1, disagree: 0 });
     expect(view.data.closed_by).toBe("polity");
+  });
+
+  it("takes a Metagov v1 input (no poll_type: a proposal) and reads a Loomio that still answers stance_data", async () => {
+    const oldLoomio = await createLoomioFake({ apiKey: "right-key", stanceData: true });
+    try {
+      const config = { api_key: "right-key", base_url: oldLoomio.url };
+      const view: ProcessView = { id: "p3", input: checkedAgainst(poll.input, { title: "Approve the minutes?", options: ["agree", "block"], closing_at: "2099-01-01" }), outcome: {}, data: {}, createdAt: new Date() };
+      const start = await poll.start(testInstanceContext(plugin, { config }), view);
+      const key = start.data!.poll_key as string;
+      expect(oldLoomio.polls.get(key)!.poll_type).toBe("proposal");
+      oldLoomio.vote(key, 879752, ["block"]);
+      const update = await poll.update!(testInstanceContext(plugin, { config }), { ...view, data: start.data!, outcome: start.outcome! });
+      expect(update?.outcome).toEqual({ poll_url: `${oldLoomio.url}/p/${key}`, votes: { agree: 0, block: 1 }, voters_count: 4, undecided_voters_count: 3, cast_stances_pct: 25 });
+    } finally {
+      await oldLoomio.close();
+    }
   });
 
   it("works with Loomio's /api/b2 and a group_id", async () => {
@@ -187,7 +203,7 @@ describe("loomio poll, with Loomio sending its webhooks by itself", () => {
       ownLoomio.expirePoll(key);
       expect(await deliver()).toEqual(["poll_expired 200"]);
       expect(view.status).toBe("completed");
-      expect(view.outcome.votes).toEqual({ agree: { count: 1, users: ["879750"] }, disagree: { count: 1, users: ["879751"] } });
+      expect(view.outcome.votes).toEqual({ agree: 1, disagree: 1 });
     } finally {
       await ownLoomio.close();
       await ownReceiver.close();

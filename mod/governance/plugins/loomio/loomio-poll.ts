@@ -1,6 +1,7 @@
 // The Loomio `poll` process, as Metagov's: start creates the poll through Loomio's bot API and keeps its key;
-// its outcome is Metagov's (votes per option with the voters' ids, voters_count, undecided_voters_count,
-// cast_stances_pct), read from the poll. It completes once Loomio reports the poll closed (closed_at set): on a
+// its outcome is Metagov v1's ({poll_url, votes: {option: total score}}, votes being what Loomio called the
+// poll's stance_data) plus the participation figures Metagov's gateway added (voters_count,
+// undecided_voters_count, cast_stances_pct), read from the poll. It completes once Loomio reports the poll closed (closed_at set): on a
 // webhook of Loomio about this poll, or on the sweep's update. Loomio's bot API cannot close a poll (its close
 // endpoint needs a signed-in browser session), so CloseProcess makes the counts read now the final outcome and
 // the poll stays open on Loomio until its closing_at.
@@ -12,7 +13,7 @@ const input: JsonObject = {
   properties: {
     title: { type: "string", minLength: 1, description: "title of the poll" },
     closing_at: { type: "string", description: "when the poll closes: a date or an ISO 8601 time" },
-    poll_type: { type: "string", enum: ["proposal", "poll", "count", "score", "ranked_choice", "meeting", "dot_vote"], description: "the voting style of the poll" },
+    poll_type: { type: "string", enum: ["proposal", "poll", "count", "score", "ranked_choice", "meeting", "dot_vote"], default: "proposal", description: "the voting style of the poll" },
     options: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1, description: "proposal: agree, disagree, abstain, block; meeting: ISO 8601 dates or times; otherwise anything" },
     details: { type: "string", description: "the main text of the poll" },
     details_format: { type: "string", enum: ["html", "md"] },
@@ -28,21 +29,17 @@ const input: JsonObject = {
     recipient_emails: { type: "array", items: { type: "string" }, description: "email addresses of people to invite" },
     recipient_message: { type: "string", description: "message to include in the email invitation" },
   },
-  required: ["title", "options", "closing_at", "poll_type"],
+  required: ["title", "options", "closing_at"],
 };
 
 const outcome: JsonObject = {
   type: "object",
   properties: {
-    votes: {
-      type: "object",
-      description: "option name → {count: its total score, users: ids of the Loomio users who chose it}",
-      additionalProperties: { type: "object", properties: { count: { type: "number" }, users: { type: "array", items: { type: "string" } } }, required: ["count", "users"] },
-    },
+    poll_url: { type: "string", description: "the poll on Loomio" },
+    votes: { type: "object", additionalProperties: { type: "number" }, description: "option name → its total score (the number of votes, for a proposal or a single-choice poll)" },
     voters_count: { type: ["integer", "null"] },
     undecided_voters_count: { type: ["integer", "null"] },
     cast_stances_pct: { type: ["number", "null"] },
-    url: { type: "string", description: "the poll on Loomio" },
   },
 };
 
@@ -71,7 +68,7 @@ export const loomioPoll: ProcessDefinition = {
     const poll = firstPoll(answer);
     const key = String(poll.key);
     const url = pollUrl(ctx.config, key);
-    return { status: "pending", outcome: { url }, data: { poll_key: key, poll_id: poll.id ?? null, url } };
+    return { status: "pending", outcome: { poll_url: url }, data: { poll_key: key, poll_id: poll.id ?? null } };
   },
   update: (ctx, process) => readPoll(ctx, process),
   async receiveWebhook(ctx, process, delivery) {
@@ -93,7 +90,7 @@ async function readPoll(ctx: InstanceContext, process: ProcessView): Promise<Pro
   const update: ProcessUpdate = {
     outcome: {
       ...process.outcome,
-      votes: votesByOption(answer.poll_options, poll.id),
+      votes: votesByOption(poll, answer.poll_options),
       voters_count: (poll.voters_count ?? null) as number | null,
       undecided_voters_count: (poll.undecided_voters_count ?? null) as number | null,
       cast_stances_pct: (poll.cast_stances_pct ?? null) as number | null,
@@ -110,13 +107,14 @@ function firstPoll(answer: JsonObject): JsonObject {
   return poll;
 }
 
-/** Metagov's shape: {option name: {count: total_score, users: ids of who chose it}}. */
-function votesByOption(pollOptions: unknown, pollId: unknown): JsonObject {
+/** Metagov v1's votes, {option name: total score}: Loomio's stance_data where it still answers it, else the options' total_score. */
+function votesByOption(poll: JsonObject, pollOptions: unknown): JsonObject {
+  const stanceData = poll.stance_data;
+  if (stanceData && typeof stanceData === "object" && !Array.isArray(stanceData) && Object.keys(stanceData).length > 0) return stanceData;
   const votes: JsonObject = {};
   for (const option of Array.isArray(pollOptions) ? (pollOptions as JsonObject[]) : []) {
-    if (pollId !== undefined && option.poll_id !== undefined && option.poll_id !== pollId) continue;
-    const scores = (option.voter_scores ?? {}) as JsonObject;
-    votes[String(option.name)] = { count: Number(option.total_score ?? 0), users: Object.keys(scores) };
+    if (option.poll_id !== undefined && poll.id !== undefined && option.poll_id !== poll.id) continue;
+    votes[String(option.name)] = Number(option.total_score ?? 0);
   }
   return votes;
 }

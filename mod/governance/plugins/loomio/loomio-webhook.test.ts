@@ -19,6 +19,12 @@ describe("loomio webhook", () => {
     }
   });
 
+  it("takes Metagov v1's webhook_slug as the token when no webhook_token is set", async () => {
+    const v1 = testInstanceContext(plugin, { config: { api_key: "k", webhook_slug: "f5c3ff8f" } }).config;
+    expect(await webhook.verify(request({ token: "f5c3ff8f" }), v1)).toBe(true);
+    expect(await webhook.verify(request({ token: "f5c3ff8e" }), v1)).toBe(false);
+  });
+
   it("refuses every delivery when no webhook_token is configured", async () => {
     const withoutToken = testInstanceContext(plugin, { config: { api_key: "k" } }).config;
     expect(await webhook.verify(request({ token: "" }), withoutToken)).toBe(false);
