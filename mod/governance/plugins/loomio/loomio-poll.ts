@@ -1,12 +1,12 @@
 // The Loomio `poll` process, as Metagov's: start creates the poll through Loomio's bot API and keeps its key;
 // its outcome is Metagov v1's ({poll_url, votes: {option: total score}}, votes being what Loomio called the
 // poll's stance_data) plus the participation figures Metagov's gateway added (voters_count,
-// undecided_voters_count, cast_stances_pct), read from the poll. It completes once Loomio reports the poll closed (closed_at set): on a
-// webhook of Loomio about this poll, or on the sweep's update. Loomio's bot API cannot close a poll (its close
+// undecided_voters_count, cast_stances_pct), read from the poll. It completes once Loomio reports the poll
+// closed (closed_at set): on a webhook of Loomio about this poll, or on the sweep's update. Loomio's bot API cannot close a poll (its close
 // endpoint needs a signed-in browser session), so CloseProcess makes the counts read now the final outcome and
 // the poll stays open on Loomio until its closing_at.
 import { invalidInput, platformError, type InstanceContext, type JsonObject, type ProcessDefinition, type ProcessUpdate, type ProcessView } from "../../sdk/define-plugin.js";
-import { loomioBaseUrl, loomioRequest, pollUrl } from "./loomio-client.js";
+import { loomioRequest, pollUrl } from "./loomio-client.js";
 
 const input: JsonObject = {
   type: "object",
@@ -72,7 +72,7 @@ export const loomioPoll: ProcessDefinition = {
   },
   update: (ctx, process) => readPoll(ctx, process),
   async receiveWebhook(ctx, process, delivery) {
-    if (!mentionsPoll(ctx.config, delivery.body, String(process.data.poll_key))) return;
+    if (!mentionsPoll(delivery.body, String(process.data.poll_key))) return;
     // The webhook says what happened (a vote, closing, reopening), but only the poll itself says the counts.
     return readPoll(ctx, process);
   },
@@ -119,11 +119,15 @@ function votesByOption(poll: JsonObject, pollOptions: unknown): JsonObject {
   return votes;
 }
 
-/** Whether a Loomio webhook is about this poll: its `url` (or, in text-only formats, a link in its text) is the poll's page. */
-export function mentionsPoll(config: JsonObject, body: unknown, key: string): boolean {
+/**
+ * Whether a Loomio webhook is about this poll: its `url` (or, in text-only formats, a link in its text) is the
+ * poll's page /p/{key}. Any host: Loomio links with its canonical host, which may differ from base_url, and a
+ * false match costs one re-read of the poll.
+ */
+export function mentionsPoll(body: unknown, key: string): boolean {
   if (typeof body !== "object" || body === null) return false;
   const { url, text } = body as { url?: unknown; text?: unknown };
-  const page = `${escapeRegExp(`${loomioBaseUrl(config)}/p/${key}`)}(?=$|[/?#)\\s\\]"'>])`;
+  const page = `https?://[^/\\s"'<>()\\[\\]]+/p/${escapeRegExp(key)}(?=$|[/?#)\\s\\]"'>])`;
   if (typeof url === "string") return new RegExp(`^${page}`).test(url);
   return typeof text === "string" && new RegExp(page).test(text);
 }

@@ -45,14 +45,13 @@ describe("loomio webhook", () => {
   });
 
   it("a webhook is about a poll when its url (or, without a url, a link in its text) is the poll's page, not a longer key's", () => {
-    const base = { base_url: "https://www.loomio.com" };
-    expect(mentionsPoll(base, { url: "https://www.loomio.com/p/m20ZprvH/adopt-the-budget" }, "m20ZprvH")).toBe(true);
-    expect(mentionsPoll(base, { url: "https://www.loomio.com/p/m20ZprvH" }, "m20ZprvH")).toBe(true);
-    expect(mentionsPoll(base, { text: "Alice voted on [Budget](https://www.loomio.com/p/m20ZprvH/budget)" }, "m20ZprvH")).toBe(true);
-    expect(mentionsPoll(base, { url: "https://www.loomio.com/p/m20ZprvHx" }, "m20ZprvH")).toBe(false);
-    expect(mentionsPoll(base, { url: "https://evil.example/p/m20ZprvH" }, "m20ZprvH")).toBe(false);
-    expect(mentionsPoll(base, { url: "https://www.loomio.com/d/other", text: "see https://www.loomio.com/p/m20ZprvH" }, "m20ZprvH")).toBe(false);
-    expect(mentionsPoll(base, { url: "https://evil.example/?next=https://www.loomio.com/p/m20ZprvH" }, "m20ZprvH")).toBe(false);
-    expect(mentionsPoll(base, null, "m20ZprvH")).toBe(false);
+    expect(mentionsPoll({ url: "https://www.loomio.com/p/m20ZprvH/adopt-the-budget" }, "m20ZprvH")).toBe(true);
+    expect(mentionsPoll({ url: "https://loomio.example.org/p/m20ZprvH" }, "m20ZprvH")).toBe(true);
+    expect(mentionsPoll({ text: "Alice voted on [Budget](https://www.loomio.com/p/m20ZprvH/budget)" }, "m20ZprvH")).toBe(true);
+    expect(mentionsPoll({ url: "https://www.loomio.com/p/m20ZprvHx" }, "m20ZprvH")).toBe(false);
+    expect(mentionsPoll({ url: "https://www.loomio.com/d/m20ZprvH" }, "m20ZprvH")).toBe(false);
+    expect(mentionsPoll({ url: "https://evil.example/?next=https://www.loomio.com/p/m20ZprvH" }, "m20ZprvH")).toBe(false);
+    expect(mentionsPoll({ url: "https://www.loomio.com/d/other", text: "see https://www.loomio.com/p/m20ZprvH" }, "m20ZprvH")).toBe(false);
+    expect(mentionsPoll(null, "m20ZprvH")).toBe(false);
   });
 });
