@@ -6,6 +6,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BadRequestSchema } from "../clients/src/gen/google/rpc/error_details_pb.js";
 import { DiscoService } from "../clients/src/gen/polity/mod/disco/v1/disco_pb.js";
+import { GovernanceService } from "../clients/src/gen/polity/mod/governance/v1/governance_pb.js";
 import { VotingService } from "../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { OrgProjectService } from "../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { AuthService } from "../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
@@ -54,6 +55,9 @@ describe("a NUL character in a string field (PostgreSQL, sys and mod)", () => {
       listListings: await refusal(client(DiscoService).listListings({ query: NUL })),
       createPoll: await refusal(client(VotingService).createPoll({ poll: { communityId: community, title: NUL, method: 1 } })),
       castBallot: await refusal(client(VotingService).castBallot({ communityId: community, pollId: poll, ballot: { choice: { case: "scores", value: { scores: { [NUL]: 1 } } } } })),
+      // JSON (google.protobuf.Struct) is searched as JSON: values and keys at any depth.
+      jsonValue: await refusal(client(GovernanceService).runAction({ communityId: community, action: "randomness.random-int", parameters: { low: 0, list: [1, { deep: NUL }] } })),
+      jsonKey: await refusal(client(GovernanceService).enablePlugin({ communityId: community, plugin: "randomness", config: { [NUL]: true } })),
     };
     expect(results).toEqual({
       register: { code: "InvalidArgument", reason: "NUL_CHARACTER", field: "display_name" },
@@ -65,6 +69,8 @@ describe("a NUL character in a string field (PostgreSQL, sys and mod)", () => {
       listListings: { code: "InvalidArgument", reason: "NUL_CHARACTER", field: "query" },
       createPoll: { code: "InvalidArgument", reason: "NUL_CHARACTER", field: "poll.title" },
       castBallot: { code: "InvalidArgument", reason: "NUL_CHARACTER", field: `ballot.scores.scores[${JSON.stringify(NUL)}]` },
+      jsonValue: { code: "InvalidArgument", reason: "NUL_CHARACTER", field: "parameters.list[1].deep" },
+      jsonKey: { code: "InvalidArgument", reason: "NUL_CHARACTER", field: `config[${JSON.stringify(NUL)}]` },
     });
   });
 });

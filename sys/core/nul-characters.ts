@@ -27,12 +27,17 @@ export function firstNulField(schema: DescMessage, message: unknown): string | u
           break;
         case "enum":
           break;
-        case "message":
-          // Wrappers and JSON types (StringValue, Struct…) are plain values in protobuf-es; none is used today.
-          if (typeof value !== "object") {
+        case "message": {
+          // Wrappers and JSON types (StringValue, Struct…) are plain values in protobuf-es: JSON is searched as
+          // JSON (jsonb cannot hold U+0000 either), never walked as the message it stands for.
+          if (JSON_TYPES.has(field.message.typeName)) {
+            const inJson = firstNulInJson(value);
+            if (inJson !== undefined) return path + inJson;
+          } else if (typeof value !== "object") {
             if (hasNul(value)) return path;
           } else stack.push([field.message, value as Plain, `${path}.`]);
           break;
+        }
         case "list":
           (value as unknown[]).forEach((item, i) => {
             if (field.listKind === "message") stack.push([field.message, item as Plain, `${path}[${i}].`]);
@@ -49,6 +54,25 @@ export function firstNulField(schema: DescMessage, message: unknown): string | u
             else if (field.mapKind === "scalar" && field.scalar === ScalarType.STRING && hasNul(item)) return `${path}[${JSON.stringify(key)}]`;
           }
           break;
+      }
+    }
+  }
+  return undefined;
+}
+
+const JSON_TYPES = new Set(["google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue"]);
+
+/** The path inside a JSON value of the first string or key holding a NUL character ("" for the value itself). */
+function firstNulInJson(root: unknown): string | undefined {
+  const stack: Array<[unknown, string]> = [[root, ""]];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (hasNul(value)) return path;
+    if (Array.isArray(value)) value.forEach((item, i) => stack.push([item, `${path}[${i}]`]));
+    else if (value !== null && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) {
+        if (hasNul(key)) return `${path}[${JSON.stringify(key)}]`;
+        stack.push([item, `${path}.${key}`]);
       }
     }
   }
