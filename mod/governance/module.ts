@@ -14,6 +14,7 @@ import { governanceMigrations } from "./migrations/index.js";
 import { createShippedPlugins } from "./plugins/index.js";
 import { createPluginRegistry } from "./registry.js";
 import type { PluginDefinition } from "./sdk/define-plugin.js";
+import { createWebhookRoutes } from "./webhooks/routes.js";
 import { createGovernanceWorker, type GovernanceWorker } from "./worker/loop.js";
 
 export interface GovernanceModuleOptions {
@@ -62,6 +63,7 @@ export function createGovernanceModule(options: GovernanceModuleOptions = {}) {
       entities: governanceEntities as never[],
       migrations: governanceMigrations,
       services: (ctx) => [service(GovernanceService, createGovernanceService(depsFor(ctx)))],
+      routes: (ctx) => createWebhookRoutes(() => depsFor(ctx)),
       async start(ctx) {
         const shared = depsFor(ctx);
         worker = createGovernanceWorker(() => shared, { pollMs: options.workerPollMs });
