@@ -5,7 +5,7 @@ import { HttpError, type HttpRoute, type RouteRequest } from "../../../sys/core/
 import { objectField, readJsonObject } from "./body.js";
 import { actingAs } from "./clients.js";
 import { COMMUNITY_HEADER } from "./communities.js";
-import type { MetagovContext } from "./context.js";
+import { asCaller, type MetagovContext } from "./context.js";
 import { answering, notFoundIsBadRequest } from "./errors.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -26,8 +26,7 @@ export function actionRoutes(ctx: MetagovContext): HttpRoute[] {
     {
       method: "POST",
       path: "/api/internal/action/:action",
-      handler: answering(ctx.logger, async (request) => {
-        const caller = (await ctx.callerOf(request))!;
+      handler: asCaller(ctx, async (request, caller) => {
         const community = await communities.fromHeader(caller, request);
         const parameters = objectField(await readJsonObject(request), "parameters") ?? {};
         const reply = await notFoundIsBadRequest(clients().governance.runAction({ communityId: community.id, action: request.params.action!, parameters }, actingAs(caller.accessToken)));

@@ -2,22 +2,22 @@
 // DELETE disables every plugin and archives; and the listings of its hooks, actions, processes and events.
 import type { JsonObject } from "@bufbuild/protobuf";
 import { JoinPolicy, Visibility } from "../../../clients/src/gen/polity/sys/community/v1/community_pb.js";
-import { HttpError, type HttpRoute, type RouteRequest } from "../../../sys/core/http/route.js";
+import { HttpError, type HttpRoute, type RouteRequest, type RouteResponse } from "../../../sys/core/http/route.js";
 import { isObject, readJsonObject, stringField } from "./body.js";
 import { actingAs } from "./clients.js";
-import { type MetagovContext, pluginCatalogue } from "./context.js";
+import { asCaller, type MetagovContext, pluginCatalogue } from "./context.js";
 import type { Caller } from "./credentials.js";
-import { answering, notFoundIsBadRequest } from "./errors.js";
+import { notFoundIsBadRequest } from "./errors.js";
 import { actionSchemas, communityJson, eventSchemas, processSchemas } from "./shapes.js";
 
 const PATH = "/api/internal/community/:name";
 
 export function communityRoutes(ctx: MetagovContext): HttpRoute[] {
   const { clients, communities } = ctx;
-  const route = (method: HttpRoute["method"], path: string, handler: (request: RouteRequest, caller: Caller) => Promise<{ status: number; body?: unknown; headers?: Record<string, string> }>): HttpRoute => ({
+  const route = (method: HttpRoute["method"], path: string, handler: (request: RouteRequest, caller: Caller) => Promise<RouteResponse>): HttpRoute => ({
     method,
     path,
-    handler: answering(ctx.logger, async (request) => handler(request, (await ctx.callerOf(request))!)),
+    handler: asCaller(ctx, handler),
   });
   const existing = async (caller: Caller, name: string) => {
     const community = await communities.find(caller, name);

@@ -15,7 +15,11 @@ export interface Caller {
   accountId: string;
 }
 
-export type CallerOf = (request: RouteRequest, options?: { optional?: boolean }) => Promise<Caller | undefined>;
+export interface CallerOf {
+  (request: RouteRequest, options?: { optional?: boolean }): Promise<Caller | undefined>;
+  /** Drops a cached token sys no longer accepts. */
+  forget(caller: Caller): void;
+}
 
 interface Held extends Caller {
   renewAt: number;
@@ -36,8 +40,11 @@ export function createCallerOf(config: Settings, logger: Logger, clients: () => 
     try {
       const { tokens } = await clients().auth.exchangeApiKey({ apiKey });
       if (!tokens?.accessToken) throw new Error("ExchangeApiKey answered without tokens");
-      const expiresAt = tokens.accessTokenExpiresAt ? Number(tokens.accessTokenExpiresAt.seconds) * 1000 : Date.now() + 60_000;
-      return { accessToken: tokens.accessToken, accountId: tokens.accountId, renewAt: expiresAt - RENEW_BEFORE_MS };
+      const now = Date.now();
+      const expiresAt = tokens.accessTokenExpiresAt ? Number(tokens.accessTokenExpiresAt.seconds) * 1000 : now + 60_000;
+      // Renewed a little before expiry, so a token never runs out mid-request (a quarter of short lifetimes).
+      const margin = Math.min(RENEW_BEFORE_MS, Math.max(0, expiresAt - now) / 4);
+      return { accessToken: tokens.accessToken, accountId: tokens.accountId, renewAt: expiresAt - margin };
     } catch (error) {
       const code = error instanceof ConnectError ? error.code : undefined;
       if (code === Code.Unauthenticated || code === Code.InvalidArgument || code === Code.NotFound || code === Code.PermissionDenied) {
@@ -89,7 +96,7 @@ export function createCallerOf(config: Settings, logger: Logger, clients: () => 
     return caller;
   };
 
-  return async (request, options = {}) => {
+  const callerOf = async (request: RouteRequest, options: { optional?: boolean } = {}) => {
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "")?.[1];
     const apiKey = bearer ?? request.headers["x-api-key"]?.trim();
     if (apiKey) return callerFor(apiKey);
@@ -97,4 +104,8 @@ export function createCallerOf(config: Settings, logger: Logger, clients: () => 
     if (options.optional) return undefined;
     throw new HttpError(401, "an API key is required (Authorization: Bearer <key> or X-Api-Key)");
   };
+  const forget = (caller: Caller) => {
+    for (const [id, entry] of held) void entry.then((h) => h.accessToken === caller.accessToken && held.get(id) === entry && held.delete(id), () => undefined);
+  };
+  return Object.assign(callerOf, { forget });
 }

@@ -6,15 +6,14 @@ import { HttpError, type HttpRoute, type RouteRequest, type RouteResponse } from
 import { readJsonObject } from "./body.js";
 import { actingAs } from "./clients.js";
 import { COMMUNITY_HEADER } from "./communities.js";
-import { type MetagovContext, pluginCatalogue } from "./context.js";
+import { asCaller, type MetagovContext, pluginCatalogue } from "./context.js";
 import type { Caller } from "./credentials.js";
-import { answering, notFoundIsBadRequest } from "./errors.js";
+import { notFoundIsBadRequest } from "./errors.js";
 import { pluginJson, pluginMetadata, schema } from "./shapes.js";
 
 export function pluginRoutes(ctx: MetagovContext): HttpRoute[] {
   const { clients, communities } = ctx;
-  const withCaller = (handler: (request: RouteRequest, caller: Caller) => Promise<RouteResponse>) =>
-    answering(ctx.logger, async (request) => handler(request, (await ctx.callerOf(request))!));
+  const withCaller = (handler: (request: RouteRequest, caller: Caller) => Promise<RouteResponse>) => asCaller(ctx, handler);
   const instancesOf = async (caller: Caller, communityId: string) =>
     (await clients().governance.listCommunityPlugins({ communityId }, actingAs(caller.accessToken))).instances;
 

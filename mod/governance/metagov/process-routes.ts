@@ -3,13 +3,13 @@
 // when given, else through the processes this API started, else by asking each community of the caller's org.
 import { type Process, ProcessStatus } from "../../../clients/src/gen/polity/mod/governance/v1/governance_pb.js";
 import type { Community } from "../../../clients/src/gen/polity/sys/community/v1/community_pb.js";
-import { HttpError, type HttpRoute, type RouteRequest } from "../../../sys/core/http/route.js";
+import { HttpError, type HttpRoute, type RouteRequest, type RouteResponse } from "../../../sys/core/http/route.js";
 import { readJsonObject } from "./body.js";
 import { actingAs } from "./clients.js";
 import { COMMUNITY_HEADER } from "./communities.js";
-import type { MetagovContext } from "./context.js";
+import { asCaller, type MetagovContext } from "./context.js";
 import type { Caller } from "./credentials.js";
-import { answering, notFoundIsBadRequest } from "./errors.js";
+import { notFoundIsBadRequest } from "./errors.js";
 import { processJson } from "./shapes.js";
 import { Code, ConnectError } from "@connectrpc/connect";
 
@@ -57,8 +57,7 @@ export function processRoutes(ctx: MetagovContext): HttpRoute[] {
     throw notFound;
   };
 
-  const withCaller = (handler: (request: RouteRequest, caller: Caller) => Promise<{ status: number; body?: unknown; headers?: Record<string, string> }>) =>
-    answering(ctx.logger, async (request) => handler(request, (await ctx.callerOf(request))!));
+  const withCaller = (handler: (request: RouteRequest, caller: Caller) => Promise<RouteResponse>) => asCaller(ctx, handler);
 
   return [
     {
