@@ -92,7 +92,7 @@ export async function startProcessServer(args: string[], env: Record<string, str
     port: Number(new URL(url).port),
     logs,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
         child.kill("SIGTERM");
         await exited;
