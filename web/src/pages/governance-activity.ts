@@ -2,9 +2,8 @@
 // event) and its events (the newest from ListEvents, then live through WatchEvents until the page is left).
 import type { JsonObject } from "@bufbuild/protobuf";
 import { formatTime, h, table } from "../dom.js";
-import { attempt, errorBox } from "../errors.js";
 import { ProcessStatus, type Event, type Process } from "../../../clients/src/gen/polity/mod/governance/v1/governance_pb.js";
-import { governance } from "./governance-client.js";
+import { attemptGovernance, governance, governanceErrorBox } from "./governance-client.js";
 
 const STATUS: Record<number, [string, string]> = {
   [ProcessStatus.CREATED]: ["starting", "warn"], [ProcessStatus.PENDING]: ["pending", "warn"], [ProcessStatus.COMPLETED]: ["completed", "ok"],
@@ -21,7 +20,7 @@ export function processesSection(communityId: string, signal: AbortSignal): { el
   const slot = h("div", { class: "slot" });
   let timer: ReturnType<typeof setTimeout> | undefined;
   signal.addEventListener("abort", () => clearTimeout(timer));
-  const load = () => attempt(slot, async () => {
+  const load = () => attemptGovernance(slot, async () => {
     clearTimeout(timer);
     const { processes } = await governance().listProcesses({ communityId, pageSize: 50 });
     list.replaceChildren(table(["Process", "Status", "Outcome", "Started", "Updated"], processes.map((p) => {
@@ -68,7 +67,7 @@ export function eventsSection(communityId: string, signal: AbortSignal, onEvent:
         onEvent();
       }
     } catch (err) {
-      if (!signal.aborted) slot.replaceChildren(errorBox(err));
+      if (!signal.aborted) slot.replaceChildren(governanceErrorBox(err));
     }
   })();
   return h("section", { class: "card" }, h("h2", {}, "Events"), h("p", { class: "muted" }, "Newest first; new ones appear as they happen."), slot, empty, feed);

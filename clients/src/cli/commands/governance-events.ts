@@ -16,7 +16,7 @@ const PAGE = 500;
 /** Who caused it, as the plugin knows them: their platform user id when given, else the whole initiator. */
 const initiatorText = (e: Event) => {
   const who = e.initiator ?? {};
-  return typeof who.user_id === "string" ? who.user_id : Object.keys(who).length ? jsonText(who, true) : "";
+  return typeof who.user_id === "string" ? who.user_id : Object.keys(who).length ? jsonText(who) : "";
 };
 
 export function register(program: Command, io: Io): void {
@@ -34,7 +34,7 @@ export function register(program: Command, io: Io): void {
         for await (const { event } of governance(s).watchEvents({ communityId: id, types, afterCursor: o.after ?? "" }, { timeoutMs: 0 })) {
           if (!event) continue;
           if (s.json) s.io.stdout(`${JSON.stringify(toJson(EventSchema, event, { alwaysEmitImplicit: true }))}\n`);
-          else s.io.stdout(`${[event.cursor, time(event.time), event.type, initiatorText(event) || "-", jsonText(event.data, true)].join("  ")}\n`);
+          else s.io.stdout(`${[event.cursor, time(event.time), event.type, initiatorText(event) || "-", jsonText(event.data)].join("  ")}\n`);
         }
         return;
       }
@@ -49,7 +49,7 @@ export function register(program: Command, io: Io): void {
         cursor = res.cursor;
       }
       s.emit(ListEventsResponseSchema, { $typeName: ListEventsResponseSchema.typeName, events, cursor }, () => {
-        printTable(s.io, ["CURSOR", "TIME (UTC)", "TYPE", "INITIATOR", "DATA"], events.map((e) => [e.cursor, tableTime(e.time), e.type, initiatorText(e), jsonText(e.data, true)]));
+        printTable(s.io, ["CURSOR", "TIME (UTC)", "TYPE", "INITIATOR", "DATA"], events.map((e) => [e.cursor, tableTime(e.time), e.type, initiatorText(e), jsonText(e.data)]));
         if (cursor) s.io.stderr(`newer events: --after ${cursor}\n`);
       });
     }));

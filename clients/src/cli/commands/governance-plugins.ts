@@ -12,7 +12,7 @@ import { UsageError } from "../exit.js";
 import { printRecord, printTable, shortId, tableTime } from "../output.js";
 import { communityId } from "../community-context.js";
 import type { Io } from "../io.js";
-import { configFrom, governance, jsonText, printInstance, resolveInstance, secretsText } from "./governance-shared.js";
+import { configFrom, configLines, governance, printInstance, resolveInstance, secretsText } from "./governance-shared.js";
 
 type ConfigFlags = { config?: string; configFile?: string };
 const CONFIG_HELP = "instance config as a JSON object (secrets included; they are never shown again)";
@@ -22,8 +22,12 @@ export function register(program: Command, io: Io): void {
 
   p.command("list").description("the plugins this server offers, with their actions and processes").action(action(io, async (s) => {
     const res = await governance(s).listPlugins({});
-    s.emit(ListPluginsResponseSchema, res, () => printTable(s.io, ["PLUGIN", "AUTH", "ACTIONS", "PROCESSES", "EVENTS", "WEBHOOKS", "DESCRIPTION"], res.plugins.map((x) => [
-      x.name, x.authType, x.actions.map((a) => a.name).join("\n"), x.processes.map((a) => a.name).join("\n"), x.eventTypes.join("\n"), x.webhooks, x.description,
+    // One row per thing a person can name in a command: the plugin, then its actions, processes and events.
+    s.emit(ListPluginsResponseSchema, res, () => printTable(s.io, ["NAME", "KIND", "DESCRIPTION"], res.plugins.flatMap((x) => [
+      [x.name, x.webhooks ? "plugin, webhooks" : "plugin", x.description],
+      ...x.actions.map((a) => [a.name, a.public ? "public action" : "action", a.description]),
+      ...x.processes.map((a) => [a.name, "process", a.description]),
+      ...x.eventTypes.map((t) => [t, "event", ""]),
     ])));
   }));
 
@@ -38,8 +42,9 @@ export function register(program: Command, io: Io): void {
     .option("--include-disabled", "also instances that were disabled", false)
     .action(action(io, async (s, ref: string, o: { includeDisabled: boolean }) => {
       const res = await governance(s).listCommunityPlugins({ communityId: await communityId(s, ref), includeDisabled: o.includeDisabled });
-      s.emit(ListCommunityPluginsResponseSchema, res, () => printTable(s.io, ["ID", "PLUGIN", "PLATFORM ID", "ENABLED", "CONFIG", "SECRETS", "UPDATED (UTC)"], res.instances.map((x) => [
-        shortId(x.id), x.plugin, x.platformId, x.enabled, jsonText(x.config, true), secretsText(x), tableTime(x.updateTime),
+      // The platform id and a disabled mark go under the plugin's name, so the config has the width.
+      s.emit(ListCommunityPluginsResponseSchema, res, () => printTable(s.io, ["ID", "PLUGIN", "CONFIG", "SECRETS", "UPDATED (UTC)"], res.instances.map((x) => [
+        shortId(x.id), [x.plugin, x.platformId, x.enabled ? "" : "(disabled)"].filter(Boolean).join("\n"), configLines(x.config), secretsText(x, "\n"), tableTime(x.updateTime),
       ])));
     }));
 

@@ -7,7 +7,7 @@ import {
 import { action, type Session } from "../session.js";
 import { EXIT, ExitStatus, UsageError } from "../exit.js";
 import { page, withPaging, type PageOptions } from "../args.js";
-import { printNextPage, printRecord, printTable, shortId, tableTime, time } from "../output.js";
+import { printNextPage, printRecord, printTable, shortId, time } from "../output.js";
 import { communityId } from "../community-context.js";
 import { createProgress } from "../progress.js";
 import type { Io } from "../io.js";
@@ -43,8 +43,9 @@ export function register(program: Command, io: Io): void {
       const statuses = (o.status ?? []).flatMap((x) => x.split(",")).filter(Boolean).map((x) => parseStatus(PROCESS_STATUSES, "--status", x));
       const res = await governance(s).listProcesses({ communityId: await communityId(s, ref), statuses, ...page(o) });
       s.emit(ListProcessesResponseSchema, res, () => {
-        printTable(s.io, ["ID", "PROCESS", "STATUS", "OUTCOME", "STARTED (UTC)", "UPDATED (UTC)"], res.processes.map((x) => [
-          shortId(x.id), x.name, processStatusName(x.status), jsonText(x.outcome, true), tableTime(x.createTime), tableTime(x.updateTime),
+        // Newest first, as the server lists them; the times are in `processes show`, so the outcome has the room.
+        printTable(s.io, ["ID", "PROCESS", "STATUS", "OUTCOME"], res.processes.map((x) => [
+          shortId(x.id), x.name, processStatusName(x.status), jsonText(x.outcome),
         ]));
         printNextPage(s.io, res.nextPageToken);
       });

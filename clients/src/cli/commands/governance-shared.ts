@@ -52,11 +52,9 @@ export async function configFrom(s: Session, o: { config?: string; configFile?: 
   return parseObject(text, `--config-file ${o.configFile}`);
 }
 
-/** JSON for a person: compact on one line when short, indented otherwise. */
-export function jsonText(value: JsonValue | undefined, compact = false): string {
-  if (value === undefined) return "";
-  const one = JSON.stringify(value);
-  return compact || one.length <= 60 ? one : JSON.stringify(value, null, 2);
+/** JSON for a person, on one line: tables and records wrap it (they would drop an indented form's spaces). */
+export function jsonText(value: JsonValue | undefined): string {
+  return value === undefined ? "" : JSON.stringify(value);
 }
 
 const enumName = <E extends number>(names: Record<string, E>, value: E) => Object.entries(names).find(([, v]) => v === value)?.[0] ?? String(value);
@@ -75,7 +73,11 @@ export function parseStatus<E extends number>(names: Record<string, E>, flag: st
 }
 
 /** "name: set" for each secret holding a value; what it holds is never sent by the server, nor shown here. */
-export const secretsText = (instance: PluginInstance) => instance.secretsSet.map((name) => `${name}: set`).join(", ");
+export const secretsText = (instance: PluginInstance, separator = ", ") => instance.secretsSet.map((name) => `${name}: set`).join(separator);
+
+/** A config as "key=value" lines, strings bare, other values as JSON. */
+export const configLines = (config: JsonObject | undefined) =>
+  Object.entries(config ?? {}).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n");
 
 export function printInstance(s: Session, instance: PluginInstance | undefined): void {
   if (!instance) return;
