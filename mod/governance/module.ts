@@ -12,6 +12,7 @@ import { governanceEntities } from "./entities.js";
 import { createGovernanceService } from "./governance-service.js";
 import { governanceMigrations } from "./migrations/index.js";
 import { createShippedPlugins } from "./plugins/index.js";
+import { rotateGovernanceSecrets } from "./secrets-rotation.js";
 import { createPluginRegistry } from "./registry.js";
 import type { PluginDefinition } from "./sdk/define-plugin.js";
 import { createWebhookRoutes } from "./webhooks/routes.js";
@@ -76,6 +77,7 @@ export function createGovernanceModule(options: GovernanceModuleOptions = {}) {
         deps = undefined;
         worker = undefined;
       },
+      rotateSecrets: rotateGovernanceSecrets,
     }),
     /** Runs every due piece of background work now (tests step the worker with it). */
     drain: () => worker?.drain() ?? Promise.resolve(),

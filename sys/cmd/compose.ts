@@ -1,5 +1,6 @@
 // The composition root: which tiers run here, which modules they hold, and whether sys is reached in-process
 // or over the network. sys/core only composes what it is given.
+import { loadSecretsKeyring } from "../core/secrets/secrets-key.js";
 import type { Logger } from "pino";
 import { createRemoteTokenVerifier } from "../core/authn/token-verifier.js";
 import type { Config } from "../core/config.js";
@@ -34,6 +35,20 @@ export async function migrateTiers(config: Config, logger: Logger): Promise<void
   for (const [tier, modules] of [["sys", createSysModules()], ["mod", createModModules()]] as const) {
     if (!config.tiers.includes(tier)) continue;
     const db = await openTierDatabase(tier, modules as PolityModule<never>[], config, logger);
+    await db.close();
+  }
+}
+
+/** `polityd secrets rotate`: every module of the mod tier re-seals what an older secrets key sealed. */
+export async function rotateSecrets(config: Config, logger: Logger): Promise<number> {
+  const modules = createModModules();
+  const db = await openTierDatabase("mod", modules as PolityModule<never>[], config, logger);
+  try {
+    const keyring = loadSecretsKeyring(config, db.kind === "pglite");
+    let resealed = 0;
+    for (const module of modules) resealed += (await module.rotateSecrets?.(db, keyring)) ?? 0;
+    return resealed;
+  } finally {
     await db.close();
   }
 }

@@ -1,8 +1,9 @@
-// polityd: the Polity server. `polityd [--tiers sys,mod]` serves; `polityd migrate` applies migrations and exits.
+// polityd: the Polity server. `polityd [--tiers sys,mod]` serves; `polityd migrate` applies migrations and exits;
+// `polityd secrets rotate` re-encrypts stored secrets with the current key.
 import { Command, Option } from "commander";
 import pino from "pino";
 import { ConfigError, loadConfig } from "../core/config.js";
-import { composeHost, migrateTiers } from "./compose.js";
+import { composeHost, migrateTiers, rotateSecrets } from "./compose.js";
 
 const program = new Command("polityd")
   .description("Polity server: sys and mod tiers over one Protobuf contract")
@@ -79,6 +80,28 @@ program
       fail(error);
     }
     logger.info("migrations up to date");
+  });
+
+program
+  .command("secrets")
+  .description("manage the key that encrypts plugin secrets at rest")
+  .command("rotate")
+  .description("re-encrypt every stored secret with POLITY_SECRETS_KEY (older keys listed in POLITY_SECRETS_PREVIOUS_KEYS), then exit")
+  .action(async (_options, command: Command) => {
+    let config;
+    try {
+      config = configFrom(command.optsWithGlobals());
+    } catch (error) {
+      fail(error);
+    }
+    const logger = pino({ level: config.logLevel, base: { service: "polityd" } });
+    try {
+      const resealed = await rotateSecrets(config, logger);
+      logger.info({ resealed }, `re-encrypted ${resealed} stored secret(s) with the current key`);
+    } catch (error) {
+      logger.fatal({ err: error }, "secrets rotation failed");
+      fail(error);
+    }
   });
 
 await program.parseAsync(process.argv);

@@ -8,6 +8,7 @@ import type { EntitySchema, MigrationObject } from "@mikro-orm/core";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { Database } from "./db.js";
+import type { Keyring } from "./secrets/keyring.js";
 import type { HttpRoute } from "./http/route.js";
 import type { AuthorizationPort } from "./ports/authorization-port.js";
 import type { DirectoryPort } from "./ports/directory-port.js";
@@ -51,6 +52,8 @@ export interface PolityModule<Ctx extends TierContext = TierContext> {
   start?(ctx: Ctx): Promise<void>;
   // The instance owns what start and services took (timers, pools, subscriptions) and releases it here.
   stop?(): Promise<void>;
+  // `polityd secrets rotate`: re-seals every secret this module keeps that an older key sealed; returns how many.
+  rotateSecrets?(db: Database, keyring: Keyring): Promise<number>;
 }
 
 /** Checks the shape of a module instance; a module file exports a `create…Module()` factory that calls this. */
