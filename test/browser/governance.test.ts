@@ -1,7 +1,8 @@
 // The governance page in Chromium against a real polityd: an admin reaches it from the community page, enables
 // randomness through the form its config schema makes and sees the instance; a started process shows its
 // status, then its outcome; a plugin's secrets are typed into password inputs and never displayed afterwards;
-// a platform's webhook shows up in the events as it arrives; a member sees the processes only.
+// a platform's webhook shows up in the events as it arrives; a member sees the processes only; an admin
+// disables an instance.
 import { createHmac } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -127,6 +128,16 @@ describe.skipIf(!haveChromium && !process.env.CI)("the governance page in Chromi
       expect(await memberPage.locator(`[data-testid=${hidden}]`).count(), hidden).toBe(0);
     }
     await memberPage.context().close();
+  });
+
+  it("disables an instance after asking, and it leaves the list", async () => {
+    const discourse = page.locator("[data-testid=instances] li", { has: page.locator("[data-testid=instance-plugin]", { hasText: "discourse" }) });
+    page.once("dialog", (dialog) => void dialog.accept());
+    await discourse.locator("[data-testid=disable-instance]").click();
+    await page.waitForSelector("[data-testid=notice] >> text=Disabled discourse.");
+    expect(await discourse.count()).toBe(0);
+    const { instances } = await governanceOf(admin).listCommunityPlugins({ communityId, includeDisabled: true });
+    expect(instances.find((i) => i.plugin === "discourse")?.enabled).toBe(false);
   });
 });
 

@@ -18,21 +18,23 @@ const READ_PROCESSES = "governance.process.read";
 const READ_EVENTS = "governance.event.read";
 
 export async function governancePage(communityId: string): Promise<Node> {
-  const signedIn = session.signedIn();
-  const [{ community }, asked] = await Promise.all([api.communities.getCommunity({ communityId }),
+  const [{ community }, may] = await Promise.all([api.communities.getCommunity({ communityId }),
     allowedOn(communityId, [MANAGE, READ_PLUGINS, READ_PROCESSES, READ_EVENTS])]);
-  // A visitor may still read the processes of a public community (they are as visible as its polls): try.
-  const may = signedIn ? asked : new Set([READ_PROCESSES]);
   const head = h("section", { class: "card wide" }, crumbs(community, communityId, "governance"), h("h1", {}, "Governance"),
     h("p", { class: "muted" }, "The plugins that connect this community to its other tools (a random draw, a forum, a chat), the processes they run and what happened on them."),
-    communityNav(communityId, "/governance"), signedIn ? null : signInLink("Sign in to see more"));
+    communityNav(communityId, "/governance"));
+  // Governance is read by signing in, even in a public community (the API refuses visitors).
+  if (!session.signedIn()) {
+    return h("div", { class: "grid" }, head, h("section", { class: "card wide", "data-testid": "governance-sign-in" },
+      h("p", {}, "Sign in to see this community's governance processes."), signInLink("Sign in")));
+  }
   if (![MANAGE, READ_PLUGINS, READ_PROCESSES, READ_EVENTS].some((p) => may.has(p))) {
     return h("div", { class: "grid" }, head, h("section", { class: "card wide", "data-testid": "governance-not-allowed" },
       h("p", {}, "Your role in this community does not include reading its governance plugins. Ask an admin of the community if you need to.")));
   }
   const signal = pageSignal();
   // The plugin list is readable by anyone signed in; without it the page still shows instances, unlabelled.
-  const plugins = signedIn ? await governance().listPlugins({}).then((r) => r.plugins, () => [] as Plugin[]) : [];
+  const plugins = await governance().listPlugins({}).then((r) => r.plugins, () => [] as Plugin[]);
   // Each section only for those who may read it: members see processes, moderators plugins and events too.
   const instances = may.has(READ_PLUGINS) || may.has(MANAGE) ? instancesSection(communityId, plugins, may.has(MANAGE)) : undefined;
   const processes = may.has(READ_PROCESSES) ? processesSection(communityId, signal) : undefined;
