@@ -53,6 +53,15 @@ const BY_REASON: Record<string, Explain> = {
   UNKNOWN_ROLE: (m) => ({ text: said(m), next: "See the roles with `polity roles list`." }),
   SYS_UNAVAILABLE: (m) => ({ text: said(m), next: "Try again shortly; if it persists, check that the sys tier is running." }),
   INVALID_PAGE_TOKEN: () => ({ text: "The page token is not valid for this list.", next: "Run the command again without --page-token." }),
+  PLATFORM_ERROR: (m) => ({ text: `The plugin's platform failed: ${lower(m)}`, next: "Check the instance's config (`polity plugins enabled COMMUNITY`) and that the platform is up, then try again." }),
+  PLUGIN_NOT_FOUND: (m) => ({ text: said(m), next: "See the plugins this server offers with `polity plugins list`." }),
+  ACTION_NOT_FOUND: (m) => ({ text: said(m), next: "See each plugin's actions with `polity plugins list`." }),
+  PROCESS_TYPE_NOT_FOUND: (m) => ({ text: said(m), next: "See each plugin's processes with `polity plugins list`." }),
+  PLUGIN_NOT_ENABLED: (m) => ({ text: said(m), next: "An admin enables it with `polity plugins enable COMMUNITY PLUGIN`." }),
+  INSTANCE_REQUIRED: (m) => ({ text: said(m), next: "Pass --instance with one of the ids from `polity plugins enabled COMMUNITY`." }),
+  SCHEMA_MISMATCH: (m) => ({ text: said(m), next: "See the expected fields with `polity plugins show PLUGIN`." }),
+  SECRETS_KEY_NOT_CONFIGURED: (m) => ({ text: said(m), next: "The operator sets POLITY_SECRETS_KEY (the same on every mod replica) and restarts." }),
+  DESTINATION_NOT_ALLOWED: (m) => ({ text: said(m), next: "Use a public URL; an operator may allow private networks with POLITY_OUTBOUND_ALLOW_PRIVATE." }),
 };
 
 /** What each code means in general, when the reason has no specific advice. */

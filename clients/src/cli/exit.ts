@@ -58,7 +58,8 @@ export function describeError(err: unknown, opts: { json?: boolean } = {}): { co
   // signing in, so it is not exit 4.
   const setup = reason !== undefined && ["INVALID_SETUP_TOKEN", "SETUP_TOKEN_EXPIRED", "INVALID_LINK_TOKEN", "LINK_TOKEN_EXPIRED"].includes(reason);
   if (ce.code === Code.Unauthenticated && !setup) return { code: EXIT.unauthenticated, text };
-  if (ce.code === Code.Unavailable || ce.code === Code.DeadlineExceeded) return { code: EXIT.unreachable, text };
+  // A plugin's platform being down is the server's answer, not the server being unreachable.
+  if ((ce.code === Code.Unavailable || ce.code === Code.DeadlineExceeded) && reason !== "PLATFORM_ERROR") return { code: EXIT.unreachable, text };
   return { code: EXIT.server, text };
 }
 
