@@ -10,6 +10,7 @@ import type { VotingPort } from "../voting/index.js";
 import type { GovernanceDeps } from "./deps.js";
 import { governanceEntities } from "./entities.js";
 import { createGovernanceService } from "./governance-service.js";
+import { createMetagovRoutes } from "./metagov/index.js";
 import { governanceMigrations } from "./migrations/index.js";
 import { createShippedPlugins } from "./plugins/index.js";
 import { rotateGovernanceSecrets } from "./secrets-rotation.js";
@@ -64,7 +65,8 @@ export function createGovernanceModule(options: GovernanceModuleOptions = {}) {
       entities: governanceEntities as never[],
       migrations: governanceMigrations,
       services: (ctx) => [service(GovernanceService, createGovernanceService(depsFor(ctx)))],
-      routes: (ctx) => createWebhookRoutes(() => depsFor(ctx)),
+      // Incoming webhooks, and Metagov's HTTP API as a client of this server's own gRPC API.
+      routes: (ctx) => [...createWebhookRoutes(() => depsFor(ctx)), ...createMetagovRoutes({ config: ctx.config, logger: ctx.logger, selfUrl: ctx.selfUrl })],
       async start(ctx) {
         const shared = depsFor(ctx);
         worker = createGovernanceWorker(() => shared, { pollMs: options.workerPollMs });
