@@ -9,6 +9,7 @@ import { AccountService } from "../clients/src/gen/polity/sys/account/v1/account
 import { OrgProjectService } from "../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { AuthService } from "../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 import { AuthzService } from "../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
+import { startReceiver } from "./governance/support.js";
 import { clientFor } from "./support/clients.js";
 import { createTestDatabase, type TestDatabase } from "./support/postgres.js";
 import { startInProcessServer, type TestServer } from "./support/server.js";
@@ -61,6 +62,7 @@ beforeAll(async () => {
     POLITY_METAGOV_SERVICE_ACCOUNT: serviceAccountId,
     POLITY_METAGOV_SERVICE_ACCOUNT_KEY: apiKey,
     POLITY_SECRETS_KEY: randomBytes(32).toString("base64"),
+    POLITY_OUTBOUND_ALLOW_PRIVATE: "true",
   });
 }, 120_000);
 afterAll(async () => {
@@ -132,7 +134,7 @@ describe("communities", () => {
 });
 
 describe("hooks and secrets", () => {
-  it("names the community in hook paths, never returns secrets, and disables plugins a PUT leaves out", async () => {
+  it("lists hook paths that reach the instance, never returns secrets, and disables plugins a PUT leaves out", async () => {
     const loomio = { name: "loomio", config: { api_key: "loomio-group-key", webhook_token: "a-long-enough-webhook-token" } };
     const randomness = { name: "randomness", config: { default_high: 10 } };
     const put = await call("PUT", `/api/internal/community/${TOWN}`, { body: { name: TOWN, plugins: [randomness, loomio] } });
@@ -140,7 +142,10 @@ describe("hooks and secrets", () => {
     const shown = put.json.plugins.find((p: { name: string }) => p.name === "loomio");
     expect(shown.config).toEqual({ base_url: "https://www.loomio.com", api_version: "b1" });
     expect(JSON.stringify((await call("GET", `/api/internal/community/${TOWN}`)).json)).not.toContain("loomio-group-key");
-    expect((await call("GET", `/api/internal/community/${TOWN}/hooks`)).json).toEqual({ hooks: [`/api/hooks/${TOWN}/loomio`] });
+    const { hooks } = (await call("GET", `/api/internal/community/${TOWN}/hooks`)).json as { hooks: string[] };
+    expect(hooks).toEqual([expect.stringMatching(/^\/api\/hooks\/[0-9a-f-]{36}\/loomio$/)]);
+    // The path reaches the instance: without Loomio's token the delivery is refused as unsigned, not unknown.
+    expect((await fetch(`${server.url}${hooks[0]}`, { method: "POST", body: "{}" })).status).toBe(401);
     const back = await call("PUT", `/api/internal/community/${TOWN}`, { body: { name: TOWN, plugins: [randomness] } });
     expect(back.json.plugins.map((p: { name: string }) => p.name)).toEqual(["randomness"]);
     expect((await call("GET", `/api/internal/community/${TOWN}/hooks`)).json).toEqual({ hooks: [] });
@@ -221,5 +226,45 @@ describe("deleting a community", () => {
     const back = await call("PUT", `/api/internal/community/${TOWN}`, { body: { name: TOWN, plugins: [] } });
     expect(back.status).toBe(200);
     expect(back.json.plugins).toEqual([]);
+  });
+});
+
+// metagov/example-driver's request sequence, restated: a community with randomness, its hooks, random-int, and a
+// delayed-stochastic-vote whose callback arrives with a winner — keyless from a trusted network, with an API key
+// from elsewhere, and refused without one.
+describe("the example-driver sequence", () => {
+  const runs = [
+    { how: "keyless from the trusted network", from: "127.0.0.1", key: null, community: "example-trusted" },
+    { how: "with an API key from elsewhere", from: "127.0.0.2", key: undefined, community: "example-keyed" },
+  ] as const;
+  for (const run of runs) {
+    it(`runs ${run.how}`, async () => {
+      const receiver = await startReceiver();
+      try {
+        const as = { from: run.from, key: run.key };
+        const put = await call("PUT", `/api/internal/community/${run.community}`, { ...as, body: { name: run.community, readable_name: "Example", plugins: [{ name: "randomness", config: {} }] } });
+        expect(put.status).toBe(201);
+        expect((await call("GET", `/api/internal/community/${run.community}/hooks`, as)).json).toEqual({ hooks: [] });
+        const header = { "x-metagov-community": run.community };
+        const drawn = await call("POST", "/api/internal/action/randomness.random-int", { ...as, headers: header, body: { parameters: { low: 0, high: 10 } } });
+        expect(drawn.status).toBe(200);
+        expect(drawn.json.value).toBeGreaterThanOrEqual(0);
+        expect(drawn.json.value).toBeLessThan(10);
+        const started = await call("POST", `/api/internal/process/${DRAW}`, { ...as, headers: header, body: { options: ["one", "two", "three"], delay: 0.01, callback_url: `${receiver.url}/callback` } });
+        expect(started.status).toBe(202);
+        const id = String(started.headers.location).split("/").pop();
+        const callback = await receiver.waitFor((r) => r.body.includes(String(id)) && r.body.includes("completed"));
+        expect(["one", "two", "three"]).toContain(JSON.parse(callback.body).outcome.winner);
+        expect(callback.headers["polity-signature"]).toMatch(/^t=\d+,v1=[0-9a-f]{64}/);
+        const polled = await call("GET", String(started.headers.location), as);
+        expect(polled.json).toMatchObject({ id, name: DRAW, status: "completed" });
+      } finally {
+        await receiver.close();
+      }
+    });
+  }
+
+  it("refuses a request without a key from elsewhere", async () => {
+    expect((await call("PUT", "/api/internal/community/example-anonymous", { from: "127.0.0.2", key: null, body: { name: "example-anonymous", plugins: [] } })).status).toBe(401);
   });
 });

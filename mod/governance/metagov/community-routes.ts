@@ -73,12 +73,11 @@ export function communityRoutes(ctx: MetagovContext): HttpRoute[] {
       return { status: 204 };
     }),
     route("GET", `${PATH}/hooks`, async (request, caller) => {
-      const name = request.params.name!;
-      const community = await existing(caller, name);
+      const community = await existing(caller, request.params.name!);
       const { hooks } = await clients().governance.listHooks({ communityId: community.id }, actingAs(caller.accessToken));
-      // Metagov's hook paths name the community; the webhook receiver takes the name as well as the id.
-      const byId = `/api/hooks/${community.id}/`;
-      return { status: 200, body: { hooks: hooks.map((h) => (h.startsWith(byId) ? `/api/hooks/${name}/${h.slice(byId.length)}` : h)) } };
+      // Metagov's paths name the community; Polity's name it by id, since a slug is unique only within its org.
+      // Drivers take the paths from this listing, so they work as given.
+      return { status: 200, body: { hooks } };
     }),
     listing("actions", "actions", actionSchemas),
     listing("processes", "processes", processSchemas),
