@@ -1,8 +1,8 @@
 // polityd: the Polity server. `polityd [--tiers sys,mod]` serves; `polityd migrate` applies migrations and exits;
 // `polityd secrets rotate` re-encrypts stored secrets with the current key.
 import { Command, Option } from "commander";
-import pino from "pino";
-import { ConfigError, loadConfig } from "../core/config.js";
+import pino, { type Logger } from "pino";
+import { type Config, ConfigError, loadConfig } from "../core/config.js";
 import { composeHost, migrateTiers, rotateSecrets } from "./compose.js";
 
 const program = new Command("polityd")
@@ -62,11 +62,10 @@ program.action(async (options) => {
   process.on("SIGINT", () => void stop("SIGINT"));
 });
 
-program
-  .command("migrate")
-  .description("apply pending migrations of the enabled tiers, then exit")
-  .action(async (_options, command: Command) => {
-    let config;
+/** A command that loads the config, does one piece of work and exits: non-zero, with the reason, on failure. */
+function runOnce(failure: string, work: (config: Config, logger: Logger) => Promise<void>) {
+  return async (_options: unknown, command: Command) => {
+    let config: Config;
     try {
       config = configFrom(command.optsWithGlobals());
     } catch (error) {
@@ -74,34 +73,30 @@ program
     }
     const logger = pino({ level: config.logLevel, base: { service: "polityd" } });
     try {
-      await migrateTiers(config, logger);
+      await work(config, logger);
     } catch (error) {
-      logger.fatal({ err: error }, "migration failed");
+      logger.fatal({ err: error }, failure);
       fail(error);
     }
+  };
+}
+
+program
+  .command("migrate")
+  .description("apply pending migrations of the enabled tiers, then exit")
+  .action(runOnce("migration failed", async (config, logger) => {
+    await migrateTiers(config, logger);
     logger.info("migrations up to date");
-  });
+  }));
 
 program
   .command("secrets")
   .description("manage the key that encrypts plugin secrets at rest")
   .command("rotate")
   .description("re-encrypt every stored secret with POLITY_SECRETS_KEY (older keys listed in POLITY_SECRETS_PREVIOUS_KEYS), then exit")
-  .action(async (_options, command: Command) => {
-    let config;
-    try {
-      config = configFrom(command.optsWithGlobals());
-    } catch (error) {
-      fail(error);
-    }
-    const logger = pino({ level: config.logLevel, base: { service: "polityd" } });
-    try {
-      const resealed = await rotateSecrets(config, logger);
-      logger.info({ resealed }, `re-encrypted ${resealed} stored secret(s) with the current key`);
-    } catch (error) {
-      logger.fatal({ err: error }, "secrets rotation failed");
-      fail(error);
-    }
-  });
+  .action(runOnce("secrets rotation failed", async (config, logger) => {
+    const resealed = await rotateSecrets(config, logger);
+    logger.info({ resealed }, `re-encrypted ${resealed} stored secret(s) with the current key`);
+  }));
 
 await program.parseAsync(process.argv);

@@ -1,11 +1,12 @@
 // ListEvents and WatchEvents: the community's event stream in sequence order, filtered by type, resumable from
-// a cursor. Notifications only wake a watcher early; it re-reads the table, so a lost one costs latency only.
+// a cursor.
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { type GovernanceService, WatchEventsResponseSchema } from "../../../clients/src/gen/polity/mod/governance/v1/governance_pb.js";
 import type { EntityManager } from "../../../sys/core/db.js";
 import { invalidArgument } from "../../../sys/core/errors.js";
 import { query, tableOf } from "../../../sys/core/sql.js";
+import { watchRows } from "../../../sys/core/watch-rows.js";
 import { eventsChannel, type GovernanceDeps } from "../deps.js";
 import { EventEntity, EventHeadEntity } from "../entities.js";
 import { type EventRow, eventToProto } from "./store.js";
@@ -40,41 +41,14 @@ export function createEventHandlers(deps: GovernanceDeps): Pick<ServiceImpl<type
     },
 
     async *watchEvents(req, call) {
-      let wake: (() => void) | undefined;
-      let dirty = true;
-      const channel = eventsChannel(req.communityId);
-      // Subscribed before the first read, so an event committed in between is not left to the next poll.
-      const unsubscribe = notifier.subscribe(channel, () => {
-        dirty = true;
-        wake?.();
+      // Without a cursor, only what happens from now on.
+      const start = req.afterCursor === "" ? await headOf(db.em(), req.communityId) : cursorOf(req.afterCursor);
+      const rows = watchRows({
+        notifier, channel: eventsChannel(req.communityId), signal: call.signal, start, batch: WATCH_BATCH, pollMs: WATCH_POLL_MS,
+        positionOf: (row: EventRow) => Number(row.sequence),
+        read: (after, limit) => readEvents(db.em(), req.communityId, after, req.types, limit),
       });
-      await notifier.ready(channel);
-      const onAbort = () => wake?.();
-      call.signal.addEventListener("abort", onAbort);
-      try {
-        // Without a cursor, only what happens from now on.
-        let after = req.afterCursor === "" ? await headOf(db.em(), req.communityId) : cursorOf(req.afterCursor);
-        while (!call.signal.aborted) {
-          dirty = false;
-          const rows = await readEvents(db.em(), req.communityId, after, req.types, WATCH_BATCH);
-          for (const row of rows) {
-            yield create(WatchEventsResponseSchema, { event: eventToProto(row) });
-            after = Number(row.sequence);
-          }
-          if (rows.length === WATCH_BATCH || dirty) continue;
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, WATCH_POLL_MS);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          wake = undefined;
-        }
-      } finally {
-        call.signal.removeEventListener("abort", onAbort);
-        unsubscribe();
-      }
+      for await (const row of rows) yield create(WatchEventsResponseSchema, { event: eventToProto(row) });
     },
   };
 }

@@ -13,6 +13,7 @@ import { ActivityEntry, ActivityHead } from "./entities.js";
 import { syncQuietly } from "./membership-sync.js";
 import { rowToProto, type EntryRow } from "./proto.js";
 import { query, tableOf } from "../../../sys/core/sql.js";
+import { watchRows } from "../../../sys/core/watch-rows.js";
 
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 1000;
@@ -53,47 +54,19 @@ export function createActivityHandlers(ctx: ModContext, notifier?: Notifier): Pa
     },
 
     async *watchActivity(req, call) {
-      let wake: (() => void) | undefined;
-      let dirty = true;
-      const onNotify = () => {
-        dirty = true;
-        wake?.();
-      };
-      // Subscribe before the first read: an entry committed between the read and the subscription would
-      // otherwise wait for the next poll.
-      const channel = activityChannel(req.communityId);
-      const unsubscribe = notifications().subscribe(channel, onNotify);
-      await notifications().ready(channel);
-      const onAbort = () => wake?.();
-      call.signal.addEventListener("abort", onAbort);
-      try {
-        let after = Number(req.afterSequence);
-        let lastSync = 0;
-        while (!call.signal.aborted) {
+      let lastSync = 0;
+      const rows = watchRows({
+        notifier: notifications(), channel: activityChannel(req.communityId), signal: call.signal, start: Number(req.afterSequence),
+        batch: WATCH_BATCH, pollMs: WATCH_POLL_MS, positionOf: (row: EntryRow) => Number(row.sequence),
+        read: async (after, limit) => {
           if (Date.now() - lastSync >= WATCH_POLL_MS) {
             await syncQuietly(ctx, req.communityId, bearerOf(call));
             lastSync = Date.now();
           }
-          dirty = false;
-          const rows = await readEntries(ctx.db.em(), req.communityId, after, Number.MAX_SAFE_INTEGER, WATCH_BATCH);
-          for (const row of rows) {
-            yield create(WatchActivityResponseSchema, { entry: rowToProto(row) });
-            after = Number(row.sequence);
-          }
-          if (rows.length === WATCH_BATCH || dirty) continue;
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, WATCH_POLL_MS);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          wake = undefined;
-        }
-      } finally {
-        call.signal.removeEventListener("abort", onAbort);
-        unsubscribe();
-      }
+          return readEntries(ctx.db.em(), req.communityId, after, Number.MAX_SAFE_INTEGER, limit);
+        },
+      });
+      for await (const row of rows) yield create(WatchActivityResponseSchema, { entry: rowToProto(row) });
     },
   };
 }
