@@ -7,19 +7,12 @@ import { ActivityKind, PollState } from "../../clients/src/gen/polity/mod/voting
 import { reasonOf, rejection } from "../../test/support/failures.js";
 import { PollEntity } from "./entities.js";
 import { createVotingPort } from "./port.js";
-import { createFakeDirectory, useReplica } from "./test-support.js";
+import { useVotingStage } from "./test-support.js";
 
 for (const backend of ["pglite", "postgres"] as const) {
   describe(`voting port on ${backend}`, () => {
-    const directory = createFakeDirectory();
-    const fixture = useReplica(backend, "voting-port", directory, { beforeAll, afterAll });
-    const community = directory.addCommunity();
-    const archived = directory.addCommunity({ archived: true });
-    const admin = directory.addMember(community, "admin");
-    const alice = directory.addMember(community, "member");
-    const bob = directory.addMember(community, "member");
-    const carol = directory.addMember(community, "moderator");
-    directory.addMember(community, "observer");
+    // The observer may not vote: eligible are admin, alice, bob and carol.
+    const { directory, fixture, community, archived, admin, alice, bob, carol } = useVotingStage(backend, "voting-port", { beforeAll, afterAll });
     const port = () => createVotingPort(fixture.replica.deps);
     const activityKinds = async () => (await fixture.replica.as(admin).listActivity({ communityId: community, pageSize: 1000 })).entries.map((e) => e.kind);
     const vote = (voter: string, pollId: string, optionId: string) =>

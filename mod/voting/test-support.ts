@@ -141,6 +141,32 @@ export function useReplica(backend: "pglite" | "postgres", label: string, direct
   return view;
 }
 
+export interface VotingStage {
+  directory: FakeDirectory;
+  fixture: { replica: Replica };
+  community: string;
+  archived: string;
+  admin: string;
+  alice: string;
+  bob: string;
+  carol: string;
+  olga: string;
+}
+
+/**
+ * One mod replica (as useReplica) and the cast most voting tests need: a community with an admin, two members
+ * (alice, bob), a moderator (carol, who may vote) and an observer (olga, who may not), and an archived community.
+ */
+export function useVotingStage(backend: "pglite" | "postgres", label: string, hooks: FileHooks): VotingStage {
+  const directory = createFakeDirectory();
+  const fixture = useReplica(backend, label, directory, hooks);
+  const community = directory.addCommunity();
+  const archived = directory.addCommunity({ archived: true });
+  const member = (role: CommunityRole) => directory.addMember(community, role);
+  // A literal's properties are evaluated in order: the members are added, and listed by the directory, in this order.
+  return { directory, fixture, community, archived, admin: member("admin"), alice: member("member"), bob: member("member"), carol: member("moderator"), olga: member("observer") };
+}
+
 export interface TwoReplicas {
   directory: FakeDirectory;
   community: string;

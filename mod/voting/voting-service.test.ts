@@ -10,7 +10,7 @@ import {
 } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { reasonOf } from "../../sys/core/errors.js";
 import { hashOf } from "./results/compute.js";
-import { createFakeDirectory, useReplica } from "./test-support.js";
+import { useVotingStage } from "./test-support.js";
 
 type PollInit = MessageInitShape<typeof PollSchema>;
 type BallotInit = MessageInitShape<typeof BallotSchema>;
@@ -21,15 +21,7 @@ const single = (optionId: string): BallotInit => ({ choice: { case: "optionId", 
 
 for (const backend of ["pglite", "postgres"] as const) {
   describe(`voting on ${backend}`, () => {
-    const directory = createFakeDirectory();
-    const fixture = useReplica(backend, "voting", directory, { beforeAll, afterAll });
-    const community = directory.addCommunity();
-    const archived = directory.addCommunity({ archived: true });
-    const admin = directory.addMember(community, "admin");
-    const alice = directory.addMember(community, "member");
-    const bob = directory.addMember(community, "member");
-    const carol = directory.addMember(community, "moderator");
-    const olga = directory.addMember(community, "observer");
+    const { directory, fixture, community, archived, admin, alice, bob, carol, olga } = useVotingStage(backend, "voting", { beforeAll, afterAll });
 
 
     const createPoll = (poll: PollInit) =>

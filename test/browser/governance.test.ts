@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, type Page } from "playwright-core";
 import type { PolityClient } from "../../clients/src/core.js";
 import { GovernanceService } from "../../clients/src/gen/polity/mod/governance/v1/governance_pb.js";
-import { haveChromium, launchChromium, openPage, printTrailOnFailure, signInPage } from "../support/browser.js";
+import { closeBrowserAndServer, haveChromium, openPage, printTrailOnFailure, signedInChromium, signInPage } from "../support/browser.js";
 import { startCommunityStage } from "../support/communities.js";
 import type { TestServer } from "../support/server.js";
 
@@ -34,15 +34,10 @@ describe.skipIf(!haveChromium && !process.env.CI)("the governance page in Chromi
   beforeAll(async () => {
     ({ server, admin, communityId } = await startCommunityStage(ADMIN, MEMBER));
     mkdirSync(shots, { recursive: true });
-    browser = await launchChromium();
-    page = await openPage(browser, trail);
-    await signInPage(page, server.url, ADMIN);
+    ({ browser, page } = await signedInChromium(server.url, ADMIN, trail));
   }, 180_000);
   afterEach(printTrailOnFailure(trail));
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => closeBrowserAndServer(browser, server));
 
   it("is linked from the community page; an admin enables randomness from its schema's form and sees the instance", async () => {
     await page.goto(`${server!.url}/#/communities/${communityId}`);

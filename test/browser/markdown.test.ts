@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, type Page } from "playwright-core";
 import { createPolityClient } from "../../clients/src/node.js";
 import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
-import { CHROMIUM, haveChromium, launchChromium, openPage, printTrailOnFailure, signInPage } from "../support/browser.js";
+import { CHROMIUM, closeBrowserAndServer, haveChromium, printTrailOnFailure, signedInChromium } from "../support/browser.js";
 
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 
@@ -49,19 +49,15 @@ describe.skipIf(!haveChromium && !process.env.CI)("Markdown descriptions in the 
     });
     communityId = community!.id;
 
-    browser = await launchChromium();
-    page = await openPage(browser, trail);
     // An alert() that ran would open a dialog: record it (and dismiss it, so the page does not hang).
-    page.on("dialog", async (d) => { dialogs.push(`${d.type()}: ${d.message()}`); await d.dismiss(); });
-    await signInPage(page, server.url, ADMIN);
+    ({ browser, page } = await signedInChromium(server.url, ADMIN, trail, {
+      beforeSignIn: (opened) => opened.on("dialog", async (d) => { dialogs.push(`${d.type()}: ${d.message()}`); await d.dismiss(); }),
+    }));
   }, 180_000);
 
   afterEach(printTrailOnFailure(trail));
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => closeBrowserAndServer(browser, server));
 
   it("renders a community description as Markdown and never runs the raw HTML in it", async () => {
     await page.goto(`${server!.url}/#/communities/${communityId}`);

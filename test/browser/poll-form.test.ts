@@ -6,13 +6,13 @@ import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { createPolityClient } from "../../clients/src/node.js";
 import type { PolityClient } from "../../clients/src/core.js";
 import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { BallotSecrecy, EligibilitySnapshot, PollState, ResultVisibility, VotingMethod, type Poll } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
-import { CHROMIUM, haveChromium, launchChromium, openPage, printTrailOnFailure, signInPage } from "../support/browser.js";
+import { CHROMIUM, closeBrowserAndServer, haveChromium, printTrailOnFailure, signedInChromium } from "../support/browser.js";
 
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 // A picture of the filled form, for people reviewing the UI.
@@ -61,18 +61,13 @@ describe.skipIf(!haveChromium && !process.env.CI)("the poll form in the web app,
       visibility: Visibility.PUBLIC, joinPolicy: JoinPolicy.OPEN,
     });
     communityId = community!.id;
-    browser = await launchChromium();
     // The browser lives in New York, so the form's default zone is known.
-    page = await openPage(browser, trail, { viewport: { width: 1280, height: 1000 }, timezoneId: "America/New_York" });
-    await signInPage(page, server.url, ADMIN);
+    ({ browser, page } = await signedInChromium(server.url, ADMIN, trail, { context: { viewport: { width: 1280, height: 1000 }, timezoneId: "America/New_York" } }));
   }, 180_000);
 
   afterEach(printTrailOnFailure(trail));
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => closeBrowserAndServer(browser, server));
 
   it("creates an approval draft with every setting, options one per line, the close time read in a chosen zone", async () => {
     await newPoll(VotingMethod.APPROVAL);

@@ -23,8 +23,9 @@
 // through the API sends topic_created (for a new topic) then post_created to it, in the background like
 // Discourse's job queue; `webhooksSettled()` waits for those and answers their {event, status} in order.
 import { createHash, createHmac } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBody, sendJson as send, startFakeHttpServer, toList } from "./fake-http-server.js";
+import { createWebhookDeliveries } from "./webhook-deliveries.js";
 
 export interface DiscoursePoll {
   name: string;
@@ -67,17 +68,12 @@ export async function createDiscourseFake(options: { apiKey?: string; webhookSec
   const topics = new Map<number, DiscourseTopic>();
   const requests: { method: string; path: string }[] = [];
   let nextPostId = 100, nextTopicId = 10, nextEventId = 1;
-  const webhooks: { url: string; secret: string | undefined }[] = [];
-  let deliveries: Promise<{ event: string; status: number }>[] = [];
+  const webhooks = createWebhookDeliveries<{ url: string; secret: string | undefined }, { event: string }>();
 
-  const server = createServer((request, response) => {
-    void serve(request, response).catch((error: unknown) => {
-      if (error instanceof DiscourseError) return send(response, error.status, { errors: error.errors, ...(error.errorType ? { error_type: error.errorType } : {}) });
-      send(response, 500, { errors: [String(error)] });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startFakeHttpServer(serve, (error) => error instanceof DiscourseError
+    ? { status: error.status, body: { errors: error.errors, ...(error.errorType ? { error_type: error.errorType } : {}) } }
+    : { status: 500, body: { errors: [String(error)] } });
+  const url = server.url;
 
   async function serve(request: IncomingMessage, response: ServerResponse) {
     const path = new URL(request.url ?? "/", url).pathname;
@@ -135,16 +131,7 @@ export async function createDiscourseFake(options: { apiKey?: string; webhookSec
     posts.set(post.id, post);
     const events: DiscourseWebhookEvent[] = post.post_number === 1 ? [{ type: "topic_created", topicId: topic.id }] : [];
     events.push({ type: "post_created", postId: post.id });
-    for (const webhook of webhooks) {
-      // One after the other, as Discourse's queue would: topic_created arrives before its first post_created.
-      let previous: Promise<unknown> = Promise.resolve();
-      for (const event of events) {
-        const delivery = previous.then(() => sendWebhook(webhook.url, event, { secret: webhook.secret ?? null }))
-          .then((answer) => ({ event: event.type, status: answer.status }), () => ({ event: event.type, status: 0 }));
-        deliveries.push(delivery);
-        previous = delivery;
-      }
-    }
+    for (const event of events) webhooks.publish({ event: event.type }, (webhook) => sendWebhook(webhook.url, event, { secret: webhook.secret ?? null }));
     return postJson(post, username);
   }
 
@@ -195,10 +182,10 @@ export async function createDiscourseFake(options: { apiKey?: string; webhookSec
   return {
     url, posts, topics, requests, vote, sendWebhook,
     addUser: (name) => void users.add(name),
-    addWebhook: (target, secret) => void webhooks.push({ url: target, secret: secret ?? options.webhookSecret }),
-    webhooksSettled: async () => { const settled = await Promise.all(deliveries); deliveries = []; return settled; },
+    addWebhook: (target, secret) => webhooks.subscribe({ url: target, secret: secret ?? options.webhookSecret }),
+    webhooksSettled: webhooks.settled,
     setPollStatus: (postId, status) => void (findPoll(findPost(postId), "poll").status = status),
-    close: () => new Promise<void>((resolve, reject) => { server.closeAllConnections(); server.close((error) => (error ? reject(error) : resolve())); }),
+    close: server.close,
   };
 }
 
@@ -242,23 +229,4 @@ function pollJson(poll: DiscoursePoll) {
 
 function slugOf(title: string): string {
   return title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "topic";
-}
-
-function toList(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
-}
-
-async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (!text) return {};
-  if ((request.headers["content-type"] ?? "").includes("application/json")) return JSON.parse(text) as Record<string, unknown>;
-  const form: Record<string, unknown> = {};
-  for (const [key, value] of new URLSearchParams(text)) form[key] = key.endsWith("[]") ? [...toList(form[key]), value] : value;
-  return form;
-}
-
-function send(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { "Content-Type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
 }

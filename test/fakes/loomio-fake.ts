@@ -22,8 +22,9 @@
 // poll_created, `vote` stance_created, `closePoll` poll_closed_by_user and `expirePoll` poll_expired, in the
 // background; `webhooksSettled()` waits for those and answers their {kind, status} in order.
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBody, sendJson as send, startFakeHttpServer, toList } from "./fake-http-server.js";
+import { createWebhookDeliveries } from "./webhook-deliveries.js";
 
 export interface LoomioMember { id: number; name: string }
 export interface LoomioPoll {
@@ -65,28 +66,17 @@ export async function createLoomioFake(options: { apiKey?: string; groupId?: num
   const polls = new Map<string, LoomioPoll>();
   const requests: { method: string; path: string }[] = [];
   let nextPollId = 234203, nextOptionId = 940809;
-  const webhooks: { url: string; format: "markdown" | "text" }[] = [];
-  let deliveries: Promise<{ kind: string; status: number }>[] = [];
-  let queue: Promise<unknown> = Promise.resolve();
+  const webhooks = createWebhookDeliveries<{ url: string; format: "markdown" | "text" }, { kind: string }>();
 
   /** What Loomio's event bus does for a group with webhook chatbots: one delivery per chatbot, in order. */
   function publish(kind: LoomioWebhookKind, pollKey: string, actorId?: number) {
-    for (const webhook of webhooks) {
-      const delivery = queue.then(() => sendWebhook(webhook.url, { kind, pollKey, actorId }, { format: webhook.format }))
-        .then((answer) => ({ kind, status: answer.status }), () => ({ kind, status: 0 }));
-      deliveries.push(delivery);
-      queue = delivery;
-    }
+    webhooks.publish({ kind }, (webhook) => sendWebhook(webhook.url, { kind, pollKey, actorId }, { format: webhook.format }));
   }
 
-  const server = createServer((request, response) => {
-    void serve(request, response).catch((error: unknown) => {
-      if (error instanceof LoomioError) return send(response, error.status, error.body);
-      send(response, 500, { exception: String(error) });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startFakeHttpServer(serve, (error) => error instanceof LoomioError
+    ? { status: error.status, body: error.body }
+    : { status: 500, body: { exception: String(error) } });
+  const url = server.url;
 
   async function serve(request: IncomingMessage, response: ServerResponse) {
     const address = new URL(request.url ?? "/", url);
@@ -190,9 +180,9 @@ export async function createLoomioFake(options: { apiKey?: string; groupId?: num
     url, groupId, polls, members, requests, vote, sendWebhook,
     closePoll: (pollKey) => endPoll(pollKey, "poll_closed_by_user"),
     expirePoll: (pollKey) => endPoll(pollKey, "poll_expired"),
-    addWebhook: (target, format = "markdown") => void webhooks.push({ url: target, format }),
-    webhooksSettled: async () => { const settled = await Promise.all(deliveries); deliveries = []; return settled; },
-    close: () => new Promise<void>((resolve, reject) => { server.closeAllConnections(); server.close((error) => (error ? reject(error) : resolve())); }),
+    addWebhook: (target, format = "markdown") => webhooks.subscribe({ url: target, format }),
+    webhooksSettled: webhooks.settled,
+    close: server.close,
   };
 }
 
@@ -200,23 +190,4 @@ export async function createLoomioFake(options: { apiKey?: string; groupId?: num
 function pollKey(): string {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   return [...randomBytes(8)].map((byte) => alphabet[byte % alphabet.length]).join("");
-}
-
-function toList(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
-}
-
-async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (!text) return {};
-  if ((request.headers["content-type"] ?? "").includes("application/json")) return JSON.parse(text) as Record<string, unknown>;
-  const form: Record<string, unknown> = {};
-  for (const [key, value] of new URLSearchParams(text)) form[key] = key.endsWith("[]") ? [...toList(form[key]), value] : value;
-  return form;
-}
-
-function send(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { "Content-Type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
 }

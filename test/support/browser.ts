@@ -44,3 +44,32 @@ export function printTrailOnFailure(trail: string[]) {
     trail.length = 0;
   };
 }
+
+/**
+ * Launches Chromium and signs `who` in on a fresh page (see openPage; `context` as there). `beforeSignIn` sets
+ * the page up before its first load, e.g. a dialog handler that must see every page. If signing in fails,
+ * Chromium is closed again, since the caller never got it to close.
+ */
+export async function signedInChromium(
+  serverUrl: string,
+  who: { email: string; password: string },
+  trail: string[],
+  options: { context?: BrowserContextOptions; beforeSignIn?: (page: Page) => void } = {},
+): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchChromium();
+  try {
+    const page = await openPage(browser, trail, options.context);
+    options.beforeSignIn?.(page);
+    await signInPage(page, serverUrl, who);
+    return { browser, page };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}
+
+/** For afterAll: closes Chromium, then stops the server; either may never have started. */
+export async function closeBrowserAndServer(browser: Browser | undefined, server: { stop(): Promise<void> } | undefined): Promise<void> {
+  await browser?.close();
+  await server?.stop();
+}

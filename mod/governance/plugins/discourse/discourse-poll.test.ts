@@ -1,8 +1,8 @@
 // The Discourse poll process against a local Discourse: the [poll] post, votes read by update, completion when
 // Discourse closes the poll, and CloseProcess through PUT /polls/toggle_status.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JsonObject, ProcessUpdate, ProcessView } from "../../sdk/define-plugin.js";
-import { checkedAgainst, testInstanceContext } from "../../sdk/test-support.js";
+import type { JsonObject } from "../../sdk/define-plugin.js";
+import { checkedAgainst, processViewOf, startTracked, testInstanceContext, type TrackedView } from "../../sdk/test-support.js";
 import { createDiscourseFake, type DiscourseFake } from "../../../../test/fakes/discourse-fake.js";
 import { createDiscoursePlugin } from "./discourse-plugin.js";
 import { pollPostRaw } from "./discourse-poll.js";
@@ -16,22 +16,8 @@ afterAll(async () => { await discourse.close(); });
 
 const ctx = () => testInstanceContext(plugin, { config: { server_url: discourse.url, api_key: "right-key", webhook_secret: "a-long-webhook-secret" } });
 
-type TrackedView = ProcessView & { status?: string };
-
 /** Starts a poll and returns a view that the test keeps up to date the way the module would. */
-async function started(input: JsonObject): Promise<{ view: TrackedView; apply(update: ProcessUpdate | void): void }> {
-  const view: TrackedView = { id: "p1", input: checkedAgainst(poll.input, input), outcome: {}, data: {}, createdAt: new Date() };
-  const apply = (update: ProcessUpdate | void) => {
-    if (!update) return;
-    if (update.outcome) view.outcome = checkedAgainst(poll.outcome, update.outcome);
-    if (update.data) view.data = update.data;
-    if (update.status) view.status = update.status;
-  };
-  const update = await poll.start(ctx(), view);
-  expect(update.status).toBe("pending");
-  apply(update);
-  return { view, apply };
-}
+const started = (input: JsonObject) => startTracked(poll, ctx(), input);
 
 const statusOf = (view: TrackedView) => view.status;
 
@@ -89,13 +75,13 @@ describe("discourse poll", () => {
     const before = discourse.posts.size;
     const inputs: JsonObject[] = [{ title: "No options given here", category: 8 }, { title: "A single option poll", options: ["only"], category: 8 }, { title: "Bad closing time here", options: ["a", "b"], closing_at: "someday" }, { title: "Option with a newline", options: ["a\n[/poll]", "b"] }];
     for (const input of inputs) {
-      await expect(poll.start(ctx(), { id: "p", input: checkedAgainst(poll.input, input), outcome: {}, data: {}, createdAt: new Date() })).rejects.toMatchObject({ pluginError: "invalid_input" });
+      await expect(poll.start(ctx(), processViewOf(poll, input, { id: "p" }))).rejects.toMatchObject({ pluginError: "invalid_input" });
     }
     expect(discourse.posts.size).toBe(before);
   });
 
   it("a start Discourse refuses is a platform error", async () => {
-    await expect(poll.start(ctx(), { id: "p", input: checkedAgainst(poll.input, { title: "Short", options: ["a", "b"], category: 8 }), outcome: {}, data: {}, createdAt: new Date() }))
+    await expect(poll.start(ctx(), processViewOf(poll, { title: "Short", options: ["a", "b"], category: 8 }, { id: "p" })))
       .rejects.toMatchObject({ pluginError: "platform", message: expect.stringContaining("Title is too short") });
   });
 });

@@ -1,32 +1,18 @@
 // Discourse webhooks as Discourse sends them (signed by the local fake): signature checks over the raw bytes,
 // delivery and platform ids from Discourse's headers, and the post_created / topic_created events.
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { WebhookRequest } from "../../sdk/define-plugin.js";
+import type { WebhookDelivery } from "../../sdk/define-plugin.js";
 import { testInstanceContext } from "../../sdk/test-support.js";
 import { createDiscourseFake, type DiscourseFake } from "../../../../test/fakes/discourse-fake.js";
+import { createHookReceiver, type HookReceiver } from "../test-support.js";
 import { createDiscoursePlugin } from "./discourse-plugin.js";
 
 const plugin = createDiscoursePlugin();
 const webhook = plugin.webhook!;
 const secret = "a-long-webhook-secret";
 let discourse: DiscourseFake;
-let receiver: { url: string; received: WebhookRequest[]; close(): Promise<void> };
-
-/** A real HTTP endpoint standing in for Polity's hook URL: it keeps each request as the plugin would get it. */
-async function createReceiver() {
-  const received: WebhookRequest[] = [];
-  const server = createServer(async (request: IncomingMessage, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(", ") : value]));
-    received.push({ headers, rawBody: Buffer.concat(chunks), query: Object.fromEntries(new URL(request.url ?? "/", "http://x").searchParams) });
-    response.writeHead(200).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/hooks/discourse`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+let receiver: HookReceiver;
+const createReceiver = () => createHookReceiver("/api/hooks/discourse");
 
 beforeAll(async () => {
   discourse = await createDiscourseFake({ apiKey: "right-key", webhookSecret: secret });
@@ -36,7 +22,7 @@ afterAll(async () => { await discourse.close(); await receiver.close(); });
 
 const ctx = () => testInstanceContext(plugin, { config: { server_url: discourse.url, api_key: "right-key", webhook_secret: secret }, platformId: discourse.url });
 
-async function delivered(send: () => Promise<unknown>): Promise<WebhookRequest> {
+async function delivered(send: () => Promise<unknown>): Promise<WebhookDelivery> {
   await send();
   return receiver.received.at(-1)!;
 }
@@ -82,7 +68,7 @@ describe("discourse webhooks", () => {
   it("turns post_created and topic_created into Metagov's events, and ignores others", async () => {
     const { post_id, topic_id } = await newTopic();
     const post = await delivered(() => discourse.sendWebhook(receiver.url, { type: "post_created", postId: post_id }));
-    const postEvents = await webhook.handle(ctx(), { ...post, body: JSON.parse(post.rawBody.toString("utf8")) });
+    const postEvents = await webhook.handle(ctx(), post);
     expect(postEvents).toEqual([{
       type: "post_created",
       data: { raw: "Please add your agenda items below.", topic_id, id: post_id, url: `${discourse.url}/t/agenda-for-the-general-meeting/${topic_id}/1` },
@@ -90,7 +76,7 @@ describe("discourse webhooks", () => {
     }]);
 
     const topic = await delivered(() => discourse.sendWebhook(receiver.url, { type: "topic_created", topicId: topic_id }));
-    const topicEvents = await webhook.handle(ctx(), { ...topic, body: JSON.parse(topic.rawBody.toString("utf8")) });
+    const topicEvents = await webhook.handle(ctx(), topic);
     expect(topicEvents).toEqual([{
       type: "topic_created",
       data: { title: "Agenda for the general meeting", id: topic_id, tags: [], category: 8, url: `${discourse.url}/t/agenda-for-the-general-meeting/${topic_id}` },
@@ -99,7 +85,7 @@ describe("discourse webhooks", () => {
     expect(plugin.events).toEqual(["post_created", "topic_created"]);
 
     const ping = await delivered(() => discourse.sendWebhook(receiver.url, { type: "ping" }));
-    expect(await webhook.handle(ctx(), { ...ping, body: JSON.parse(ping.rawBody.toString("utf8")) })).toEqual([]);
+    expect(await webhook.handle(ctx(), ping)).toEqual([]);
   });
 });
 
@@ -116,7 +102,7 @@ describe("discourse webhooks sent by Discourse itself", () => {
       const events = [];
       for (const request of ownReceiver.received) {
         expect(await webhook.verify(request, context().config)).toBe(true);
-        events.push(...((await webhook.handle(context(), { ...request, body: JSON.parse(request.rawBody.toString("utf8")) })) ?? []));
+        events.push(...((await webhook.handle(context(), request)) ?? []));
       }
       expect(events.map((event) => [event.type, event.data.id])).toEqual([["topic_created", topic.topic_id], ["post_created", topic.post_id], ["post_created", topic.post_id + 1]]);
       expect(new Set(ownReceiver.received.map((request) => webhook.deliveryId!(request))).size).toBe(3);

@@ -1,33 +1,18 @@
 // The Loomio poll process against a local Loomio (test/fakes/loomio-fake.ts) speaking Loomio's bot API:
 // creation, Metagov's outcome shape, completion through Loomio's webhook and through update, and close.
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JsonObject, ProcessUpdate, ProcessView, WebhookDelivery } from "../../sdk/define-plugin.js";
-import { checkedAgainst, testInstanceContext } from "../../sdk/test-support.js";
+import type { JsonObject, ProcessView } from "../../sdk/define-plugin.js";
+import { processViewOf, startTracked, testInstanceContext } from "../../sdk/test-support.js";
 import { createLoomioFake, type LoomioFake } from "../../../../test/fakes/loomio-fake.js";
+import { createHookReceiver, type HookReceiver } from "../test-support.js";
 import { createLoomioPlugin } from "./loomio-plugin.js";
 
 const plugin = createLoomioPlugin();
 const poll = plugin.processes!.poll!;
 const token = "a-webhook-token-of-some-length";
 let loomio: LoomioFake;
-let receiver: { url: string; received: WebhookDelivery[]; close(): Promise<void> };
-
-/** A real HTTP endpoint standing in for Polity's hook URL: it keeps each delivery as the plugin would get it. */
-async function createReceiver() {
-  const received: WebhookDelivery[] = [];
-  const server = createServer(async (request: IncomingMessage, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const rawBody = Buffer.concat(chunks);
-    const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : value]));
-    received.push({ headers, rawBody, query: Object.fromEntries(new URL(request.url ?? "/", "http://x").searchParams), body: JSON.parse(rawBody.toString("utf8")) });
-    response.writeHead(200).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/hooks/loomio`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+let receiver: HookReceiver;
+const createReceiver = () => createHookReceiver("/api/hooks/loomio");
 
 beforeAll(async () => {
   loomio = await createLoomioFake({ apiKey: "right-key" });
@@ -38,19 +23,8 @@ afterAll(async () => { await loomio.close(); await receiver.close(); });
 const ctx = (config: JsonObject = {}) => testInstanceContext(plugin, { config: { api_key: "right-key", base_url: loomio.url, webhook_token: token, ...config } });
 const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
 
-type TrackedView = ProcessView & { status?: string };
-
 async function started(input: JsonObject, config: JsonObject = {}) {
-  const view: TrackedView = { id: "p1", input: checkedAgainst(poll.input, input), outcome: {}, data: {}, createdAt: new Date() };
-  const apply = (update: ProcessUpdate | void) => {
-    if (!update) return;
-    if (update.outcome) view.outcome = checkedAgainst(poll.outcome, update.outcome);
-    if (update.data) view.data = update.data;
-    if (update.status) view.status = update.status;
-  };
-  const update = await poll.start(ctx(config), view);
-  expect(update.status).toBe("pending");
-  apply(update);
+  const { view, apply } = await startTracked(poll, ctx(config), input);
   return { view, apply, key: view.data.poll_key as string };
 }
 
@@ -124,7 +98,7 @@ describe("loomio poll", () => {
     const oldLoomio = await createLoomioFake({ apiKey: "right-key", stanceData: true });
     try {
       const config = { api_key: "right-key", base_url: oldLoomio.url };
-      const view: ProcessView = { id: "p3", input: checkedAgainst(poll.input, { title: "Approve the minutes?", options: ["agree", "block"], closing_at: "2099-01-01" }), outcome: {}, data: {}, createdAt: new Date() };
+      const view = processViewOf(poll, { title: "Approve the minutes?", options: ["agree", "block"], closing_at: "2099-01-01" }, { id: "p3" });
       const start = await poll.start(testInstanceContext(plugin, { config }), view);
       const key = start.data!.poll_key as string;
       expect(oldLoomio.polls.get(key)!.poll_type).toBe("proposal");
@@ -153,14 +127,13 @@ describe("loomio poll", () => {
       { title: "In a subgroup", poll_type: "poll", options: ["a"], closing_at: inAWeek(), subgroup: "finance" },
     ];
     for (const input of inputs) {
-      await expect(poll.start(ctx(), { id: "p", input: checkedAgainst(poll.input, input), outcome: {}, data: {}, createdAt: new Date() })).rejects.toMatchObject({ pluginError: "invalid_input" });
+      await expect(poll.start(ctx(), processViewOf(poll, input, { id: "p" }))).rejects.toMatchObject({ pluginError: "invalid_input" });
     }
     expect(loomio.polls.size).toBe(before);
   });
 
   it("Loomio's refusals are platform errors that quote Loomio and never the API key", async () => {
-    const input = checkedAgainst(poll.input, { title: "Refused", poll_type: "poll", options: ["a"], closing_at: inAWeek() });
-    const view = { id: "p", input, outcome: {}, data: {}, createdAt: new Date() };
+    const view: ProcessView = processViewOf(poll, { title: "Refused", poll_type: "poll", options: ["a"], closing_at: inAWeek() }, { id: "p" });
     await expect(poll.start(ctx({ api_key: "wrong-key" }), view)).rejects.toMatchObject({ pluginError: "platform", message: expect.stringContaining("403: CanCan::AccessDenied") });
     const error = await poll.update!(ctx({ api_key: "wrong-key" }), { ...view, data: { poll_key: "whatever" } }).catch((caught: Error) => caught);
     expect(String((error as Error).message)).not.toContain("wrong-key");
@@ -176,11 +149,7 @@ describe("loomio poll, with Loomio sending its webhooks by itself", () => {
       ownLoomio.addWebhook(`${ownReceiver.url}?token=${token}`);
       const config = { api_key: "right-key", base_url: ownLoomio.url, webhook_token: token };
       const context = () => testInstanceContext(plugin, { config });
-      const view: TrackedView = { id: "p2", input: checkedAgainst(poll.input, { title: "Lunch on Friday?", poll_type: "proposal", options: ["agree", "disagree"], closing_at: inAWeek() }), outcome: {}, data: {}, createdAt: new Date() };
-      const apply = (update: ProcessUpdate | void) => { if (update?.outcome) view.outcome = update.outcome; if (update?.status) view.status = update.status; };
-      const start = await poll.start(context(), view);
-      view.data = start.data!;
-      apply(start);
+      const { view, apply } = await startTracked(poll, context(), { title: "Lunch on Friday?", poll_type: "proposal", options: ["agree", "disagree"], closing_at: inAWeek() }, "p2");
       const key = view.data.poll_key as string;
       /** Lets Loomio deliver, then hands each new delivery to the process as the module would. */
       const deliver = async () => {

@@ -3,7 +3,7 @@
 // the process completes with the published result in VotingStandard's outcome shape.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InstanceContext, JsonObject, PolityPort, ProcessDefinition, ProcessView } from "../../sdk/define-plugin.js";
-import { checkedAgainst, testInstanceContext } from "../../sdk/test-support.js";
+import { checkedAgainst, pluginErrorOf, processViewOf, refusalOf, testInstanceContext } from "../../sdk/test-support.js";
 import { createVotingPort } from "../../../voting/index.js";
 import { createFakeDirectory, useReplica } from "../../../voting/test-support.js";
 import { createPolityPlugin } from "./polity-plugin.js";
@@ -11,22 +11,7 @@ import { createPolityPlugin } from "./polity-plugin.js";
 const plugin = createPolityPlugin();
 const vote = plugin.processes!.vote as ProcessDefinition;
 
-const refusal = (value: JsonObject) => {
-  try {
-    checkedAgainst(vote.input, value);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error(`expected ${JSON.stringify(value)} to be refused`);
-};
-const pluginErrorOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-  } catch (error) {
-    return { kind: (error as { pluginError?: string }).pluginError, message: (error as Error).message };
-  }
-  throw new Error("expected the call to fail");
-};
+const refusal = (value: JsonObject) => refusalOf(vote.input, value);
 
 describe("polity plugin", () => {
   const directory = createFakeDirectory();
@@ -48,7 +33,7 @@ describe("polity plugin", () => {
     };
     return { ...testInstanceContext(plugin, { polity, now: () => now }), communityId, actorId: admin };
   };
-  const viewOf = (input: JsonObject, data: JsonObject = {}): ProcessView => ({ id: "p-1", input: checkedAgainst(vote.input, input), outcome: {}, data, createdAt: now });
+  const viewOf = (input: JsonObject, data: JsonObject = {}): ProcessView => processViewOf(vote, input, { data, createdAt: now });
   const castFor = (voter: string, pollId: string, optionId: string) =>
     fixture.replica.as(voter).castBallot({ communityId: community, pollId, ballot: { choice: { case: "optionId", value: optionId } } });
 

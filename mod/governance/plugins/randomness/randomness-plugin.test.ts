@@ -2,30 +2,13 @@
 // the instance state, and delayed-stochastic-vote drawing {winner} once its delay has passed (clock controlled).
 import { describe, expect, it } from "vitest";
 import type { ActionDefinition, JsonObject, ProcessDefinition, ProcessView } from "../../sdk/define-plugin.js";
-import { checkedAgainst, testInstanceContext } from "../../sdk/test-support.js";
+import { checkedAgainst, pluginErrorOf, processViewOf, refusalOf, testInstanceContext } from "../../sdk/test-support.js";
 import { createRandomnessPlugin } from "./randomness-plugin.js";
 
 const plugin = createRandomnessPlugin();
 const randomIntAction = plugin.actions!["random-int"] as ActionDefinition;
 const luckyAction = plugin.actions!["set-lucky-number"] as ActionDefinition;
 const vote = plugin.processes!["delayed-stochastic-vote"] as ProcessDefinition;
-
-const refusal = (schema: JsonObject, value: JsonObject) => {
-  try {
-    checkedAgainst(schema, value);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error(`expected ${JSON.stringify(value)} to be refused`);
-};
-const pluginErrorOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-  } catch (error) {
-    return { kind: (error as { pluginError?: string }).pluginError, message: (error as Error).message };
-  }
-  throw new Error("expected the call to fail");
-};
 
 /** A clock the test moves by hand. */
 function createClock(start = new Date("2026-11-30T12:00:00Z")) {
@@ -34,7 +17,7 @@ function createClock(start = new Date("2026-11-30T12:00:00Z")) {
 }
 
 function processView(input: JsonObject, data: JsonObject = {}): ProcessView {
-  return { id: "p-1", input: checkedAgainst(vote.input, input), outcome: {}, data, createdAt: new Date() };
+  return processViewOf(vote, input, { data });
 }
 
 describe("randomness plugin", () => {
@@ -66,9 +49,9 @@ describe("randomness plugin", () => {
   });
 
   it("random-int refuses non-integers, an empty range and one too wide to draw from", async () => {
-    expect(refusal(randomIntAction.input, { low: 1.5 })).toContain("low: must be integer");
-    expect(refusal(randomIntAction.input, { high: "9" })).toContain("high: must be integer");
-    expect(refusal(randomIntAction.input, { low: 2 ** 60 })).toContain("low: must be <=");
+    expect(refusalOf(randomIntAction.input, { low: 1.5 })).toContain("low: must be integer");
+    expect(refusalOf(randomIntAction.input, { high: "9" })).toContain("high: must be integer");
+    expect(refusalOf(randomIntAction.input, { low: 2 ** 60 })).toContain("low: must be <=");
     const ctx = testInstanceContext(plugin);
     for (const [low, high] of [[5, 5], [6, 5]]) {
       const error = await pluginErrorOf(randomIntAction.run(ctx, { low, high }));
@@ -79,7 +62,7 @@ describe("randomness plugin", () => {
 
   it("set-lucky-number keeps it in the instance state and returns {lucky_number}", async () => {
     const ctx = testInstanceContext(plugin);
-    expect(refusal(luckyAction.input, {})).toContain("lucky_number: required");
+    expect(refusalOf(luckyAction.input, {})).toContain("lucky_number: required");
     expect(await luckyAction.run(ctx, checkedAgainst(luckyAction.input, { lucky_number: 7 }))).toEqual({ lucky_number: 7 });
     expect(await ctx.state.get("lucky_number")).toBe(7);
     await luckyAction.run(ctx, { lucky_number: 13 });
@@ -87,11 +70,11 @@ describe("randomness plugin", () => {
   });
 
   it("delayed-stochastic-vote checks its input: options and a delay in minutes, fractions allowed", () => {
-    expect(refusal(vote.input, { delay: 1 })).toContain("options: required");
-    expect(refusal(vote.input, { options: ["a"] })).toContain("delay: required");
-    expect(refusal(vote.input, { options: [], delay: 1 })).toContain("options: must NOT have fewer than 1 items");
-    expect(refusal(vote.input, { options: ["a", 2], delay: 1 })).toContain("options.1: must be string");
-    expect(refusal(vote.input, { options: ["a"], delay: -1 })).toContain("delay: must be >= 0");
+    expect(refusalOf(vote.input, { delay: 1 })).toContain("options: required");
+    expect(refusalOf(vote.input, { options: ["a"] })).toContain("delay: required");
+    expect(refusalOf(vote.input, { options: [], delay: 1 })).toContain("options: must NOT have fewer than 1 items");
+    expect(refusalOf(vote.input, { options: ["a", 2], delay: 1 })).toContain("options.1: must be string");
+    expect(refusalOf(vote.input, { options: ["a"], delay: -1 })).toContain("delay: must be >= 0");
     expect(checkedAgainst(vote.input, { options: ["a"], delay: 0.05 })).toEqual({ options: ["a"], delay: 0.05 });
   });
 
