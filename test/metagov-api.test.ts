@@ -2,23 +2,15 @@
 // the randomness plugin, driven the way a Metagov driver does — community PUT/GET/DELETE, listings, actions,
 // processes (202 + Location, poll, close), v2 plugin paths — authenticated with an API key or, keyless, from a
 // trusted network as the configured service account; anyone else gets 401.
-import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AccountService } from "../clients/src/gen/polity/sys/account/v1/account_pb.js";
-import { OrgProjectService } from "../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
-import { AuthService } from "../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
-import { AuthzService } from "../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
 import { startReceiver } from "./governance/support.js";
-import { clientFor } from "./support/clients.js";
-import { createTestDatabase, type TestDatabase } from "./support/postgres.js";
+import { type MetagovServer, startMetagovServer } from "./support/metagov.js";
 import { startInProcessServer, type TestServer } from "./support/server.js";
 
-const ADMIN = { email: "root@example.org", password: "root password 123" };
 const TOWN = "metagov-town";
 const DRAW = "randomness.delayed-stochastic-vote";
 
-let database: TestDatabase;
 let server: TestServer;
 let apiKey: string;
 let serviceAccountId: string;
@@ -41,33 +33,13 @@ function call(method: string, path: string, options: { body?: unknown; raw?: str
 }
 const inTown = { "x-metagov-community": TOWN };
 
+let metagov: MetagovServer;
 beforeAll(async () => {
-  database = await createTestDatabase("metagov_api");
-  // First start: the admin makes the org, its service account (an org admin) and an API key for it.
-  const setup = await startInProcessServer({ DATABASE_URL: database.url, POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
-  try {
-    const admin = (await clientFor(AuthService, setup.url).login(ADMIN)).tokens!.accessToken;
-    const { org } = await clientFor(OrgProjectService, setup.url, admin).createOrg({ slug: "drivers", displayName: "Drivers" });
-    const created = await clientFor(AccountService, setup.url, admin).createServiceAccount({ orgId: org!.id, displayName: "metagov driver" });
-    serviceAccountId = created.serviceAccount!.id;
-    apiKey = created.apiKeySecret;
-    await clientFor(AuthzService, setup.url, admin).grantRole({ accountId: serviceAccountId, role: "org.admin", resource: `org/${org!.id}` });
-  } finally {
-    await setup.stop();
-  }
-  // The server the tests use: keyless requests from 127.0.0.1 act as that service account.
-  server = await startInProcessServer({
-    DATABASE_URL: database.url,
-    POLITY_METAGOV_TRUSTED_NETWORKS: "127.0.0.1/32",
-    POLITY_METAGOV_SERVICE_ACCOUNT: serviceAccountId,
-    POLITY_METAGOV_SERVICE_ACCOUNT_KEY: apiKey,
-    POLITY_SECRETS_KEY: randomBytes(32).toString("base64"),
-    POLITY_OUTBOUND_ALLOW_PRIVATE: "true",
-  });
+  metagov = await startMetagovServer("metagov_api");
+  ({ server, apiKey, serviceAccountId } = metagov);
 }, 120_000);
 afterAll(async () => {
-  await server?.stop();
-  await database?.drop();
+  await metagov?.stop();
 });
 
 describe("credentials", () => {
@@ -84,7 +56,7 @@ describe("credentials", () => {
 
   it("answers 500 and logs why when the service account's key belongs to another account", async () => {
     const misconfigured = await startInProcessServer({
-      DATABASE_URL: database.url,
+      DATABASE_URL: metagov.databaseUrl,
       POLITY_METAGOV_TRUSTED_NETWORKS: "127.0.0.1/32",
       POLITY_METAGOV_SERVICE_ACCOUNT: "00000000-0000-4000-8000-000000000000",
       POLITY_METAGOV_SERVICE_ACCOUNT_KEY: apiKey,
