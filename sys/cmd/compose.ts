@@ -13,7 +13,7 @@ import { createRemoteDirectory } from "../core/ports/remote-directory.js";
 import { createSysForwarder, type SysForwarder } from "../core/forwarding/sys-forwarder.js";
 import { createSysHealthList } from "../core/forwarding/sys-health.js";
 import { createTracingFromEnv, type Tracing } from "../core/tracing/tracing.js";
-import { createModModules, createSysModules } from "./modules.js";
+import { createModModules, createSysModules, type ModModulesOptions } from "./modules.js";
 import { createSysTier } from "./sys-tier.js";
 
 export interface ComposeOptions {
@@ -21,6 +21,8 @@ export interface ComposeOptions {
   concerns?: Concern[];
   /** Tracing to use instead of the one OTEL_* asks for (tests export to memory). */
   tracing?: Tracing;
+  /** Options of the mod tier's modules (tests offer probe governance plugins). */
+  mod?: ModModulesOptions;
 }
 
 /** Opens one tier's database with the given modules' entities and applies their migrations. */
@@ -81,7 +83,7 @@ export async function composeHost(config: Config, logger: Logger, options: Compo
       forward = createSysForwarder({ sysUrl: config.sysUrl!, logger, tracer: tracing?.tracer });
     }
     if (config.tiers.includes("mod")) {
-      const modules = createModModules();
+      const modules = createModModules(options.mod);
       const db = await openTierDatabase("mod", modules as PolityModule<never>[], config, logger, tracing);
       opened.push(db);
       const context: ModContext = { config, logger, db, authz: ports.authorization, directory: ports.directory };

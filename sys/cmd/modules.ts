@@ -2,6 +2,7 @@
 // composes the instances it is given.
 import { createDiscoModule } from "../../mod/disco/module.js";
 import { createGovernanceModule } from "../../mod/governance/module.js";
+import type { PluginDefinition } from "../../mod/governance/sdk/define-plugin.js";
 import { createVotingModule } from "../../mod/voting/index.js";
 import { createAccountModule } from "../account/module.js";
 import { createAuthModule } from "../auth/module.js";
@@ -14,8 +15,13 @@ export function createSysModules(): PolityModule<SysContext>[] {
   return [createAuthzModule(), createAccountModule(), createAuthModule(), createCommunityModule()];
 }
 
-export function createModModules(): PolityModule<ModContext>[] {
+export interface ModModulesOptions {
+  /** The governance plugins to offer instead of the shipped ones (tests add probes). */
+  governancePlugins?: PluginDefinition[];
+}
+
+export function createModModules(options: ModModulesOptions = {}): PolityModule<ModContext>[] {
   const voting = createVotingModule();
   // Governance after voting: its `polity` plugin runs polls through the voting module's port.
-  return [createDiscoModule(), voting, createGovernanceModule({ voting: () => voting.port() })];
+  return [createDiscoModule(), voting, createGovernanceModule({ voting: () => voting.port(), plugins: options.governancePlugins })];
 }
