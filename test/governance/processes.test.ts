@@ -95,6 +95,30 @@ describe("governance plugins", () => {
     expect(deliveries.find((d) => d.processId === process!.id)?.attempts).toBe(1);
   });
 
+  it("retries a callback the driver refused, and replays a delivery on request", async () => {
+    receiver.failNext(1, 503);
+    const { process } = await admin.governance.startProcess({ communityId, process: "randomness.delayed-stochastic-vote", input: { options: ["x", "y"], delay: 0 }, callbackUrl: `${receiver.url}/retry` });
+    await receiver.waitFor((r) => r.body.includes(process!.id) && r.body.includes("completed"), 30_000);
+    const delivery = (await admin.governance.listDeliveries({ communityId })).deliveries.find((d) => d.processId === process!.id)!;
+    expect(delivery.attempts).toBe(2);
+    const before = receiver.received.filter((r) => r.headers["polity-delivery"] === delivery.id).length;
+    await admin.governance.replayDelivery({ communityId, deliveryId: delivery.id });
+    await receiver.waitFor(() => receiver.received.filter((r) => r.headers["polity-delivery"] === delivery.id).length > before);
+  }, 40_000);
+
+  it("runs a Metagov VotingStandard vote as a real poll of the community", async () => {
+    const closingAt = new Date(Date.now() + 3_600_000).toISOString();
+    const { process } = await admin.governance.startProcess({ communityId, process: "polity.vote", input: { title: "Which day for the market?", options: ["Saturday", "Sunday"], closing_at: closingAt } });
+    const pollId = String(process?.outcome?.poll_id);
+    const { poll } = await member.voting.getPoll({ communityId, pollId });
+    expect(poll?.title).toBe("Which day for the market?");
+    const sunday = poll!.options.find((o) => o.label === "Sunday")!.id;
+    await member.voting.castBallot({ communityId, pollId, ballot: { choice: { case: "optionId", value: sunday } } });
+    const { process: closed } = await admin.governance.closeProcess({ communityId, processId: process!.id });
+    expect(closed?.status).toBe(ProcessStatus.COMPLETED);
+    expect(closed?.outcome).toMatchObject({ poll_id: pollId, winners: ["Sunday"], votes: { Saturday: 0, Sunday: 1 } });
+  });
+
   it("records plugin changes, action runs and process changes in the activity log", async () => {
     const { entries } = await member.voting.listActivity({ communityId, pageSize: 1000 });
     const kinds = new Set(entries.map((e) => e.kind));
