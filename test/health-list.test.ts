@@ -17,7 +17,7 @@ const SYS = [
   "polity.sys.authz.v1.AuthzService",
   "polity.sys.community.v1.CommunityService",
 ];
-const MOD = ["polity.mod.voting.v1.VotingService", "polity.mod.disco.v1.DiscoService"];
+const MOD = ["polity.mod.voting.v1.VotingService", "polity.mod.disco.v1.DiscoService", "polity.mod.governance.v1.GovernanceService"];
 
 const listed = async (url: string) => {
   const { statuses } = await clientFor(Health, url).list({});
