@@ -116,6 +116,11 @@ export interface WebhookReceiver {
   deliveryId?(request: WebhookRequest): string | undefined;
   /** For the platform-wide path /api/hooks/{plugin}: the platform id of the instance this delivery is for. */
   platformId?(request: WebhookRequest): string | undefined;
+  /**
+   * A platform's handshake, answered at once and not stored (Slack's url_verification challenge, Discord's PING):
+   * the status and JSON body to send, or undefined for an ordinary delivery. Called only after verify passed.
+   */
+  handshake?(request: WebhookRequest): { status: number; body: Json } | undefined;
   /** Turns a verified delivery into events (pending processes get it too, through receiveWebhook). */
   handle(ctx: InstanceContext, delivery: WebhookDelivery): Promise<PluginEvent[] | void>;
 }

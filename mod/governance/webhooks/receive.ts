@@ -8,7 +8,7 @@ import type { EntityManager } from "../../../sys/core/db.js";
 import { type GovernanceDeps, WORK_CHANNEL } from "../deps.js";
 import { InboxEntity, PluginInstanceEntity } from "../entities.js";
 import { fullConfig, type InstanceRow } from "../instances/store.js";
-import type { WebhookRequest } from "../sdk/define-plugin.js";
+import type { Json, WebhookRequest } from "../sdk/define-plugin.js";
 
 export interface HookTarget {
   plugin: string;
@@ -19,7 +19,8 @@ export interface HookTarget {
 
 export interface HookAnswer {
   status: number;
-  body: { status?: string; error?: string; deliveries?: number };
+  /** Ours ({status, deliveries} or {error}), or a plugin's handshake answer. */
+  body: Json;
 }
 
 const refuse = (status: number, error: string): HookAnswer => ({ status, body: { error } });
@@ -56,6 +57,8 @@ export async function receiveWebhook(deps: GovernanceDeps, target: HookTarget, r
     if (ok) verified.push(instance);
   }
   if (verified.length === 0) return refuse(401, "signature missing or invalid");
+  const handshake = webhook.handshake?.(request);
+  if (handshake) return { status: handshake.status, body: handshake.body };
   const deliveryId = (webhook.deliveryId?.(request) || createHash("sha256").update(request.rawBody).digest("hex")).slice(0, 200);
   const now = new Date();
   await deps.db.em().transactional(async (txem) => {
