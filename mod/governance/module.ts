@@ -12,6 +12,7 @@ import { governanceEntities } from "./entities.js";
 import { createGovernanceService } from "./governance-service.js";
 import { createMetagovRoutes } from "./metagov/index.js";
 import { governanceMigrations } from "./migrations/index.js";
+import { createGovernancePort } from "./port.js";
 import { createShippedPlugins } from "./plugins/index.js";
 import { rotateGovernanceSecrets } from "./secrets-rotation.js";
 import { createPluginRegistry } from "./registry.js";
@@ -58,6 +59,11 @@ export function createGovernanceModule(options: GovernanceModuleOptions = {}) {
     return deps;
   };
 
+  const port = createGovernancePort(() => {
+    if (!deps) throw new Error("the governance module has not started");
+    return deps;
+  }, () => deps!.notifier);
+
   return {
     ...defineModule<ModContext>({
       id: "governance",
@@ -81,6 +87,8 @@ export function createGovernanceModule(options: GovernanceModuleOptions = {}) {
       },
       rotateSecrets: rotateGovernanceSecrets,
     }),
+    /** What other mod modules use (after this module started). */
+    port: () => port,
     /** Runs every due piece of background work now (tests step the worker with it). */
     drain: () => worker?.drain() ?? Promise.resolve(),
   };

@@ -1,8 +1,8 @@
 // Which modules each tier runs, in start order. A new module is added here, nowhere else: the host only
 // composes the instances it is given.
 import { createDiscoModule } from "../../mod/disco/module.js";
-import { createGovernanceModule } from "../../mod/governance/module.js";
-import type { PluginDefinition } from "../../mod/governance/sdk/define-plugin.js";
+import { createGovernanceModule } from "../../mod/governance/index.js";
+import type { PluginDefinition } from "../../mod/governance/index.js";
 import { createVotingModule } from "../../mod/voting/index.js";
 import { createAccountModule } from "../account/module.js";
 import { createAuthModule } from "../auth/module.js";

@@ -13,6 +13,9 @@ import { EventEntity, EventHeadEntity, SubscriptionEntity } from "../entities.js
 import type { InstanceRow } from "../instances/store.js";
 import type { JsonObject, PluginEvent } from "../sdk/define-plugin.js";
 
+/** Every community's appends, announced with the community id (modules that consume events listen here). */
+export const ALL_EVENTS_CHANNEL = "governance:events";
+
 export interface EventRow {
   community_id: string;
   sequence: string | number;
@@ -54,6 +57,7 @@ export async function appendEvents(tx: EntityManager, instance: InstanceRow, eve
       .filter((s) => s.event_types.length === 0 || s.event_types.includes(row.type))
       .map((s) => ({ communityId, kind: "event" as const, url: s.url, subscriptionId: s.id, eventId: row.id, body: envelope(row) }))), time);
   await publishInTransaction(tx, eventsChannel(communityId), String(sequence));
+  await publishInTransaction(tx, ALL_EVENTS_CHANNEL, communityId);
   return rows;
 }
 

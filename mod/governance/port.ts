@@ -1,0 +1,76 @@
+// The governance module as other modules of the mod tier see it (the contributions module): read a community's
+// plugin events in order from a cursor, hear that new ones were appended, find the instances of a plugin, and
+// run a plugin action with no caller (a reconciliation job).
+import type { Notifier } from "../../sys/core/notifier.js";
+import { query, tableOf } from "../../sys/core/sql.js";
+import { recordActivity } from "./activity.js";
+import type { GovernanceDeps } from "./deps.js";
+import { EventEntity, PluginInstanceEntity } from "./entities.js";
+import { ALL_EVENTS_CHANNEL, type EventRow } from "./events/store.js";
+import { instanceContext, pluginFailure } from "./instance-context.js";
+import { enabledInstance, type InstanceRow } from "./instances/store.js";
+import { splitName } from "./registry.js";
+import type { Json, JsonObject } from "./sdk/define-plugin.js";
+
+export interface GovernanceEventRecord {
+  communityId: string;
+  sequence: number;
+  id: string;
+  instanceId: string;
+  /** "<plugin>.<event>". */
+  type: string;
+  time: Date;
+  data: JsonObject;
+  initiator: JsonObject;
+}
+
+export interface PluginInstanceRecord {
+  communityId: string;
+  instanceId: string;
+  platformId: string;
+}
+
+export interface GovernancePort {
+  /** The community's events after `afterSequence` whose type starts with `typePrefix` (e.g. "github."), in order. */
+  readEvents(communityId: string, afterSequence: number, typePrefix: string, limit: number): Promise<GovernanceEventRecord[]>;
+  /** Calls `listener` with the community id whenever events were appended (any replica); returns the unsubscribe. */
+  onEvents(listener: (communityId: string) => void): () => void;
+  /** The enabled instances of a plugin, in every community. */
+  instancesOf(plugin: string): Promise<PluginInstanceRecord[]>;
+  /** Runs "<plugin>.<action>" with no caller, as the system; recorded in the activity log like any run. */
+  runAction(communityId: string, action: string, parameters: JsonObject, instanceId?: string): Promise<Json>;
+}
+
+export function createGovernancePort(deps: () => GovernanceDeps, notifier: () => Notifier): GovernancePort {
+  return {
+    async readEvents(communityId, afterSequence, typePrefix, limit) {
+      const em = deps().db.em();
+      const rows = await query<EventRow>(em,
+        `select * from ${tableOf(em, EventEntity)} where community_id = ? and sequence > ? and type like ? order by sequence limit ?`,
+        [communityId, afterSequence, `${typePrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit]);
+      return rows.map((r) => ({ communityId: r.community_id, sequence: Number(r.sequence), id: r.id, instanceId: r.instance_id, type: r.type, time: new Date(r.time), data: r.data, initiator: r.initiator }));
+    },
+    onEvents: (listener) => notifier().subscribe(ALL_EVENTS_CHANNEL, (payload) => listener(payload)),
+    async instancesOf(plugin) {
+      const rows = (await deps().db.em().find(PluginInstanceEntity, { plugin, enabled: true })) as InstanceRow[];
+      return rows.map((r) => ({ communityId: r.communityId, instanceId: r.id, platformId: r.platformId }));
+    },
+    async runAction(communityId, action, parameters, instanceId) {
+      const shared = deps();
+      const [pluginName, slug] = splitName(action);
+      const definition = shared.registry.action(shared.registry.plugin(pluginName), slug);
+      const checked = shared.registry.check(definition.input, parameters, "parameters");
+      const instance = await enabledInstance(shared.db.em(), communityId, pluginName, instanceId);
+      let ok = false;
+      try {
+        const result = await definition.run(instanceContext(shared, instance), checked);
+        ok = true;
+        return result;
+      } catch (error) {
+        throw pluginFailure(shared, action, error);
+      } finally {
+        await shared.db.em().transactional((tx) => recordActivity(tx as never, communityId, "", [{ kind: "governance_action_run", payload: { instance_id: instance.id, action, ok } }]));
+      }
+    },
+  };
+}
