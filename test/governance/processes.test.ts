@@ -119,6 +119,18 @@ describe("governance plugins", () => {
     expect(closed?.outcome).toMatchObject({ poll_id: pollId, winners: ["Sunday"], votes: { Saturday: 0, Sunday: 1 } });
   });
 
+  it("cancels the pending processes of a plugin it disables, and tells their drivers", async () => {
+    const { process } = await admin.governance.startProcess({ communityId, process: "randomness.delayed-stochastic-vote", input: { options: ["a", "b"], delay: 60 }, callbackUrl: `${receiver.url}/cancel` });
+    const instance = (await admin.governance.listCommunityPlugins({ communityId })).instances.find((i) => i.plugin === "randomness")!;
+    await admin.governance.disablePlugin({ communityId, instanceId: instance.id });
+    expect((await admin.governance.getProcess({ communityId, processId: process!.id })).process?.status).toBe(ProcessStatus.CANCELLED);
+    const told = await receiver.waitFor((r) => r.body.includes(process!.id) && r.body.includes("cancelled"));
+    expect(JSON.parse(told.body).status).toBe("cancelled");
+    expect((await failure(admin.governance.runAction({ communityId, action: "randomness.random-int", parameters: { low: 0, high: 2 } }))).code).toBe(Code.FailedPrecondition);
+    // Enabling it again brings back the same instance.
+    expect((await admin.governance.enablePlugin({ communityId, plugin: "randomness" })).instance?.id).toBe(instance.id);
+  });
+
   it("records plugin changes, action runs and process changes in the activity log", async () => {
     const { entries } = await member.voting.listActivity({ communityId, pageSize: 1000 });
     const kinds = new Set(entries.map((e) => e.kind));
