@@ -5,6 +5,7 @@ import type { GovernanceDeps } from "../deps.js";
 import { deliverOne } from "./deliveries.js";
 import { processInboxOne } from "./inbox.js";
 import { produceOne } from "./producers.js";
+import { pruneFinished } from "./prune.js";
 import { sweepOne } from "./sweep.js";
 
 export interface GovernanceWorker {
@@ -16,6 +17,7 @@ export interface GovernanceWorker {
 
 const STEPS = [processInboxOne, sweepOne, deliverOne, produceOne];
 const BATCH = 50;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export function createGovernanceWorker(deps: () => GovernanceDeps, options: { pollMs?: number } = {}): GovernanceWorker {
   const pollMs = options.pollMs ?? 1000;
@@ -63,6 +65,10 @@ export function createGovernanceWorker(deps: () => GovernanceDeps, options: { po
   };
 
   schedule();
+  const pruning = setInterval(() => {
+    pruneFinished(deps()).catch((error: unknown) => deps().logger.warn({ err: error }, "governance retention pruning failed"));
+  }, PRUNE_EVERY_MS);
+  pruning.unref();
   return {
     wake: () => void run(),
     drain: async () => {
@@ -72,6 +78,7 @@ export function createGovernanceWorker(deps: () => GovernanceDeps, options: { po
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      clearInterval(pruning);
       await running;
     },
   };
