@@ -69,6 +69,7 @@ export const settings: Setting[] = [
   { key: "metagovTrustedNetworks", env: "POLITY_METAGOV_TRUSTED_NETWORKS", schema: csv.pipe(z.array(z.string().refine(isProxyAddress, "not an IP address or CIDR range"))), default: [], doc: "Client addresses (CIDR ranges) whose Metagov API requests without a key act as `metagovServiceAccount`; empty trusts nobody" },
   { key: "metagovServiceAccount", env: "POLITY_METAGOV_SERVICE_ACCOUNT", schema: z.uuid().optional(), doc: "The service account that keyless Metagov API requests from a trusted network act as" },
   { key: "metagovServiceAccountKey", env: "POLITY_METAGOV_SERVICE_ACCOUNT_KEY", schema: z.string().min(10).optional(), doc: "An API key of `metagovServiceAccount` (the mod tier cannot mint credentials itself; checked against the account at first use)" },
+  { key: "contributionsReconcileIntervalSeconds", env: "POLITY_CONTRIBUTIONS_RECONCILE_INTERVAL_SECONDS", schema: z.coerce.number().int().min(1).max(30 * 86400), default: 86400, doc: "How often the contributions module lists each community's programme-labelled GitHub issues to heal missed webhooks (one replica at a time)" },
 ];
 
 function isSecretsKey(value: string): boolean {
@@ -128,6 +129,7 @@ export interface Config {
   metagovTrustedNetworks: string[];
   metagovServiceAccount?: string;
   metagovServiceAccountKey?: string;
+  contributionsReconcileIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {}
