@@ -70,6 +70,11 @@ describe("governance plugins", () => {
     expect(updated?.config?.server_url).toBe("https://forum.example.org");
   });
 
+  it("takes only http and https URLs for callbacks and subscriptions", async () => {
+    expect((await failure(admin.governance.startProcess({ communityId, process: "randomness.delayed-stochastic-vote", input: { options: ["a"], delay: 1 }, callbackUrl: "file:///etc/passwd" }))).code).toBe(Code.InvalidArgument);
+    expect((await failure(admin.governance.createSubscription({ communityId, url: "gopher://example.org/events" }))).code).toBe(Code.InvalidArgument);
+  });
+
   it("a start that fails leaves no process behind", async () => {
     await admin.governance.enablePlugin({ communityId, plugin: "polity" });
     const before = (await admin.governance.listProcesses({ communityId })).processes.length;
