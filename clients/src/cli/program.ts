@@ -27,6 +27,7 @@ import * as governanceActions from "./commands/governance-actions.js";
 import * as governanceProcesses from "./commands/governance-processes.js";
 import * as governanceEvents from "./commands/governance-events.js";
 import * as governanceDeliveries from "./commands/governance-deliveries.js";
+import * as contributions from "./commands/contributions.js";
 
 export const DEFAULT_SERVER = "http://127.0.0.1:8080";
 
@@ -54,6 +55,7 @@ export function buildProgram(io: Io): Command {
   for (const mod of [login, password, whoami, accounts, orgs, projects, roles, serviceAccounts, auditLog, sessions, tally, audit]) mod.register(program, io);
   for (const mod of [communities, members, polls, vote, delegate, results, activity]) mod.register(program, io);
   for (const mod of [governancePlugins, governanceActions, governanceProcesses, governanceEvents, governanceDeliveries]) mod.register(program, io);
+  contributions.register(program, io);
   return program;
 }
 

@@ -66,7 +66,7 @@ export async function allowedOn(communityId: string, permissions: string[]): Pro
 }
 
 export function communityNav(communityId: string, active: string): HTMLElement {
-  const items: [string, string][] = [["", "Overview"], ["/delegation", "Delegation"], ["/activity", "Activity"], ["/governance", "Governance"]];
+  const items: [string, string][] = [["", "Overview"], ["/delegation", "Delegation"], ["/activity", "Activity"], ["/governance", "Governance"], ["/contributions", "Contributions"]];
   return h("nav", { class: "tabs", "aria-label": "Community" }, items.map(([suffix, label]) =>
     h("a", { href: link(`/communities/${communityId}${suffix}`), "aria-current": active === suffix ? "page" : null }, label)));
 }

@@ -1,0 +1,81 @@
+// A community's contribution programme (#/communities/<id>/contributions): the leaderboard, filtered by period,
+// points range and order, with each contributor's badges by name and a link to their page; admins also get the
+// programme's settings and the tickets whose issue forms have problems.
+import { api } from "../api.js";
+import { h, table } from "../dom.js";
+import { attempt } from "../errors.js";
+import { link } from "../router.js";
+import { LeaderboardOrder, type LeaderboardEntry, type Programme } from "../../../clients/src/gen/polity/mod/contributions/v1/contributions_pb.js";
+import { allowedOn, communityNav, crumbs } from "./voting-shared.js";
+import { badgeList, contributions } from "./contributions-client.js";
+import { programmeSection, problemTicketsSection } from "./contributions-programme.js";
+
+const MANAGE = "contributions.programme.manage";
+const PAGE_SIZE = 50;
+
+export async function contributionsPage(communityId: string): Promise<Node> {
+  const [{ community }, may, programme] = await Promise.all([
+    api.communities.getCommunity({ communityId }), allowedOn(communityId, [MANAGE]),
+    contributions().getProgramme({ communityId }).then((r) => r.programme, () => undefined),
+  ]);
+  const head = h("section", { class: "card wide" }, crumbs(community, communityId, "contributions"), h("h1", {}, "Contributions"),
+    h("p", { class: "muted" }, "Points earned by closing the programme's labelled GitHub issues, the badges they add up to, and who leads."),
+    communityNav(communityId, "/contributions"));
+  const board = leaderboardSection(communityId, programme);
+  await board.load();
+  const admin = may.has(MANAGE) && programme
+    ? h("div", { class: "stack" }, programmeSection(communityId, programme), await problemTicketsSection(communityId))
+    : null;
+  return h("div", { class: "grid" }, head, h("div", { class: "stack", style: admin ? null : "grid-column:1/-1" }, board.element), admin);
+}
+
+function leaderboardSection(communityId: string, programme: Programme | undefined): { element: HTMLElement; load: () => Promise<unknown> } {
+  const slot = h("div", { class: "slot", "aria-live": "polite" });
+  const list = h("div", { "data-testid": "leaderboard" });
+  const more = h("button", { type: "button", class: "secondary small", hidden: true, "data-testid": "leaderboard-more" }, "Show more");
+  const period = h("select", { id: "board-period", name: "period", "data-testid": "board-period" },
+    h("option", { value: "" }, "All time"), (programme?.periods ?? []).map((p) => h("option", { value: p.name }, p.name)));
+  const min = h("input", { id: "board-min", name: "min", type: "number", min: 0, step: 1, inputmode: "numeric", "data-testid": "board-min" });
+  const max = h("input", { id: "board-max", name: "max", type: "number", min: 0, step: 1, inputmode: "numeric", "data-testid": "board-max" });
+  const order = h("select", { id: "board-order", name: "order", "data-testid": "board-order" },
+    h("option", { value: "desc" }, "Most points first"), h("option", { value: "asc" }, "Fewest points first"));
+  const labelled = (label: string, id: string, control: HTMLElement) => h("div", { class: "field" }, h("label", { for: id }, label), control);
+  const form = h("form", { class: "inline", "data-testid": "leaderboard-filters" },
+    labelled("Period", "board-period", period), labelled("Points from", "board-min", min), labelled("Points up to", "board-max", max),
+    labelled("Order", "board-order", order), h("button", { type: "submit", class: "secondary" }, "Show"));
+
+  let entries: LeaderboardEntry[] = [];
+  let next = "";
+  const render = () => {
+    list.replaceChildren(entries.length === 0
+      ? h("p", { class: "empty", "data-testid": "leaderboard-empty" }, "Nobody has points here yet.")
+      : table(["#", "Contributor", "Points", "Tickets", "Pull requests", "Badges"], entries.map((e) => [
+        String(e.rank),
+        h("a", { href: link(`/communities/${communityId}/contributions/${e.accountId}`), "data-testid": "contributor-link", title: e.accountId }, e.githubLogin || e.accountId.slice(0, 8)),
+        h("strong", { "data-testid": "entry-points" }, String(e.points)), String(e.ticketsClosed), String(e.pullRequestsMerged), badgeList(e.badges),
+      ]), "leaderboard-table"));
+    more.hidden = !next;
+  };
+  const fetchPage = async (pageToken: string) => {
+    const number = (input: HTMLInputElement) => (input.value.trim() === "" ? undefined : Number(input.value));
+    const res = await contributions().getLeaderboard({
+      communityId, period: period.value, minPoints: number(min), maxPoints: number(max), pageSize: PAGE_SIZE, pageToken,
+      order: order.value === "asc" ? LeaderboardOrder.POINTS_ASC : LeaderboardOrder.POINTS_DESC,
+    });
+    next = res.nextPageToken;
+    return res.entries;
+  };
+  const load = () => attempt(slot, async () => {
+    entries = await fetchPage("");
+    render();
+  });
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void load();
+  });
+  more.addEventListener("click", () => void attempt(slot, async () => {
+    entries = [...entries, ...(await fetchPage(next))];
+    render();
+  }));
+  return { element: h("section", { class: "card" }, h("h2", {}, "Leaderboard"), form, slot, list, more), load };
+}
