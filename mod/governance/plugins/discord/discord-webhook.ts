@@ -1,0 +1,81 @@
+// Discord's interactions, delivered to the application's Interactions Endpoint URL. Discord signs each with the
+// application's Ed25519 key: X-Signature-Ed25519 is the hex signature of X-Signature-Timestamp + the raw body,
+// checked against the application's public key (hex, from the Developer Portal). A PING (type 1) must be answered
+// {type: 1}; Discord sends one, and unsigned or wrongly signed ones, to check the endpoint before saving it.
+import { createPublicKey, verify as verifySignature, type KeyObject } from "node:crypto";
+import type { InstanceContext, JsonObject, PluginEvent, WebhookReceiver, WebhookRequest } from "../../sdk/define-plugin.js";
+import { discordRequest } from "./discord-client.js";
+
+export const DISCORD_TIMESTAMP_WINDOW_SECONDS = 5 * 60;
+export const SLASH_COMMAND_EVENT_TYPE = "slash_command";
+export const InteractionType = { PING: 1, APPLICATION_COMMAND: 2, MESSAGE_COMPONENT: 3 } as const;
+const CHAT_INPUT_COMMAND = 1;
+const EPHEMERAL = 1 << 6;
+
+// An Ed25519 SubjectPublicKeyInfo is this fixed DER prefix (the algorithm id 1.3.101.112) and the 32 key bytes.
+const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
+
+export function ed25519PublicKeyFromHex(hex: string): KeyObject | undefined {
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) return undefined;
+  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(hex, "hex")]), format: "der", type: "spki" });
+}
+
+export function isValidDiscordSignature(request: WebhookRequest, publicKeyHex: string, nowSeconds = Date.now() / 1000): boolean {
+  const signature = request.headers["x-signature-ed25519"];
+  const timestamp = request.headers["x-signature-timestamp"];
+  const key = ed25519PublicKeyFromHex(publicKeyHex);
+  if (!key || !signature || !/^[0-9a-fA-F]{128}$/.test(signature) || !timestamp || !/^\d{1,12}$/.test(timestamp)) return false;
+  if (Math.abs(nowSeconds - Number(timestamp)) > DISCORD_TIMESTAMP_WINDOW_SECONDS) return false;
+  return verifySignature(null, Buffer.concat([Buffer.from(timestamp, "utf8"), request.rawBody]), key, Buffer.from(signature, "hex"));
+}
+
+export function interactionOf(request: WebhookRequest): JsonObject | undefined {
+  try {
+    const parsed = JSON.parse(request.rawBody.toString("utf8")) as unknown;
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as JsonObject) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The user who interacted: member.user in a guild, user in a direct message. */
+export function interactionUserId(interaction: JsonObject): string | undefined {
+  const user = ((interaction.member as JsonObject | undefined)?.user ?? interaction.user) as JsonObject | undefined;
+  return typeof user?.id === "string" ? user.id : undefined;
+}
+
+/** Answers an interaction through Discord's callback endpoint (its token authorizes it; the bot token is not sent). */
+export async function respondToInteraction(ctx: InstanceContext, interaction: JsonObject, response: JsonObject): Promise<void> {
+  try {
+    await discordRequest(ctx, "POST", `/interactions/${String(interaction.id)}/${String(interaction.token)}/callback`, response, { authorized: false });
+  } catch (error) {
+    // Already answered (a redelivery) or too late (Discord allows 3 s): the vote or event stands regardless.
+    ctx.logger.warn({ err: error, interaction: interaction.id }, "could not answer a Discord interaction");
+  }
+}
+
+export const discordWebhook: WebhookReceiver = {
+  verify: (request, config) => isValidDiscordSignature(request, typeof config.public_key === "string" ? config.public_key : ""),
+  deliveryId: (request) => stringOrUndefined(interactionOf(request)?.id),
+  platformId: (request) => stringOrUndefined(interactionOf(request)?.guild_id),
+  handshake: (request) => (interactionOf(request)?.type === InteractionType.PING ? { status: 200, body: { type: 1 } } : undefined),
+  async handle(ctx, delivery) {
+    const interaction = interactionOf(delivery);
+    if (!interaction || interaction.type !== InteractionType.APPLICATION_COMMAND) return [];
+    if ((interaction.data as JsonObject | undefined)?.type !== CHAT_INPUT_COMMAND) return [];
+    if (interaction.guild_id !== ctx.config.guild_id) return [];
+    // As Metagov: the command is acknowledged to its user only (ephemeral), and passed on whole.
+    await respondToInteraction(ctx, interaction, { type: 4, data: { content: "Message received!", flags: EPHEMERAL } });
+    return [slashCommand(interaction)];
+  },
+};
+
+function slashCommand(interaction: JsonObject): PluginEvent {
+  // The interaction token lets whoever holds it answer as the app for 15 minutes: it is not passed on.
+  const { token: _token, ...data } = interaction;
+  return { type: SLASH_COMMAND_EVENT_TYPE, data, initiator: { user_id: interactionUserId(interaction) ?? null, provider: "discord", is_metagov_bot: false } };
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === "string" && value ? value : undefined;
+}

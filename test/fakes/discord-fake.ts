@@ -1,0 +1,179 @@
+// A local Discord for tests: a real HTTP server (127.0.0.1, a free port) speaking the part of Discord's HTTP API
+// the discord plugin uses, with Discord's answers, and sending interactions signed as Discord signs them.
+//
+//   const discord = await createDiscordFake({ botToken: "bot-token" });
+//   config = { bot_token: "bot-token", public_key: discord.publicKeyHex, application_id: discord.applicationId,
+//              guild_id: discord.guildId, api_url: discord.url }
+//
+// HTTP (JSON; `Authorization: Bot <token>`, else 401 {"message": "401: Unauthorized", "code": 0}):
+//   POST  /channels/{id}/messages              {content, components, embeds…} → the message (empty → 400 50006)
+//   GET   /channels/{id}/messages/{id}         the message;  PATCH the same path edits it (10008 Unknown Message)
+//   POST  /applications/{app}/guilds/{guild}/commands       a command: 201 new, 200 when its name exists
+//   PUT   /applications/{app}/guilds/{guild}/commands       the whole list, replaced;  PATCH …/commands/{id} edits
+//                                                          (another application or guild → 403 50001 Missing Access)
+//   POST  /interactions/{id}/{token}/callback  no bot token; 204, or 400 40060 when already acknowledged, 404 10062
+//                                              for an unknown interaction or token; type 7 edits the clicked message
+// For tests: `messages`, `commands`, `responses` (interaction id → its callback body), `requests`,
+// `rateLimit(path, retryAfterSeconds, times)` (429 {message, retry_after, global: false} with Discord's
+// X-RateLimit-* headers), interaction builders `ping()`, `slashCommand(…)`, `buttonClick(…)` (remembered, so their
+// callbacks are accepted), and `sendInteraction(url, interaction, options?)`: POSTs it with X-Signature-Ed25519
+// over X-Signature-Timestamp + body, by the application's key pair generated here (options.key to sign with
+// another private key, null for no signature; options.timestamp in seconds for a stale one).
+import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBody, sendJson, startFakeHttpServer } from "./fake-http-server.js";
+
+export interface DiscordMessage { id: string; channel_id: string; content: string; components: unknown[]; embeds: unknown[]; author: { id: string; username: string; bot: true }; timestamp: string; edited_timestamp: string | null; type: 0 }
+export interface DiscordCommand { id: string; application_id: string; guild_id: string; name: string; description: string; type: number; options?: unknown[]; version: string }
+type Interaction = Record<string, unknown> & { id: string; token: string };
+
+export interface DiscordFake {
+  url: string;
+  applicationId: string;
+  guildId: string;
+  botUserId: string;
+  publicKeyHex: string;
+  messages: Map<string, DiscordMessage>;
+  commands: Map<string, DiscordCommand>;
+  responses: Map<string, Record<string, unknown>>;
+  requests: { method: string; path: string; authorization?: string }[];
+  rateLimit(path: string, retryAfterSeconds: number, times?: number): void;
+  ping(): Interaction;
+  slashCommand(command: { name: string; userId: string; options?: unknown[]; guildId?: string }): Interaction;
+  buttonClick(click: { message: DiscordMessage; customId: string; userId: string }): Interaction;
+  sendInteraction(url: string, interaction: Record<string, unknown>, options?: { key?: KeyObject | null; timestamp?: number }): Promise<{ status: number; body: string }>;
+  close(): Promise<void>;
+}
+
+class DiscordError extends Error {
+  constructor(readonly status: number, message: string, readonly code: number) { super(message); }
+}
+
+export async function createDiscordFake(options: { botToken?: string } = {}): Promise<DiscordFake> {
+  const botToken = options.botToken ?? "discord-test-bot-token";
+  const applicationId = "1100000000000000001", guildId = "1200000000000000001", botUserId = "1100000000000000001";
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const publicKeyHex = Buffer.from(publicKey.export({ format: "jwk" }).x!, "base64url").toString("hex");
+  const messages = new Map<string, DiscordMessage>(), commands = new Map<string, DiscordCommand>();
+  const responses = new Map<string, Record<string, unknown>>(), interactions = new Map<string, Interaction>();
+  const requests: { method: string; path: string; authorization?: string }[] = [];
+  const limits = new Map<string, { retryAfter: number; times: number }>();
+  let serial = 1n;
+  const snowflake = () => String((BigInt(Date.now() - 1420070400000) << 22n) + serial++);
+
+  const server = await startFakeHttpServer(serve, (error) => error instanceof DiscordError
+    ? { status: error.status, body: { message: error.message, code: error.code } }
+    : { status: 500, body: { message: String(error), code: 0 } });
+
+  async function serve(request: IncomingMessage, response: ServerResponse) {
+    const path = new URL(request.url ?? "/", server.url).pathname;
+    const method = request.method ?? "";
+    requests.push({ method, path, authorization: request.headers.authorization });
+    const limit = limits.get(path);
+    if (limit && limit.times > 0) {
+      limit.times -= 1;
+      response.writeHead(429, { "Content-Type": "application/json", "Retry-After": String(Math.ceil(limit.retryAfter)), "X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": String(limit.retryAfter), "X-RateLimit-Bucket": "fake-bucket", "X-RateLimit-Scope": "user" })
+        .end(JSON.stringify({ message: "You are being rate limited.", retry_after: limit.retryAfter, global: false }));
+      return;
+    }
+    const body = await readBody(request) as Record<string, unknown> & unknown[];
+    let match: RegExpMatchArray | null;
+    if (method === "POST" && (match = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/))) return callback(response, match[1]!, decodeURIComponent(match[2]!), body);
+    if (request.headers.authorization !== `Bot ${botToken}`) throw new DiscordError(401, "401: Unauthorized", 0);
+    if ((match = path.match(/^\/channels\/(\d+)\/messages$/)) && method === "POST") return sendJson(response, 200, createMessage(match[1]!, body));
+    if ((match = path.match(/^\/channels\/(\d+)\/messages\/(\d+)$/))) {
+      const message = messages.get(match[2]!);
+      if (!message || message.channel_id !== match[1]) throw new DiscordError(404, "Unknown Message", 10008);
+      if (method === "GET") return sendJson(response, 200, message);
+      if (method === "PATCH") return sendJson(response, 200, editMessage(message, body));
+    }
+    if ((match = path.match(/^\/applications\/(\d+)\/guilds\/(\d+)\/commands(?:\/(\d+))?$/))) {
+      if (match[1] !== applicationId || match[2] !== guildId) throw new DiscordError(403, "Missing Access", 50001);
+      if (method === "POST" && !match[3]) return upsertCommand(response, body);
+      if (method === "PUT" && !match[3]) {
+        if (!Array.isArray(body)) throw new DiscordError(400, "Invalid Form Body", 50035);
+        commands.clear();
+        return sendJson(response, 200, body.map((command) => commandOf(command as Record<string, unknown>)));
+      }
+      if (method === "PATCH" && match[3]) {
+        const existing = commands.get(match[3]);
+        if (!existing) throw new DiscordError(404, "Unknown application command", 10063);
+        return sendJson(response, 200, Object.assign(existing, body, { id: existing.id, version: snowflake() }));
+      }
+    }
+    throw new DiscordError(404, "404: Not Found", 0);
+  }
+
+  function createMessage(channelId: string, body: Record<string, unknown>): DiscordMessage {
+    const content = typeof body.content === "string" ? body.content : "";
+    const components = Array.isArray(body.components) ? body.components : [], embeds = Array.isArray(body.embeds) ? body.embeds : [];
+    if (!content && components.length === 0 && embeds.length === 0) throw new DiscordError(400, "Cannot send an empty message", 50006);
+    if (content.length > 2000) throw new DiscordError(400, "Invalid Form Body", 50035);
+    const message: DiscordMessage = { id: snowflake(), channel_id: channelId, content, components, embeds, author: { id: botUserId, username: "Polity", bot: true }, timestamp: new Date().toISOString(), edited_timestamp: null, type: 0 };
+    messages.set(message.id, message);
+    return message;
+  }
+
+  function editMessage(message: DiscordMessage, body: Record<string, unknown>): DiscordMessage {
+    if (typeof body.content === "string") message.content = body.content;
+    if (Array.isArray(body.components)) message.components = body.components;
+    message.edited_timestamp = new Date().toISOString();
+    return message;
+  }
+
+  function commandOf(body: Record<string, unknown>): DiscordCommand {
+    if (typeof body.name !== "string" || !/^[-_\p{L}\p{N}]{1,32}$/u.test(body.name)) throw new DiscordError(400, "Invalid Form Body", 50035);
+    const command: DiscordCommand = { id: snowflake(), application_id: applicationId, guild_id: guildId, name: body.name, description: String(body.description ?? ""), type: Number(body.type ?? 1), ...(Array.isArray(body.options) ? { options: body.options } : {}), version: snowflake() };
+    commands.set(command.id, command);
+    return command;
+  }
+
+  function upsertCommand(response: ServerResponse, body: Record<string, unknown>) {
+    const existing = [...commands.values()].find((command) => command.name === body.name);
+    if (existing) return sendJson(response, 200, Object.assign(existing, body, { id: existing.id, version: snowflake() }));
+    return sendJson(response, 201, commandOf(body));
+  }
+
+  function callback(response: ServerResponse, id: string, token: string, body: Record<string, unknown>) {
+    const interaction = interactions.get(id);
+    if (!interaction || interaction.token !== token) throw new DiscordError(404, "Unknown interaction", 10062);
+    if (responses.has(id)) throw new DiscordError(400, "Interaction has already been acknowledged.", 40060);
+    responses.set(id, body);
+    const clicked = (interaction.message as { id?: string } | undefined)?.id;
+    if (body.type === 7 && clicked && messages.has(clicked)) editMessage(messages.get(clicked)!, (body.data ?? {}) as Record<string, unknown>);
+    response.writeHead(204).end();
+  }
+
+  function interaction(fields: Record<string, unknown>): Interaction {
+    const built = { id: snowflake(), application_id: applicationId, token: `aW50ZXJhY3Rpb246${snowflake()}`, version: 1, ...fields } as Interaction;
+    interactions.set(built.id, built);
+    return built;
+  }
+
+  const member = (userId: string) => ({ user: { id: userId, username: `user${userId.slice(-4)}`, discriminator: "0", global_name: null, avatar: null }, roles: [], joined_at: "2025-01-01T00:00:00.000000+00:00", deaf: false, mute: false, flags: 0, pending: false, permissions: "2248473465835073" });
+
+  async function sendInteraction(target: string, body: Record<string, unknown>, sendOptions: { key?: KeyObject | null; timestamp?: number } = {}) {
+    const raw = JSON.stringify(body);
+    const timestamp = String(sendOptions.timestamp ?? Math.floor(Date.now() / 1000));
+    const headers: Record<string, string> = { "Content-Type": "application/json", "User-Agent": "Discord-Interactions/1.0 (+https://discord.com)", "X-Signature-Timestamp": timestamp };
+    const key = sendOptions.key === undefined ? privateKey : sendOptions.key;
+    if (key) headers["X-Signature-Ed25519"] = sign(null, Buffer.from(timestamp + raw), key).toString("hex");
+    const answer = await fetch(target, { method: "POST", headers, body: raw, signal: AbortSignal.timeout(10_000) });
+    return { status: answer.status, body: await answer.text() };
+  }
+
+  return {
+    url: server.url, applicationId, guildId, botUserId, publicKeyHex, messages, commands, responses, requests, sendInteraction,
+    rateLimit: (path, retryAfter, times = 1) => void limits.set(path, { retryAfter, times }),
+    ping: () => interaction({ type: 1, user: { id: "1300000000000000001", username: "discord-system" } }),
+    slashCommand: (command) => interaction({
+      type: 2, guild_id: command.guildId ?? guildId, channel_id: "1400000000000000001", member: member(command.userId), locale: "en-US", guild_locale: "en-US", app_permissions: "2248473465835073",
+      data: { id: [...commands.values()].find((known) => known.name === command.name)?.id ?? snowflake(), name: command.name, type: 1, ...(command.options ? { options: command.options } : {}) },
+    }),
+    buttonClick: (click) => interaction({
+      type: 3, guild_id: guildId, channel_id: click.message.channel_id, member: member(click.userId), message: structuredClone(click.message), locale: "en-US",
+      data: { custom_id: click.customId, component_type: 2 },
+    }),
+    close: server.close,
+  };
+}
