@@ -9,5 +9,5 @@ import { createRandomnessPlugin } from "./randomness/randomness-plugin.js";
 import { createSlackPlugin } from "./slack/slack-plugin.js";
 
 export function createShippedPlugins(): PluginDefinition[] {
-  return [createRandomnessPlugin(), createPolityPlugin(), createLoomioPlugin(), createDiscoursePlugin(), createSlackPlugin(), createDiscordPlugin()];
+  return [createRandomnessPlugin(), createPolityPlugin(), createLoomioPlugin(), createDiscoursePlugin(), createGitHubPlugin(), createSlackPlugin(), createDiscordPlugin()];
 }
