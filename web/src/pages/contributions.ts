@@ -7,7 +7,7 @@ import { attempt } from "../errors.js";
 import { link } from "../router.js";
 import { LeaderboardOrder, type LeaderboardEntry, type Programme } from "../../../clients/src/gen/polity/mod/contributions/v1/contributions_pb.js";
 import { allowedOn, communityNav, crumbs } from "./voting-shared.js";
-import { badgeList, contributions } from "./contributions-client.js";
+import { badgeList, COMPLEXITY_WORD, contributions, ROLE_WORD } from "./contributions-client.js";
 import { programmeSection, problemTicketsSection } from "./contributions-programme.js";
 
 const MANAGE = "contributions.programme.manage";
@@ -23,10 +23,20 @@ export async function contributionsPage(communityId: string): Promise<Node> {
     communityNav(communityId, "/contributions"));
   const board = leaderboardSection(communityId, programme);
   await board.load();
-  const admin = may.has(MANAGE) && programme
+  // Admins see the settings themselves; everyone else, how points are earned.
+  const side = !programme ? null : may.has(MANAGE)
     ? h("div", { class: "stack" }, programmeSection(communityId, programme), await problemTicketsSection(communityId))
-    : null;
-  return h("div", { class: "grid" }, head, h("div", { class: "stack", style: admin ? null : "grid-column:1/-1" }, board.element), admin);
+    : h("div", { class: "stack" }, aboutSection(programme));
+  return h("div", { class: "grid" }, head, h("div", { class: "stack", style: side ? null : "grid-column:1/-1" }, board.element), side);
+}
+
+function aboutSection(p: Programme): HTMLElement {
+  const earned = p.points.filter((r) => r.points > 0).sort((a, b) => a.role - b.role || b.complexity - a.complexity);
+  return h("section", { class: "card", "data-testid": "programme-about" }, h("h2", {}, "How points are earned"),
+    h("p", {}, "Close an issue labelled ", p.labels.flatMap((l, i) => [i ? ", " : "", h("code", {}, l)]), " that is assigned to you, with your GitHub account linked to your Polity account."),
+    h("ul", { class: "perms" }, earned.map((r) => h("li", {}, `${COMPLEXITY_WORD[r.complexity]} complexity, as ${ROLE_WORD[r.role]}: ${r.points} points`))),
+    p.badges.length ? h("p", {}, "Badges: ", p.badges.map((b) => `${b.name} at ${b.points}`).join(", "),
+      p.pullRequestBadge ? `; ${p.pullRequestBadge} for a merged pull request.` : ".") : null);
 }
 
 function leaderboardSection(communityId: string, programme: Programme | undefined): { element: HTMLElement; load: () => Promise<unknown> } {
