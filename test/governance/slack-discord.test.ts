@@ -1,0 +1,153 @@
+// Slack and Discord through the real server and their local fakes: the plugins enabled with the platform's id,
+// signed deliveries on the community path and on the platform-wide path (routed by team_id / guild_id) turned into
+// events, the platforms' handshakes answered (Slack's challenge, Discord's PING), bad signatures refused with 401,
+// and actions run against the fakes.
+import { generateKeyPairSync } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PolityClient } from "../../clients/src/core.js";
+import { createDiscordFake, type DiscordFake } from "../fakes/discord-fake.js";
+import { createSlackFake, type SlackFake } from "../fakes/slack-fake.js";
+import type { TestServer } from "../support/server.js";
+import { startGovernanceStage } from "./support.js";
+
+const SIGNING_SECRET = "slack-signing-secret-for-tests";
+let server: TestServer;
+let admin: PolityClient;
+let communityId: string;
+let slack: SlackFake;
+let discord: DiscordFake;
+
+/** Events as text (their cursors are BigInts, which JSON.stringify refuses). */
+function textOf(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? String(item) : item));
+}
+
+async function eventsOfType(type: string) {
+  return (await admin.governance.listEvents({ communityId, types: [type] })).events;
+}
+
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  ({ server, admin, communityId } = await startGovernanceStage("slack-discord"));
+  slack = await createSlackFake({ botToken: "xoxb-1-e2e", signingSecret: SIGNING_SECRET });
+  discord = await createDiscordFake({ botToken: "discord-e2e-bot-token" });
+  await admin.governance.enablePlugin({ communityId, plugin: "slack", platformId: slack.teamId, config: { bot_token: "xoxb-1-e2e", signing_secret: SIGNING_SECRET, team_id: slack.teamId, api_url: slack.url } });
+  await admin.governance.enablePlugin({ communityId, plugin: "discord", platformId: discord.guildId, config: { bot_token: "discord-e2e-bot-token", public_key: discord.publicKeyHex, application_id: discord.applicationId, guild_id: discord.guildId, api_url: discord.url } });
+}, 60_000);
+afterAll(async () => {
+  await slack?.close();
+  await discord?.close();
+  await server?.stop();
+});
+
+describe("slack through the server", () => {
+  it("lists its hook and runs post-message against Slack", async () => {
+    expect((await admin.governance.listHooks({ communityId })).hooks).toContain(`/api/hooks/${communityId}/slack`);
+    const { result } = await admin.governance.runAction({ communityId, action: "slack.post-message", parameters: { channel: "C0GENERAL", text: "Hello from Polity" } });
+    expect(slack.messages.get(`C0GENERAL:${String(result?.ts)}`)?.text).toBe("Hello from Polity");
+  });
+
+  it("answers Slack's url_verification challenge on the community path", async () => {
+    const answer = await slack.sendEvent(`${server.url}/api/hooks/${communityId}/slack`, { token: "unused", challenge: "challenge-value-3eZbrw1aBm2rZ", type: "url_verification" });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ challenge: "challenge-value-3eZbrw1aBm2rZ" });
+  });
+
+  it("turns signed events into events, on the community path and on /api/hooks/slack by team_id; Slack's retry once", async () => {
+    const first = slack.eventCallback({ type: "message", channel: "C0GENERAL", user: "U0ALICE", text: "first" });
+    expect((await slack.sendEvent(`${server.url}/api/hooks/${communityId}/slack`, first)).status).toBe(200);
+    expect((await slack.sendEvent(`${server.url}/api/hooks/${communityId}/slack`, first)).status).toBe(200); // Slack's retry: same event_id
+    expect((await slack.sendEvent(`${server.url}/api/hooks/slack`, slack.eventCallback({ type: "message", channel: "C0GENERAL", user: "U0BOB", text: "second" }))).status).toBe(200);
+    const events = await until(() => eventsOfType("slack.message"), (e) => e.length >= 2);
+    expect(events.map((event) => event.initiator?.user_id).sort()).toEqual(["U0ALICE", "U0BOB"]);
+    expect(events[0]!.initiator?.provider).toBe("slack");
+    expect(events[0]).toMatchObject({ type: "slack.message", communityId });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await eventsOfType("slack.message")).toHaveLength(2);
+  });
+
+  it("refuses a wrong, missing or stale signature with 401, and a workspace it does not know with 404", async () => {
+    const hook = `${server.url}/api/hooks/${communityId}/slack`;
+    const event = () => slack.eventCallback({ type: "app_mention", channel: "C0GENERAL", user: "U0MALLORY", text: "forged" });
+    expect((await slack.sendEvent(hook, event(), { secret: "not-the-secret" })).status).toBe(401);
+    expect((await slack.sendEvent(hook, event(), { secret: null })).status).toBe(401);
+    expect((await slack.sendEvent(hook, event(), { timestamp: Math.floor(Date.now() / 1000) - 600 })).status).toBe(401);
+    expect((await slack.sendEvent(`${server.url}/api/hooks/slack`, event(), { secret: "not-the-secret" })).status).toBe(401);
+    expect((await slack.sendEvent(`${server.url}/api/hooks/slack`, slack.eventCallback({ type: "message" }, { teamId: "T0UNKNOWN" }))).status).toBe(404);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await eventsOfType("slack.app_mention")).toHaveLength(0);
+  });
+});
+
+describe("discord through the server", () => {
+  it("answers a signed PING with {type: 1} on the community path, and a forged one with 401", async () => {
+    const answer = await discord.sendInteraction(`${server.url}/api/hooks/${communityId}/discord`, discord.ping());
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ type: 1 });
+    // Discord checks the endpoint with a wrongly signed PING too, and wants it refused.
+    expect((await discord.sendInteraction(`${server.url}/api/hooks/${communityId}/discord`, discord.ping(), { key: generateKeyPairSync("ed25519").privateKey })).status).toBe(401);
+  });
+
+  it("turns slash commands into slash_command events, on the community path and on /api/hooks/discord by guild_id", async () => {
+    const first = discord.slashCommand({ name: "propose", userId: "1500000000000000001", options: [{ name: "text", type: 3, value: "plant trees" }] });
+    expect((await discord.sendInteraction(`${server.url}/api/hooks/${communityId}/discord`, first)).status).toBe(200);
+    expect((await discord.sendInteraction(`${server.url}/api/hooks/discord`, discord.slashCommand({ name: "propose", userId: "1500000000000000002" }))).status).toBe(200);
+    const events = await until(() => eventsOfType("discord.slash_command"), (e) => e.length >= 2);
+    expect(events).toHaveLength(2);
+    expect(events[0]).toMatchObject({ type: "discord.slash_command", communityId });
+    expect(textOf(events)).toContain("plant trees");
+    expect(textOf(events)).not.toContain(first.token);
+    expect(events.map((event) => event.initiator?.user_id).sort()).toEqual(["1500000000000000001", "1500000000000000002"]);
+    // The plugin acknowledged the command through Discord's callback endpoint, as Metagov does.
+    expect(await until(async () => discord.responses.get(first.id), (r) => r !== undefined)).toEqual({ type: 4, data: { content: "Message received!", flags: 64 } });
+  });
+
+  it("refuses a wrongly signed, unsigned or stale interaction with 401 and stores nothing", async () => {
+    const hook = `${server.url}/api/hooks/${communityId}/discord`;
+    const command = () => discord.slashCommand({ name: "forged", userId: "1500000000000000009" });
+    expect((await discord.sendInteraction(hook, command(), { key: generateKeyPairSync("ed25519").privateKey })).status).toBe(401);
+    expect((await discord.sendInteraction(hook, command(), { key: null })).status).toBe(401);
+    expect((await discord.sendInteraction(hook, command(), { timestamp: Math.floor(Date.now() / 1000) - 600 })).status).toBe(401);
+    expect((await discord.sendInteraction(`${server.url}/api/hooks/discord`, command(), { key: null })).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await eventsOfType("discord.slash_command")).filter((event) => textOf(event).includes("forged"))).toHaveLength(0);
+  });
+
+  it("runs register-guild-command against Discord", async () => {
+    const { result } = await admin.governance.runAction({ communityId, action: "discord.register-guild-command", parameters: { name: "vote", description: "Start a vote" } });
+    expect(result).toMatchObject({ name: "vote", guild_id: discord.guildId });
+    expect([...discord.commands.values()].map((command) => command.name)).toContain("vote");
+  });
+});
+
+describe("votes through the server", () => {
+  it("a Slack emoji-vote counts a reaction once Slack's reaction_added event arrives, and closes with the count", async () => {
+    const { process } = await admin.governance.startProcess({ communityId, process: "slack.emoji-vote", input: { title: "Adopt the budget?", poll_type: "boolean", channel: "C0GENERAL" } });
+    const ts = String(process!.outcome?.message_ts);
+    slack.react("C0GENERAL", ts, "U0ALICE", "+1");
+    await slack.sendEvent(`${server.url}/api/hooks/slack`, slack.eventCallback({ type: "reaction_added", user: "U0ALICE", reaction: "+1", item: { type: "message", channel: "C0GENERAL", ts } }));
+    const counted = await until(async () => (await admin.governance.getProcess({ communityId, processId: process!.id })).process!, (p) => textOf(p.outcome).includes("U0ALICE"));
+    expect(counted.outcome?.votes).toEqual({ yes: { users: ["U0ALICE"], count: 1 }, no: { users: [], count: 0 } });
+    const { process: closed } = await admin.governance.closeProcess({ communityId, processId: process!.id });
+    expect(closed?.outcome?.votes).toEqual({ yes: { users: ["U0ALICE"], count: 1 }, no: { users: [], count: 0 } });
+    expect(slack.messages.get(`C0GENERAL:${ts}`)!.text).toContain("_Voting is closed._");
+  });
+
+  it("a Discord vote counts a signed button click delivered to the hook", async () => {
+    const { process } = await admin.governance.startProcess({ communityId, process: "discord.vote", input: { title: "Plant trees?", poll_type: "boolean", channel: "1400000000000000001" } });
+    const message = discord.messages.get(String(process!.outcome?.message_id))!;
+    const click = discord.buttonClick({ message, customId: "cast_vote_yes", userId: "1500000000000000001" });
+    expect((await discord.sendInteraction(`${server.url}/api/hooks/${communityId}/discord`, click)).status).toBe(200);
+    const counted = await until(async () => (await admin.governance.getProcess({ communityId, processId: process!.id })).process!, (p) => textOf(p.outcome).includes("1500000000000000001"));
+    expect(counted.outcome?.votes).toEqual({ yes: { users: ["1500000000000000001"], count: 1 }, no: { users: [], count: 0 } });
+    expect(discord.responses.get(click.id)).toMatchObject({ type: 7 });
+  });
+});
