@@ -34,12 +34,23 @@ describe("github auth", () => {
     ]);
   });
 
+  it("gets a new installation token once when GitHub stops taking the cached one (revoked), as Metagov does", async () => {
+    const ctx = () => stage.ctx({ installationId: INSTALLATIONS[2].id, config: { owner: "other-org" } });
+    await run("create-issue", { repo: "revoked", title: "Before" }, ctx());
+    const before = stage.github.exchanges;
+    stage.github.expireTokens();
+    // @octokit/auth-app first retries a fresh token's 401 for up to five seconds (GitHub's replication delay).
+    const issue = await run("create-issue", { repo: "revoked", title: "After" }, ctx()) as JsonObject;
+    expect(issue.number).toBe(2);
+    expect(stage.github.exchanges - before).toBe(1);
+  }, 20_000);
+
   it("fails as a platform error when GitHub refuses the JWT (a key that is not the app's) or ctx.fetch refuses the address", async () => {
     const stranger = generateAppKeyPair().privateKey;
     const refused = await pluginErrorOf(run("create-issue", { repo: "x", title: "t" }, stage.ctx({ config: { private_key: stranger } })));
     expect(refused.kind).toBe("platform");
     expect(refused.message).toContain("401");
-    const guarded = { ...stage.ctx({ installationId: INSTALLATIONS[2].id }), fetch: (async () => { throw new Error("refused: private address"); }) as typeof fetch };
+    const guarded = { ...stage.ctx({ installationId: INSTALLATIONS[2].id, config: { private_key: generateAppKeyPair().privateKey } }), fetch: (async () => { throw new Error("refused: private address"); }) as typeof fetch };
     const blocked = await pluginErrorOf(run("get-installation", {}, guarded));
     expect(blocked).toMatchObject({ kind: "platform" });
     expect(blocked.message).toContain("private address");

@@ -19,11 +19,18 @@ export type GitHubRequest = (route: string, parameters?: Record<string, unknown>
 // Plugin contexts are made per call, so the auth (and with it the token cache) lives here, one per app key and
 // installation. The key hashes the private key: a rotated key gets a fresh auth and never an old token.
 const auths = new Map<string, AppAuth>();
+/** Far more installations than one Polity serves; beyond it the oldest auth (and its token) is dropped. */
+const MAX_AUTHS = 1_000;
+
+function authKeyOf(ctx: InstanceContext): string {
+  const { app_id: appId, private_key: privateKey } = ctx.config;
+  return [apiUrlOf(ctx.config), String(appId), installationIdOf(ctx), createHash("sha256").update(String(privateKey)).digest("hex")].join("|");
+}
 
 function appAuthFor(ctx: InstanceContext): AppAuth {
   const { app_id: appId, private_key: privateKey } = ctx.config;
   const installationId = installationIdOf(ctx);
-  const key = [apiUrlOf(ctx.config), String(appId), installationId, createHash("sha256").update(String(privateKey)).digest("hex")].join("|");
+  const key = authKeyOf(ctx);
   let auth = auths.get(key);
   if (!auth) {
     const log = ctx.logger;
@@ -33,6 +40,7 @@ function appAuthFor(ctx: InstanceContext): AppAuth {
       installationId,
       log: { warn: (message: string) => log.warn(message), debug: () => {}, info: () => {}, error: (message: string) => log.error(message) },
     });
+    if (auths.size >= MAX_AUTHS) auths.delete(auths.keys().next().value!);
     auths.set(key, auth);
   }
   return auth;
@@ -57,17 +65,26 @@ export function installationIdOf(ctx: InstanceContext): string {
 /** A request function bound to this instance: installation-token auth (app JWT for /app routes), ctx.fetch. */
 export function githubRequestFor(ctx: InstanceContext): GitHubRequest {
   const guardedFetch: typeof fetch = (input, init) => ctx.fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-  const request = octokitRequest.defaults({
+  const requestWithAuth = () => octokitRequest.defaults({
     baseUrl: apiUrlOf(ctx.config),
     headers: { "user-agent": "polity-governance", "x-github-api-version": "2022-11-28" },
     request: { fetch: guardedFetch, hook: appAuthFor(ctx).hook },
   });
   return async (route, parameters = {}) => {
     try {
-      const response = await request(route, parameters);
-      return (response.data ?? null) as Json;
+      return ((await requestWithAuth()(route, parameters)).data ?? null) as Json;
     } catch (error) {
-      throw platformError(`GitHub ${route} failed: ${describe(error)}`);
+      // A cached installation token GitHub no longer takes (revoked, the app reinstalled): as Metagov does, get
+      // a new one and try once more. /app routes use a fresh JWT each time, so a 401 there is final.
+      const path = route.replace(/^[A-Za-z]+\s+/, "");
+      const appRoute = path === "/app" || path.startsWith("/app/");
+      if ((error as { status?: number }).status !== 401 || appRoute) throw platformError(`GitHub ${route} failed: ${describe(error)}`);
+      auths.delete(authKeyOf(ctx));
+      try {
+        return ((await requestWithAuth()(route, parameters)).data ?? null) as Json;
+      } catch (retried) {
+        throw platformError(`GitHub ${route} failed: ${describe(retried)}`);
+      }
     }
   };
 }
