@@ -38,10 +38,13 @@ const orgAdmin = [
   "governance.*",
   // Discovery listings speak for the org, so only its admins publish them.
   "disco.*",
+  // Contribution programmes: settings, the points ledger and its reversals, reconciliation.
+  "contributions.*",
 ];
 // What anyone may read of a community they can see; an observer holds exactly this (it cannot vote).
 // Governance processes (a platform vote and its outcome) are as visible as the community's polls.
-const communityRead = ["community.read", "community.member.read", "community.activity.read", "voting.poll.read", "governance.process.read"];
+// A contribution programme's leaderboard, tickets and contributor pages are as visible as its polls.
+const communityRead = ["community.read", "community.member.read", "community.activity.read", "voting.poll.read", "governance.process.read", "contributions.read"];
 const communityMember = [...communityRead, "voting.ballot.cast", "voting.delegation.manage"];
 const communityModerator = [
   ...communityMember,
@@ -67,8 +70,16 @@ export const ROLES: readonly RoleDef[] = [
     scope: "platform",
     rank: 90,
     // Operators watch and stop abuse; they never change tenants' data or roles.
-    permissions: ["*.read", "*.list", READ_EMAIL_PERMISSION, "sys.account.disable", "sys.audit.read", "sys.authz.explain", "sys.authz.check_any"],
+    permissions: ["*.read", "*.list", READ_EMAIL_PERMISSION, "sys.account.disable", "sys.audit.read", "sys.authz.explain", "sys.authz.check_any", "sys.identity.resolve"],
     description: "Reads everything, disables accounts (not those ranked above it), reads the audit log",
+  },
+  {
+    name: "platform.identity_resolver",
+    scope: "platform",
+    rank: 15,
+    // For the service account a mod-only process asks sys with when no caller's token applies (a webhook).
+    permissions: ["sys.identity.resolve"],
+    description: "Answers which account a platform user (a GitHub login) is linked to; for the mod tier's service account",
   },
   { name: "org.admin", scope: "org", rank: 50, permissions: orgAdmin, description: "Runs the org: settings, projects, communities, members, service accounts" },
   { name: "org.member", scope: "org", rank: 20, permissions: ["sys.org.read", "sys.project.read", "sys.role.read", ...communityRead], description: "Sees the org, its projects, members and communities" },
@@ -85,7 +96,7 @@ export const ROLES: readonly RoleDef[] = [
     name: "community.admin",
     scope: "community",
     rank: 40,
-    permissions: ["community.*", "voting.*", "governance.*", "sys.role.read", "sys.role.grant", "sys.authz.explain", READ_EMAIL_PERMISSION],
+    permissions: ["community.*", "voting.*", "governance.*", "contributions.*", "sys.role.read", "sys.role.grant", "sys.authz.explain", READ_EMAIL_PERMISSION],
     description: "Runs one community: settings, members, polls, governance plugins",
   },
   { name: "community.moderator", scope: "community", rank: 30, permissions: [...communityModerator, "sys.role.read"], description: "Invites members, runs polls" },
@@ -100,7 +111,7 @@ export function roleOf(name: string): RoleDef | undefined {
 }
 
 /** What a principal may do on `account/<its own id>` without any role. */
-export const SELF_PERMISSIONS: ReadonlySet<string> = new Set(["sys.account.read", "sys.account.update", READ_EMAIL_PERMISSION]);
+export const SELF_PERMISSIONS: ReadonlySet<string> = new Set(["sys.account.read", "sys.account.update", READ_EMAIL_PERMISSION, "sys.identity.read", "sys.identity.unlink"]);
 
 /**
  * What every active account may do on "platform" without any role: ask about itself (the mod tier forwards the

@@ -10,6 +10,8 @@ import type { ModContext, PolityModule, Tier, TierContext } from "../core/module
 import type { Concern } from "../core/pipeline/concern.js";
 import { createRemoteAuthorization } from "../core/ports/remote-authorization.js";
 import { createRemoteDirectory } from "../core/ports/remote-directory.js";
+import type { IdentityPort } from "../core/ports/identity-port.js";
+import { createRemoteIdentity } from "../core/ports/remote-identity.js";
 import { createSysForwarder, type SysForwarder } from "../core/forwarding/sys-forwarder.js";
 import { createSysHealthList } from "../core/forwarding/sys-health.js";
 import { createTracingFromEnv, type Tracing } from "../core/tracing/tracing.js";
@@ -63,6 +65,7 @@ export async function composeHost(config: Config, logger: Logger, options: Compo
   const tracing = options.tracing ?? createTracingFromEnv(config.tiers);
   try {
     let ports: HostPorts;
+    let identity: IdentityPort;
     if (config.tiers.includes("sys")) {
       const modules = createSysModules();
       const db = await openTierDatabase("sys", modules as PolityModule<never>[], config, logger, tracing);
@@ -70,14 +73,17 @@ export async function composeHost(config: Config, logger: Logger, options: Compo
       const sys = await createSysTier(config, logger, db);
       tiers.push({ db, modules: modules as PolityModule<TierContext>[], context: sys.context });
       ports = sys.ports;
+      identity = sys.identity;
     } else {
       const remoteDirectory = createRemoteDirectory({ sysUrl: config.sysUrl!, logger, tracer: tracing?.tracer });
+      const remoteIdentity = createRemoteIdentity({ sysUrl: config.sysUrl!, logger, serviceApiKey: config.modServiceApiKey, tracer: tracing?.tracer });
+      identity = remoteIdentity;
       ports = {
         authorization: createRemoteAuthorization({ sysUrl: config.sysUrl!, ttlMs: config.authzCacheTtlMs, logger, tracer: tracing?.tracer }),
         verifier: createRemoteTokenVerifier(config.sysUrl!),
         directory: remoteDirectory,
         upstreamHealth: createSysHealthList(config.sysUrl!),
-        close: () => remoteDirectory.close(),
+        close: () => Promise.all([remoteDirectory.close(), remoteIdentity.close()]).then(() => undefined),
       };
       // Every client reaches sys through this process too: one URL for the GUI, CLI and SDK.
       forward = createSysForwarder({ sysUrl: config.sysUrl!, logger, tracer: tracing?.tracer });
@@ -86,7 +92,7 @@ export async function composeHost(config: Config, logger: Logger, options: Compo
       const modules = createModModules(options.mod);
       const db = await openTierDatabase("mod", modules as PolityModule<never>[], config, logger, tracing);
       opened.push(db);
-      const context: ModContext = { config, logger, db, authz: ports.authorization, directory: ports.directory };
+      const context: ModContext = { config, logger, db, authz: ports.authorization, directory: ports.directory, identity };
       tiers.push({ db, modules: modules as PolityModule<TierContext>[], context });
     }
     const concerns = tracing ? [tracing.concern, ...(options.concerns ?? [])] : options.concerns;

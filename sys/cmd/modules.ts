@@ -1,5 +1,6 @@
 // Which modules each tier runs, in start order. A new module is added here, nowhere else: the host only
 // composes the instances it is given.
+import { createContributionsModule } from "../../mod/contributions/index.js";
 import { createDiscoModule } from "../../mod/disco/module.js";
 import { createGovernanceModule } from "../../mod/governance/index.js";
 import type { PluginDefinition } from "../../mod/governance/index.js";
@@ -8,11 +9,12 @@ import { createAccountModule } from "../account/module.js";
 import { createAuthModule } from "../auth/module.js";
 import { createAuthzModule } from "../authz/module.js";
 import { createCommunityModule } from "../community/module.js";
+import { createIdentityModule } from "../identity/module.js";
 import type { ModContext, PolityModule } from "../core/module.js";
 import type { SysContext } from "../core/sys-context.js";
 
 export function createSysModules(): PolityModule<SysContext>[] {
-  return [createAuthzModule(), createAccountModule(), createAuthModule(), createCommunityModule()];
+  return [createAuthzModule(), createAccountModule(), createAuthModule(), createCommunityModule(), createIdentityModule()];
 }
 
 export interface ModModulesOptions {
@@ -22,6 +24,8 @@ export interface ModModulesOptions {
 
 export function createModModules(options: ModModulesOptions = {}): PolityModule<ModContext>[] {
   const voting = createVotingModule();
-  // Governance after voting: its `polity` plugin runs polls through the voting module's port.
-  return [createDiscoModule(), voting, createGovernanceModule({ voting: () => voting.port(), plugins: options.governancePlugins })];
+  // Governance after voting: its `polity` plugin runs polls through the voting module's port; contributions after
+  // governance: it reads GitHub events through governance's port.
+  const governance = createGovernanceModule({ voting: () => voting.port(), plugins: options.governancePlugins });
+  return [createDiscoModule(), voting, governance, createContributionsModule({ governance: () => governance.port() })];
 }

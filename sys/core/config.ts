@@ -69,6 +69,14 @@ export const settings: Setting[] = [
   { key: "metagovTrustedNetworks", env: "POLITY_METAGOV_TRUSTED_NETWORKS", schema: csv.pipe(z.array(z.string().refine(isProxyAddress, "not an IP address or CIDR range"))), default: [], doc: "Client addresses (CIDR ranges) whose Metagov API requests without a key act as `metagovServiceAccount`; empty trusts nobody" },
   { key: "metagovServiceAccount", env: "POLITY_METAGOV_SERVICE_ACCOUNT", schema: z.uuid().optional(), doc: "The service account that keyless Metagov API requests from a trusted network act as" },
   { key: "metagovServiceAccountKey", env: "POLITY_METAGOV_SERVICE_ACCOUNT_KEY", schema: z.string().min(10).optional(), doc: "An API key of `metagovServiceAccount` (the mod tier cannot mint credentials itself; checked against the account at first use)" },
+  { key: "githubOAuthClientId", env: "POLITY_GITHUB_OAUTH_CLIENT_ID", schema: z.string().min(1).optional(), doc: "Client id of the GitHub OAuth app (or GitHub App) people link their GitHub accounts through; unset: GitHub linking is off" },
+  { key: "githubOAuthClientSecret", env: "POLITY_GITHUB_OAUTH_CLIENT_SECRET", schema: z.string().min(1).optional(), doc: "Client secret of that OAuth app" },
+  { key: "githubOAuthRedirectUrl", env: "POLITY_GITHUB_OAUTH_REDIRECT_URL", schema: z.url().optional(), doc: "Callback URL sent to GitHub's authorize page (must match the app's); unset: the app's registered callback" },
+  { key: "githubOAuthAuthorizeUrl", env: "POLITY_GITHUB_OAUTH_AUTHORIZE_URL", schema: z.url(), default: "https://github.com/login/oauth/authorize", doc: "GitHub's authorize page (GitHub Enterprise, or a test double)" },
+  { key: "githubOAuthTokenUrl", env: "POLITY_GITHUB_OAUTH_TOKEN_URL", schema: z.url(), default: "https://github.com/login/oauth/access_token", doc: "GitHub's endpoint exchanging an OAuth code for a token" },
+  { key: "githubOAuthApiUrl", env: "POLITY_GITHUB_OAUTH_API_URL", schema: z.url(), default: "https://api.github.com", doc: "GitHub's REST API, asked `GET /user` for the account being linked" },
+  { key: "githubLinkStateTtlSeconds", env: "POLITY_GITHUB_LINK_STATE_TTL_SECONDS", schema: z.coerce.number().int().min(1).max(3600), default: 600, doc: "How long a GitHub link started with StartGitHubLink may be completed (its state is single-use)" },
+  { key: "modServiceApiKey", env: "POLITY_MOD_SERVICE_API_KEY", schema: z.string().min(16).optional(), doc: "API key of a service account holding `platform.identity_resolver`: a mod-only process asks sys about linked identities with it when no caller's token applies (webhooks)" },
   { key: "contributionsReconcileIntervalSeconds", env: "POLITY_CONTRIBUTIONS_RECONCILE_INTERVAL_SECONDS", schema: z.coerce.number().int().min(1).max(30 * 86400), default: 86400, doc: "How often the contributions module lists each community's programme-labelled GitHub issues to heal missed webhooks (one replica at a time)" },
 ];
 
@@ -129,6 +137,14 @@ export interface Config {
   metagovTrustedNetworks: string[];
   metagovServiceAccount?: string;
   metagovServiceAccountKey?: string;
+  githubOAuthClientId?: string;
+  githubOAuthClientSecret?: string;
+  githubOAuthRedirectUrl?: string;
+  githubOAuthAuthorizeUrl: string;
+  githubOAuthTokenUrl: string;
+  githubOAuthApiUrl: string;
+  githubLinkStateTtlSeconds: number;
+  modServiceApiKey?: string;
   contributionsReconcileIntervalSeconds: number;
 }
 

@@ -12,6 +12,7 @@ import type { Keyring } from "./secrets/keyring.js";
 import type { HttpRoute } from "./http/route.js";
 import type { AuthorizationPort } from "./ports/authorization-port.js";
 import type { DirectoryPort } from "./ports/directory-port.js";
+import type { IdentityPort } from "./ports/identity-port.js";
 
 export type Tier = "sys" | "mod";
 
@@ -37,6 +38,8 @@ export interface TierContext {
 /** What mod modules get: sys reached only through ports. */
 export interface ModContext extends TierContext {
   directory: DirectoryPort;
+  /** Linked identities (which account a GitHub user is); optional only so contexts built by hand need not set it. */
+  identity?: IdentityPort;
 }
 
 export interface PolityModule<Ctx extends TierContext = TierContext> {

@@ -197,6 +197,34 @@ export const CASES: Record<string, Case> = {
   "CommunityService/ListMembers": { variants: communities((_, k) => ({ communityId: k.id })) },
   "CommunityService/ListMembershipEvents": { variants: communities((_, k) => ({ communityId: k.id })) },
 
+  // IdentityService: people's accounts sit under "platform" and bots' under their org, so links are asked about on
+  // both; never on the principal's own account (the matrix model has no self rule for sys.identity.*). Unknown
+  // links are NOT_FOUND and GitHub linking is FAILED_PRECONDITION (not configured here), both after authorization.
+  "IdentityService/LinkIdentity": {
+    orgless: ["person"],
+    variants: {
+      person: (c) => ({ accountId: c.fx.victims.update, platform: "matrix", platformUserId: uuid() }),
+      serviceAccount: (c) => ({ accountId: c.org.victims.update, platform: "matrix", platformUserId: uuid() }),
+    },
+  },
+  "IdentityService/ListIdentities": {
+    orgless: ["person"],
+    variants: { person: (c) => ({ accountId: c.fx.victims.update }), serviceAccount: (c) => ({ accountId: c.org.victims.update }) },
+  },
+  "IdentityService/UnlinkIdentity": {
+    orgless: ["person"],
+    variants: {
+      person: (c) => ({ accountId: c.fx.victims.update, platform: "matrix", platformUserId: uuid() }),
+      serviceAccount: (c) => ({ accountId: c.org.victims.update, platform: "matrix", platformUserId: uuid() }),
+    },
+  },
+  "IdentityService/ResolveIdentity": { orgless: ["default"], variants: one(() => ({ platform: "github", platformUserId: uuid() })) },
+  "IdentityService/LookupIdentities": { orgless: ["default"], variants: one((c) => ({ platform: "matrix", accountIds: [c.fx.victims.update] })) },
+  // Between two victims nothing else links: moves whatever LinkIdentity gave the first to the second.
+  "IdentityService/MergeIdentities": { orgless: ["default"], variants: one((c) => ({ sourceAccountId: c.fx.victims.disable, targetAccountId: c.fx.victims.enable })) },
+  "IdentityService/StartGitHubLink": { orgless: ["default"], variants: one(() => ({})) },
+  "IdentityService/CompleteGitHubLink": { orgless: ["default"], variants: one(() => ({ code: "matrix-code", state: token() })) },
+
   // DiscoService
   "DiscoService/CreateListing": { variants: one((c) => ({ orgId: c.org.id, title: "Matrix listing", summary: "Made by the matrix" })) },
   "DiscoService/GetListing": { variants: one((c) => ({ listingId: c.org.listingId })) },
@@ -246,4 +274,15 @@ export const CASES: Record<string, Case> = {
   "GovernanceService/RotateCallbackSecret": { variants: communities((_, k) => ({ communityId: k.id })) },
   "GovernanceService/ListDeliveries": { variants: communities((_, k) => ({ communityId: k.id })) },
   "GovernanceService/ReplayDelivery": { variants: communities((_, k) => ({ communityId: k.id, deliveryId: uuid() })) },
+
+  // ContributionsService: an unknown ledger entry is NOT_FOUND after authorization; Reconcile in a community
+  // without a GitHub instance lists nothing.
+  "ContributionsService/GetProgramme": { variants: communities((_, k) => ({ communityId: k.id })) },
+  "ContributionsService/UpdateProgramme": { variants: communities((_, k) => ({ programme: { communityId: k.id, labels: ["Matrix Label"], pullRequestBadge: "Enthusiast" } })) },
+  "ContributionsService/ListTickets": { variants: communities((_, k) => ({ communityId: k.id })) },
+  "ContributionsService/GetLeaderboard": { variants: communities((_, k) => ({ communityId: k.id })) },
+  "ContributionsService/GetContributor": { variants: communities((c, k) => ({ communityId: k.id, accountId: c.fx.victims.update })) },
+  "ContributionsService/ListLedger": { variants: communities((_, k) => ({ communityId: k.id })) },
+  "ContributionsService/ReverseEntry": { variants: communities((_, k) => ({ communityId: k.id, entryId: uuid() })) },
+  "ContributionsService/Reconcile": { variants: communities((_, k) => ({ communityId: k.id })) },
 };
