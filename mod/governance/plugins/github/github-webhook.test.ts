@@ -106,6 +106,9 @@ describe("github webhook routing and events", () => {
     expect(await webhook.handle(ctx, await delivered("check_suite", examplePayload("check_suite", "requested")))).toEqual([]);
     expect(await webhook.handle(ctx, await delivered("issues", { ...closedIssuePayload(INSTALLATION), action: "teleported" }))).toEqual([]);
     expect(await webhook.handle(ctx, await delivered("issues", closedIssuePayload(7002)))).toEqual([]);
+    const byConfig = stage.ctx({ config: { installation_id: INSTALLATION } });
+    expect(await webhook.handle({ ...byConfig, platformId: "" }, await delivered("issues", closedIssuePayload(7002)))).toEqual([]);
+    expect(await webhook.handle({ ...byConfig, platformId: "" }, await delivered("issues", closedIssuePayload(INSTALLATION)))).toHaveLength(1);
     expect(await webhook.handle(ctx, { ...(await delivered("issues", closedIssuePayload(INSTALLATION))), body: null })).toEqual([]);
   });
 

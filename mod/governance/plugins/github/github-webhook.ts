@@ -58,7 +58,8 @@ export const githubWebhook: WebhookReceiver = {
     if (!isObject(delivery.body)) return [];
     // The app's secret signs every installation's deliveries: one for another installation is not this instance's.
     const installation = delivery.body.installation;
-    if (ctx.platformId && isObject(installation) && String(installation.id) !== ctx.platformId) return [];
+    const ours = ctx.platformId || (ctx.config.installation_id === undefined ? "" : String(ctx.config.installation_id));
+    if (ours && isObject(installation) && String(installation.id) !== ours) return [];
     const event = githubEvent(delivery.headers["x-github-event"], delivery.body);
     return event ? [event] : [];
   },
