@@ -1,0 +1,23 @@
+import { Migration } from "@mikro-orm/migrations";
+
+export class ContributionsInit extends Migration {
+  override up(): void {
+    this.addSql(`create table "contribution_cursors" ("community_id" uuid not null, "sequence" bigint not null, "updated_at" timestamptz not null, primary key ("community_id"));`);
+    this.addSql(`create table "contribution_ledger" ("id" uuid not null, "community_id" uuid not null, "account_id" uuid not null, "github_login" varchar(100) not null, "role" varchar(16) not null, "reason" varchar(80) not null, "points" int not null, "issue_id" bigint not null, "repository" varchar(200) not null, "number" int not null, "complexity" varchar(8) not null, "occurred_at" timestamptz not null, "created_at" timestamptz not null, "note" text not null, primary key ("id"));`);
+    this.addSql(`create index "contribution_ledger_community_id_created_at_index" on "contribution_ledger" ("community_id", "created_at");`);
+    this.addSql(`create index "contribution_ledger_community_id_account_id_index" on "contribution_ledger" ("community_id", "account_id");`);
+    this.addSql(`alter table "contribution_ledger" add constraint "contribution_ledger_credit_unique" unique ("community_id", "issue_id", "account_id", "role", "reason");`);
+    this.addSql(`create table "contribution_programmes" ("community_id" uuid not null, "labels" text[] not null, "points" jsonb not null, "credit_merged_pull_requests" boolean not null, "badges" jsonb not null, "pull_request_badge" varchar(60) not null, "periods" jsonb not null, "updated_at" timestamptz not null, "last_reconcile_at" timestamptz null, primary key ("community_id"));`);
+    this.addSql(`create table "contribution_pull_requests" ("id" uuid not null, "community_id" uuid not null, "instance_id" uuid not null, "pull_request_id" bigint not null, "repository" varchar(200) not null, "number" int not null, "title" text not null, "url" varchar(500) not null, "author_github_id" bigint null, "author_login" varchar(100) not null, "author_account_id" uuid null, "state" varchar(16) not null, "merged" boolean not null, "merged_by_login" varchar(100) not null, "merged_at" timestamptz null, "linked_issues" jsonb not null, "pr_updated_at" timestamptz not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, primary key ("id"));`);
+    this.addSql(`create index "contribution_pull_requests_community_id_author_account_id_index" on "contribution_pull_requests" ("community_id", "author_account_id");`);
+    this.addSql(`create index "contribution_pull_requests_community_id_repository_index" on "contribution_pull_requests" ("community_id", "repository");`);
+    this.addSql(`alter table "contribution_pull_requests" add constraint "contribution_pull_requests_community_id_pull_request_id_unique" unique ("community_id", "pull_request_id");`);
+    this.addSql(`create table "contribution_reconcile_runs" ("instance_id" uuid not null, "community_id" uuid not null, "next_run_at" timestamptz not null, "listed_since" timestamptz null, "updated_at" timestamptz not null, primary key ("instance_id"));`);
+    this.addSql(`create index "contribution_reconcile_runs_next_run_at_index" on "contribution_reconcile_runs" ("next_run_at");`);
+    this.addSql(`create table "contribution_tickets" ("id" uuid not null, "community_id" uuid not null, "instance_id" uuid not null, "issue_id" bigint not null, "repository" varchar(200) not null, "number" int not null, "title" text not null, "url" varchar(500) not null, "labels" text[] not null, "in_programme" boolean not null, "state" varchar(16) not null, "state_reason" varchar(32) not null, "assignee_github_id" bigint null, "assignee_login" varchar(100) not null, "assignee_account_id" uuid null, "mentors" text[] not null, "complexity" varchar(8) not null, "sections" jsonb not null, "problems" text[] not null, "comments" int not null, "issue_updated_at" timestamptz not null, "closed_at" timestamptz null, "created_at" timestamptz not null, "updated_at" timestamptz not null, primary key ("id"));`);
+    this.addSql(`create index "contribution_tickets_community_id_created_at_index" on "contribution_tickets" ("community_id", "created_at");`);
+    this.addSql(`create index "contribution_tickets_community_id_repository_number_index" on "contribution_tickets" ("community_id", "repository", "number");`);
+    this.addSql(`create index "contribution_tickets_community_id_assignee_account_id_index" on "contribution_tickets" ("community_id", "assignee_account_id");`);
+    this.addSql(`alter table "contribution_tickets" add constraint "contribution_tickets_community_id_issue_id_unique" unique ("community_id", "issue_id");`);
+  }
+}
