@@ -71,6 +71,12 @@ describe("github plugin through the server", () => {
     expect((await github.sendWebhook(appHook, "issues", closedIssuePayload(424242))).status).toBe(404);
   });
 
+  it("answers the app's ping (no installation) once a configured secret verifies it", async () => {
+    const ping = { zen: "Keep it logically awesome.", hook_id: 1, hook: { type: "App", app_id: 1 } };
+    expect((await github.sendWebhook(appHook, "ping", ping)).status).toBe(200);
+    expect((await github.sendWebhook(appHook, "ping", ping, { secret: "not-the-app-secret" })).status).toBe(401);
+  });
+
   it("runs create-issue as the installation, with a token minted from the stored private key", async () => {
     const { result } = await admin.governance.runAction({ communityId, action: "github.create-issue", parameters: { repo: "harbour", title: "Fix the bench", labels: ["C4GT Community"] } });
     expect(result).toMatchObject({ number: 1, title: "Fix the bench" });

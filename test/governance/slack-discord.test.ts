@@ -39,8 +39,9 @@ beforeAll(async () => {
   ({ server, admin, communityId } = await startGovernanceStage("slack-discord"));
   slack = await createSlackFake({ botToken: "xoxb-1-e2e", signingSecret: SIGNING_SECRET });
   discord = await createDiscordFake({ botToken: "discord-e2e-bot-token" });
-  await admin.governance.enablePlugin({ communityId, plugin: "slack", platformId: slack.teamId, config: { bot_token: "xoxb-1-e2e", signing_secret: SIGNING_SECRET, team_id: slack.teamId, api_url: slack.url } });
-  await admin.governance.enablePlugin({ communityId, plugin: "discord", platformId: discord.guildId, config: { bot_token: "discord-e2e-bot-token", public_key: discord.publicKeyHex, application_id: discord.applicationId, guild_id: discord.guildId, api_url: discord.url } });
+  // No platform_id given: each plugin takes it from its config (team_id, guild_id), as Metagov does.
+  await admin.governance.enablePlugin({ communityId, plugin: "slack", config: { bot_token: "xoxb-1-e2e", signing_secret: SIGNING_SECRET, team_id: slack.teamId, api_url: slack.url } });
+  await admin.governance.enablePlugin({ communityId, plugin: "discord", config: { bot_token: "discord-e2e-bot-token", public_key: discord.publicKeyHex, application_id: discord.applicationId, guild_id: discord.guildId, api_url: discord.url } });
 }, 60_000);
 afterAll(async () => {
   await slack?.close();
@@ -55,10 +56,14 @@ describe("slack through the server", () => {
     expect(slack.messages.get(`C0GENERAL:${String(result?.ts)}`)?.text).toBe("Hello from Polity");
   });
 
-  it("answers Slack's url_verification challenge on the community path", async () => {
-    const answer = await slack.sendEvent(`${server.url}/api/hooks/${communityId}/slack`, { token: "unused", challenge: "challenge-value-3eZbrw1aBm2rZ", type: "url_verification" });
-    expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.body)).toEqual({ challenge: "challenge-value-3eZbrw1aBm2rZ" });
+  it("answers Slack's url_verification challenge on the community path and on the app-wide path", async () => {
+    const challenge = { token: "unused", challenge: "challenge-value-3eZbrw1aBm2rZ", type: "url_verification" };
+    for (const path of [`/api/hooks/${communityId}/slack`, "/api/hooks/slack"]) {
+      const answer = await slack.sendEvent(`${server.url}${path}`, challenge);
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body)).toEqual({ challenge: "challenge-value-3eZbrw1aBm2rZ" });
+    }
+    expect((await slack.sendEvent(`${server.url}/api/hooks/slack`, challenge, { secret: "not-the-secret" })).status).toBe(401);
   });
 
   it("turns signed events into events, on the community path and on /api/hooks/slack by team_id; Slack's retry once", async () => {

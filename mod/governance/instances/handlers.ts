@@ -9,7 +9,7 @@ import { recordActivity } from "../activity.js";
 import type { GovernanceDeps } from "../deps.js";
 import { PluginInstanceEntity, ProcessEntity } from "../entities.js";
 import { applyProcessUpdate, lockProcess } from "../processes/apply-update.js";
-import type { JsonObject } from "../sdk/define-plugin.js";
+import type { JsonObject, PluginDefinition } from "../sdk/define-plugin.js";
 import { hookPath, type InstanceRow, instanceToProto, loadInstance, prepareConfig, sealFor } from "./store.js";
 
 type Handlers = Pick<ServiceImpl<typeof GovernanceService>,
@@ -19,6 +19,13 @@ interface Wanted {
   plugin: string;
   platformId: string;
   config: JsonObject;
+}
+
+/** The platform id asked for, or the one the plugin reads from its config (Metagov derives it the same way). */
+function platformIdOf(plugin: PluginDefinition, wanted: Wanted): string {
+  if (wanted.platformId || !plugin.platformIdFrom) return wanted.platformId;
+  const value = wanted.config[plugin.platformIdFrom];
+  return typeof value === "string" || typeof value === "number" ? String(value).slice(0, 200) : "";
 }
 
 export function createInstanceHandlers(deps: GovernanceDeps): Handlers {
@@ -31,9 +38,10 @@ export function createInstanceHandlers(deps: GovernanceDeps): Handlers {
   };
 
   /** Enables (or re-enables, or reconfigures) one instance in `tx`; returns it and what changed. */
-  const upsert = async (tx: EntityManager, communityId: string, wanted: Wanted, actorId: string, mustBeNew: boolean): Promise<InstanceRow> => {
+  const upsert = async (tx: EntityManager, communityId: string, given: Wanted, actorId: string, mustBeNew: boolean): Promise<InstanceRow> => {
     const now = new Date();
-    const plugin = registry.plugin(wanted.plugin);
+    const plugin = registry.plugin(given.plugin);
+    const wanted = { ...given, platformId: platformIdOf(plugin, given) };
     let row = (await tx.findOne(PluginInstanceEntity, { communityId, plugin: wanted.plugin, platformId: wanted.platformId })) as InstanceRow | null;
     if (row?.enabled && mustBeNew) throw alreadyExists("plugin instance", `${wanted.plugin}${wanted.platformId ? `/${wanted.platformId}` : ""}`);
     const { config, secrets } = prepareConfig(deps, wanted.plugin, wanted.config, row?.enabled ? row : undefined);
@@ -104,11 +112,13 @@ export function createInstanceHandlers(deps: GovernanceDeps): Handlers {
 
     async setCommunityPlugins(req, ctx) {
       const actorId = requirePrincipal(ctx).accountId;
-      const wanted: Wanted[] = req.plugins.map((p) => ({ plugin: p.plugin, platformId: p.platformId, config: (p.config ?? {}) as JsonObject }));
+      const wanted: Wanted[] = req.plugins.map((p) => {
+        const given = { plugin: p.plugin, platformId: p.platformId, config: (p.config ?? {}) as JsonObject };
+        return { ...given, platformId: platformIdOf(registry.plugin(p.plugin), given) };
+      });
       const keys = wanted.map((w) => `${w.plugin}\u0000${w.platformId}`);
       const repeated = keys.findIndex((k, i) => keys.indexOf(k) !== i);
       if (repeated >= 0) throw invalidArgument("plugins", `${wanted[repeated].plugin} is listed twice for the same platform_id`, "DUPLICATE_PLUGIN");
-      for (const w of wanted) registry.plugin(w.plugin);
       await db.em().transactional(async (txem) => {
         const tx = txem as EntityManager;
         const current = (await tx.find(PluginInstanceEntity, { communityId: req.communityId, enabled: true })) as InstanceRow[];

@@ -144,6 +144,8 @@ export interface PluginDefinition {
   events?: string[];
   webhook?: WebhookReceiver;
   producer?: EventProducer;
+  /** A config field holding the platform id (Slack's team_id): the instance's platform id when none is given. */
+  platformIdFrom?: string;
 }
 
 export function definePlugin(plugin: PluginDefinition): PluginDefinition {

@@ -24,6 +24,7 @@ export interface HookAnswer {
 }
 
 const refuse = (status: number, error: string): HookAnswer => ({ status, body: { error } });
+const HANDSHAKE_CANDIDATES = 20;
 
 async function targets(deps: GovernanceDeps, target: HookTarget, request: WebhookRequest): Promise<InstanceRow[] | HookAnswer> {
   const em = deps.db.em();
@@ -31,6 +32,11 @@ async function targets(deps: GovernanceDeps, target: HookTarget, request: Webhoo
   if (!plugin?.webhook) return refuse(404, `no plugin named ${target.plugin} receives webhooks here`);
   if (target.communityId === undefined) {
     const platformId = plugin.webhook.platformId?.(request);
+    // A handshake (Slack's URL check, Discord's PING) names no platform: any instance whose secret verifies it
+    // may answer. Capped, so an unsigned request cannot make the server try every instance's key.
+    if (!platformId && plugin.webhook.handshake?.(request)) {
+      return (await em.find(PluginInstanceEntity, { plugin: target.plugin, enabled: true }, { limit: HANDSHAKE_CANDIDATES, orderBy: { createdAt: "asc" } })) as InstanceRow[];
+    }
     if (!platformId) return refuse(400, `${target.plugin} deliveries to /api/hooks/${target.plugin} must name their platform; use /api/hooks/{community}/${target.plugin}`);
     return (await em.find(PluginInstanceEntity, { plugin: target.plugin, platformId, enabled: true })) as InstanceRow[];
   }

@@ -61,6 +61,7 @@ const registerGuildCommand: ActionDefinition = {
 export function createDiscordPlugin(): PluginDefinition {
   return definePlugin({
     name: "discord",
+    platformIdFrom: "guild_id",
     description: "Discord servers: post messages, register slash commands, run votes with buttons, and receive slash commands",
     authType: "api_key",
     config,

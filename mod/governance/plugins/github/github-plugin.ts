@@ -32,6 +32,7 @@ const config: JsonObject = {
 export function createGitHubPlugin(): PluginDefinition {
   return definePlugin({
     name: "github",
+    platformIdFrom: "installation_id",
     description: "GitHub (as a GitHub App): create issues, call any REST route, run votes by issue reactions or comments, and receive the app's webhooks as events",
     authType: "api_key",
     config,

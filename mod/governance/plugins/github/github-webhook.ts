@@ -48,6 +48,8 @@ function parsed(request: WebhookRequest): JsonObject | undefined {
 export const githubWebhook: WebhookReceiver = {
   verify: (request, config) => isValidGitHubSignature(request, config),
   deliveryId: (request) => request.headers["x-github-delivery"] || undefined,
+  // GitHub pings a new app's hook with no installation: answered once a configured secret verifies it.
+  handshake: (request) => (request.headers["x-github-event"] === "ping" ? { status: 200, body: { pong: true } } : undefined),
   // Read before verification only to find the instance whose secret then verifies the bytes.
   platformId(request) {
     const installation = parsed(request)?.installation;

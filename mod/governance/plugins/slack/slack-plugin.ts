@@ -75,6 +75,7 @@ const method: ActionDefinition = {
 export function createSlackPlugin(): PluginDefinition {
   return definePlugin({
     name: "slack",
+    platformIdFrom: "team_id",
     description: "Slack workspaces: post messages, call any Web API method, run emoji votes, and receive Slack's events",
     authType: "api_key",
     config,
