@@ -38,10 +38,13 @@ const orgAdmin = [
   "governance.*",
   // Discovery listings speak for the org, so only its admins publish them.
   "disco.*",
+  // Contribution programmes: settings, the points ledger and its reversals, reconciliation.
+  "contributions.*",
 ];
 // What anyone may read of a community they can see; an observer holds exactly this (it cannot vote).
 // Governance processes (a platform vote and its outcome) are as visible as the community's polls.
-const communityRead = ["community.read", "community.member.read", "community.activity.read", "voting.poll.read", "governance.process.read"];
+// A contribution programme's leaderboard, tickets and contributor pages are as visible as its polls.
+const communityRead = ["community.read", "community.member.read", "community.activity.read", "voting.poll.read", "governance.process.read", "contributions.read"];
 const communityMember = [...communityRead, "voting.ballot.cast", "voting.delegation.manage"];
 const communityModerator = [
   ...communityMember,
@@ -93,7 +96,7 @@ export const ROLES: readonly RoleDef[] = [
     name: "community.admin",
     scope: "community",
     rank: 40,
-    permissions: ["community.*", "voting.*", "governance.*", "sys.role.read", "sys.role.grant", "sys.authz.explain", READ_EMAIL_PERMISSION],
+    permissions: ["community.*", "voting.*", "governance.*", "contributions.*", "sys.role.read", "sys.role.grant", "sys.authz.explain", READ_EMAIL_PERMISSION],
     description: "Runs one community: settings, members, polls, governance plugins",
   },
   { name: "community.moderator", scope: "community", rank: 30, permissions: [...communityModerator, "sys.role.read"], description: "Invites members, runs polls" },

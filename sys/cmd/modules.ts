@@ -1,5 +1,6 @@
 // Which modules each tier runs, in start order. A new module is added here, nowhere else: the host only
 // composes the instances it is given.
+import { createContributionsModule } from "../../mod/contributions/index.js";
 import { createDiscoModule } from "../../mod/disco/module.js";
 import { createGovernanceModule } from "../../mod/governance/index.js";
 import type { PluginDefinition } from "../../mod/governance/index.js";
@@ -23,6 +24,8 @@ export interface ModModulesOptions {
 
 export function createModModules(options: ModModulesOptions = {}): PolityModule<ModContext>[] {
   const voting = createVotingModule();
-  // Governance after voting: its `polity` plugin runs polls through the voting module's port.
-  return [createDiscoModule(), voting, createGovernanceModule({ voting: () => voting.port(), plugins: options.governancePlugins })];
+  // Governance after voting: its `polity` plugin runs polls through the voting module's port; contributions after
+  // governance: it reads GitHub events through governance's port.
+  const governance = createGovernanceModule({ voting: () => voting.port(), plugins: options.governancePlugins });
+  return [createDiscoModule(), voting, governance, createContributionsModule({ governance: () => governance.port() })];
 }
