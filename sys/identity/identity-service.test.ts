@@ -6,6 +6,7 @@ import { Code } from "@connectrpc/connect";
 import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AccountService } from "../../clients/src/gen/polity/sys/account/v1/account_pb.js";
 import { AuthzService } from "../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
 import { IdentityService, LinkQuality, LinkType } from "../../clients/src/gen/polity/sys/identity/v1/identity_pb.js";
 import type { GitHubOAuthFake } from "../../test/fakes/github-oauth-fake.js";
@@ -127,6 +128,13 @@ describe("IdentityService", () => {
     expect(again.identity).toMatchObject({ platformUsername: "carol-gh", linkType: LinkType.OAUTH, linkQuality: LinkQuality.CONFIRMED_STRONG });
   });
 
+  it("keeps the GitHub login current when its owner links again after a rename", async () => {
+    github.renameUser("bob-gh", "bob-renamed");
+    const { identity } = await linkGitHub(server.url, bob.token, github, "bob-renamed");
+    expect(identity).toMatchObject({ accountId: bob.accountId, platformUserId: "1003", platformUsername: "bob-renamed", linkQuality: LinkQuality.CONFIRMED_STRONG });
+    expect((await as(bob).listIdentities({ accountId: bob.accountId })).identities).toHaveLength(1);
+  });
+
   it("merges a duplicate account's links into another, each keeping its quality", async () => {
     await as(admin).linkIdentity({ accountId: dup.accountId, platform: "slack", platformUserId: "U024BE7LH", linkQuality: LinkQuality.CONFIRMED_STRONG });
     await as(admin).linkIdentity({ accountId: dup.accountId, platform: "loomio", platformUserId: "77", linkType: LinkType.EMAIL });
@@ -157,6 +165,15 @@ describe("IdentityService", () => {
     expect((await rejection(as(ops).resolveIdentity({ platform: "github", platformUserId: "999999" }))).code).toBe(Code.NotFound);
     const looked = await as(ops).lookupIdentities({ platform: "github", accountIds: [alice.accountId, carol.accountId, dup.accountId] });
     expect(looked.identities.map((i) => i.platformUsername).sort()).toEqual(["alice-gh", "carol-gh"]);
+  });
+
+  it("drops an account's links with the account", async () => {
+    const gone = await signUpVerified(server.url, server.logs, "gone@identity.example.org");
+    await as(admin).linkIdentity({ accountId: gone.accountId, platform: "discourse", platformUserId: "gone" });
+    await clientFor(AccountService, server.url, admin.token).deleteAccount({ accountId: gone.accountId });
+    expect((await rejection(as(admin).resolveIdentity({ platform: "discourse", platformUserId: "gone" }))).code).toBe(Code.NotFound);
+    // The platform user is free again.
+    await as(admin).linkIdentity({ accountId: carol.accountId, platform: "discourse", platformUserId: "gone" });
   });
 
   it("answers the identity port of a process running sys from the same links", async () => {
