@@ -16,8 +16,9 @@ const SYS = [
   "polity.sys.account.v1.OrgProjectService",
   "polity.sys.authz.v1.AuthzService",
   "polity.sys.community.v1.CommunityService",
+  "polity.sys.identity.v1.IdentityService",
 ];
-const MOD = ["polity.mod.voting.v1.VotingService", "polity.mod.disco.v1.DiscoService", "polity.mod.governance.v1.GovernanceService"];
+const MOD = ["polity.mod.voting.v1.VotingService", "polity.mod.disco.v1.DiscoService", "polity.mod.governance.v1.GovernanceService", "polity.mod.contributions.v1.ContributionsService"];
 
 const listed = async (url: string) => {
   const { statuses } = await clientFor(Health, url).list({});

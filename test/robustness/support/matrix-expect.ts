@@ -36,7 +36,7 @@ const PUBLIC_COMMUNITY_READS = new Set(["community.read", "community.member.read
 /** The platform answers Check about oneself or the anonymous principal to anyone (the mod tier asks it). */
 const PUBLIC_ON_PLATFORM = new Set(["sys.authz.check"]);
 /** A person's own account. */
-const SELF = new Set(["sys.account.read", "sys.account.update"]);
+const SELF = new Set(["sys.account.read", "sys.account.update", "sys.identity.read", "sys.identity.unlink"]);
 /** Any active account on "platform", without a role. */
 const BASELINE = { person: new Set(["sys.authz.check", "sys.org.create"]), service: new Set(["sys.authz.check"]) };
 
