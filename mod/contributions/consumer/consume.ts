@@ -6,7 +6,8 @@ import { query, tableOf } from "../../../sys/core/sql.js";
 import type { GovernanceEventRecord } from "../../governance/index.js";
 import type { ContributionsDeps } from "../deps.js";
 import { CursorEntity } from "../entities.js";
-import { applyGithubItem } from "./apply-event.js";
+import { applyGithubItem, type GithubItem } from "./apply-event.js";
+import { type ResolvedPeople, resolvePeople } from "./resolve.js";
 
 const BATCH = 100;
 /** An event that fails this many times in a row is skipped (logged): reconciliation heals what it carried. */
@@ -31,8 +32,10 @@ export function createConsumer(deps: ContributionsDeps): Consumer {
   const failures = new Map<string, number>();
 
   // false: another replica moved the cursor past this event meanwhile (the caller reads again).
-  const applyOne = (record: GovernanceEventRecord) =>
-    deps.db.em().transactional(async (em) => {
+  const applyOne = async (record: GovernanceEventRecord) => {
+    const item: GithubItem = { communityId: record.communityId, instanceId: record.instanceId, type: record.type, payload: record.data };
+    const people: ResolvedPeople = await resolvePeople(deps, item);
+    return deps.db.em().transactional(async (em) => {
       const tx = em as EntityManager;
       const cursors = tableOf(tx, CursorEntity);
       await query(tx, `insert into ${cursors} (community_id, sequence, updated_at) values (?, 0, ?) on conflict do nothing`, [record.communityId, new Date()]);
@@ -40,7 +43,7 @@ export function createConsumer(deps: ContributionsDeps): Consumer {
       if (Number(locked!.sequence) >= record.sequence) return false;
       const key = `${record.communityId}:${record.sequence}`;
       if ((failures.get(key) ?? 0) < MAX_ATTEMPTS) {
-        await applyGithubItem(tx, deps, { communityId: record.communityId, instanceId: record.instanceId, type: record.type, payload: record.data });
+        await applyGithubItem(tx, item, people);
       } else {
         deps.logger.error({ community: record.communityId, sequence: record.sequence, type: record.type }, "contributions: skipping an event that kept failing");
       }
@@ -48,6 +51,7 @@ export function createConsumer(deps: ContributionsDeps): Consumer {
       failures.delete(key);
       return true;
     });
+  };
 
   return {
     async consume(communityId) {

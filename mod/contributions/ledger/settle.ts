@@ -1,9 +1,9 @@
 // What a ticket has earned, appended to the ledger: its registered assignee (and, when the programme gives
 // mentors points, its registered mentors) once it is closed as completed, and — when the programme says so —
-// the registered authors of merged pull requests linking to it. Every credit goes through appendEntry, so
+// the registered authors of merged pull requests linking to it. Who is registered was asked before the
+// transaction (consumer/resolve.ts). Every credit goes through appendEntry, so
 // settling a ticket again (a replayed event, a reopen/close cycle, a reconciliation run) adds nothing.
 import type { EntityManager } from "../../../sys/core/db.js";
-import { accountOfGithubUser, type ContributionsDeps, githubIdOfLogin } from "../deps.js";
 import { pointsFor, type Programme, type Role } from "../programme/defaults.js";
 import { mergedPullRequestsLinking } from "../tracking/pull-requests.js";
 import type { TicketRow } from "../tracking/tickets.js";
@@ -17,7 +17,7 @@ export function isCompleted(ticket: TicketRow): boolean {
   return ticket.state === "closed" && ticket.stateReason !== "not_planned";
 }
 
-export async function settleTicket(tx: EntityManager, deps: ContributionsDeps, programme: Programme, ticket: TicketRow): Promise<LedgerRow[]> {
+export async function settleTicket(tx: EntityManager, programme: Programme, ticket: TicketRow, mentorAccounts: Map<string, string> = new Map()): Promise<LedgerRow[]> {
   if (!ticket.inProgramme) return [];
   const added: LedgerRow[] = [];
   const credit = async (accountId: string, githubLogin: string, role: Role, reason: string, occurredAt: Date) => {
@@ -34,12 +34,9 @@ export async function settleTicket(tx: EntityManager, deps: ContributionsDeps, p
   if (isCompleted(ticket)) {
     const closedAt = ticket.closedAt ?? ticket.issueUpdatedAt;
     if (ticket.assigneeAccountId) await credit(ticket.assigneeAccountId, ticket.assigneeLogin, "contributor", ISSUE_CLOSED, closedAt);
-    if (pointsFor(programme, "mentor", ticket.complexity) > 0) {
-      for (const login of ticket.mentors) {
-        const githubId = await githubIdOfLogin(deps, ticket.communityId, ticket.instanceId, login);
-        const accountId = await accountOfGithubUser(deps, githubId);
-        if (accountId) await credit(accountId, login, "mentor", ISSUE_CLOSED, closedAt);
-      }
+    for (const login of ticket.mentors) {
+      const accountId = mentorAccounts.get(login.toLowerCase());
+      if (accountId) await credit(accountId, login, "mentor", ISSUE_CLOSED, closedAt);
     }
   }
   if (programme.creditMergedPullRequests) {

@@ -72,6 +72,10 @@ export function pointsFor(programme: Programme, role: Role, complexity: Complexi
   return programme.points.find((rule) => rule.role === role && rule.complexity === complexity)?.points ?? 0;
 }
 
+export function mentorsEarn(programme: Programme): boolean {
+  return programme.points.some((rule) => rule.role === "mentor" && rule.points > 0);
+}
+
 /** The badges `points` earn, in threshold order, plus the pull-request badge for a merged pull request. */
 export function badgesFor(programme: Programme, points: number, mergedPullRequests: number): string[] {
   const earned = [...programme.badges].sort((a, b) => a.points - b.points).filter((badge) => points >= badge.points).map((badge) => badge.name);

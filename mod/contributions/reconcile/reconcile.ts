@@ -5,10 +5,11 @@
 import type { EntityManager } from "../../../sys/core/db.js";
 import { query, tableOf } from "../../../sys/core/sql.js";
 import { applyGithubItem } from "../consumer/apply-event.js";
+import { mentorAccountsOf, resolvePeople } from "../consumer/resolve.js";
 import { accountOfGithubUser, type ContributionsDeps } from "../deps.js";
 import { PullRequestEntity, TicketEntity } from "../entities.js";
 import { settleTicket } from "../ledger/settle.js";
-import { pointsFor } from "../programme/defaults.js";
+import { mentorsEarn } from "../programme/defaults.js";
 import { loadProgramme, markReconciled } from "../programme/store.js";
 import { type RawTicket, setAssigneeAccount, ticketOf } from "../tracking/tickets.js";
 import { installationRepositories, labelledIssues } from "./list-issues.js";
@@ -38,7 +39,9 @@ export async function reconcileInstance(deps: ContributionsDeps, ref: InstanceRe
         if (seen.has(Number(issue.id))) continue;
         seen.add(Number(issue.id));
         const type = issue.state === "closed" ? "closed issues" : "edited issues";
-        const added = await deps.db.em().transactional((tx) => applyGithubItem(tx as EntityManager, deps, { communityId, instanceId, type, payload: { action: type.split(" ")[0], issue, repository: { full_name: repository } } }));
+        const item = { communityId, instanceId, type, payload: { action: type.split(" ")[0]!, issue, repository: { full_name: repository } } };
+        const people = await resolvePeople(deps, item);
+        const added = await deps.db.em().transactional((tx) => applyGithubItem(tx as EntityManager, item, people));
         counts.issues++;
         counts.credited += added.length;
       }
@@ -70,17 +73,17 @@ async function repositoriesOf(deps: ContributionsDeps, ref: InstanceRef): Promis
 export async function resettleUncredited(deps: ContributionsDeps, communityId: string): Promise<number> {
   const em = deps.db.em();
   const programme = await loadProgramme(em, communityId);
-  const mentorsEarn = (["low", "medium", "high"] as const).some((c) => pointsFor(programme, "mentor", c) > 0);
   const rows = await query<RawTicket>(em,
     `select * from ${tableOf(em, TicketEntity)} where community_id = ? and in_programme and state = 'closed'
        and ((assignee_github_id is not null and assignee_account_id is null) or (? and cardinality(mentors) > 0))`,
-    [communityId, mentorsEarn]);
+    [communityId, mentorsEarn(programme)]);
   let credited = 0;
   for (const ticket of rows.map(ticketOf)) {
+    const accountId = ticket.assigneeAccountId ?? (await accountOfGithubUser(deps, ticket.assigneeGithubId));
+    const mentorAccounts = await mentorAccountsOf(deps, programme, communityId, ticket.instanceId, ticket.mentors);
     credited += await deps.db.em().transactional(async (tx) => {
-      const accountId = ticket.assigneeAccountId ?? (await accountOfGithubUser(deps, ticket.assigneeGithubId));
       if (accountId && !ticket.assigneeAccountId) await setAssigneeAccount(tx as EntityManager, ticket, accountId);
-      return (await settleTicket(tx as EntityManager, deps, programme, { ...ticket, assigneeAccountId: accountId })).length;
+      return (await settleTicket(tx as EntityManager, programme, { ...ticket, assigneeAccountId: accountId }, mentorAccounts)).length;
     });
   }
   return credited;
