@@ -32,3 +32,11 @@ export function issueLink(x: { repository: string; number: number; url?: string 
 
 /** Signed points, so a reversal reads as one. */
 export const signed = (points: number) => (points > 0 ? `+${points}` : String(points));
+
+/** A ledger reason in words: "issue closed", "pull request merged", "reversed: …". */
+export function reasonWords(reason: string): string {
+  if (reason === "issue_closed") return "issue closed";
+  if (reason === "pr_merged") return "pull request merged";
+  if (reason.startsWith("reversal:")) return `reversed (${reasonWords(reason.slice("reversal:".length))})`;
+  return reason.replace(/_/g, " ");
+}

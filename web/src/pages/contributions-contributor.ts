@@ -6,7 +6,7 @@ import { errorBox } from "../errors.js";
 import { link } from "../router.js";
 import type { Contributor } from "../../../clients/src/gen/polity/mod/contributions/v1/contributions_pb.js";
 import { communityNav, crumbs } from "./voting-shared.js";
-import { badgeList, COMPLEXITY_WORD, contributions, issueLink, ROLE_WORD, signed } from "./contributions-client.js";
+import { badgeList, COMPLEXITY_WORD, contributions, issueLink, reasonWords, ROLE_WORD, signed } from "./contributions-client.js";
 
 export async function contributorPage(communityId: string, accountId: string): Promise<Node> {
   const [{ community }, found] = await Promise.all([
@@ -17,7 +17,7 @@ export async function contributorPage(communityId: string, accountId: string): P
   const contributor = "contributor" in found ? found.contributor : undefined;
   const title = contributor?.githubLogin || accountId.slice(0, 8);
   const head = h("section", { class: "card wide" }, crumbs(community, communityId, "contributions"),
-    h("h1", { "data-testid": "contributor-title" }, title), communityNav(communityId, "/contributions"), back);
+    h("h1", { "data-testid": "contributor-title" }, title), h("p", {}, back), communityNav(communityId, "/contributions"));
   if (!contributor) return h("div", { class: "grid" }, head, h("section", { class: "card wide" }, "err" in found ? errorBox(found.err) : null));
   return h("div", { class: "grid" }, head,
     h("div", { class: "stack" }, ticketsCard(contributor), pullRequestsCard(contributor), historyCard(contributor)),
@@ -48,7 +48,7 @@ function pullRequestsCard(c: Contributor): HTMLElement {
 function historyCard(c: Contributor): HTMLElement {
   return h("section", { class: "card" }, h("h2", {}, "Points history"), table(["When", "Issue", "Role", "Reason", "Points"], c.history.map((e) => [
     formatTime(e.occurTime), e.repository ? `${e.repository}#${e.number}` : "", ROLE_WORD[e.role] ?? "",
-    [e.reason, e.note ? ` (${e.note})` : ""].join(""),
+    [reasonWords(e.reason), e.note ? `: ${e.note}` : ""].join(""),
     h("span", { class: e.points < 0 ? "badge danger" : "badge ok", "data-testid": "history-points" }, signed(e.points)),
   ]), "contributor-history"));
 }

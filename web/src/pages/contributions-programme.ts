@@ -21,12 +21,13 @@ export function programmeSection(communityId: string, initial: Programme): HTMLE
   const badges = h("textarea", { id: "programme-badges", name: "badges", rows: 4, "data-testid": "programme-badges" });
   const periods = h("textarea", { id: "programme-periods", name: "periods", rows: 3, "data-testid": "programme-periods", placeholder: "DMP 2026 = 2026-05-01 .. 2026-08-31" });
   const prBadge = h("input", { id: "programme-pr-badge", name: "pr-badge", maxlength: 60, "data-testid": "programme-pr-badge" });
-  const creditPrs = h("input", { id: "programme-credit-prs", name: "credit-prs", type: "checkbox", "data-testid": "programme-credit-prs" });
+  const creditPrs = h("input", { id: "programme-credit-prs", name: "credit-prs", type: "checkbox", style: "width:auto;flex:none", "data-testid": "programme-credit-prs" });
   const points = new Map<string, HTMLInputElement>();
+  // Complexities down, roles across: two narrow columns fit the side of the page.
   const pointsGrid = h("table", { "data-testid": "programme-points" },
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, ""), COMPLEXITIES.map((c) => h("th", { scope: "col" }, COMPLEXITY_WORD[c])))),
-    h("tbody", {}, ROLES.map((r) => h("tr", {}, h("th", { scope: "row" }, ROLE_WORD[r]), COMPLEXITIES.map((c) => {
-      const input = h("input", { type: "number", min: 0, max: 100000, step: 1, required: true, style: "width:6rem",
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "complexity"), ROLES.map((r) => h("th", { scope: "col" }, ROLE_WORD[r])))),
+    h("tbody", {}, COMPLEXITIES.map((c) => h("tr", {}, h("th", { scope: "row" }, COMPLEXITY_WORD[c]), ROLES.map((r) => {
+      const input = h("input", { type: "number", min: 0, max: 100000, step: 1, required: true, style: "width:100%;min-width:4rem;box-sizing:border-box",
         "aria-label": `Points for a ${ROLE_WORD[r]} on a ${COMPLEXITY_WORD[c]} ticket`, "data-testid": `points-${ROLE_WORD[r]}-${COMPLEXITY_WORD[c]}` });
       points.set(`${r}:${c}`, input);
       return h("td", {}, input);
@@ -50,7 +51,7 @@ export function programmeSection(communityId: string, initial: Programme): HTMLE
   const form = h("form", { class: "compact", "data-testid": "programme-form" },
     field("Labels that count", "programme-labels", labels, "One a line; an issue with any of them is a ticket (case does not matter)."),
     h("div", { class: "field" }, h("span", { class: "label" }, "Points when a ticket closes"), h("div", { class: "table-wrap" }, pointsGrid)),
-    h("label", {}, creditPrs, " Also credit the author of a merged pull request linked to a ticket"),
+    h("label", { style: "display:flex;gap:0.5rem;align-items:baseline;font-weight:normal" }, creditPrs, "Also credit the author of a merged pull request linked to a ticket"),
     field("Badges", "programme-badges", badges, "One a line: name = points needed."),
     field("Badge for a merged pull request", "programme-pr-badge", prBadge, "Empty for none."),
     field("Periods", "programme-periods", periods, "One a line: name = first day .. last day (UTC)."),

@@ -51,11 +51,14 @@ export function registerProgramme(group: Command, io: Io): void {
       if (!["", "open", "closed"].includes(state)) throw new UsageError(`--state "${o.state}" is not open or closed.`);
       const res = await contributions(s).listTickets({ communityId: await communityId(s, ref), withProblems: o.problems, state, ...page(o) });
       s.emit(ListTicketsResponseSchema, res, () => {
-        // With --problems, what is wrong is the point of the listing: it takes the room the points had.
-        const head = ["ISSUE", "TITLE", "STATE", "ASSIGNEE", "COMPLEXITY", o.problems ? "PROBLEMS" : "POINTS"];
-        printTable(s.io, head, res.tickets.map((t) => [
-          issueRef(t), t.title, t.state, t.assigneeLogin, complexityName(t.complexity), o.problems ? t.problems.join("\n") : t.points,
-        ]));
+        // With --problems, what is wrong is the point of the listing: it takes the room of state, complexity and points.
+        if (o.problems) {
+          printTable(s.io, ["ISSUE", "TITLE", "ASSIGNEE", "PROBLEMS"], res.tickets.map((t) => [issueRef(t), t.title, t.assigneeLogin, t.problems.join("\n")]));
+        } else {
+          printTable(s.io, ["ISSUE", "TITLE", "STATE", "ASSIGNEE", "COMPLEXITY", "POINTS"], res.tickets.map((t) => [
+            issueRef(t), t.title, t.state, t.assigneeLogin, complexityName(t.complexity), t.points,
+          ]));
+        }
         printNextPage(s.io, res.nextPageToken);
       });
     }));

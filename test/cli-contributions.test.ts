@@ -1,0 +1,191 @@
+// The contributions commands of the real `polity` binary against a real in-process server. Before any webhook:
+// an empty leaderboard and the default programme. An admin changes the programme (labels, points, a badge, a
+// period) and a member may not. Then the community's GitHub App (the github plugin, against a local GitHub that
+// signs its webhooks as GitHub does) delivers `issues.closed` for labelled tickets assigned to a member whose
+// GitHub account is linked: the leaderboard ranks and filters them with their badges, the contributor shows the
+// ticket and points history by GitHub login, the ledger lists the credit, tickets with a bad form list their
+// problems, and reconciling against the same GitHub credits nothing twice.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runPolity, type CliRun } from "./support/cli.js";
+import type { TestServer } from "./support/server.js";
+import { startCommunityStage } from "./support/communities.js";
+import { EXIT } from "../clients/src/cli/exit.js";
+import type { PolityClient } from "../clients/src/core.js";
+import { createClient } from "@connectrpc/connect";
+import { GovernanceService } from "../clients/src/gen/polity/mod/governance/v1/governance_pb.js";
+import { IdentityService } from "../clients/src/gen/polity/sys/identity/v1/identity_pb.js";
+import { createGitHubFake, generateAppKeyPair, type GitHubFake } from "./fakes/github-fake.js";
+
+const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
+const MEMBER = { email: "mia@example.org", password: "mia's long password" };
+
+type Entry = { rank: number; accountId: string; githubLogin: string; points: number; ticketsClosed: number; badges: string[] };
+type Ledger = { id: string; accountId: string; githubLogin: string; reason: string; points: number; repository: string; number: number };
+type Programme = { labels: string[]; points: Array<{ role: string; complexity: string; points: number }>; badges: Array<{ name: string; points: number }>; periods: Array<{ name: string }> };
+
+describe("polity contributions", () => {
+  let server: TestServer;
+  let admin: PolityClient;
+  let communityId = "";
+  let memberId = "";
+  let github: ContributionsGitHub | undefined;
+  let home: string;
+  const as = (who: "admin" | "member") => ({
+    XDG_CONFIG_HOME: join(home, who), HOME: home, POLITY_SERVER: server.url, POLITY_API_KEY: "", POLITY_TOKEN: "", POLITY_COMMUNITY: "",
+  });
+  const polity = (args: string[], who: "admin" | "member" = "admin", input = ""): Promise<CliRun> => runPolity(args, as(who), input);
+  const ok = async (args: string[], who: "admin" | "member" = "admin"): Promise<CliRun> => {
+    const run = await polity(args, who);
+    expect(run.code, `polity ${args.join(" ")}\n${run.stderr}`).toBe(EXIT.ok);
+    return run;
+  };
+  const json = async <T>(args: string[], who: "admin" | "member" = "admin") => JSON.parse((await ok(["--json", ...args], who)).stdout) as T;
+  const board = async (...args: string[]) => (await json<{ entries: Entry[] }>(["contributions", "leaderboard", "coast-towns", ...args])).entries;
+
+  beforeAll(async () => {
+    let member: PolityClient;
+    ({ server, admin, member, communityId } = await startCommunityStage(ADMIN, MEMBER, { POLITY_OUTBOUND_ALLOW_PRIVATE: "true" }));
+    memberId = (await member.auth.whoAmI({})).accountId;
+    home = mkdtempSync(join(tmpdir(), "polity-cli-contributions-"));
+    for (const [who, person] of [["admin", ADMIN], ["member", MEMBER]] as const) {
+      const login = await polity(["login", "--email", person.email, "--password-stdin"], who, `${person.password}\n`);
+      expect(login.code, login.stderr).toBe(EXIT.ok);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await github?.fake.close();
+    await server?.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it("shows an empty leaderboard and the default programme before any ticket closed", async () => {
+    expect(await board()).toEqual([]);
+    expect((await ok(["contributions", "leaderboard", "coast-towns"])).stdout).toContain("Nobody has points here yet.");
+    const { programme } = await json<{ programme: Programme }>(["contributions", "programme", "coast-towns"]);
+    expect(programme.labels.map((l) => l.toLowerCase())).toContain("c4gt community");
+    expect(programme.badges.map((b) => [b.name, b.points])).toEqual(expect.arrayContaining([["Rising Star", 50], ["Warrior", 275]]));
+    const shown = (await ok(["contributions", "programme", "coast-towns"])).stdout;
+    expect(shown).toMatch(/contributor\s*│\s*high\s*│\s*30/);
+    expect(shown).toContain("never");
+    expect((await json<{ tickets: unknown[] }>(["contributions", "tickets", "coast-towns", "--problems"])).tickets).toEqual([]);
+  });
+
+  it("lets an admin change the programme, flag by flag, and refuses a member", async () => {
+    const { programme } = await json<{ programme: Programme }>([
+      "contributions", "programme", "coast-towns", "--set-labels", "C4GT Community, DMP 2026", "--points", "contributor:high=40",
+      "--points", "mentor:high=5", "--badge", "Rising Star=30", "--badge", "Wizard=100", "--period", "DMP 2026=2026-01-01..2026-12-31",
+    ]);
+    expect(programme.labels).toEqual(["C4GT Community", "DMP 2026"]);
+    expect(programme.points).toEqual(expect.arrayContaining([
+      { role: "ROLE_CONTRIBUTOR", complexity: "COMPLEXITY_HIGH", points: 40 },
+      { role: "ROLE_CONTRIBUTOR", complexity: "COMPLEXITY_LOW", points: 10 },
+      { role: "ROLE_MENTOR", complexity: "COMPLEXITY_HIGH", points: 5 },
+    ]));
+    expect(programme.badges).toEqual([{ name: "Rising Star", points: 30 }, { name: "Wizard", points: 100 }]);
+    expect(programme.periods.map((p) => p.name)).toEqual(["DMP 2026"]);
+    // What is not named stays: the labels are still the ones just set.
+    const again = await json<{ programme: Programme }>(["contributions", "programme", "coast-towns", "--points", "contributor:low=12"]);
+    expect(again.programme.labels).toEqual(["C4GT Community", "DMP 2026"]);
+
+    expect((await polity(["contributions", "programme", "coast-towns", "--points", "author:high=3"])).code).toBe(EXIT.usage);
+    expect((await polity(["contributions", "programme", "coast-towns", "--period", "Late=2026-05-01..2026-04-01"])).code).toBe(EXIT.usage);
+    const refused = await polity(["contributions", "programme", "coast-towns", "--points", "contributor:high=999"], "member");
+    expect(refused.code).toBe(EXIT.server);
+    expect(refused.stderr).toMatch(/not allowed/);
+    // Reading is open to the member.
+    expect((await json<{ programme: Programme }>(["contributions", "programme", "coast-towns"], "member")).programme.labels).toEqual(["C4GT Community", "DMP 2026"]);
+  });
+
+  it("ranks a linked member once their labelled ticket closes, with badges, by GitHub login, in the ledger, and reconciles without crediting twice", async () => {
+    github = await startContributionsGitHub(server.url, admin, communityId, { accountId: memberId, login: "mia-gh", id: 5001 });
+    // A High ticket (40 points with the programme above) and a Low one whose form lacks mandatory sections.
+    await deliverClosedTicket(github, { number: 1, title: "Chart the budget", complexity: "High", assignee: { login: "mia-gh", id: 5001 } });
+    await deliverClosedTicket(github, { number: 2, title: "Fix a typo", complexity: "Low", assignee: { login: "mia-gh", id: 5001 }, incomplete: true });
+    let entries: Entry[] = [];
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline && entries[0]?.points !== 52; await new Promise((r) => setTimeout(r, 300))) entries = await board();
+    expect(entries).toEqual([expect.objectContaining({ rank: 1, accountId: memberId, githubLogin: "mia-gh", points: 52, ticketsClosed: 2, badges: ["Rising Star"] })]);
+
+    const table = (await ok(["contributions", "leaderboard", "coast-towns"])).stdout;
+    expect(table).toMatch(/1\s*│\s*mia-gh\s*│\s*[0-9a-f]{8}\s*│\s*52\s*│\s*2/);
+    expect(table).toContain("Rising Star");
+    expect(await board("--min-points", "53")).toEqual([]);
+    expect(await board("--max-points", "52", "--order", "asc", "--limit", "1")).toHaveLength(1);
+    expect(await board("--period", "DMP 2026")).toHaveLength(1);
+    expect((await polity(["contributions", "leaderboard", "coast-towns", "--order", "sideways"])).code).toBe(EXIT.usage);
+
+    // The contributor by GitHub login and as "me", as the member sees them.
+    const { contributor } = await json<{ contributor: { accountId: string; points: number; tickets: Array<{ number: number }>; history: Ledger[] } }>(["contributions", "contributor", "coast-towns", "mia-gh"]);
+    expect(contributor).toMatchObject({ accountId: memberId, points: 52 });
+    expect(contributor.tickets.map((t) => t.number).sort()).toEqual([1, 2]);
+    expect(contributor.history.map((e) => e.points).sort()).toEqual([12, 40]);
+    const profile = (await ok(["contributions", "contributor", "coast-towns", "me"], "member")).stdout;
+    expect(profile).toMatch(/coast-org\/app#1[\s\S]*Chart the budget/);
+    expect(profile).toMatch(/issue_closed\s*│\s*\+40/);
+
+    const { entries: ledger } = await json<{ entries: Ledger[] }>(["contributions", "ledger", "coast-towns"]);
+    expect(ledger.map((e) => [e.githubLogin, e.reason, e.points, e.number]).sort()).toEqual([["mia-gh", "issue_closed", 12, 2], ["mia-gh", "issue_closed", 40, 1]]);
+    expect((await ok(["contributions", "ledger", "coast-towns", "--contributor", "mia-gh"])).stdout).toContain("+40");
+    expect((await polity(["contributions", "ledger", "coast-towns"], "member")).code).toBe(EXIT.server);
+
+    const problems = await json<{ tickets: Array<{ number: number; problems: string[] }> }>(["contributions", "tickets", "coast-towns", "--problems"]);
+    expect(problems.tickets.map((t) => t.number)).toEqual([2]);
+    expect((await ok(["contributions", "tickets", "coast-towns", "--problems"])).stdout).toMatch(/missing section: Organisation Name/);
+
+    // The same GitHub, listed again: nothing new to credit, and the board stands.
+    const reconciled = await json<{ issues: number; credited: number }>(["contributions", "reconcile", "coast-towns"]);
+    expect(reconciled).toMatchObject({ issues: 2, credited: 0 });
+    expect((await board())[0].points).toBe(52);
+
+    // A reversal is a debit entry, named by the 8 characters the ledger table shows.
+    const credit = ledger.find((e) => e.number === 2)!;
+    const reversed = await json<{ entry: Ledger }>(["contributions", "reverse", "coast-towns", credit.id.slice(0, 8), "--note", "typo fixes do not count"]);
+    expect(reversed.entry).toMatchObject({ points: -12, accountId: memberId });
+    expect((await board())[0].points).toBe(40);
+  });
+});
+
+// The community's GitHub App as the github plugin (installation 7 on coast-org, against the local GitHub), and
+// the member's GitHub account linked to their Polity account by the superadmin: what makes them "registered".
+const INSTALLATION = 7;
+const WEBHOOK_SECRET = "contributions-webhook-secret";
+type GitHubUser = { login: string; id: number };
+type ContributionsGitHub = { fake: GitHubFake; hookUrl: string };
+
+async function startContributionsGitHub(serverUrl: string, admin: PolityClient, communityId: string, person: GitHubUser & { accountId: string }): Promise<ContributionsGitHub> {
+  const app = generateAppKeyPair();
+  const fake = await createGitHubFake({ appId: 42, publicKey: app.publicKey, installations: [{ id: INSTALLATION, account: "coast-org" }] });
+  const { instance } = await createClient(GovernanceService, admin.transport).enablePlugin({
+    communityId, plugin: "github", platformId: String(INSTALLATION),
+    config: { app_id: 42, private_key: app.privateKey, webhook_secret: WEBHOOK_SECRET, api_url: fake.url, owner: "coast-org" },
+  });
+  await createClient(IdentityService, admin.transport).linkIdentity({ accountId: person.accountId, platform: "github", platformUserId: String(person.id), platformUsername: person.login });
+  return { fake, hookUrl: `${serverUrl}${instance!.hookPath}` };
+}
+
+const FULL_FORM = (complexity: string) => ["Organisation Name", "Samagra", "Product", "Open Budget", "Domain", "Governance", "Tech Skills Needed", "TypeScript",
+  "Mentor(s)", "@mentor-one", "Complexity", complexity, "Category", "Frontend"];
+
+/** A labelled ticket closed on GitHub: kept in the local GitHub (for reconciliation) and delivered as `issues.closed`. */
+async function deliverClosedTicket(gh: ContributionsGitHub, t: { number: number; title: string; complexity: string; assignee: GitHubUser; incomplete?: boolean }): Promise<void> {
+  const form = t.incomplete ? ["Complexity", t.complexity] : FULL_FORM(t.complexity);
+  const body = form.reduce((text, value, i) => `${text}${i % 2 ? `${value}\n\n` : `### ${value}\n\n`}`, "");
+  const now = new Date().toISOString();
+  const author = { ...t.assignee, type: "User" as const };
+  const list = gh.fake.issues.get("coast-org/app") ?? [];
+  list.push({ number: t.number, title: t.title, body, state: "closed", labels: ["C4GT Community"], user: author, created_at: now, updated_at: now, closed_at: now, reactions: [], comments: [] });
+  gh.fake.issues.set("coast-org/app", list);
+  const issue = {
+    id: 70_000 + t.number, number: t.number, title: t.title, body, state: "closed", state_reason: "completed", labels: [{ name: "C4GT Community" }],
+    assignee: t.assignee, assignees: [t.assignee], user: author, comments: 0, created_at: now, updated_at: now, closed_at: now,
+    html_url: `https://github.com/coast-org/app/issues/${t.number}`, repository_url: `${gh.fake.url}/repos/coast-org/app`,
+  };
+  const res = await gh.fake.sendWebhook(gh.hookUrl, "issues", {
+    action: "closed", issue, repository: { id: 300, name: "app", full_name: "coast-org/app", owner: { login: "coast-org" } },
+    installation: { id: INSTALLATION }, sender: t.assignee,
+  }, { secret: WEBHOOK_SECRET });
+  expect(res.status, res.body).toBeLessThan(300);
+}
