@@ -3,8 +3,8 @@
 // the programme and assigned to a member whose GitHub account an admin linked, to the app-wide
 // /api/hooks/github. The member is credited once — through GitHub's redelivery, the same payload under a new
 // delivery id, a reopen/close cycle and a reconciliation run — the leaderboard and the contributor page read
-// it back, a ticket whose webhook was missed is healed by reconciliation, and a member may read the board but
-// not the ledger.
+// it back, a ticket whose webhook was missed is healed by the periodic reconciliation (every 2 s here), and a
+// member may read the board but not the ledger.
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,7 +17,7 @@ import type { JsonObject } from "../mod/governance/sdk/define-plugin.js";
 import { createGitHubFake, generateAppKeyPair, type GitHubFake } from "./fakes/github-fake.js";
 import { rejection } from "./support/failures.js";
 import type { TestServer } from "./support/server.js";
-import { startGovernanceStage } from "./governance/support.js";
+import { startCommunityStage } from "./support/communities.js";
 
 const SECRET = "contributions-app-secret";
 const INSTALLATION_ID = 31337;
@@ -48,10 +48,10 @@ function delivery(action: "closed" | "reopened", seconds: number): JsonObject {
   return payload;
 }
 
-/** The issue as the fake's GitHub keeps it (what a reconciliation lists). */
-function keepOnGitHub(number: number, title: string, seconds: number) {
+/** The issue as the fake's GitHub keeps it (what a reconciliation lists), last updated at `updatedAt`. */
+function keepOnGitHub(number: number, title: string, updatedAt: string) {
   const list = github.issues.get("codertocat/hello-world") ?? [];
-  list.push({ number, title, body: FORM, state: "closed", labels: ["C4GT Community"], user: { ...CODERTOCAT, type: "User" }, created_at: at(0), updated_at: at(seconds), closed_at: at(seconds), reactions: [], comments: [] });
+  list.push({ number, title, body: FORM, state: "closed", labels: ["C4GT Community"], user: { ...CODERTOCAT, type: "User" }, created_at: at(0), updated_at: updatedAt, closed_at: updatedAt, reactions: [], comments: [] });
   github.issues.set("codertocat/hello-world", list);
 }
 
@@ -67,7 +67,11 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeo
 const contributions = (who: PolityClient) => createClient(ContributionsService, who.transport);
 
 beforeAll(async () => {
-  ({ server, admin, member, communityId } = await startGovernanceStage("contributions"));
+  ({ server, admin, member, communityId } = await startCommunityStage(
+    { email: "contrib-admin@example.org", password: "a long admin password" },
+    { email: "contrib-member@example.org", password: "a long member password" },
+    { POLITY_OUTBOUND_ALLOW_PRIVATE: "true", POLITY_CONTRIBUTIONS_RECONCILE_INTERVAL_SECONDS: "2" },
+  ));
   memberId = (await member.auth.whoAmI({})).accountId;
   const { privateKey, publicKey } = generateAppKeyPair();
   github = await createGitHubFake({ appId: 778, publicKey, installations: [{ id: INSTALLATION_ID, account: "Codertocat" }], webhookSecret: SECRET });
@@ -86,7 +90,6 @@ afterAll(async () => {
 
 describe("contributions through the server", () => {
   it("credits the linked assignee of a closed programme ticket once, through redeliveries, a reopen/close cycle and reconciliation", async () => {
-    keepOnGitHub(1, "Spelling error in the README file", 3);
     const first = await github.sendWebhook(appHook, "issues", delivery("closed", 1));
     expect(first.status).toBe(200);
     const board = await until(() => contributions(member).getLeaderboard({ communityId }), (b) => b.entries.length > 0);
@@ -103,7 +106,8 @@ describe("contributions through the server", () => {
     const events = (await createClient(GovernanceService, admin.transport).listEvents({ communityId })).events.map((e) => e.type);
     expect(events).toEqual(["github.closed issues", "github.closed issues", "github.reopened issues", "github.closed issues"]);
 
-    // The daily job's listing, run now: the same issue again, nothing credited twice.
+    // GitHub lists the same issue: reconciled now (and by the periodic job), nothing is credited twice.
+    keepOnGitHub(1, "Spelling error in the README file", at(3));
     const reconciled = await contributions(admin).reconcile({ communityId });
     expect(reconciled).toMatchObject({ repositories: 1, issues: 1, credited: 0 });
     const { entries } = await contributions(admin).listLedger({ communityId });
@@ -112,11 +116,12 @@ describe("contributions through the server", () => {
     expect((await contributions(admin).getProgramme({ communityId })).programme?.lastReconcileTime).toBeDefined();
   });
 
-  it("heals a ticket whose webhook was missed at the next reconciliation", async () => {
-    keepOnGitHub(2, "Translate the README", 10);
+  it("heals a ticket whose webhook was missed at the next periodic reconciliation", async () => {
+    // Updated now: the periodic job lists what changed since its previous run.
+    keepOnGitHub(2, "Translate the README", new Date().toISOString());
     expect((await contributions(admin).listTickets({ communityId })).tickets.map((t) => t.number)).toEqual([1]);
-    expect(await contributions(admin).reconcile({ communityId })).toMatchObject({ repositories: 1, issues: 2 });
-    const healed = (await contributions(admin).listTickets({ communityId })).tickets.find((t) => t.number === 2);
+    const tickets = await until(() => contributions(admin).listTickets({ communityId }), (t) => t.tickets.some((x) => x.number === 2));
+    const healed = tickets.tickets.find((t) => t.number === 2);
     // Named as the webhooks named the repository.
     expect(healed).toMatchObject({ repository: "Codertocat/Hello-World", state: "closed", title: "Translate the README", problems: [] });
   });
