@@ -31,8 +31,8 @@ export function createContributionsModule(options: ContributionsModuleOptions) {
       db: ctx.db,
       logger: ctx.logger.child({ module: "contributions" }),
       governance: options.governance,
-      // The identity port joins ModContext with the linked-identities module; until a host provides it, nobody is registered.
-      identity: options.identity ?? (() => (ctx as ModContext & { identity?: IdentityPort }).identity),
+      // A host without an identity port (a test host) has nobody registered: nothing is credited.
+      identity: options.identity ?? (() => ctx.identity),
     });
 
   return {

@@ -16,7 +16,7 @@ import { query, tableOf } from "../../sys/core/sql.js";
 import { createTestDatabase } from "../../test/support/postgres.js";
 import { PluginInstanceEntity } from "../governance/entities.js";
 import { appendEvents } from "../governance/events/store.js";
-import { createGovernanceModule } from "../governance/index.js";
+import { createGovernanceModule, type GovernancePort } from "../governance/index.js";
 import type { InstanceRow } from "../governance/instances/store.js";
 import type { JsonObject } from "../governance/sdk/define-plugin.js";
 import { createContributionsModule } from "./module.js";
@@ -47,6 +47,7 @@ export interface ContributionsStage {
   communityId: string;
   instanceId: string;
   identity: IdentityDouble;
+  governance: () => GovernancePort;
   client: Client<typeof ContributionsService>;
   /** Appends "github.<type>" events carrying these payloads, as the github plugin does for webhooks. */
   deliver(type: string, payload: JsonObject): Promise<void>;
@@ -86,6 +87,7 @@ export async function startContributionsStage(backend: "pglite" | "postgres", la
     communityId,
     instanceId,
     identity,
+    governance: () => governance.port(),
     client: createClient(ContributionsService, createRouterTransport((router) => router.service(ContributionsService, impl))),
     deliver: (type, payload) => db.em().transactional((tx) => appendEvents(tx as EntityManager, instance, [{ type, data: payload }])).then(() => undefined),
     drain: () => contributions.drain(),
