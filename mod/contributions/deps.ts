@@ -3,6 +3,7 @@
 // modules providing them start around this one.
 import type { Logger } from "pino";
 import type { Database } from "../../sys/core/db.js";
+import { reasonOf } from "../../sys/core/errors.js";
 import type { IdentityPort } from "../../sys/core/ports/identity-port.js";
 import type { GovernancePort } from "../governance/index.js";
 
@@ -18,9 +19,20 @@ export interface ContributionsDeps {
 export async function accountOfGithubUser(deps: ContributionsDeps, githubId: number | undefined): Promise<string | undefined> {
   const identity = deps.identity();
   if (!identity || githubId === undefined) return undefined;
-  // A failing identity service throws: the event is retried, rather than its contributor taken as unregistered.
-  return (await identity.accountFor("github", String(githubId)))?.accountId;
+  try {
+    return (await identity.accountFor("github", String(githubId)))?.accountId;
+  } catch (error) {
+    // A mod tier without (or with a refused) service credential cannot ask: as good as nobody registered, until
+    // the operator sets it (reconciliation then credits). Anything else (sys down) throws, and the event is retried.
+    if (MISCONFIGURED.has(reasonOf(error) ?? "")) {
+      deps.logger.warn({ reason: reasonOf(error) }, "contributions: linked identities cannot be read; nobody is credited until they can");
+      return undefined;
+    }
+    throw error;
+  }
 }
+
+const MISCONFIGURED = new Set(["IDENTITY_CREDENTIALS_MISSING", "IDENTITY_CREDENTIALS_REFUSED"]);
 
 /**
  * The GitHub id of a login (issue forms name mentors by login), asked of GitHub through the community's

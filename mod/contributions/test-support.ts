@@ -24,16 +24,23 @@ import { createContributionsService } from "./service/contributions-service.js";
 
 export interface IdentityDouble extends IdentityPort {
   link(githubId: number, accountId?: string): string;
+  /** Every question fails with this error until called again with undefined (sys down, a missing credential). */
+  failWith(error: Error | undefined): void;
 }
 
 export function createIdentityDouble(): IdentityDouble {
   const links = new Map<string, LinkedIdentity>();
+  let failure: Error | undefined;
   return {
+    failWith(error) {
+      failure = error;
+    },
     link(githubId, accountId = crypto.randomUUID()) {
       links.set(String(githubId), { accountId, platform: "github", platformUserId: String(githubId), platformUsername: "", linkType: "admin", quality: "confirmed_weak" });
       return accountId;
     },
     async accountFor(platform, platformUserId) {
+      if (failure) throw failure;
       return platform === "github" ? links.get(platformUserId) : undefined;
     },
     async identitiesOf(accountIds) {

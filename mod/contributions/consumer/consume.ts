@@ -10,8 +10,13 @@ import { applyGithubItem, type GithubItem } from "./apply-event.js";
 import { type ResolvedPeople, resolvePeople } from "./resolve.js";
 
 const BATCH = 100;
-/** An event that fails this many times in a row is skipped (logged): reconciliation heals what it carried. */
+/**
+ * An event whose people cannot be resolved this many times in a row (the identity service down) is applied as
+ * if nobody were registered: the ticket is kept and the next reconciliation credits whoever has an account.
+ * One that still fails twice as often is skipped (logged).
+ */
 export const MAX_ATTEMPTS = 5;
+const nobody = (): ResolvedPeople => ({ mentorAccounts: new Map() });
 
 export async function cursorOf(em: EntityManager, communityId: string): Promise<number> {
   const [row] = await query<{ sequence: string | number }>(em, `select sequence from ${tableOf(em, CursorEntity)} where community_id = ?`, [communityId]);
@@ -34,15 +39,17 @@ export function createConsumer(deps: ContributionsDeps): Consumer {
   // false: another replica moved the cursor past this event meanwhile (the caller reads again).
   const applyOne = async (record: GovernanceEventRecord) => {
     const item: GithubItem = { communityId: record.communityId, instanceId: record.instanceId, type: record.type, payload: record.data };
-    const people: ResolvedPeople = await resolvePeople(deps, item);
+    const key = `${record.communityId}:${record.sequence}`;
+    const attempts = failures.get(key) ?? 0;
+    if (attempts === MAX_ATTEMPTS) deps.logger.warn({ community: record.communityId, sequence: record.sequence }, "contributions: applying an event without its people (they could not be resolved)");
+    const people = attempts < MAX_ATTEMPTS ? await resolvePeople(deps, item) : nobody();
     return deps.db.em().transactional(async (em) => {
       const tx = em as EntityManager;
       const cursors = tableOf(tx, CursorEntity);
       await query(tx, `insert into ${cursors} (community_id, sequence, updated_at) values (?, 0, ?) on conflict do nothing`, [record.communityId, new Date()]);
       const [locked] = await query<{ sequence: string | number }>(tx, `select sequence from ${cursors} where community_id = ? for update`, [record.communityId]);
       if (Number(locked!.sequence) >= record.sequence) return false;
-      const key = `${record.communityId}:${record.sequence}`;
-      if ((failures.get(key) ?? 0) < MAX_ATTEMPTS) {
+      if (attempts < 2 * MAX_ATTEMPTS) {
         await applyGithubItem(tx, item, people);
       } else {
         deps.logger.error({ community: record.communityId, sequence: record.sequence, type: record.type }, "contributions: skipping an event that kept failing");
