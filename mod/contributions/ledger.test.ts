@@ -65,7 +65,10 @@ for (const backend of ["pglite", "postgres"] as const) {
       await send("opened issues", issuePayload("opened", { at: 1 }));
       const [ticket] = (await stage.client.listTickets({ communityId: stage.communityId })).tickets;
       expect(ticket).toMatchObject({ repository: "Codertocat/Hello-World", number: 1, state: "open", assigneeLogin: "Codertocat", assigneeAccountId: account, complexity: Complexity.HIGH, mentors: ["mentor-one"], problems: [], points: 0 });
-      expect(ticket!.sections.find((s) => s.name === "Organisation Name")?.value).toBe("Coast");
+      expect(ticket!.sections.map((s) => [s.name, s.value])).toEqual([
+        ["Organisation Name", "Coast"], ["Product", "Harbour"], ["Domain", "Civic"], ["Tech Skills Needed", "TypeScript"],
+        ["Complexity", "High"], ["Category", "Frontend"], ["Mentor(s)", "@mentor-one"],
+      ]);
       expect(await ledger()).toEqual([]);
 
       const closed = issuePayload("closed", { state: "closed", at: 2 });

@@ -32,6 +32,9 @@ const SECTIONS: Record<string, string[]> = {
   Contributor: ["contributor", "contributors"],
 };
 
+/** The sections in the form's order (how they are shown; stored JSON does not keep key order). */
+export const SECTION_NAMES = Object.keys(SECTIONS);
+
 export const MANDATORY_SECTIONS = ["Organisation Name", "Product", "Domain", "Tech Skills Needed", "Complexity", "Category", "Mentor(s)"];
 
 const canonicalByKey = new Map(Object.entries(SECTIONS).flatMap(([name, keys]) => keys.map((key) => [key, name] as const)));

@@ -13,7 +13,7 @@ import {
   type Ticket,
   TicketSchema,
 } from "../../../clients/src/gen/polity/mod/contributions/v1/contributions_pb.js";
-import type { Complexity } from "../forms/issue-form.js";
+import { type Complexity, SECTION_NAMES } from "../forms/issue-form.js";
 import type { LedgerRow } from "../ledger/entries.js";
 import type { Programme, Role } from "../programme/defaults.js";
 import type { PullRequestRow } from "../tracking/pull-requests.js";
@@ -71,7 +71,7 @@ export function ticketToProto(t: TicketRow, points: number): Ticket {
     assigneeAccountId: t.assigneeAccountId ?? "",
     mentors: t.mentors,
     complexity: complexityToProto(t.complexity),
-    sections: Object.entries(t.sections).map(([name, value]) => ({ name, value })),
+    sections: SECTION_NAMES.filter((name) => name in t.sections).map((name) => ({ name, value: t.sections[name]! })),
     problems: t.problems,
     comments: t.comments,
     points,
