@@ -124,6 +124,21 @@ for (const backend of ["pglite", "postgres"] as const) {
       expect((await stage.client.listTickets({ communityId: stage.communityId })).tickets.map((t) => t.number)).not.toContain(45);
     });
 
+    it("counts a ticket's comments from issue_comment deliveries, and ignores comments on pull requests", async () => {
+      const comment = (n: number, onPullRequest: boolean, second: number) => {
+        const payload = examplePayload("issue_comment", "created", { n: 1 });
+        const issue = payload.issue as JsonObject;
+        Object.assign(issue, issuePayload("x", { at: second, state: "closed" }).issue as JsonObject, { comments: n });
+        if (onPullRequest) issue.pull_request = { url: "https://api.github.com/repos/Codertocat/Hello-World/pulls/1" };
+        return payload;
+      };
+      await send("created issue_comment", comment(2, false, 40));
+      expect((await stage.client.listTickets({ communityId: stage.communityId })).tickets.find((t) => t.number === 1)?.comments).toBe(2);
+      await send("created issue_comment", comment(9, true, 41));
+      expect((await stage.client.listTickets({ communityId: stage.communityId })).tickets.find((t) => t.number === 1)?.comments).toBe(2);
+      expect((await ledger()).filter((e) => e.number === 1)).toHaveLength(1);
+    });
+
     it("reverses a credit with a debit entry, keeps the credit, and refuses a second reversal", async () => {
       const [credit] = (await ledger()).filter((e) => e.number === 41);
       const { entry } = await stage.client.reverseEntry({ communityId: stage.communityId, entryId: credit!.id, note: "assigned by mistake" });
