@@ -116,6 +116,9 @@ describe("polity contributions", () => {
     expect(await board("--max-points", "52", "--order", "asc", "--limit", "1")).toHaveLength(1);
     expect(await board("--period", "DMP 2026")).toHaveLength(1);
     expect((await polity(["contributions", "leaderboard", "coast-towns", "--order", "sideways"])).code).toBe(EXIT.usage);
+    const unknownPeriod = await polity(["--json", "contributions", "leaderboard", "coast-towns", "--period", "Summer 1999"]);
+    expect(unknownPeriod.code).toBe(EXIT.server);
+    expect(JSON.parse(unknownPeriod.stderr).error.reason).toBe("UNKNOWN_PERIOD");
 
     // The contributor by GitHub login and as "me", as the member sees them.
     const { contributor } = await json<{ contributor: { accountId: string; points: number; tickets: Array<{ number: number }>; history: Ledger[] } }>(["contributions", "contributor", "coast-towns", "mia-gh"]);

@@ -4,7 +4,8 @@
 // against a local GitHub that signs webhooks as GitHub does) delivers `issues.closed` for labelled tickets
 // assigned to a member whose GitHub account is linked: the leaderboard ranks them with their badges by name and
 // filters by points, the contributor's page shows tickets, points history and badges, the ticket with a bad
-// form is listed with its problems, and a member sees the leaderboard and how points are earned, not the settings.
+// form is listed with its problems, reconciling credits nothing twice, a member sees the leaderboard and how points
+// are earned (not the settings), and a visitor who is not signed in is asked to sign in.
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -101,6 +102,10 @@ describe.skipIf(!haveChromium && !process.env.CI)("the contributions pages in Ch
     await page.waitForSelector("[data-testid=leaderboard-table] [data-testid=contributor-link]");
     await page.screenshot({ path: join(shots, "contributions.png"), fullPage: true });
 
+    // Reconciling against the same GitHub finds both tickets and credits nothing again.
+    await page.click("[data-testid=reconcile]");
+    await page.waitForSelector("[data-testid=notice] >> text=Listed 1 repository and 2 issues; 0 new credits.");
+
     await page.click("[data-testid=contributor-link]");
     await page.waitForSelector("[data-testid=contributor-title] >> text=mia-gh");
     expect(await page.textContent("[data-testid=contributor-points]")).toBe("50");
@@ -120,6 +125,16 @@ describe.skipIf(!haveChromium && !process.env.CI)("the contributions pages in Ch
       expect(await memberPage.locator(`[data-testid=${hidden}]`).count(), hidden).toBe(0);
     }
     await memberPage.context().close();
+  });
+
+  it("asks a visitor who is not signed in to sign in, since a public community does not open contributions.read to visitors", async () => {
+    // sys/community/access.ts's PUBLIC_READ_PERMISSIONS leaves contributions.read out, so the server answers a
+    // visitor Unauthenticated: the page says to sign in rather than showing an error.
+    const visitor = await openPage(browser!, trail);
+    await visitor.goto(`${server!.url}/#/communities/${communityId}/contributions`);
+    await visitor.waitForSelector("[data-testid=contributions-sign-in] [data-testid=sign-in-link]");
+    expect(await visitor.locator("[data-testid=error], [data-testid=programme-form]").count()).toBe(0);
+    await visitor.context().close();
   });
 });
 
@@ -145,9 +160,13 @@ async function closeTicket(fake: GitHubFake, hook: string, t: { number: number; 
     ["Tech Skills Needed", "TypeScript"], ["Mentor(s)", "@mentor-one"], ["Complexity", t.complexity], ["Category", "Frontend"]];
   const body = form.map(([name, value]) => `### ${name}\n\n${value}\n`).join("\n");
   const now = new Date().toISOString();
+  // Kept on the local GitHub as well, where reconciliation lists it.
+  const author = { ...t.assignee, type: "User" as const };
+  fake.issues.set("coast-org/app", [...(fake.issues.get("coast-org/app") ?? []),
+    { number: t.number, title: t.title, body, state: "closed", labels: ["C4GT Community"], user: author, created_at: now, updated_at: now, closed_at: now, reactions: [], comments: [] }]);
   const issue = {
     id: 70_000 + t.number, number: t.number, title: t.title, body, state: "closed", state_reason: "completed", labels: [{ name: "C4GT Community" }],
-    assignee: t.assignee, assignees: [t.assignee], user: { ...t.assignee, type: "User" }, comments: 0, created_at: now, updated_at: now, closed_at: now,
+    assignee: t.assignee, assignees: [t.assignee], user: author, comments: 0, created_at: now, updated_at: now, closed_at: now,
     html_url: `https://github.com/coast-org/app/issues/${t.number}`,
   };
   const res = await fake.sendWebhook(hook, "issues", {

@@ -106,7 +106,8 @@ export function programmeSection(communityId: string, initial: Programme): HTMLE
     reconcile.disabled = true;
     await attempt(reconcileSlot, async () => {
       const res = await contributions().reconcile({ communityId });
-      reconcileSlot.replaceChildren(okBox(`Listed ${res.repositories} repositories and ${res.issues} issues; ${res.credited} new credits.`));
+      const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+      reconcileSlot.replaceChildren(okBox(`Listed ${count(res.repositories, "repository", "repositories")} and ${count(res.issues, "issue", "issues")}; ${count(res.credited, "new credit", "new credits")}.`));
     });
     reconcile.disabled = false;
   } }, "Reconcile with GitHub now");

@@ -3,7 +3,10 @@
 // programme's settings and the tickets whose issue forms have problems.
 import { api } from "../api.js";
 import { h, table } from "../dom.js";
-import { attempt } from "../errors.js";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { attempt, errorBox } from "../errors.js";
+import { signInLink } from "../layout.js";
+import { session } from "../session.js";
 import { link } from "../router.js";
 import { LeaderboardOrder, type LeaderboardEntry, type Programme } from "../../../clients/src/gen/polity/mod/contributions/v1/contributions_pb.js";
 import { allowedOn, communityNav, crumbs } from "./voting-shared.js";
@@ -75,10 +78,19 @@ function leaderboardSection(communityId: string, programme: Programme | undefine
     next = res.nextPageToken;
     return res.entries;
   };
-  const load = () => attempt(slot, async () => {
-    entries = await fetchPage("");
-    render();
-  });
+  const load = async () => {
+    slot.replaceChildren();
+    try {
+      entries = await fetchPage("");
+      render();
+    } catch (err) {
+      // Where the server does not open the board to visitors, signing in is the way, not an error.
+      const visitor = !session.signedIn() && ConnectError.from(err).code === Code.Unauthenticated;
+      slot.replaceChildren(visitor
+        ? h("div", { "data-testid": "contributions-sign-in" }, h("p", {}, "Sign in to see this community's leaderboard."), signInLink("Sign in"))
+        : errorBox(err));
+    }
+  };
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     void load();
