@@ -64,7 +64,7 @@ export async function renderTopbar(bar: HTMLElement, active: string): Promise<vo
       h("li", {}, h("a", { href: link(path), "aria-current": active === path.slice(1) ? "page" : null }, label))));
   showNav(false);
   const nav = h("nav", { "aria-label": "Console" }, list);
-  const who = h("span", { class: "who", "data-testid": "whoami" });
+  const who = h("a", { class: "who", href: link("/account"), "data-testid": "whoami" });
   const out = h("button", { type: "button", class: "secondary", id: "sign-out", "data-testid": "sign-out", onclick: () => void signOut() }, "Sign out");
   bar.replaceChildren(brand, nav, h("div", { class: "account" }, who, out));
   try {

@@ -12,6 +12,8 @@ import { orgDetailPage } from "./pages/org-detail.js";
 import { accountsPage } from "./pages/accounts.js";
 import { auditPage, healthPage, rolesPage } from "./pages/admin-pages.js";
 import { communitiesRoute } from "./pages/voting-routes.js";
+import { accountPage } from "./pages/linked-accounts.js";
+import { adoptGitHubCallback, githubCallbackPage } from "./pages/linked-accounts-callback.js";
 
 type Page = (route: Route) => Promise<Node> | Node;
 
@@ -23,6 +25,8 @@ const consolePages: Record<string, Page> = {
   audit: auditPage,
   health: healthPage,
   communities: communitiesRoute,
+  account: accountPage,
+  link: githubCallbackPage,
 };
 // Console pages a visitor may read without signing in (public communities, their polls, results and activity,
 // as the API allows); a members-only one answers Unauthenticated and sends them to sign in.
@@ -66,5 +70,7 @@ setSignedOutHandler(() => {
   go(loginPath());
 });
 window.addEventListener("hashchange", () => void render());
+// GitHub's OAuth callback arrives on a path, not a hash route: turn it into one before the first render.
+adoptGitHubCallback();
 // A new tab or a shared link starts without an access token: the session cookie, if any, is asked once first.
 void resumeSession().then(() => render());
