@@ -24,7 +24,7 @@ const MEMBER = { email: "mia@example.org", password: "mia's long password" };
 
 type Entry = { rank: number; accountId: string; githubLogin: string; points: number; ticketsClosed: number; badges: string[] };
 type Ledger = { id: string; accountId: string; githubLogin: string; reason: string; points: number; repository: string; number: number };
-type Programme = { labels: string[]; points: Array<{ role: string; complexity: string; points: number }>; badges: Array<{ name: string; points: number }>; periods: Array<{ name: string }> };
+type Programme = { labels: string[]; points: Array<{ role: string; complexity: string; points: number }>; badges: Array<{ name: string; points: number }>; periods: Array<{ name: string; startTime?: string; endTime?: string }> };
 
 describe("polity contributions", () => {
   let server: TestServer;
@@ -90,6 +90,13 @@ describe("polity contributions", () => {
     // What is not named stays: the labels are still the ones just set.
     const again = await json<{ programme: Programme }>(["contributions", "programme", "coast-towns", "--points", "contributor:low=12"]);
     expect(again.programme.labels).toEqual(["C4GT Community", "DMP 2026"]);
+    // A date alone as the end means that whole day (UTC); a period goes by name; merged PRs on, then off.
+    const more = await json<{ programme: Programme & { creditMergedPullRequests: boolean } }>(["contributions", "programme", "coast-towns", "--credit-merged-prs", "--period", "Spring=2026-03-01..2026-03-31"]);
+    expect(more.programme.creditMergedPullRequests).toBe(true);
+    expect(more.programme.periods).toContainEqual({ name: "Spring", startTime: "2026-03-01T00:00:00Z", endTime: "2026-03-31T23:59:59Z" });
+    const less = await json<{ programme: Programme & { creditMergedPullRequests: boolean } }>(["contributions", "programme", "coast-towns", "--no-credit-merged-prs", "--remove-period", "Spring"]);
+    expect(less.programme.creditMergedPullRequests).toBe(false);
+    expect(less.programme.periods.map((p) => p.name)).toEqual(["DMP 2026"]);
 
     expect((await polity(["contributions", "programme", "coast-towns", "--points", "author:high=3"])).code).toBe(EXIT.usage);
     expect((await polity(["contributions", "programme", "coast-towns", "--period", "Late=2026-05-01..2026-04-01"])).code).toBe(EXIT.usage);
@@ -125,6 +132,8 @@ describe("polity contributions", () => {
     expect(contributor).toMatchObject({ accountId: memberId, points: 52 });
     expect(contributor.tickets.map((t) => t.number).sort()).toEqual([1, 2]);
     expect(contributor.history.map((e) => e.points).sort()).toEqual([12, 40]);
+    expect((await json<{ contributor: { accountId: string } }>(["contributions", "contributor", "coast-towns", MEMBER.email])).contributor.accountId).toBe(memberId);
+    expect((await polity(["contributions", "contributor", "coast-towns", "nobody-gh"])).code).toBe(EXIT.usage);
     const profile = (await ok(["contributions", "contributor", "coast-towns", "me"], "member")).stdout;
     expect(profile).toMatch(/coast-org\/app#1[\s\S]*Chart the budget/);
     expect(profile).toMatch(/issue_closed\s*│\s*\+40/);
