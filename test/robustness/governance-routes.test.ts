@@ -25,6 +25,10 @@ beforeAll(async () => {
     { name: "Metagov action", method: "POST", path: "/api/internal/action/randomness.random-int", headers: key, malformed: [400] },
     { name: "Metagov process", method: "POST", path: "/api/internal/process/randomness.delayed-stochastic-vote", headers: key, malformed: [400] },
     { name: "Metagov v2 plugin", method: "POST", path: "/api/internal/plugin/randomness", headers: key, malformed: [400] },
+    { name: "Metagov identity link", method: "POST", path: "/api/internal/identity/link_account", headers: key, malformed: [400] },
+    { name: "Metagov identity unlink", method: "POST", path: "/api/internal/identity/unlink_account", headers: key, malformed: [400] },
+    { name: "Metagov identity merge", method: "POST", path: "/api/internal/identity/merge_ids", headers: key, malformed: [400] },
+    { name: "Metagov identity create", method: "POST", path: "/api/internal/identity/create_id", headers: key, malformed: [400] },
   ];
 }, 120_000);
 afterAll(async () => {

@@ -7,12 +7,14 @@ import { GovernanceService } from "../../../clients/src/gen/polity/mod/governanc
 import { AccountService } from "../../../clients/src/gen/polity/sys/account/v1/account_pb.js";
 import { AuthService } from "../../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 import { CommunityService } from "../../../clients/src/gen/polity/sys/community/v1/community_pb.js";
+import { IdentityService } from "../../../clients/src/gen/polity/sys/identity/v1/identity_pb.js";
 
 export interface MetagovClients {
   auth: Client<typeof AuthService>;
   accounts: Client<typeof AccountService>;
   communities: Client<typeof CommunityService>;
   governance: Client<typeof GovernanceService>;
+  identities: Client<typeof IdentityService>;
 }
 
 const CALL_TIMEOUT_MS = 30_000;
@@ -27,6 +29,7 @@ export function createMetagovClients(selfUrl: () => string): () => MetagovClient
       accounts: createClient(AccountService, transport),
       communities: createClient(CommunityService, transport),
       governance: createClient(GovernanceService, transport),
+      identities: createClient(IdentityService, transport),
     };
     return clients;
   };

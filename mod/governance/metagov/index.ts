@@ -1,7 +1,7 @@
-// The Metagov-compatible HTTP API (metagov-prototype's v1 paths and the gateway's v2 plugin paths) as plain
-// routes of the governance module. Each route maps onto GovernanceService (and sys's community, account and
-// auth services) called over this server's own port with the caller's credentials, so authorization, audit,
-// rate limits and the activity log are exactly those of the gRPC API.
+// The Metagov-compatible HTTP API (metagov-prototype's v1 paths, the gateway's v2 plugin and identity paths) as
+// plain routes of the governance module. Each route maps onto GovernanceService (and sys's community, account,
+// identity and auth services) called over this server's own port with the caller's credentials, so
+// authorization, audit, rate limits and the activity log are exactly those of the gRPC API.
 import type { Logger } from "pino";
 import type { Config } from "../../../sys/core/config.js";
 import type { HttpRoute } from "../../../sys/core/http/route.js";
@@ -11,6 +11,7 @@ import { createCommunityDirectory } from "./communities.js";
 import { communityRoutes } from "./community-routes.js";
 import type { MetagovContext } from "./context.js";
 import { createCallerOf } from "./credentials.js";
+import { identityRoutes } from "./identity-routes.js";
 import { pluginRoutes } from "./plugin-routes.js";
 import { processRoutes } from "./process-routes.js";
 
@@ -25,5 +26,5 @@ export function createMetagovRoutes({ config, logger, selfUrl }: MetagovRoutesOp
   const clients = createMetagovClients(selfUrl);
   const log = logger.child({ api: "metagov" });
   const ctx: MetagovContext = { logger: log, clients, callerOf: createCallerOf(config, log, clients), communities: createCommunityDirectory(clients) };
-  return [...communityRoutes(ctx), ...actionRoutes(ctx), ...processRoutes(ctx), ...pluginRoutes(ctx)];
+  return [...communityRoutes(ctx), ...actionRoutes(ctx), ...processRoutes(ctx), ...pluginRoutes(ctx), ...identityRoutes(ctx)];
 }
