@@ -8,11 +8,9 @@ import { OrgProjectService } from "../clients/src/gen/polity/sys/account/v1/org_
 import { AuthService } from "../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 import { AuthzService } from "../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
 import { clientFor } from "./support/clients.js";
-import { type MetagovServer, startMetagovServer } from "./support/metagov.js";
+import { METAGOV_ROOT, type MetagovServer, startMetagovServer } from "./support/metagov.js";
 import { signUpVerified } from "./support/people.js";
 
-// The bootstrap admin test/support/metagov.ts makes the server with.
-const ROOT = { email: "root@example.org", password: "root password 123" };
 const ID = "/api/internal/identity";
 
 let metagov: MetagovServer;
@@ -36,7 +34,7 @@ const link = (body: Record<string, unknown>, key = adminKey) => call("POST", `${
 beforeAll(async () => {
   metagov = await startMetagovServer("metagov_identity");
   const url = metagov.server.url;
-  const root = (await clientFor(AuthService, url).login(ROOT)).tokens!.accessToken;
+  const root = (await clientFor(AuthService, url).login(METAGOV_ROOT)).tokens!.accessToken;
   const { org } = await clientFor(OrgProjectService, url, root).createOrg({ slug: "identity-drivers", displayName: "Identity drivers" });
   const withRole = async (displayName: string, role: string) => {
     const created = await clientFor(AccountService, url, root).createServiceAccount({ orgId: org!.id, displayName });

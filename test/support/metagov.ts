@@ -10,7 +10,8 @@ import { clientFor } from "./clients.js";
 import { createTestDatabase } from "./postgres.js";
 import { startInProcessServer, type TestServer } from "./server.js";
 
-const ADMIN = { email: "root@example.org", password: "root password 123" };
+/** The bootstrap superadmin of a Metagov test server. */
+export const METAGOV_ROOT = { email: "root@example.org", password: "root password 123" };
 
 export interface MetagovServer {
   server: TestServer;
@@ -22,11 +23,11 @@ export interface MetagovServer {
 
 export async function startMetagovServer(label: string, env: Record<string, string> = {}): Promise<MetagovServer> {
   const database = await createTestDatabase(label);
-  const setup = await startInProcessServer({ DATABASE_URL: database.url, POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
+  const setup = await startInProcessServer({ DATABASE_URL: database.url, POLITY_BOOTSTRAP_ADMIN_EMAIL: METAGOV_ROOT.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: METAGOV_ROOT.password });
   let serviceAccountId: string;
   let apiKey: string;
   try {
-    const admin = (await clientFor(AuthService, setup.url).login(ADMIN)).tokens!.accessToken;
+    const admin = (await clientFor(AuthService, setup.url).login(METAGOV_ROOT)).tokens!.accessToken;
     const { org } = await clientFor(OrgProjectService, setup.url, admin).createOrg({ slug: "drivers", displayName: "Drivers" });
     const created = await clientFor(AccountService, setup.url, admin).createServiceAccount({ orgId: org!.id, displayName: "metagov driver" });
     serviceAccountId = created.serviceAccount!.id;
