@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import {
-  GetContributorResponseSchema, GetLeaderboardResponseSchema, LeaderboardOrder, ListLedgerResponseSchema, ReverseEntryResponseSchema,
+  GetContributorResponseSchema, GetLeaderboardResponseSchema, LeaderboardOrder, ListLedgerResponseSchema, ReverseEntryResponseSchema, Role,
   type LeaderboardEntry, type LedgerEntry,
 } from "../../gen/polity/mod/contributions/v1/contributions_pb.js";
 import { create } from "@bufbuild/protobuf";
@@ -84,8 +84,10 @@ export function registerBoard(group: Command, io: Io): void {
       const accountId = o.contributor ? await resolveContributor(s, id, o.contributor, ref) : "";
       const res = await contributions(s).listLedger({ communityId: id, accountId, ...page(o) });
       s.emit(ListLedgerResponseSchema, res, () => {
-        printTable(s.io, ["ID", "WHEN (UTC)", "CONTRIBUTOR", "ROLE", "ISSUE", "REASON", "POINTS"], res.entries.map((e) => [
-          shortId(e.id), tableTime(e.occurTime), e.githubLogin || shortId(e.accountId), roleName(e.role), issueRef(e), reasonText(e), signed(e.points),
+        // Most entries are a contributor's: only a mentor's role is said, under the name, so the times fit.
+        printTable(s.io, ["ID", "WHEN (UTC)", "CONTRIBUTOR", "ISSUE", "REASON", "POINTS"], res.entries.map((e) => [
+          shortId(e.id), tableTime(e.occurTime), [e.githubLogin || shortId(e.accountId), e.role === Role.MENTOR ? "as mentor" : ""].filter(Boolean).join("\n"),
+          issueRef(e), reasonText(e), signed(e.points),
         ]));
         printNextPage(s.io, res.nextPageToken);
       });
