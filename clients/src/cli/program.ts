@@ -28,6 +28,7 @@ import * as governanceProcesses from "./commands/governance-processes.js";
 import * as governanceEvents from "./commands/governance-events.js";
 import * as governanceDeliveries from "./commands/governance-deliveries.js";
 import * as contributions from "./commands/contributions.js";
+import * as identities from "./commands/identities.js";
 
 export const DEFAULT_SERVER = "http://127.0.0.1:8080";
 
@@ -56,6 +57,7 @@ export function buildProgram(io: Io): Command {
   for (const mod of [communities, members, polls, vote, delegate, results, activity]) mod.register(program, io);
   for (const mod of [governancePlugins, governanceActions, governanceProcesses, governanceEvents, governanceDeliveries]) mod.register(program, io);
   contributions.register(program, io);
+  identities.register(program, io);
   return program;
 }
 
