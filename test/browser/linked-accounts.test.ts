@@ -2,11 +2,15 @@
 // local OAuth fake (a real HTTP server speaking GitHub's authorize, token and /user endpoints). The person opens
 // their account from the top bar, clicks "Link GitHub", GitHub's authorize page sends the browser back to the
 // OAuth app's callback URL (<server>/link-github), and the GUI completes the link and lists it; unlinking removes
-// it for good. A replayed callback and a cancelled authorization are refused in plain words, and a visitor who
-// is not signed in never sees the section.
+// it for good. A replayed callback and a cancelled authorization are refused in plain words; a callback that
+// lands in a browser without the session completes once its owner signs in there; a visitor who is not signed
+// in never sees the section.
 import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { createClient } from "@connectrpc/connect";
+import { createPolityClient } from "../../clients/src/node.js";
+import { IdentityService } from "../../clients/src/gen/polity/sys/identity/v1/identity_pb.js";
 import { createGitHubOAuthFake, type GitHubOAuthFake } from "../fakes/github-oauth-fake.js";
 import { CHROMIUM, closeBrowserAndServer, haveChromium, openPage, printTrailOnFailure, signedInChromium } from "../support/browser.js";
 import { signUpVerified } from "../support/people.js";
@@ -101,6 +105,23 @@ describe.skipIf(!haveChromium && !process.env.CI)("linked accounts in the web GU
     expect(await page.textContent("[data-testid=github-link-failed]")).toContain("You did not authorize Polity on GitHub");
     await page.click("text=Back to your account");
     await page.waitForSelector("main[data-page=account] [data-testid=linked-accounts-empty]");
+  });
+
+  it("completes a link whose callback opens in a browser without the session, once its owner signs in", async () => {
+    // Started elsewhere (the CLI, another browser): the callback arrives in a browser that is not signed in.
+    const member = createPolityClient({ baseUrl: server!.url });
+    await member.auth.login(MEMBER);
+    const { authorizeUrl } = await createClient(IdentityService, member.transport).startGitHubLink({});
+    const callback = (await fetch(authorizeUrl, { redirect: "manual" })).headers.get("location")!;
+    const elsewhere = await openPage(browser!, trail);
+    await elsewhere.goto(callback);
+    await elsewhere.waitForSelector("main[data-page=login]");
+    await elsewhere.fill("#email", MEMBER.email);
+    await elsewhere.fill("#password", MEMBER.password);
+    await elsewhere.click("[data-testid=login-form-submit]");
+    await elsewhere.waitForSelector("main[data-page=account] [data-testid=linked-github]");
+    expect(await elsewhere.textContent("[data-testid=notice]")).toContain("sam-gh");
+    await elsewhere.context().close();
   });
 
   it("shows a visitor the sign-in page, not the section", async () => {
