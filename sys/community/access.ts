@@ -8,7 +8,7 @@ import { Community } from "./entities.js";
 import { resourceOf } from "./members.js";
 
 /** What a VISIBILITY_PUBLIC community lets anyone do. */
-export const PUBLIC_READ_PERMISSIONS: ReadonlySet<string> = new Set(["community.read", "community.member.read", "community.activity.read", "voting.poll.read"]);
+export const PUBLIC_READ_PERMISSIONS: ReadonlySet<string> = new Set(["community.read", "community.member.read", "community.activity.read", "voting.poll.read", "contributions.read"]);
 const NONE: ReadonlySet<string> = new Set();
 
 /** Undefined when this ORM does not know communities (a sys database built without this module). */

@@ -61,6 +61,9 @@ const BY_REASON: Record<string, Explain> = {
   INSTANCE_REQUIRED: (m) => ({ text: said(m), next: "Pass --instance with one of the ids from `polity plugins enabled COMMUNITY`." }),
   SCHEMA_MISMATCH: (m) => ({ text: said(m), next: "See the expected fields with `polity plugins show PLUGIN`." }),
   SECRETS_KEY_NOT_CONFIGURED: (m) => ({ text: said(m), next: "The operator sets POLITY_SECRETS_KEY (the same on every mod replica) and restarts." }),
+  UNKNOWN_PERIOD: (m) => ({ text: said(m), next: "See the programme's periods with `polity contributions programme COMMUNITY`." }),
+  ALREADY_REVERSED: (m) => ({ text: said(m), next: "Nothing to do: see the entries with `polity contributions ledger COMMUNITY`." }),
+  NOT_A_CREDIT: (m) => ({ text: said(m), next: "Only a credit can be reversed; see the entries with `polity contributions ledger COMMUNITY`." }),
   DESTINATION_NOT_ALLOWED: (m) => ({ text: said(m), next: "Use a public URL; an operator may allow private networks with POLITY_OUTBOUND_ALLOW_PRIVATE." }),
 };
 

@@ -31,8 +31,8 @@ export interface World {
   isPublicCommunity(resource: string): boolean;
 }
 
-/** What a public community lets anyone do (README: "Public communities, their polls, results and activity are readable without signing in"). */
-const PUBLIC_COMMUNITY_READS = new Set(["community.read", "community.member.read", "community.activity.read", "voting.poll.read"]);
+/** What a public community lets anyone do (README: "Public communities, their polls, results and activity are readable without signing in", and their contributions leaderboard). */
+const PUBLIC_COMMUNITY_READS = new Set(["community.read", "community.member.read", "community.activity.read", "voting.poll.read", "contributions.read"]);
 /** The platform answers Check about oneself or the anonymous principal to anyone (the mod tier asks it). */
 const PUBLIC_ON_PLATFORM = new Set(["sys.authz.check"]);
 /** A person's own account. */
