@@ -121,6 +121,11 @@ export interface WebhookReceiver {
    * the status and JSON body to send, or undefined for an ordinary delivery. Called only after verify passed.
    */
   handshake?(request: WebhookRequest): { status: number; body: Json } | undefined;
+  /**
+   * The answer a platform needs for a delivery that was stored (Discord wants an interaction response within
+   * 3 s, e.g. a deferred one, and the plugin follows up later): default `{status: "accepted"}`.
+   */
+  acknowledge?(request: WebhookRequest): { status: number; body: Json } | undefined;
   /** Turns a verified delivery into events (pending processes get it too, through receiveWebhook). */
   handle(ctx: InstanceContext, delivery: WebhookDelivery): Promise<PluginEvent[] | void>;
 }

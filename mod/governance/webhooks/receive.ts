@@ -76,6 +76,8 @@ export async function receiveWebhook(deps: GovernanceDeps, target: HookTarget, r
     await publishInTransaction(tx, WORK_CHANNEL, "inbox");
   });
   deps.wake();
+  const acknowledgement = webhook.acknowledge?.(request);
+  if (acknowledgement) return { status: acknowledgement.status, body: acknowledgement.body };
   return { status: 200, body: { status: "accepted", deliveries: verified.length } };
 }
 
