@@ -1,31 +1,23 @@
 // The Discord vote process against a local Discord: Metagov's message with buttons, clicks arriving as signed
 // MESSAGE_COMPONENT interactions counted (the last click of each eligible voter), the message updated through the
 // interaction callback, ineligible voters told privately, and close disabling the buttons.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startTracked, testInstanceContext } from "../../sdk/test-support.js";
-import { createDiscordFake, type DiscordFake } from "../../../../test/fakes/discord-fake.js";
-import { createHookReceiver, type HookReceiver } from "../test-support.js";
+import { discordConfig, useDiscordStage } from "./test-support.js";
 import { createDiscordPlugin } from "./discord-plugin.js";
 
 const plugin = createDiscordPlugin();
 const vote = plugin.processes!.vote!;
 const CHANNEL = "1400000000000000001";
 const [ALICE, BOB, CAROL] = ["1500000000000000001", "1500000000000000002", "1500000000000000003"];
-let discord: DiscordFake;
-let receiver: HookReceiver;
+const stage = useDiscordStage();
 
-beforeAll(async () => {
-  discord = await createDiscordFake({ botToken: "right-bot-token" });
-  receiver = await createHookReceiver("/api/hooks/discord");
-});
-afterAll(async () => { await discord.close(); await receiver.close(); });
-
-const ctx = () => testInstanceContext(plugin, { config: { bot_token: "right-bot-token", public_key: discord.publicKeyHex, application_id: discord.applicationId, guild_id: discord.guildId, api_url: discord.url } });
+const ctx = () => testInstanceContext(plugin, { config: discordConfig(stage.discord) });
 
 async function click(messageId: string, customId: string, userId: string) {
-  const interaction = discord.buttonClick({ message: discord.messages.get(messageId)!, customId, userId });
-  await discord.sendInteraction(receiver.url, interaction);
-  const delivery = receiver.received.at(-1)!;
+  const interaction = stage.discord.buttonClick({ message: stage.discord.messages.get(messageId)!, customId, userId });
+  await stage.discord.sendInteraction(stage.receiver.url, interaction);
+  const delivery = stage.receiver.received.at(-1)!;
   expect(await plugin.webhook!.verify(delivery, ctx().config)).toBe(true);
   return { interaction, delivery };
 }
@@ -34,8 +26,8 @@ describe("discord vote", () => {
   it("a boolean vote posts 👍/👎 buttons and counts each eligible voter's last click", async () => {
     const { view, apply } = await startTracked(vote, ctx(), { title: "Adopt the budget?", details: "See the sheet.", poll_type: "boolean", channel: CHANNEL, ineligible_voters: [CAROL] });
     const messageId = view.outcome.message_id as string;
-    expect(view.outcome).toEqual({ votes: { yes: { users: [], count: 0 }, no: { users: [], count: 0 } }, message_id: messageId, url: `https://discord.com/channels/${discord.guildId}/${CHANNEL}/${messageId}` });
-    const message = discord.messages.get(messageId)!;
+    expect(view.outcome).toEqual({ votes: { yes: { users: [], count: 0 }, no: { users: [], count: 0 } }, message_id: messageId, url: `https://discord.com/channels/${stage.discord.guildId}/${CHANNEL}/${messageId}` });
+    const message = stage.discord.messages.get(messageId)!;
     expect(message.content).toBe("\n\n**Adopt the budget?**\n\nSee the sheet.\n\nApprovals   (0)\n\nRejections   (0)");
     expect(message.components).toEqual([{ type: 1, components: [
       { type: 2, style: 1, custom_id: "cast_vote_yes", disabled: false, emoji: { name: "👍" } },
@@ -50,26 +42,26 @@ describe("discord vote", () => {
     apply(await vote.receiveWebhook!(ctx(), view, bobAgain.delivery));
     expect(view.outcome.votes).toEqual({ yes: { users: [ALICE], count: 1 }, no: { users: [BOB], count: 1 } });
     // Each click is answered by updating the message with the counts.
-    expect(discord.responses.get(bobAgain.interaction.id)).toMatchObject({ type: 7, data: { content: expect.stringContaining(`Rejections   (1) (<@${BOB}>)`) } });
-    expect(discord.messages.get(messageId)!.content).toContain(`Approvals   (1) (<@${ALICE}>)`);
+    expect(stage.discord.responses.get(bobAgain.interaction.id)).toMatchObject({ type: 7, data: { content: expect.stringContaining(`Rejections   (1) (<@${BOB}>)`) } });
+    expect(stage.discord.messages.get(messageId)!.content).toContain(`Approvals   (1) (<@${ALICE}>)`);
 
     const carol = await click(messageId, "cast_vote_yes", CAROL);
     expect(await vote.receiveWebhook!(ctx(), view, carol.delivery)).toBeUndefined();
-    expect(discord.responses.get(carol.interaction.id)).toEqual({ type: 4, data: { content: "You are not eligible to vote in this poll.", flags: 64 } });
+    expect(stage.discord.responses.get(carol.interaction.id)).toEqual({ type: 4, data: { content: "You are not eligible to vote in this poll.", flags: 64 } });
     const repeat = await click(messageId, "cast_vote_yes", ALICE);
     expect(await vote.receiveWebhook!(ctx(), view, repeat.delivery)).toBeUndefined();
 
     apply(await vote.close!(ctx(), view));
     expect(view.status).toBe("completed");
     expect(view.outcome.votes).toEqual({ yes: { users: [ALICE], count: 1 }, no: { users: [BOB], count: 1 } });
-    expect((discord.messages.get(messageId)!.components[0] as { components: { disabled: boolean }[] }).components.every((button) => button.disabled)).toBe(true);
+    expect((stage.discord.messages.get(messageId)!.components[0] as { components: { disabled: boolean }[] }).components.every((button) => button.disabled)).toBe(true);
   });
 
   it("a choice vote labels its buttons (five to a row), only eligible voters count, other messages are ignored", async () => {
     const options = ["Library", "Park", "Cafe", "Hall", "School", "Online"];
     const { view, apply } = await startTracked(vote, ctx(), { title: "Where do we meet?", poll_type: "choice", options, channel: CHANNEL, eligible_voters: [ALICE, BOB] });
     const messageId = view.outcome.message_id as string;
-    const rows = discord.messages.get(messageId)!.components as { components: { label: string }[] }[];
+    const rows = stage.discord.messages.get(messageId)!.components as { components: { label: string }[] }[];
     expect(rows.map((row) => row.components.map((button) => button.label))).toEqual([options.slice(0, 5), ["Online"]]);
     apply(await vote.receiveWebhook!(ctx(), view, (await click(messageId, "cast_vote_Park", BOB)).delivery));
     expect(await vote.receiveWebhook!(ctx(), view, (await click(messageId, "cast_vote_Park", CAROL)).delivery)).toBeUndefined();
@@ -82,7 +74,7 @@ describe("discord vote", () => {
   it("refuses a choice vote without two different options; Discord's rate limit on the post is a platform error", async () => {
     await expect(startTracked(vote, ctx(), { title: "One", poll_type: "choice", options: ["Only"], channel: CHANNEL })).rejects.toMatchObject({ pluginError: "invalid_input" });
     await expect(startTracked(vote, ctx(), { title: "Same", poll_type: "choice", options: ["A", "A"], channel: CHANNEL })).rejects.toMatchObject({ pluginError: "invalid_input" });
-    discord.rateLimit(`/channels/${CHANNEL}/messages`, 2);
+    stage.discord.rateLimit(`/channels/${CHANNEL}/messages`, 2);
     await expect(startTracked(vote, ctx(), { title: "Too fast", poll_type: "boolean", channel: CHANNEL })).rejects.toMatchObject({ pluginError: "platform", message: expect.stringContaining("rate limited (429); retry after 2 s") });
   });
 });

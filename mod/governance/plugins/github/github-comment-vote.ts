@@ -4,7 +4,7 @@
 // once max_votes are counted, with a comment giving the result.
 import type { InstanceContext, JsonObject, ProcessDefinition, ProcessUpdate } from "../../sdk/define-plugin.js";
 import { githubRequestFor, listAll } from "./github-client.js";
-import { finishVote, issueOutcome, openVoteIssue, voteInput, voteIssueOf, type VoteIssue } from "./github-vote-issue.js";
+import { finishVote, issueOutcome, openVoteIssue, voteInput, voteIssueOf, voteOutcomeSchema, type VoteIssue } from "./github-vote-issue.js";
 
 const MARK = "^^^^";
 
@@ -49,16 +49,10 @@ async function recount(ctx: InstanceContext, issue: VoteIssue): Promise<ProcessU
 export const issueCommentVote: ProcessDefinition = {
   description: "A vote on a GitHub issue by comments of the form ^^^^choice^^^^ (each person's first comment counts)",
   input: voteInput,
-  outcome: {
-    type: "object",
-    properties: {
-      issue_number: { type: "integer" },
-      url: { type: "string" },
-      votes: { type: "object", additionalProperties: { type: "integer" }, description: "choice (lower-cased) → number of votes" },
-      voters: { type: "array", items: { type: "string" } },
-    },
-    required: ["issue_number", "votes", "voters"],
-  },
+  outcome: voteOutcomeSchema({
+    votes: { type: "object", additionalProperties: { type: "integer" }, description: "choice (lower-cased) → number of votes" },
+    voters: { type: "array", items: { type: "string" } },
+  }, ["votes", "voters"]),
   async start(ctx, process) {
     const issue = await openVoteIssue(ctx, "comment", process.input);
     return { status: "pending", data: issue as unknown as JsonObject, outcome: outcomeOf(issue, { voters: [], votes: {} }) };

@@ -3,7 +3,7 @@
 // vote ends on close or once max_votes are counted, with a comment giving the result.
 import type { InstanceContext, JsonObject, ProcessDefinition, ProcessUpdate } from "../../sdk/define-plugin.js";
 import { githubRequestFor, listAll } from "./github-client.js";
-import { finishVote, issueOutcome, openVoteIssue, voteInput, voteIssueOf, type VoteIssue } from "./github-vote-issue.js";
+import { finishVote, issueOutcome, openVoteIssue, voteInput, voteIssueOf, voteOutcomeSchema, type VoteIssue } from "./github-vote-issue.js";
 
 interface Tally { yes: string[]; no: string[] }
 
@@ -44,16 +44,10 @@ async function finish(ctx: InstanceContext, issue: VoteIssue, votes: Tally): Pro
 export const issueReactVote: ProcessDefinition = {
   description: "A yes/no vote on a GitHub issue by 👍 (yes) and 👎 (no) reactions; result pass, fail or tie",
   input: voteInput,
-  outcome: {
-    type: "object",
-    properties: {
-      issue_number: { type: "integer" },
-      url: { type: "string" },
-      votes: { type: "object", properties: { yes: voters, no: voters }, required: ["yes", "no"] },
-      result: { type: "string", enum: ["pass", "fail", "tie"] },
-    },
-    required: ["issue_number", "votes"],
-  },
+  outcome: voteOutcomeSchema({
+    votes: { type: "object", properties: { yes: voters, no: voters }, required: ["yes", "no"] },
+    result: { type: "string", enum: ["pass", "fail", "tie"] },
+  }, ["votes"]),
   async start(ctx, process) {
     const issue = await openVoteIssue(ctx, "react", process.input);
     return { status: "pending", data: issue as unknown as JsonObject, outcome: outcomeOf(issue, { yes: [], no: [] }, false) };

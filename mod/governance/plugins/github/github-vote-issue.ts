@@ -73,3 +73,12 @@ export async function finishVote(ctx: InstanceContext, issue: VoteIssue, resultT
 export function issueOutcome(issue: VoteIssue): JsonObject {
   return { issue_number: issue.issue_number, url: issue.url };
 }
+
+/** A vote's outcome schema: the issue's own fields, then the vote's tally fields. */
+export function voteOutcomeSchema(tallyProperties: JsonObject, tallyRequired: string[]): JsonObject {
+  return {
+    type: "object",
+    properties: { issue_number: { type: "integer" }, url: { type: "string" }, ...tallyProperties },
+    required: ["issue_number", ...tallyRequired],
+  };
+}
