@@ -7,7 +7,7 @@ import type { PolityClient } from "../../clients/src/core.js";
 import { closedIssuePayload } from "../../mod/governance/plugins/github/test-support.js";
 import { createGitHubFake, generateAppKeyPair, type GitHubFake } from "../fakes/github-fake.js";
 import type { TestServer } from "../support/server.js";
-import { startGovernanceStage } from "./support.js";
+import { listEventsOfType, startGovernanceStage, until } from "./support.js";
 
 const SECRET = "github-app-webhook-secret";
 const INSTALLATION_ID = 31337;
@@ -17,18 +17,7 @@ let communityId: string;
 let github: GitHubFake;
 let appHook: string;
 
-async function eventsOfType(type: string) {
-  return (await admin.governance.listEvents({ communityId, types: [type] })).events;
-}
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const eventsOfType = (type: string) => listEventsOfType(admin, communityId, type);
 
 beforeAll(async () => {
   ({ server, admin, communityId } = await startGovernanceStage("github"));

@@ -8,7 +8,7 @@ import type { PolityClient } from "../../clients/src/core.js";
 import { createDiscordFake, type DiscordFake } from "../fakes/discord-fake.js";
 import { createSlackFake, type SlackFake } from "../fakes/slack-fake.js";
 import type { TestServer } from "../support/server.js";
-import { startGovernanceStage } from "./support.js";
+import { listEventsOfType, startGovernanceStage, until } from "./support.js";
 
 const SIGNING_SECRET = "slack-signing-secret-for-tests";
 let server: TestServer;
@@ -22,18 +22,7 @@ function textOf(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? String(item) : item));
 }
 
-async function eventsOfType(type: string) {
-  return (await admin.governance.listEvents({ communityId, types: [type] })).events;
-}
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const eventsOfType = (type: string) => listEventsOfType(admin, communityId, type);
 
 beforeAll(async () => {
   ({ server, admin, communityId } = await startGovernanceStage("slack-discord"));

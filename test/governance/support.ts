@@ -65,3 +65,18 @@ export async function startGovernanceStage(tag: string): Promise<{ server: TestS
     { POLITY_OUTBOUND_ALLOW_PRIVATE: "true", POLITY_DELIVERY_TIMEOUT_MS: "2000" },
   );
 }
+
+/** The community's governance events of one type, as the tests read them. */
+export async function listEventsOfType(admin: PolityClient, communityId: string, type: string) {
+  return (await admin.governance.listEvents({ communityId, types: [type] })).events;
+}
+
+/** Reads until `ok` holds or the time is up (webhooks are worked through after the answer); returns the last read. */
+export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

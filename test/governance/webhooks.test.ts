@@ -6,7 +6,7 @@ import type { PolityClient } from "../../clients/src/core.js";
 import { verifySignature } from "../../sys/core/outbound/signature.js";
 import { createDiscourseFake, type DiscourseFake } from "../fakes/discourse-fake.js";
 import type { TestServer } from "../support/server.js";
-import { type Receiver, startGovernanceStage, startReceiver } from "./support.js";
+import { listEventsOfType, type Receiver, startGovernanceStage, startReceiver, until } from "./support.js";
 
 const SECRET = "discourse-webhook-secret";
 let server: TestServer;
@@ -17,18 +17,7 @@ let receiver: Receiver;
 let hookUrl: string;
 let subscriptionSecret: string;
 
-async function eventsOfType(type: string) {
-  return (await admin.governance.listEvents({ communityId, types: [type] })).events;
-}
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const eventsOfType = (type: string) => listEventsOfType(admin, communityId, type);
 
 beforeAll(async () => {
   ({ server, admin, communityId } = await startGovernanceStage("hooks"));
