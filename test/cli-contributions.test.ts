@@ -5,19 +5,10 @@
 // GitHub account is linked: the leaderboard ranks and filters them with their badges, the contributor shows the
 // ticket and points history by GitHub login, the ledger lists the credit, tickets with a bad form list their
 // problems, and reconciling against the same GitHub credits nothing twice.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runPolity, type CliRun } from "./support/cli.js";
-import type { TestServer } from "./support/server.js";
-import { startCommunityStage } from "./support/communities.js";
+import { useCliStage } from "./support/cli-stage.js";
 import { EXIT } from "../clients/src/cli/exit.js";
-import type { PolityClient } from "../clients/src/core.js";
-import { createClient } from "@connectrpc/connect";
-import { GovernanceService } from "../clients/src/gen/polity/mod/governance/v1/governance_pb.js";
-import { IdentityService } from "../clients/src/gen/polity/sys/identity/v1/identity_pb.js";
-import { createGitHubFake, generateAppKeyPair, type GitHubFake } from "./fakes/github-fake.js";
+import { deliverClosedTicket, startContributionsGitHub, type ContributionsGitHub } from "./support/contributions-github.js";
 
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 const MEMBER = { email: "mia@example.org", password: "mia's long password" };
@@ -27,39 +18,18 @@ type Ledger = { id: string; accountId: string; githubLogin: string; reason: stri
 type Programme = { labels: string[]; points: Array<{ role: string; complexity: string; points: number }>; badges: Array<{ name: string; points: number }>; periods: Array<{ name: string; startTime?: string; endTime?: string }> };
 
 describe("polity contributions", () => {
-  let server: TestServer;
-  let admin: PolityClient;
-  let communityId = "";
+  const cli = useCliStage("cli-contributions", { admin: ADMIN, member: MEMBER }, { POLITY_OUTBOUND_ALLOW_PRIVATE: "true" });
+  const { polity, ok, json } = cli;
   let memberId = "";
   let github: ContributionsGitHub | undefined;
-  let home: string;
-  const as = (who: "admin" | "member") => ({
-    XDG_CONFIG_HOME: join(home, who), HOME: home, POLITY_SERVER: server.url, POLITY_API_KEY: "", POLITY_TOKEN: "", POLITY_COMMUNITY: "",
-  });
-  const polity = (args: string[], who: "admin" | "member" = "admin", input = ""): Promise<CliRun> => runPolity(args, as(who), input);
-  const ok = async (args: string[], who: "admin" | "member" = "admin"): Promise<CliRun> => {
-    const run = await polity(args, who);
-    expect(run.code, `polity ${args.join(" ")}\n${run.stderr}`).toBe(EXIT.ok);
-    return run;
-  };
-  const json = async <T>(args: string[], who: "admin" | "member" = "admin") => JSON.parse((await ok(["--json", ...args], who)).stdout) as T;
   const board = async (...args: string[]) => (await json<{ entries: Entry[] }>(["contributions", "leaderboard", "coast-towns", ...args])).entries;
 
   beforeAll(async () => {
-    let member: PolityClient;
-    ({ server, admin, member, communityId } = await startCommunityStage(ADMIN, MEMBER, { POLITY_OUTBOUND_ALLOW_PRIVATE: "true" }));
-    memberId = (await member.auth.whoAmI({})).accountId;
-    home = mkdtempSync(join(tmpdir(), "polity-cli-contributions-"));
-    for (const [who, person] of [["admin", ADMIN], ["member", MEMBER]] as const) {
-      const login = await polity(["login", "--email", person.email, "--password-stdin"], who, `${person.password}\n`);
-      expect(login.code, login.stderr).toBe(EXIT.ok);
-    }
-  }, 120_000);
+    memberId = (await cli.member.auth.whoAmI({})).accountId;
+  });
 
   afterAll(async () => {
     await github?.fake.close();
-    await server?.stop();
-    if (home) rmSync(home, { recursive: true, force: true });
   });
 
   it("shows an empty leaderboard and the default programme before any ticket closed", async () => {
@@ -108,7 +78,7 @@ describe("polity contributions", () => {
   });
 
   it("ranks a linked member once their labelled ticket closes, with badges, by GitHub login, in the ledger, and reconciles without crediting twice", async () => {
-    github = await startContributionsGitHub(server.url, admin, communityId, { accountId: memberId, login: "mia-gh", id: 5001 });
+    github = await startContributionsGitHub(cli.server.url, cli.admin, cli.communityId, { accountId: memberId, login: "mia-gh", id: 5001 });
     // A High ticket (40 points with the programme above) and a Low one whose form lacks mandatory sections.
     await deliverClosedTicket(github, { number: 1, title: "Chart the budget", complexity: "High", assignee: { login: "mia-gh", id: 5001 } });
     await deliverClosedTicket(github, { number: 2, title: "Fix a typo", complexity: "Low", assignee: { login: "mia-gh", id: 5001 }, incomplete: true });
@@ -159,45 +129,3 @@ describe("polity contributions", () => {
     expect((await board())[0].points).toBe(40);
   });
 });
-
-// The community's GitHub App as the github plugin (installation 7 on coast-org, against the local GitHub), and
-// the member's GitHub account linked to their Polity account by the superadmin: what makes them "registered".
-const INSTALLATION = 7;
-const WEBHOOK_SECRET = "contributions-webhook-secret";
-type GitHubUser = { login: string; id: number };
-type ContributionsGitHub = { fake: GitHubFake; hookUrl: string };
-
-async function startContributionsGitHub(serverUrl: string, admin: PolityClient, communityId: string, person: GitHubUser & { accountId: string }): Promise<ContributionsGitHub> {
-  const app = generateAppKeyPair();
-  const fake = await createGitHubFake({ appId: 42, publicKey: app.publicKey, installations: [{ id: INSTALLATION, account: "coast-org" }] });
-  const { instance } = await createClient(GovernanceService, admin.transport).enablePlugin({
-    communityId, plugin: "github", platformId: String(INSTALLATION),
-    config: { app_id: 42, private_key: app.privateKey, webhook_secret: WEBHOOK_SECRET, api_url: fake.url, owner: "coast-org" },
-  });
-  await createClient(IdentityService, admin.transport).linkIdentity({ accountId: person.accountId, platform: "github", platformUserId: String(person.id), platformUsername: person.login });
-  return { fake, hookUrl: `${serverUrl}${instance!.hookPath}` };
-}
-
-const FULL_FORM = (complexity: string) => ["Organisation Name", "Samagra", "Product", "Open Budget", "Domain", "Governance", "Tech Skills Needed", "TypeScript",
-  "Mentor(s)", "@mentor-one", "Complexity", complexity, "Category", "Frontend"];
-
-/** A labelled ticket closed on GitHub: kept in the local GitHub (for reconciliation) and delivered as `issues.closed`. */
-async function deliverClosedTicket(gh: ContributionsGitHub, t: { number: number; title: string; complexity: string; assignee: GitHubUser; incomplete?: boolean }): Promise<void> {
-  const form = t.incomplete ? ["Complexity", t.complexity] : FULL_FORM(t.complexity);
-  const body = form.reduce((text, value, i) => `${text}${i % 2 ? `${value}\n\n` : `### ${value}\n\n`}`, "");
-  const now = new Date().toISOString();
-  const author = { ...t.assignee, type: "User" as const };
-  const list = gh.fake.issues.get("coast-org/app") ?? [];
-  list.push({ number: t.number, title: t.title, body, state: "closed", labels: ["C4GT Community"], user: author, created_at: now, updated_at: now, closed_at: now, reactions: [], comments: [] });
-  gh.fake.issues.set("coast-org/app", list);
-  const issue = {
-    id: 70_000 + t.number, number: t.number, title: t.title, body, state: "closed", state_reason: "completed", labels: [{ name: "C4GT Community" }],
-    assignee: t.assignee, assignees: [t.assignee], user: author, comments: 0, created_at: now, updated_at: now, closed_at: now,
-    html_url: `https://github.com/coast-org/app/issues/${t.number}`, repository_url: `${gh.fake.url}/repos/coast-org/app`,
-  };
-  const res = await gh.fake.sendWebhook(gh.hookUrl, "issues", {
-    action: "closed", issue, repository: { id: 300, name: "app", full_name: "coast-org/app", owner: { login: "coast-org" } },
-    installation: { id: INSTALLATION }, sender: t.assignee,
-  }, { secret: WEBHOOK_SECRET });
-  expect(res.status, res.body).toBeLessThan(300);
-}

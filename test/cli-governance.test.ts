@@ -4,13 +4,11 @@
 // is refused with the server-error exit code and PERMISSION_DENIED.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { polityBin, runPolity, type CliRun } from "./support/cli.js";
-import { type TestServer } from "./support/server.js";
-import { startCommunityStage } from "./support/communities.js";
+import { describe, expect, it } from "vitest";
+import { polityBin } from "./support/cli.js";
+import { useCliStage } from "./support/cli-stage.js";
 import { EXIT } from "../clients/src/cli/exit.js";
 
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
@@ -51,18 +49,8 @@ type Event = { type: string; cursor: string; data: Record<string, unknown>; init
 type Process = { id: string; name: string; status: string; outcome: Record<string, unknown>; input: Record<string, unknown> };
 
 describe("polity plugins, actions, processes and events", () => {
-  let server: TestServer;
-  let home: string;
-  const as = (who: "admin" | "member") => ({
-    XDG_CONFIG_HOME: join(home, who), HOME: home, POLITY_SERVER: server.url, POLITY_API_KEY: "", POLITY_TOKEN: "", POLITY_COMMUNITY: "",
-  });
-  const polity = (args: string[], who: "admin" | "member" = "admin", input = ""): Promise<CliRun> => runPolity(args, as(who), input);
-  const ok = async (args: string[], who: "admin" | "member" = "admin"): Promise<CliRun> => {
-    const run = await polity(args, who);
-    expect(run.code, `polity ${args.join(" ")}\n${run.stderr}`).toBe(EXIT.ok);
-    return run;
-  };
-  const json = async <T>(args: string[], who: "admin" | "member" = "admin") => JSON.parse((await ok(["--json", ...args], who)).stdout) as T;
+  const cli = useCliStage("cli-governance", { admin: ADMIN, member: MEMBER });
+  const { polity, ok, json } = cli;
   /** The webhook inbox is worked through after the answer: list until the events are there. */
   async function waitForEvents(args: string[], count: number): Promise<{ events: Event[]; cursor: string }> {
     for (const deadline = Date.now() + 20_000; ;) {
@@ -71,20 +59,6 @@ describe("polity plugins, actions, processes and events", () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
   }
-
-  beforeAll(async () => {
-    ({ server } = await startCommunityStage(ADMIN, MEMBER));
-    home = mkdtempSync(join(tmpdir(), "polity-cli-governance-"));
-    for (const [who, person] of [["admin", ADMIN], ["member", MEMBER]] as const) {
-      const login = await polity(["login", "--email", person.email, "--password-stdin"], who, `${person.password}\n`);
-      expect(login.code, login.stderr).toBe(EXIT.ok);
-    }
-  }, 120_000);
-
-  afterAll(async () => {
-    await server?.stop();
-    if (home) rmSync(home, { recursive: true, force: true });
-  });
 
   it("lists the plugins the server offers, with their actions and processes", async () => {
     const { plugins } = await json<{ plugins: Array<{ name: string; actions: Array<{ name: string }>; processes: Array<{ name: string }> }> }>(["plugins", "list"]);
@@ -144,7 +118,7 @@ describe("polity plugins, actions, processes and events", () => {
     const config = { server_url: FORUM, api_key: API_KEY, webhook_secret: WEBHOOK_SECRET };
     const human = await ok(["plugins", "enable", "coast-towns", "discourse", "--config", JSON.stringify(config)]);
     expect(human.stdout).toMatch(/api_key: set/);
-    const file = join(home, "discourse.json");
+    const file = join(cli.home, "discourse.json");
     writeFileSync(file, JSON.stringify(config));
     const second = await polity(["--json", "plugins", "enable", "coast-towns", "discourse", "--config-file", file, "--platform-id", "second-forum"]);
     expect(second.code, second.stderr).toBe(EXIT.ok);
@@ -168,10 +142,10 @@ describe("polity plugins, actions, processes and events", () => {
     const { hooks } = await json<{ hooks: string[] }>(["plugins", "hooks", "coast-towns"]);
     const hook = hooks.find((path) => path.includes("/discourse"));
     expect(hook).toBeDefined();
-    expect((await ok(["plugins", "hooks", "coast-towns"])).stdout).toContain(`${server.url}${hook}`);
+    expect((await ok(["plugins", "hooks", "coast-towns"])).stdout).toContain(`${cli.server.url}${hook}`);
     const before = await json<{ events: Event[]; cursor: string }>(["events", "coast-towns"]);
 
-    await postDiscourseWebhook(`${server.url}${hook}`, 1, "ada");
+    await postDiscourseWebhook(`${cli.server.url}${hook}`, 1, "ada");
     const listed = await waitForEvents(["--after", before.cursor], 1);
     expect(listed.events[0]).toMatchObject({ type: "discourse.post_created", data: { raw: "Post number 1" }, initiator: { user_id: "ada" } });
     const human = await ok(["events", "coast-towns", "--after", before.cursor]);
@@ -180,11 +154,11 @@ describe("polity plugins, actions, processes and events", () => {
     expect((await json<{ events: Event[] }>(["events", "coast-towns", "--after", listed.cursor])).events).toEqual([]);
 
     // --follow: one JSON object per line, as events happen, until stopped.
-    const follow = spawn(polityBin, ["--json", "events", "coast-towns", "--follow", "--after", listed.cursor], { env: { ...process.env, ...as("admin") } });
+    const follow = spawn(polityBin, ["--json", "events", "coast-towns", "--follow", "--after", listed.cursor], { env: { ...process.env, ...cli.env("admin") } });
     try {
       // The stream starts after the cursor, so the event is replayed even if it lands before the stream opens.
       const line = firstLine(follow);
-      await postDiscourseWebhook(`${server.url}${hook}`, 2, "grace");
+      await postDiscourseWebhook(`${cli.server.url}${hook}`, 2, "grace");
       const followed = JSON.parse(await line) as Event;
       expect(followed).toMatchObject({ type: "discourse.post_created", data: { raw: "Post number 2" }, initiator: { user_id: "grace" } });
     } finally {

@@ -14,23 +14,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, type Page } from "playwright-core";
 import type { PolityClient } from "../../clients/src/core.js";
 import { Complexity, ContributionsService, Role } from "../../clients/src/gen/polity/mod/contributions/v1/contributions_pb.js";
-import { GovernanceService } from "../../clients/src/gen/polity/mod/governance/v1/governance_pb.js";
-import { IdentityService } from "../../clients/src/gen/polity/sys/identity/v1/identity_pb.js";
 import { closeBrowserAndServer, haveChromium, openPage, printTrailOnFailure, signedInChromium, signInPage } from "../support/browser.js";
 import { startCommunityStage } from "../support/communities.js";
 import type { TestServer } from "../support/server.js";
-import { createGitHubFake, generateAppKeyPair, type GitHubFake } from "../fakes/github-fake.js";
+import { deliverClosedTicket, startContributionsGitHub, type ContributionsGitHub } from "../support/contributions-github.js";
 
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
 const MEMBER = { email: "mia@example.org", password: "mia's long password" };
-const WEBHOOK_SECRET = "contributions-webhook-secret";
-const INSTALLATION = 7;
 const shots = process.env.POLITY_SCREENSHOTS ?? join(tmpdir(), "polity-screenshots");
 
 describe.skipIf(!haveChromium && !process.env.CI)("the contributions pages in Chromium", () => {
   let server: TestServer | undefined;
   let browser: Browser | undefined;
-  let github: GitHubFake | undefined;
+  let github: ContributionsGitHub | undefined;
   let admin: PolityClient;
   let member: PolityClient;
   let communityId = "";
@@ -44,7 +40,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("the contributions pages in Ch
   }, 180_000);
   afterEach(printTrailOnFailure(trail));
   afterAll(async () => {
-    await github?.close();
+    await github?.fake.close();
     await closeBrowserAndServer(browser, server);
   });
 
@@ -77,10 +73,9 @@ describe.skipIf(!haveChromium && !process.env.CI)("the contributions pages in Ch
 
   it("ranks a linked member whose labelled tickets closed, with badges by name, filters, and links to their page", async () => {
     const memberId = (await member.auth.whoAmI({})).accountId;
-    github = await connectGitHub(admin, communityId, { accountId: memberId, login: "mia-gh", id: 5001 });
-    const hook = `${server!.url}${(await createClient(GovernanceService, admin.transport).listCommunityPlugins({ communityId })).instances[0]!.hookPath}`;
-    await closeTicket(github, hook, { number: 1, title: "Chart the budget", complexity: "High", assignee: { login: "mia-gh", id: 5001 } });
-    await closeTicket(github, hook, { number: 2, title: "Fix a typo", complexity: "Low", assignee: { login: "mia-gh", id: 5001 }, incomplete: true });
+    github = await startContributionsGitHub(server!.url, admin, communityId, { accountId: memberId, login: "mia-gh", id: 5001 });
+    await deliverClosedTicket(github, { number: 1, title: "Chart the budget", complexity: "High", assignee: { login: "mia-gh", id: 5001 } });
+    await deliverClosedTicket(github, { number: 2, title: "Fix a typo", complexity: "Low", assignee: { login: "mia-gh", id: 5001 }, incomplete: true });
     await expect.poll(async () => (await contributionsOf(admin).getLeaderboard({ communityId })).entries[0]?.points, { timeout: 20_000 }).toBe(50);
 
     await page.reload();
@@ -138,37 +133,4 @@ describe.skipIf(!haveChromium && !process.env.CI)("the contributions pages in Ch
 
 function contributionsOf(client: PolityClient) {
   return createClient(ContributionsService, client.transport);
-}
-
-/** The github plugin as installation 7 on coast-org against the local GitHub; the member's GitHub account linked. */
-async function connectGitHub(admin: PolityClient, communityId: string, person: { accountId: string; login: string; id: number }): Promise<GitHubFake> {
-  const app = generateAppKeyPair();
-  const fake = await createGitHubFake({ appId: 42, publicKey: app.publicKey, installations: [{ id: INSTALLATION, account: "coast-org" }] });
-  await createClient(GovernanceService, admin.transport).enablePlugin({
-    communityId, plugin: "github", platformId: String(INSTALLATION),
-    config: { app_id: 42, private_key: app.privateKey, webhook_secret: WEBHOOK_SECRET, api_url: fake.url, owner: "coast-org" },
-  });
-  await createClient(IdentityService, admin.transport).linkIdentity({ accountId: person.accountId, platform: "github", platformUserId: String(person.id), platformUsername: person.login });
-  return fake;
-}
-
-/** `issues.closed` for a ticket labelled "C4GT Community", signed as GitHub signs it. */
-async function closeTicket(fake: GitHubFake, hook: string, t: { number: number; title: string; complexity: string; assignee: { login: string; id: number }; incomplete?: boolean }): Promise<void> {
-  const form = t.incomplete ? [["Complexity", t.complexity]] : [["Organisation Name", "Samagra"], ["Product", "Open Budget"], ["Domain", "Governance"],
-    ["Tech Skills Needed", "TypeScript"], ["Mentor(s)", "@mentor-one"], ["Complexity", t.complexity], ["Category", "Frontend"]];
-  const body = form.map(([name, value]) => `### ${name}\n\n${value}\n`).join("\n");
-  const now = new Date().toISOString();
-  // Kept on the local GitHub as well, where reconciliation lists it.
-  const author = { ...t.assignee, type: "User" as const };
-  fake.issues.set("coast-org/app", [...(fake.issues.get("coast-org/app") ?? []),
-    { number: t.number, title: t.title, body, state: "closed", labels: ["C4GT Community"], user: author, created_at: now, updated_at: now, closed_at: now, reactions: [], comments: [] }]);
-  const issue = {
-    id: 70_000 + t.number, number: t.number, title: t.title, body, state: "closed", state_reason: "completed", labels: [{ name: "C4GT Community" }],
-    assignee: t.assignee, assignees: [t.assignee], user: author, comments: 0, created_at: now, updated_at: now, closed_at: now,
-    html_url: `https://github.com/coast-org/app/issues/${t.number}`,
-  };
-  const res = await fake.sendWebhook(hook, "issues", {
-    action: "closed", issue, repository: { id: 300, name: "app", full_name: "coast-org/app", owner: { login: "coast-org" } }, installation: { id: INSTALLATION }, sender: t.assignee,
-  }, { secret: WEBHOOK_SECRET });
-  expect(res.status, res.body).toBeLessThan(300);
 }
