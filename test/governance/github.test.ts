@@ -7,7 +7,7 @@ import type { PolityClient } from "../../clients/src/core.js";
 import { closedIssuePayload } from "../../mod/governance/plugins/github/test-support.js";
 import { createGitHubFake, generateAppKeyPair, type GitHubFake } from "../fakes/github-fake.js";
 import type { TestServer } from "../support/server.js";
-import { listEventsOfType, startGovernanceStage, until } from "./support.js";
+import { listEventsOfType, startGovernanceStage, stopAll, until } from "./support.js";
 
 const SECRET = "github-app-webhook-secret";
 const INSTALLATION_ID = 31337;
@@ -29,10 +29,7 @@ beforeAll(async () => {
   });
   appHook = `${server.url}/api/hooks/github`;
 }, 60_000);
-afterAll(async () => {
-  await github?.close();
-  await server?.stop();
-});
+afterAll(() => stopAll(github, server));
 
 describe("github plugin through the server", () => {
   it("turns a signed issues.closed delivery to the app-wide hook into one \"github.closed issues\" event", async () => {

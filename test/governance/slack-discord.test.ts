@@ -8,7 +8,7 @@ import type { PolityClient } from "../../clients/src/core.js";
 import { createDiscordFake, type DiscordFake } from "../fakes/discord-fake.js";
 import { createSlackFake, type SlackFake } from "../fakes/slack-fake.js";
 import type { TestServer } from "../support/server.js";
-import { listEventsOfType, startGovernanceStage, until } from "./support.js";
+import { listEventsOfType, startGovernanceStage, stopAll, until } from "./support.js";
 
 const SIGNING_SECRET = "slack-signing-secret-for-tests";
 let server: TestServer;
@@ -32,11 +32,7 @@ beforeAll(async () => {
   await admin.governance.enablePlugin({ communityId, plugin: "slack", config: { bot_token: "xoxb-1-e2e", signing_secret: SIGNING_SECRET, team_id: slack.teamId, api_url: slack.url } });
   await admin.governance.enablePlugin({ communityId, plugin: "discord", config: { bot_token: "discord-e2e-bot-token", public_key: discord.publicKeyHex, application_id: discord.applicationId, guild_id: discord.guildId, api_url: discord.url } });
 }, 60_000);
-afterAll(async () => {
-  await slack?.close();
-  await discord?.close();
-  await server?.stop();
-});
+afterAll(() => stopAll(slack, discord, server));
 
 describe("slack through the server", () => {
   it("lists its hook and runs post-message against Slack", async () => {

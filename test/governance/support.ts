@@ -80,3 +80,13 @@ export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+type Stoppable = { close(): Promise<void> } | { stop(): Promise<void> } | undefined;
+
+/** For afterAll: closes the fakes, then stops the server, in the order given; skips what never started. */
+export async function stopAll(...things: Stoppable[]): Promise<void> {
+  for (const thing of things) {
+    if (thing && "close" in thing) await thing.close();
+    else if (thing) await thing.stop();
+  }
+}

@@ -6,7 +6,7 @@ import type { PolityClient } from "../../clients/src/core.js";
 import { verifySignature } from "../../sys/core/outbound/signature.js";
 import { createDiscourseFake, type DiscourseFake } from "../fakes/discourse-fake.js";
 import type { TestServer } from "../support/server.js";
-import { listEventsOfType, type Receiver, startGovernanceStage, startReceiver, until } from "./support.js";
+import { listEventsOfType, type Receiver, startGovernanceStage, startReceiver, stopAll, until } from "./support.js";
 
 const SECRET = "discourse-webhook-secret";
 let server: TestServer;
@@ -27,11 +27,7 @@ beforeAll(async () => {
   hookUrl = `${server.url}${instance!.hookPath}`;
   ({ secret: subscriptionSecret } = await admin.governance.createSubscription({ communityId, url: `${receiver.url}/events`, eventTypes: ["discourse.post_created"] }));
 }, 60_000);
-afterAll(async () => {
-  await receiver?.close();
-  await discourse?.close();
-  await server?.stop();
-});
+afterAll(() => stopAll(receiver, discourse, server));
 
 describe("incoming webhooks", () => {
   it("lists the hook, runs an action on the platform, and turns its signed webhook into one event", async () => {
