@@ -11,19 +11,27 @@
 //   POST  /applications/{app}/guilds/{guild}/commands       a command: 201 new, 200 when its name exists
 //   PUT   /applications/{app}/guilds/{guild}/commands       the whole list, replaced;  PATCH …/commands/{id} edits
 //                                                          (another application or guild → 403 50001 Missing Access)
-//   POST  /interactions/{id}/{token}/callback  no bot token; 204, or 400 40060 when already acknowledged, 404 10062
-//                                              for an unknown interaction or token; type 7 edits the clicked message
-// For tests: `messages`, `commands`, `responses` (interaction id → its callback body), `requests`,
-// `rateLimit(path, retryAfterSeconds, times)` (429 {message, retry_after, global: false} with Discord's
-// X-RateLimit-* headers), interaction builders `ping()`, `slashCommand(…)`, `buttonClick(…)` (remembered, so their
-// callbacks are accepted), and `sendInteraction(url, interaction, options?)`: POSTs it with X-Signature-Ed25519
-// over X-Signature-Timestamp + body, by the application's key pair generated here (options.key to sign with
-// another private key, null for no signature; options.timestamp in seconds for a stale one).
+// An interaction is answered once, by an interaction response: the HTTP answer to its delivery (200 with a
+// response type allowed for it: PING 1; command 4, 5, 9; button 4, 5, 6, 7, 9), or else the callback endpoint.
+// Types 4/5 create the interaction's original message (ephemeral with flags 64), 6/7 make it the clicked message
+// (7 edits it at once). The interaction endpoints need no bot token, only a token this fake issued:
+//   POST  /interactions/{id}/{token}/callback  204, or 400 40060 "Interaction has already been acknowledged.",
+//                                              404 10062 for an unknown interaction or token
+//   PATCH /webhooks/{app}/{token}/messages/@original  edits the original message → it (404 10015 Unknown Webhook
+//                                              for an unknown application or token or an unanswered interaction)
+//   POST  /webhooks/{app}/{token}              a follow-up message → it (the same 404s; empty → 400 50006)
+// For tests: `messages`, `commands`, `responses` (interaction id → its interaction response), `originals`
+// (interaction id → the message a command's response created), `followUps` (interaction id → its follow-up
+// messages), `requests`, `rateLimit(path, retryAfterSeconds, times)` (429 {message, retry_after, global: false}
+// with Discord's X-RateLimit-* headers), interaction builders `ping()`, `slashCommand(…)`, `buttonClick(…)`
+// (remembered, so their tokens are accepted), and `sendInteraction(url, interaction, options?)`: POSTs it with
+// X-Signature-Ed25519 over X-Signature-Timestamp + body, by the application's key pair generated here (options.key
+// to sign with another private key, null for no signature; options.timestamp in seconds for a stale one).
 import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readBody, sendJson, startFakeHttpServer } from "./fake-http-server.js";
 
-export interface DiscordMessage { id: string; channel_id: string; content: string; components: unknown[]; embeds: unknown[]; author: { id: string; username: string; bot: true }; timestamp: string; edited_timestamp: string | null; type: 0 }
+export interface DiscordMessage { id: string; channel_id: string; content: string; components: unknown[]; embeds: unknown[]; author: { id: string; username: string; bot: true }; timestamp: string; edited_timestamp: string | null; type: 0 | 20; flags: number; webhook_id?: string }
 export interface DiscordCommand { id: string; application_id: string; guild_id: string; name: string; description: string; type: number; options?: unknown[]; version: string }
 type Interaction = Record<string, unknown> & { id: string; token: string };
 
@@ -36,6 +44,8 @@ export interface DiscordFake {
   messages: Map<string, DiscordMessage>;
   commands: Map<string, DiscordCommand>;
   responses: Map<string, Record<string, unknown>>;
+  originals: Map<string, DiscordMessage>;
+  followUps: Map<string, DiscordMessage[]>;
   requests: { method: string; path: string; authorization?: string }[];
   rateLimit(path: string, retryAfterSeconds: number, times?: number): void;
   ping(): Interaction;
@@ -43,6 +53,17 @@ export interface DiscordFake {
   buttonClick(click: { message: DiscordMessage; customId: string; userId: string }): Interaction;
   sendInteraction(url: string, interaction: Record<string, unknown>, options?: { key?: KeyObject | null; timestamp?: number }): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
+}
+
+const EPHEMERAL = 1 << 6, LOADING = 1 << 7;
+
+function parsedObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 class DiscordError extends Error {
@@ -56,6 +77,7 @@ export async function createDiscordFake(options: { botToken?: string } = {}): Pr
   const publicKeyHex = Buffer.from(publicKey.export({ format: "jwk" }).x!, "base64url").toString("hex");
   const messages = new Map<string, DiscordMessage>(), commands = new Map<string, DiscordCommand>();
   const responses = new Map<string, Record<string, unknown>>(), interactions = new Map<string, Interaction>();
+  const originals = new Map<string, DiscordMessage>(), followUps = new Map<string, DiscordMessage[]>();
   const requests: { method: string; path: string; authorization?: string }[] = [];
   const limits = new Map<string, { retryAfter: number; times: number }>();
   let serial = 1n;
@@ -79,6 +101,11 @@ export async function createDiscordFake(options: { botToken?: string } = {}): Pr
     const body = await readBody(request) as Record<string, unknown> & unknown[];
     let match: RegExpMatchArray | null;
     if (method === "POST" && (match = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/))) return callback(response, match[1]!, decodeURIComponent(match[2]!), body);
+    if ((match = path.match(/^\/webhooks\/(\d+)\/([^/]+)(\/messages\/@original)?$/)) && method === (match[3] ? "PATCH" : "POST")) {
+      const answered = answeredInteraction(match[1]!, decodeURIComponent(match[2]!));
+      if (match[3]) return sendJson(response, 200, editMessage(originalOf(answered), body));
+      return sendJson(response, 200, followUp(answered, body));
+    }
     if (request.headers.authorization !== `Bot ${botToken}`) throw new DiscordError(401, "401: Unauthorized", 0);
     if ((match = path.match(/^\/channels\/(\d+)\/messages$/)) && method === "POST") return sendJson(response, 200, createMessage(match[1]!, body));
     if ((match = path.match(/^\/channels\/(\d+)\/messages\/(\d+)$/))) {
@@ -104,14 +131,18 @@ export async function createDiscordFake(options: { botToken?: string } = {}): Pr
     throw new DiscordError(404, "404: Not Found", 0);
   }
 
-  function createMessage(channelId: string, body: Record<string, unknown>): DiscordMessage {
+  function createMessage(channelId: string, body: Record<string, unknown>, fields: Partial<DiscordMessage> = {}): DiscordMessage {
     const content = typeof body.content === "string" ? body.content : "";
     const components = Array.isArray(body.components) ? body.components : [], embeds = Array.isArray(body.embeds) ? body.embeds : [];
     if (!content && components.length === 0 && embeds.length === 0) throw new DiscordError(400, "Cannot send an empty message", 50006);
     if (content.length > 2000) throw new DiscordError(400, "Invalid Form Body", 50035);
-    const message: DiscordMessage = { id: snowflake(), channel_id: channelId, content, components, embeds, author: { id: botUserId, username: "Polity", bot: true }, timestamp: new Date().toISOString(), edited_timestamp: null, type: 0 };
-    messages.set(message.id, message);
+    const message: DiscordMessage = { ...messageOf(channelId, content, fields), components, embeds };
+    if (!(message.flags & EPHEMERAL)) messages.set(message.id, message);
     return message;
+  }
+
+  function messageOf(channelId: string, content: string, fields: Partial<DiscordMessage>): DiscordMessage {
+    return { id: snowflake(), channel_id: channelId, content, components: [], embeds: [], author: { id: botUserId, username: "Polity", bot: true }, timestamp: new Date().toISOString(), edited_timestamp: null, type: 0, flags: 0, ...fields };
   }
 
   function editMessage(message: DiscordMessage, body: Record<string, unknown>): DiscordMessage {
@@ -138,10 +169,48 @@ export async function createDiscordFake(options: { botToken?: string } = {}): Pr
     const interaction = interactions.get(id);
     if (!interaction || interaction.token !== token) throw new DiscordError(404, "Unknown interaction", 10062);
     if (responses.has(id)) throw new DiscordError(400, "Interaction has already been acknowledged.", 40060);
-    responses.set(id, body);
-    const clicked = (interaction.message as { id?: string } | undefined)?.id;
-    if (body.type === 7 && clicked && messages.has(clicked)) editMessage(messages.get(clicked)!, (body.data ?? {}) as Record<string, unknown>);
+    if (!allowedResponseTypes(interaction).includes(body.type as number)) throw new DiscordError(400, "Invalid Form Body", 50035);
+    answer(interaction, body);
     response.writeHead(204).end();
+  }
+
+  function allowedResponseTypes(interaction: Interaction): number[] {
+    return interaction.type === 1 ? [1] : interaction.type === 2 ? [4, 5, 9] : interaction.type === 3 ? [4, 5, 6, 7, 9] : [];
+  }
+
+  /** Records the interaction's one response and what it does to messages. */
+  function answer(interaction: Interaction, body: Record<string, unknown>) {
+    const data = (body.data ?? {}) as Record<string, unknown>;
+    const clicked = messages.get((interaction.message as { id?: string } | undefined)?.id ?? "");
+    if (body.type === 7 && clicked) editMessage(clicked, data);
+    // A deferred message shows "thinking…" (flag 128, LOADING) until the original response is edited.
+    if (body.type === 4 || body.type === 5) {
+      const flags = (Number(data.flags ?? 0) & EPHEMERAL) | (body.type === 5 ? LOADING : 0);
+      const fields = { type: 20 as const, flags, webhook_id: applicationId };
+      const original = body.type === 4 ? createMessage(String(interaction.channel_id), data, fields) : messageOf(String(interaction.channel_id), "", fields);
+      if (!(flags & EPHEMERAL)) messages.set(original.id, original);
+      originals.set(interaction.id, original);
+    }
+    responses.set(interaction.id, body);
+  }
+
+  function answeredInteraction(application: string, token: string): Interaction {
+    const interaction = [...interactions.values()].find((known) => known.token === token);
+    if (application !== applicationId || !interaction || !responses.has(interaction.id)) throw new DiscordError(404, "Unknown Webhook", 10015);
+    return interaction;
+  }
+
+  function originalOf(interaction: Interaction): DiscordMessage {
+    const original = originals.get(interaction.id) ?? messages.get((interaction.message as { id?: string } | undefined)?.id ?? "");
+    if (!original) throw new DiscordError(404, "Unknown Message", 10008);
+    original.flags &= ~LOADING;
+    return original;
+  }
+
+  function followUp(interaction: Interaction, body: Record<string, unknown>): DiscordMessage {
+    const message = createMessage(String(interaction.channel_id), body, { flags: Number(body.flags ?? 0) & EPHEMERAL, webhook_id: applicationId });
+    followUps.set(interaction.id, [...(followUps.get(interaction.id) ?? []), message]);
+    return message;
   }
 
   function interaction(fields: Record<string, unknown>): Interaction {
@@ -158,12 +227,17 @@ export async function createDiscordFake(options: { botToken?: string } = {}): Pr
     const headers: Record<string, string> = { "Content-Type": "application/json", "User-Agent": "Discord-Interactions/1.0 (+https://discord.com)", "X-Signature-Timestamp": timestamp };
     const key = sendOptions.key === undefined ? privateKey : sendOptions.key;
     if (key) headers["X-Signature-Ed25519"] = sign(null, Buffer.from(timestamp + raw), key).toString("hex");
-    const answer = await fetch(target, { method: "POST", headers, body: raw, signal: AbortSignal.timeout(10_000) });
-    return { status: answer.status, body: await answer.text() };
+    const reply = await fetch(target, { method: "POST", headers, body: raw, signal: AbortSignal.timeout(10_000) });
+    const text = await reply.text();
+    // The HTTP answer is the interaction response when it is a valid one; otherwise the interaction failed.
+    const known = interactions.get(String(body.id));
+    const response = reply.status === 200 ? parsedObject(text) : undefined;
+    if (known && response && !responses.has(known.id) && allowedResponseTypes(known).includes(response.type as number)) answer(known, response);
+    return { status: reply.status, body: text };
   }
 
   return {
-    url: server.url, applicationId, guildId, botUserId, publicKeyHex, messages, commands, responses, requests, sendInteraction,
+    url: server.url, applicationId, guildId, botUserId, publicKeyHex, messages, commands, responses, originals, followUps, requests, sendInteraction,
     rateLimit: (path, retryAfter, times = 1) => void limits.set(path, { retryAfter, times }),
     ping: () => interaction({ type: 1, user: { id: "1300000000000000001", username: "discord-system" } }),
     slashCommand: (command) => interaction({

@@ -88,16 +88,25 @@ describe("discord through the server", () => {
 
   it("turns slash commands into slash_command events, on the community path and on /api/hooks/discord by guild_id", async () => {
     const first = discord.slashCommand({ name: "propose", userId: "1500000000000000001", options: [{ name: "text", type: 3, value: "plant trees" }] });
-    expect((await discord.sendInteraction(`${server.url}/api/hooks/${communityId}/discord`, first)).status).toBe(200);
-    expect((await discord.sendInteraction(`${server.url}/api/hooks/discord`, discord.slashCommand({ name: "propose", userId: "1500000000000000002" }))).status).toBe(200);
+    const second = discord.slashCommand({ name: "propose", userId: "1500000000000000002" });
+    // Discord wants an interaction response in the HTTP answer: a deferred message only the command's user sees.
+    for (const [path, command] of [[`/api/hooks/${communityId}/discord`, first], ["/api/hooks/discord", second]] as const) {
+      const answer = await discord.sendInteraction(`${server.url}${path}`, command);
+      expect([answer.status, JSON.parse(answer.body)]).toEqual([200, { type: 5, data: { flags: 64 } }]);
+      expect(discord.responses.get(command.id)).toEqual({ type: 5, data: { flags: 64 } });
+    }
     const events = await until(() => eventsOfType("discord.slash_command"), (e) => e.length >= 2);
     expect(events).toHaveLength(2);
     expect(events[0]).toMatchObject({ type: "discord.slash_command", communityId });
     expect(textOf(events)).toContain("plant trees");
     expect(textOf(events)).not.toContain(first.token);
     expect(events.map((event) => event.initiator?.user_id).sort()).toEqual(["1500000000000000001", "1500000000000000002"]);
-    // The plugin acknowledged the command through Discord's callback endpoint, as Metagov does.
-    expect(await until(async () => discord.responses.get(first.id), (r) => r !== undefined)).toEqual({ type: 4, data: { content: "Message received!", flags: 64 } });
+    // Then the plugin edits the deferred message through the interaction's webhook, as Metagov acknowledged.
+    for (const command of [first, second]) {
+      expect(await until(async () => discord.originals.get(command.id)?.content, (content) => content === "Message received!")).toBe("Message received!");
+      expect(discord.originals.get(command.id)!.flags).toBe(64);
+    }
+    expect(discord.requests).toContainEqual({ method: "PATCH", path: `/webhooks/${discord.applicationId}/${first.token}/messages/@original`, authorization: undefined });
   });
 
   it("refuses a wrongly signed, unsigned or stale interaction with 401 and stores nothing", async () => {
@@ -131,13 +140,19 @@ describe("votes through the server", () => {
     expect(slack.messages.get(`C0GENERAL:${ts}`)!.text).toContain("_Voting is closed._");
   });
 
-  it("a Discord vote counts a signed button click delivered to the hook", async () => {
-    const { process } = await admin.governance.startProcess({ communityId, process: "discord.vote", input: { title: "Plant trees?", poll_type: "boolean", channel: "1400000000000000001" } });
+  it("a Discord vote answers a signed button click with a deferred update, counts it, then edits the vote's message", async () => {
+    const { process } = await admin.governance.startProcess({ communityId, process: "discord.vote", input: { title: "Plant trees?", poll_type: "boolean", channel: "1400000000000000001", ineligible_voters: ["1500000000000000003"] } });
     const message = discord.messages.get(String(process!.outcome?.message_id))!;
     const click = discord.buttonClick({ message, customId: "cast_vote_yes", userId: "1500000000000000001" });
-    expect((await discord.sendInteraction(`${server.url}/api/hooks/${communityId}/discord`, click)).status).toBe(200);
+    const answer = await discord.sendInteraction(`${server.url}/api/hooks/${communityId}/discord`, click);
+    expect([answer.status, JSON.parse(answer.body)]).toEqual([200, { type: 6 }]);
     const counted = await until(async () => (await admin.governance.getProcess({ communityId, processId: process!.id })).process!, (p) => textOf(p.outcome).includes("1500000000000000001"));
     expect(counted.outcome?.votes).toEqual({ yes: { users: ["1500000000000000001"], count: 1 }, no: { users: [], count: 0 } });
-    expect(discord.responses.get(click.id)).toMatchObject({ type: 7 });
+    expect(await until(async () => discord.messages.get(message.id)!.content, (content) => content.includes("<@1500000000000000001>"))).toContain("Approvals   (1) (<@1500000000000000001>)");
+    // An ineligible voter's click is deferred the same way, and they alone are told in a follow-up.
+    const ineligible = discord.buttonClick({ message, customId: "cast_vote_no", userId: "1500000000000000003" });
+    expect(JSON.parse((await discord.sendInteraction(`${server.url}/api/hooks/discord`, ineligible)).body)).toEqual({ type: 6 });
+    expect(await until(async () => discord.followUps.get(ineligible.id), (messages) => messages !== undefined)).toEqual([expect.objectContaining({ content: "You are not eligible to vote in this poll.", flags: 64 })]);
+    expect((await admin.governance.getProcess({ communityId, processId: process!.id })).process!.outcome?.votes).toEqual(counted.outcome?.votes);
   });
 });

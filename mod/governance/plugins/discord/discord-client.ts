@@ -9,29 +9,36 @@ export function discordApiUrl(config: JsonObject): string {
   return String(config.api_url).replace(/\/+$/, "");
 }
 
-export async function discordRequest(ctx: InstanceContext, method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", route: string, json?: Json, options: { authorized?: boolean } = {}): Promise<Json> {
+export interface DiscordRequestOptions {
+  /** False for the interaction endpoints: the interaction's token in the path authorizes them, not the bot token. */
+  authorized?: boolean;
+  /** The route as errors and logs show it, when `route` holds a secret (an interaction token). */
+  shownRoute?: string;
+}
+
+export async function discordRequest(ctx: InstanceContext, method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", route: string, json?: Json, options: DiscordRequestOptions = {}): Promise<Json> {
   const headers: Record<string, string> = { "User-Agent": "DiscordBot (https://github.com/polity, 1)" };
-  // The interaction callback is authorized by the interaction's token in its path, not by the bot token.
   if (options.authorized !== false) headers.Authorization = `Bot ${String(ctx.config.bot_token)}`;
   if (json !== undefined) headers["Content-Type"] = "application/json";
+  const shown = options.shownRoute ?? route;
   let response: Response;
   try {
     response = await ctx.fetch(`${discordApiUrl(ctx.config)}${route}`, { method, headers, body: json === undefined ? undefined : JSON.stringify(json), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   } catch (error) {
-    throw platformError(`Discord ${method} ${route} failed: ${(error as Error).message}`);
+    throw platformError(`Discord ${method} ${shown} failed: ${(error as Error).message}`);
   }
   const text = await response.text();
   let body: Json = null;
   try {
     body = text ? (JSON.parse(text) as Json) : null;
   } catch {
-    if (response.ok) throw platformError(`Discord ${method} ${route} answered ${response.status} with a body that is not JSON`);
+    if (response.ok) throw platformError(`Discord ${method} ${shown} answered ${response.status} with a body that is not JSON`);
   }
   if (response.status === 429) {
     const retryAfter = Number((body as JsonObject | null)?.retry_after ?? response.headers.get("retry-after") ?? NaN);
-    throw Object.assign(platformError(`Discord ${method} ${route} is rate limited (429); retry after ${retryAfter} s`), { retryAfterSeconds: retryAfter });
+    throw Object.assign(platformError(`Discord ${method} ${shown} is rate limited (429); retry after ${retryAfter} s`), { retryAfterSeconds: retryAfter });
   }
-  if (!response.ok) throw platformError(`Discord ${method} ${route} answered ${response.status}: ${describeError(body, text)}`);
+  if (!response.ok) throw platformError(`Discord ${method} ${shown} answered ${response.status}: ${describeError(body, text)}`);
   return body;
 }
 

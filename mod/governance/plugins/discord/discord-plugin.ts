@@ -2,7 +2,8 @@
 // process (buttons on a message), and slash_command events from the application's commands. Set the
 // application's Interactions Endpoint URL (Developer Portal → General Information) to Polity's hook URL
 // (/api/hooks/{community}/discord; /api/hooks/discord routes by guild_id, which Discord's PING check does not
-// carry), and enter the bot token, the application id and its public key here.
+// carry), and enter the bot token, the application id and its public key here. Interactions are answered at once
+// with a deferred response (discord-interaction-response.ts), then followed up through the interaction's webhook.
 import { definePlugin, type ActionDefinition, type JsonObject, type PluginDefinition } from "../../sdk/define-plugin.js";
 import { discordRequest } from "./discord-client.js";
 import { discordVote } from "./discord-vote.js";

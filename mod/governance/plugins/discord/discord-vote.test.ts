@@ -1,6 +1,7 @@
 // The Discord vote process against a local Discord: Metagov's message with buttons, clicks arriving as signed
-// MESSAGE_COMPONENT interactions counted (the last click of each eligible voter), the message updated through the
-// interaction callback, ineligible voters told privately, and close disabling the buttons.
+// MESSAGE_COMPONENT interactions acknowledged with a deferred update and counted (the last click of each eligible
+// voter), the message then edited through the interaction's webhook, ineligible voters told privately in a
+// follow-up, and close disabling the buttons.
 import { describe, expect, it } from "vitest";
 import { startTracked, testInstanceContext } from "../../sdk/test-support.js";
 import { discordConfig, useDiscordStage } from "./test-support.js";
@@ -41,13 +42,17 @@ describe("discord vote", () => {
     const bobAgain = await click(messageId, "cast_vote_no", BOB); // Bob changes his mind
     apply(await vote.receiveWebhook!(ctx(), view, bobAgain.delivery));
     expect(view.outcome.votes).toEqual({ yes: { users: [ALICE], count: 1 }, no: { users: [BOB], count: 1 } });
-    // Each click is answered by updating the message with the counts.
-    expect(stage.discord.responses.get(bobAgain.interaction.id)).toMatchObject({ type: 7, data: { content: expect.stringContaining(`Rejections   (1) (<@${BOB}>)`) } });
-    expect(stage.discord.messages.get(messageId)!.content).toContain(`Approvals   (1) (<@${ALICE}>)`);
+    // Each click is answered at once with a deferred update, then the message is edited to show the counts.
+    expect(stage.discord.responses.get(bobAgain.interaction.id)).toEqual({ type: 6 });
+    expect(stage.discord.requests.at(-1)).toEqual({ method: "PATCH", path: `/webhooks/${stage.discord.applicationId}/${bobAgain.interaction.token}/messages/@original`, authorization: undefined });
+    expect(stage.discord.messages.get(messageId)!.content).toBe(`\n\n**Adopt the budget?**\n\nSee the sheet.\n\nApprovals   (1) (<@${ALICE}>)\n\nRejections   (1) (<@${BOB}>)`);
+    const buttons = (stage.discord.messages.get(messageId)!.components[0] as { components: { custom_id: string; disabled: boolean }[] }).components;
+    expect(buttons.map((button) => [button.custom_id, button.disabled])).toEqual([["cast_vote_yes", false], ["cast_vote_no", false]]);
 
     const carol = await click(messageId, "cast_vote_yes", CAROL);
     expect(await vote.receiveWebhook!(ctx(), view, carol.delivery)).toBeUndefined();
-    expect(stage.discord.responses.get(carol.interaction.id)).toEqual({ type: 4, data: { content: "You are not eligible to vote in this poll.", flags: 64 } });
+    expect(stage.discord.followUps.get(carol.interaction.id)).toEqual([expect.objectContaining({ content: "You are not eligible to vote in this poll.", flags: 64 })]);
+    expect(stage.discord.messages.get(messageId)!.content).not.toContain(CAROL);
     const repeat = await click(messageId, "cast_vote_yes", ALICE);
     expect(await vote.receiveWebhook!(ctx(), view, repeat.delivery)).toBeUndefined();
 

@@ -1,13 +1,15 @@
 // The Discord `vote` process, with Metagov's input and outcome: a message in a channel with one button per option
-// (👍/👎 for a boolean vote). A click arrives as a MESSAGE_COMPONENT interaction; an eligible voter's click casts
-// (or moves) their vote and the message is updated to show the counts, an ineligible voter is told so privately.
+// (👍/👎 for a boolean vote). A click arrives as a MESSAGE_COMPONENT interaction, answered at once with a deferred
+// update; an eligible voter's click casts (or moves) their vote and the message is then edited through the
+// interaction's webhook to show the counts, an ineligible voter is told so privately in a follow-up.
 // Close disables the buttons; the outcome is the votes per option, with who cast them.
 import { invalidInput, platformError, type JsonObject, type ProcessDefinition, type ProcessUpdate } from "../../sdk/define-plugin.js";
 import { discordRequest } from "./discord-client.js";
-import { InteractionType, interactionOf, interactionUserId, respondToInteraction } from "./discord-webhook.js";
+import { editOriginalResponse, EPHEMERAL, InteractionType, sendFollowUpMessage } from "./discord-interaction-response.js";
+import { interactionOf, interactionUserId } from "./discord-webhook.js";
 
 const VOTE_ACTION_ID = "cast_vote";
-const BUTTON = 2, ACTION_ROW = 1, PRIMARY = 1, UPDATE_MESSAGE = 7, CHANNEL_MESSAGE = 4, EPHEMERAL = 1 << 6;
+const BUTTON = 2, ACTION_ROW = 1, PRIMARY = 1;
 const BUTTONS_PER_ROW = 5, MAX_ROWS = 5;
 
 const voters = { type: "array", items: { type: "string", minLength: 1 } };
@@ -63,13 +65,14 @@ export const discordVote: ProcessDefinition = {
     const user = interactionUserId(interaction);
     if (!user) return;
     if (!isEligible(process.input, user)) {
-      await respondToInteraction(ctx, interaction, { type: CHANNEL_MESSAGE, data: { content: String(process.input.ineligible_voter_message), flags: EPHEMERAL } });
+      await sendFollowUpMessage(ctx, interaction, { content: String(process.input.ineligible_voter_message), flags: EPHEMERAL });
       return;
     }
     const votes = castVote(process.outcome.votes as Votes, user, customId.slice(VOTE_ACTION_ID.length + 1));
     if (!votes) return;
     const options = process.data.options as string[];
-    await respondToInteraction(ctx, interaction, { type: UPDATE_MESSAGE, data: { content: content(process.input, options, votes), components: components(process.input, options, false) } });
+    // The click was answered with a deferred update: editing the original response edits the vote's message.
+    await editOriginalResponse(ctx, interaction, { content: content(process.input, options, votes), components: components(process.input, options, false) });
     return { outcome: { ...process.outcome, votes } };
   },
   async close(ctx, process): Promise<ProcessUpdate> {

@@ -1,6 +1,7 @@
 // Discord's interactions as Discord sends them (signed by the local fake with an Ed25519 key pair made for the
 // test, over HTTP): the signature over timestamp + raw body with its window, the PING handshake, delivery and
-// platform ids, and slash_command events answered through Discord's callback endpoint.
+// platform ids, the deferred interaction response the module answers with, and slash_command events whose deferred
+// message is then edited through the interaction's webhook.
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { WebhookDelivery } from "../../sdk/define-plugin.js";
@@ -62,16 +63,45 @@ describe("discord interactions", () => {
     expect(webhook.platformId!(first)).toBe(stage.discord.guildId);
   });
 
-  it("turns a slash command into slash_command (token left out), answered privately as Metagov does", async () => {
+  it("acknowledges a command with a private deferred message and a button click with a deferred update, in the HTTP answer", async () => {
+    const command = stage.discord.slashCommand({ name: "propose", userId: "1500000000000000001" });
+    const answer = await stage.discord.sendInteraction(stage.receiver.url, command);
+    expect(webhook.acknowledge!(stage.receiver.received.at(-1)!)).toEqual({ status: 200, body: { type: 5, data: { flags: 64 } } });
+    expect([answer.status, JSON.parse(answer.body)]).toEqual([200, { type: 5, data: { flags: 64 } }]);
+    // Discord took the answer as the interaction's response: its user sees "thinking…", privately.
+    expect(stage.discord.responses.get(command.id)).toEqual({ type: 5, data: { flags: 64 } });
+    expect(stage.discord.originals.get(command.id)).toMatchObject({ content: "", flags: 64 | 128 });
+    const posted = (await plugin.actions!["post-message"]!.run(ctx(), { text: "Vote here", channel: "1400000000000000001" })) as { id: string };
+    const click = stage.discord.buttonClick({ message: stage.discord.messages.get(posted.id)!, customId: "cast_vote_yes", userId: "1500000000000000001" });
+    expect(JSON.parse((await stage.discord.sendInteraction(stage.receiver.url, click)).body)).toEqual({ type: 6 });
+    expect(stage.discord.responses.get(click.id)).toEqual({ type: 6 });
+    expect(webhook.acknowledge!(await delivered(stage.discord.ping()))).toBeUndefined();
+    // Answered once: Discord refuses a second response through the callback endpoint.
+    const callback = await fetch(`${stage.discord.url}/interactions/${command.id}/${command.token}/callback`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ type: 4, data: { content: "again" } }) });
+    expect([callback.status, await callback.json()]).toEqual([400, { message: "Interaction has already been acknowledged.", code: 40060 }]);
+  });
+
+  it("turns a slash command into slash_command (token left out), its deferred message edited to Metagov's private acknowledgement", async () => {
     const command = stage.discord.slashCommand({ name: "policykit", userId: "1500000000000000002", options: [{ name: "command", type: 3, value: "hello world" }] });
     const events = await webhook.handle(ctx(), await delivered(command));
     const { token: _token, ...withoutToken } = command;
     expect(events).toEqual([{ type: "slash_command", data: withoutToken, initiator: { user_id: "1500000000000000002", provider: "discord", is_metagov_bot: false } }]);
     expect(JSON.stringify(events)).not.toContain(command.token);
-    expect(stage.discord.responses.get(command.id)).toEqual({ type: 4, data: { content: "Message received!", flags: 64 } });
-    // A redelivery is handled again but Discord refuses a second answer: the event still comes out.
+    expect(stage.discord.originals.get(command.id)).toMatchObject({ content: "Message received!", flags: 64 });
+    // Through the interaction's webhook, which its token authorizes: the bot token is not sent.
+    expect(stage.discord.requests.at(-1)).toEqual({ method: "PATCH", path: `/webhooks/${stage.discord.applicationId}/${command.token}/messages/@original`, authorization: undefined });
+    // A redelivery is handled again (the edit is the same): the event still comes out.
     expect(await webhook.handle(ctx(), await delivered(command))).toHaveLength(1);
     expect(plugin.events).toEqual(["slash_command"]);
+  });
+
+  it("an interaction Discord got no answer for (it failed) cannot be followed up, and still becomes an event", async () => {
+    const command = stage.discord.slashCommand({ name: "propose", userId: "1500000000000000003" });
+    const unanswered: WebhookDelivery = { headers: {}, rawBody: Buffer.from(JSON.stringify(command)), query: {}, body: command as never };
+    expect(await webhook.handle(ctx(), unanswered)).toHaveLength(1);
+    expect(stage.discord.originals.has(command.id)).toBe(false);
+    const followUp = await fetch(`${stage.discord.url}/webhooks/${stage.discord.applicationId}/${command.token}/messages/@original`, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ content: "late" }) });
+    expect([followUp.status, await followUp.json()]).toEqual([404, { message: "Unknown Webhook", code: 10015 }]);
   });
 
   it("ignores PINGs, button clicks and another guild's commands", async () => {

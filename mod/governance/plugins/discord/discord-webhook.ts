@@ -3,14 +3,12 @@
 // checked against the application's public key (hex, from the Developer Portal). A PING (type 1) must be answered
 // {type: 1}; Discord sends one, and unsigned or wrongly signed ones, to check the endpoint before saving it.
 import { createPublicKey, verify as verifySignature, type KeyObject } from "node:crypto";
-import type { InstanceContext, JsonObject, PluginEvent, WebhookReceiver, WebhookRequest } from "../../sdk/define-plugin.js";
-import { discordRequest } from "./discord-client.js";
+import type { JsonObject, PluginEvent, WebhookReceiver, WebhookRequest } from "../../sdk/define-plugin.js";
+import { deferredResponse, editOriginalResponse, InteractionType } from "./discord-interaction-response.js";
 
 export const DISCORD_TIMESTAMP_WINDOW_SECONDS = 5 * 60;
 export const SLASH_COMMAND_EVENT_TYPE = "slash_command";
-export const InteractionType = { PING: 1, APPLICATION_COMMAND: 2, MESSAGE_COMPONENT: 3 } as const;
 const CHAT_INPUT_COMMAND = 1;
-const EPHEMERAL = 1 << 6;
 
 // An Ed25519 SubjectPublicKeyInfo is this fixed DER prefix (the algorithm id 1.3.101.112) and the 32 key bytes.
 const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
@@ -44,28 +42,23 @@ export function interactionUserId(interaction: JsonObject): string | undefined {
   return typeof user?.id === "string" ? user.id : undefined;
 }
 
-/** Answers an interaction through Discord's callback endpoint (its token authorizes it; the bot token is not sent). */
-export async function respondToInteraction(ctx: InstanceContext, interaction: JsonObject, response: JsonObject): Promise<void> {
-  try {
-    await discordRequest(ctx, "POST", `/interactions/${String(interaction.id)}/${String(interaction.token)}/callback`, response, { authorized: false });
-  } catch (error) {
-    // Already answered (a redelivery) or too late (Discord allows 3 s): the vote or event stands regardless.
-    ctx.logger.warn({ err: error, interaction: interaction.id }, "could not answer a Discord interaction");
-  }
-}
-
 export const discordWebhook: WebhookReceiver = {
   verify: (request, config) => isValidDiscordSignature(request, typeof config.public_key === "string" ? config.public_key : ""),
   deliveryId: (request) => stringOrUndefined(interactionOf(request)?.id),
   platformId: (request) => stringOrUndefined(interactionOf(request)?.guild_id),
   handshake: (request) => (interactionOf(request)?.type === InteractionType.PING ? { status: 200, body: { type: 1 } } : undefined),
+  // Discord wants an interaction response within 3 s, before the delivery is handled: a deferred one.
+  acknowledge: (request) => {
+    const response = deferredResponse(interactionOf(request));
+    return response ? { status: 200, body: response } : undefined;
+  },
   async handle(ctx, delivery) {
     const interaction = interactionOf(delivery);
     if (!interaction || interaction.type !== InteractionType.APPLICATION_COMMAND) return [];
     if ((interaction.data as JsonObject | undefined)?.type !== CHAT_INPUT_COMMAND) return [];
     if (interaction.guild_id !== ctx.config.guild_id) return [];
-    // As Metagov: the command is acknowledged to its user only (ephemeral), and passed on whole.
-    await respondToInteraction(ctx, interaction, { type: 4, data: { content: "Message received!", flags: EPHEMERAL } });
+    // As Metagov: the command is acknowledged to its user only (the deferred message is ephemeral), and passed on whole.
+    await editOriginalResponse(ctx, interaction, { content: "Message received!" });
     return [slashCommand(interaction)];
   },
 };
