@@ -61,7 +61,9 @@ function oversizedCases(input: DescMessage): Oversized[] {
     for (const f of message.fields) {
       const rules = rulesOf(f);
       if (f.fieldKind === "scalar" && rules?.type.case === "string" && rules.type.value.maxLen > 0n) {
-        const value = "x".repeat(Number(rules.type.value.maxLen) + 1);
+        // A URL field gets a URL, so its length is the only thing wrong with it.
+        const start = rules.type.value.wellKnown.case === "uri" ? "https://example.org/" : "";
+        const value = start + "x".repeat(Number(rules.type.value.maxLen) + 1 - start.length);
         // A oneof member is set through its oneof: { choice: { case: "optionId", value } }.
         const init = f.oneof ? { [f.oneof.localName]: { case: f.localName, value } } : { [f.localName]: value };
         out.push({ path: [...prefix, f.name].join("."), build: () => wrap(init) });
