@@ -25,6 +25,13 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       const client = new pg.Client({ connectionString: PG_ADMIN_URL });
       await client.connect();
       try {
+        // Connections the test just closed may still be saying goodbye: forcing them off mid-way makes their
+        // client emit an error nobody listens to any more. Give them a moment, then force what is left.
+        for (let i = 0; i < 40; i++) {
+          const { rows } = await client.query("select count(*)::int as n from pg_stat_activity where datname = $1", [name]);
+          if (rows[0].n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await client.query(`drop database if exists "${name}" with (force)`);
       } finally {
         await client.end();
