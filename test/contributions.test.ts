@@ -51,7 +51,8 @@ function delivery(action: "closed" | "reopened", seconds: number): JsonObject {
 /** The issue as the fake's GitHub keeps it (what a reconciliation lists), last updated at `updatedAt`. */
 function keepOnGitHub(number: number, title: string, updatedAt: string) {
   const list = github.issues.get("codertocat/hello-world") ?? [];
-  list.push({ number, title, body: FORM, state: "closed", labels: ["C4GT Community"], user: { ...CODERTOCAT, type: "User" }, created_at: at(0), updated_at: updatedAt, closed_at: updatedAt, reactions: [], comments: [] });
+  const codertocat = { ...CODERTOCAT, type: "User" as const };
+  list.push({ number, title, body: FORM, state: "closed", state_reason: "completed", labels: ["C4GT Community"], user: codertocat, assignees: [codertocat], created_at: at(0), updated_at: updatedAt, closed_at: updatedAt, reactions: [], comments: [] });
   github.issues.set("codertocat/hello-world", list);
 }
 
@@ -116,7 +117,7 @@ describe("contributions through the server", () => {
     expect((await contributions(admin).getProgramme({ communityId })).programme?.lastReconcileTime).toBeDefined();
   });
 
-  it("heals a ticket whose webhook was missed at the next periodic reconciliation", async () => {
+  it("heals a ticket whose webhook was missed at the next periodic reconciliation, crediting its assignee once", async () => {
     // Updated now: the periodic job lists what changed since its previous run.
     keepOnGitHub(2, "Translate the README", new Date().toISOString());
     expect((await contributions(admin).listTickets({ communityId })).tickets.map((t) => t.number)).toEqual([1]);
@@ -124,13 +125,17 @@ describe("contributions through the server", () => {
     const healed = tickets.tickets.find((t) => t.number === 2);
     // Named as the webhooks named the repository.
     expect(healed).toMatchObject({ repository: "Codertocat/Hello-World", state: "closed", title: "Translate the README", problems: [] });
+    const board = await until(() => contributions(member).getLeaderboard({ communityId }), (b) => b.entries[0]?.points === 60);
+    expect(board.entries.map((e) => [e.accountId, e.points])).toEqual([[memberId, 60]]);
+    // Later runs list it again: still credited once.
+    expect(await contributions(admin).reconcile({ communityId })).toMatchObject({ credited: 0 });
   });
 
   it("shows the member's profile, and keeps the ledger and the programme settings for admins", async () => {
     const { contributor } = await contributions(member).getContributor({ communityId, accountId: memberId });
-    expect(contributor).toMatchObject({ accountId: memberId, githubLogin: "Codertocat", points: 30, badges: [] });
-    expect(contributor!.tickets.map((t) => t.number)).toEqual([1]);
-    expect(contributor!.history.map((e) => [e.reason, e.points])).toEqual([["issue_closed", 30]]);
+    expect(contributor).toMatchObject({ accountId: memberId, githubLogin: "Codertocat", points: 60, badges: ["Rising Star"] });
+    expect(contributor!.tickets.map((t) => t.number).sort()).toEqual([1, 2]);
+    expect(contributor!.history.map((e) => [e.reason, e.points])).toEqual([["issue_closed", 30], ["issue_closed", 30]]);
     expect((await rejection(contributions(member).listLedger({ communityId }))).code).toBe(Code.PermissionDenied);
     expect((await rejection(contributions(member).reconcile({ communityId }))).code).toBe(Code.PermissionDenied);
     const { programme } = await contributions(member).getProgramme({ communityId });

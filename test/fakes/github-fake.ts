@@ -25,6 +25,8 @@ export interface GitHubUser { login: string; id: number; type: "User" | "Bot" }
 export interface GitHubIssue {
   number: number; title: string; body: string | null; state: "open" | "closed"; labels: string[]; user: GitHubUser;
   created_at: string; updated_at: string; closed_at: string | null;
+  /** Who works on it, and why it was closed ("completed", "not_planned"), as GitHub's issue objects carry them. */
+  assignees?: GitHubUser[]; state_reason?: "completed" | "not_planned" | "reopened" | null;
   reactions: { id: number; content: string; user: GitHubUser; created_at: string }[];
   comments: { id: number; body: string; user: GitHubUser; created_at: string }[];
 }
@@ -116,6 +118,7 @@ export async function createGitHubFake(options: { appId: number; publicKey: stri
   const shown = (owner: string, repo: string, issue: GitHubIssue) => ({
     id: 70_000 + issue.number, number: issue.number, title: issue.title, body: issue.body, state: issue.state, user: issue.user,
     labels: issue.labels.map((name) => ({ name })), comments: issue.comments.length,
+    assignee: issue.assignees?.[0] ?? null, assignees: issue.assignees ?? [], state_reason: issue.state_reason ?? null,
     created_at: issue.created_at, updated_at: issue.updated_at, closed_at: issue.closed_at,
     url: `${url}/repos/${owner}/${repo}/issues/${issue.number}`, html_url: `https://github.com/${owner}/${repo}/issues/${issue.number}`,
   });
