@@ -5,17 +5,19 @@
 // delivery id, a reopen/close cycle and a reconciliation run — the leaderboard and the contributor page read
 // it back, a ticket whose webhook was missed is healed by the periodic reconciliation (every 2 s here), and a
 // member may read the board but not the ledger.
+import { create } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PolityClient } from "../clients/src/core.js";
-import { ContributionsService } from "../clients/src/gen/polity/mod/contributions/v1/contributions_pb.js";
+import { Complexity, ContributionsService, PointsRuleSchema, Role } from "../clients/src/gen/polity/mod/contributions/v1/contributions_pb.js";
 import { GovernanceService } from "../clients/src/gen/polity/mod/governance/v1/governance_pb.js";
 import { IdentityService } from "../clients/src/gen/polity/sys/identity/v1/identity_pb.js";
 import { closedIssuePayload } from "../mod/governance/plugins/github/test-support.js";
 import type { JsonObject } from "../mod/governance/sdk/define-plugin.js";
 import { createGitHubFake, generateAppKeyPair, type GitHubFake } from "./fakes/github-fake.js";
 import { rejection } from "./support/failures.js";
+import { signUpVerified } from "./support/people.js";
 import type { TestServer } from "./support/server.js";
 import { startCommunityStage } from "./support/communities.js";
 
@@ -141,5 +143,25 @@ describe("contributions through the server", () => {
     const { programme } = await contributions(member).getProgramme({ communityId });
     expect((await rejection(contributions(member).updateProgramme({ programme: { communityId, labels: ["mine"] } }))).code).toBe(Code.PermissionDenied);
     expect(programme?.labels).toContain("C4GT Community");
+  });
+
+  it("credits a linked mentor named in the issue form, once, when the programme gives mentors points", async () => {
+    const { programme } = await contributions(admin).getProgramme({ communityId });
+    const mentorHigh = (p: { role: Role; complexity: Complexity }) => p.role === Role.MENTOR && p.complexity === Complexity.HIGH;
+    const points = programme!.points.filter((p) => !mentorHigh(p));
+    const mentorPoints = create(PointsRuleSchema, { role: Role.MENTOR, complexity: Complexity.HIGH, points: 10 });
+    await contributions(admin).updateProgramme({ programme: { ...programme!, points: [...points, mentorPoints] } });
+    // The form names @mentor-one: a person on GitHub who linked their account to Polity.
+    const mentor = await signUpVerified(server.url, server.logs, "mentor-one@example.org");
+    github.addUser("mentor-one", 5_550_001);
+    await createClient(IdentityService, admin.transport).linkIdentity({ accountId: mentor.accountId, platform: "github", platformUserId: "5550001", platformUsername: "mentor-one" });
+    const ticket = delivery("closed", 5);
+    Object.assign(ticket.issue as JsonObject, { id: 70_003, number: 3, title: "Add a dark theme" });
+    const sent = await github.sendWebhook(appHook, "issues", ticket);
+    expect((await github.sendWebhook(appHook, "issues", ticket, { deliveryId: sent.deliveryId })).status).toBe(200);
+    const board = await until(() => contributions(member).getLeaderboard({ communityId }), (b) => b.entries.some((e) => e.accountId === mentor.accountId));
+    expect(board.entries.map((e) => [e.accountId, e.points])).toEqual([[memberId, 90], [mentor.accountId, 10]]);
+    const { entries } = await contributions(admin).listLedger({ communityId });
+    expect(entries.filter((e) => e.number === 3).map((e) => [e.accountId, e.points]).sort()).toEqual([[memberId, 30], [mentor.accountId, 10]].sort());
   });
 });

@@ -12,9 +12,10 @@
 // Installation auth (Authorization: token|Bearer <installation token>), acting as the app's bot user:
 //   POST/GET /repos/{o}/{r}/issues (list: state open|closed|all, labels a,b, since ISO time, per_page, page)
 //   GET/PATCH /repos/{o}/{r}/issues/{n}   ·  GET/POST …/issues/{n}/reactions  ·  GET/POST …/issues/{n}/comments
-//   GET /repos/{o}/{r}  ·  GET /installation/repositories   (what the `method` action reaches besides the above)
+//   GET /repos/{o}/{r}  ·  GET /installation/repositories  ·  GET /users/{login}   (what the `method` action reaches besides the above)
 // For tests: `issues` (by "owner/repo"), `exchanges` (token exchanges so far), `requests` (method + path +
-// authorization scheme), `react(…)` and `comment(…)` as people, `expireTokens()`, and
+// authorization scheme), `react(…)` and `comment(…)` as people, `addUser(login, id)` (a person GET /users knows),
+// `expireTokens()`, and
 // `sendWebhook(url, event, payload, {secret?, deliveryId?})`: POSTs the payload as GitHub does, with
 // X-GitHub-Event, X-GitHub-Delivery (a new UUID unless given), X-Hub-Signature-256 (secret: null sends none).
 import { createHmac, createPublicKey, createVerify, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
@@ -37,6 +38,7 @@ export interface GitHubFake {
   requests: { method: string; path: string; auth: string }[];
   react(owner: string, repo: string, issueNumber: number, login: string, content: string): void;
   comment(owner: string, repo: string, issueNumber: number, login: string, body: string): void;
+  addUser(login: string, id: number): void;
   expireTokens(): void;
   sendWebhook(url: string, event: string, payload: unknown, options?: { secret?: string | null; deliveryId?: string }): Promise<{ status: number; body: string; deliveryId: string }>;
   close(): Promise<void>;
@@ -156,6 +158,11 @@ export async function createGitHubFake(options: { appId: number; publicKey: stri
       const names = [...issues.keys()].filter((key) => key.startsWith(`${owner.toLowerCase()}/`)).map((key) => key.split("/")[1]);
       return send(response, 200, { total_count: names.length, repositories: names.map((name, i) => ({ id: 300 + i, name, full_name: `${owner}/${name}` })) });
     }
+    if ((m = /^\/users\/([^/]+)$/.exec(path)) && method === "GET") {
+      const user = [...users.values()].find((u) => u.login.toLowerCase() === decodeURIComponent(m![1]).toLowerCase());
+      if (!user) throw new GitHubError(404, "Not Found");
+      return send(response, 200, user);
+    }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)$/.exec(path)) && method === "GET") {
       return send(response, 200, { id: 301, name: m[2], full_name: `${m[1]}/${m[2]}`, owner: { login: m[1] }, private: false, open_issues_count: repoIssues(m[1], m[2]).filter((i) => i.state === "open").length });
     }
@@ -235,6 +242,7 @@ export async function createGitHubFake(options: { appId: number; publicKey: stri
     requests,
     react: (owner, repo, number, login, content) => void addReaction(issueAt(owner, repo, number), person(login), content),
     comment: (owner, repo, number, login, body) => void addComment(issueAt(owner, repo, number), person(login), body),
+    addUser: (login, id) => void users.set(login, { login, id, type: "User" }),
     expireTokens: () => { for (const token of tokens.values()) token.expiresAt = 0; },
     async sendWebhook(target, event, payload, sendOptions = {}) {
       const body = JSON.stringify(payload);
