@@ -126,6 +126,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("the first hour in Chromium", 
   it("carries on once the address was verified elsewhere (another tab, another device)", async () => {
     const other = "second@example.org";
     await page.click("[data-testid=sign-out]");
+    // Signing out ends on the sign-in page once the server answered: going elsewhere before would be undone.
+    await page.waitForSelector("main[data-page=login]");
     await page.goto(`${server!.url}/#/register`);
     await page.fill("#displayName", "Second");
     await page.fill("#email", other);
