@@ -1,5 +1,4 @@
 // What the governance module's parts share: one per module instance (two hosts in one process share nothing).
-import type { HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import type { Config } from "../../sys/core/config.js";
 import type { Database } from "../../sys/core/db.js";
@@ -27,11 +26,6 @@ export interface GovernanceDeps {
   voting?: VotingPort;
   /** Asks the background worker to look for work now (a webhook arrived, a delivery was queued). */
   wake(): void;
-}
-
-/** The caller's Authorization header, passed to ports that ask sys on the caller's behalf. */
-export function bearerOf(ctx: HandlerContext): string | undefined {
-  return ctx.requestHeader.get("authorization") ?? undefined;
 }
 
 /** Wakes workers on every replica (after commit); the payload is unused. */

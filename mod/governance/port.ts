@@ -2,14 +2,12 @@
 // plugin events in order from a cursor, hear that new ones were appended, find the instances of a plugin, and
 // run a plugin action with no caller (a reconciliation job).
 import type { Notifier } from "../../sys/core/notifier.js";
-import { query, tableOf } from "../../sys/core/sql.js";
-import { recordActivity } from "./activity.js";
+import { escapeLike, query, tableOf } from "../../sys/core/sql.js";
 import type { GovernanceDeps } from "./deps.js";
 import { EventEntity, PluginInstanceEntity } from "./entities.js";
 import { ALL_EVENTS_CHANNEL, type EventRow } from "./events/store.js";
-import { instanceContext, pluginFailure } from "./instance-context.js";
-import { enabledInstance, type InstanceRow } from "./instances/store.js";
-import { splitName } from "./registry.js";
+import { runPluginAction } from "./actions/run-action.js";
+import type { InstanceRow } from "./instances/store.js";
 import type { Json, JsonObject } from "./sdk/define-plugin.js";
 
 export interface GovernanceEventRecord {
@@ -47,7 +45,7 @@ export function createGovernancePort(deps: () => GovernanceDeps, notifier: () =>
       const em = deps().db.em();
       const rows = await query<EventRow>(em,
         `select * from ${tableOf(em, EventEntity)} where community_id = ? and sequence > ? and type like ? order by sequence limit ?`,
-        [communityId, afterSequence, `${typePrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit]);
+        [communityId, afterSequence, `${escapeLike(typePrefix)}%`, limit]);
       return rows.map((r) => ({ communityId: r.community_id, sequence: Number(r.sequence), id: r.id, instanceId: r.instance_id, type: r.type, time: new Date(r.time), data: r.data, initiator: r.initiator }));
     },
     onEvents: (listener) => notifier().subscribe(ALL_EVENTS_CHANNEL, (payload) => listener(payload)),
@@ -55,22 +53,6 @@ export function createGovernancePort(deps: () => GovernanceDeps, notifier: () =>
       const rows = (await deps().db.em().find(PluginInstanceEntity, { plugin, enabled: true })) as InstanceRow[];
       return rows.map((r) => ({ communityId: r.communityId, instanceId: r.id, platformId: r.platformId }));
     },
-    async runAction(communityId, action, parameters, instanceId) {
-      const shared = deps();
-      const [pluginName, slug] = splitName(action);
-      const definition = shared.registry.action(shared.registry.plugin(pluginName), slug);
-      const checked = shared.registry.check(definition.input, parameters, "parameters");
-      const instance = await enabledInstance(shared.db.em(), communityId, pluginName, instanceId);
-      let ok = false;
-      try {
-        const result = await definition.run(instanceContext(shared, instance), checked);
-        ok = true;
-        return result;
-      } catch (error) {
-        throw pluginFailure(shared, action, error);
-      } finally {
-        await shared.db.em().transactional((tx) => recordActivity(tx as never, communityId, "", [{ kind: "governance_action_run", payload: { instance_id: instance.id, action, ok } }]));
-      }
-    },
+    runAction: (communityId, action, parameters, instanceId) => runPluginAction(deps(), { communityId, action, parameters, instanceId, actor: { accountId: "" } }),
   };
 }

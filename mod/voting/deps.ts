@@ -1,6 +1,5 @@
 // What the voting handlers share: the tier's database, the directory port, the notifier, the live-results
 // cache and the CastBallot batcher. One per host.
-import type { HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import type { Database } from "../../sys/core/db.js";
 import type { Notifier } from "../../sys/core/notifier.js";
@@ -17,7 +16,3 @@ export interface VotingDeps {
   casts: CastQueue;
 }
 
-/** The caller's Authorization header, passed on to every directory call so sys applies the caller's rights. */
-export function bearerOf(ctx: HandlerContext): string | undefined {
-  return ctx.requestHeader.get("authorization") ?? undefined;
-}

@@ -5,7 +5,8 @@ import type { GovernanceService } from "../../../clients/src/gen/polity/mod/gove
 import { requirePrincipal } from "../../../sys/core/authn/principal.js";
 import { failedPrecondition } from "../../../sys/core/errors.js";
 import { afterCursor, decodeCursor, pageOf, pageSizeOf } from "../../../sys/core/pagination.js";
-import { bearerOf, type GovernanceDeps } from "../deps.js";
+import { bearerOf } from "../../../sys/core/authn/principal.js";
+import { type GovernanceDeps } from "../deps.js";
 import { ProcessEntity } from "../entities.js";
 import { type Actor, instanceContext, pluginFailure } from "../instance-context.js";
 import { enabledInstance, loadInstance } from "../instances/store.js";

@@ -1,10 +1,11 @@
 // ListActivity and WatchActivity. Both copy new membership events into the log first (lazily), so a reader
 // always sees the community's membership history up to now.
 import { create } from "@bufbuild/protobuf";
-import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import {
   ListActivityResponseSchema, WatchActivityResponseSchema, type VotingService,
 } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { bearerOf } from "../../../sys/core/authn/principal.js";
 import type { EntityManager } from "../../../sys/core/db.js";
 import type { ModContext } from "../../../sys/core/module.js";
 import { createNotifier, type Notifier } from "../../../sys/core/notifier.js";
@@ -33,8 +34,6 @@ export async function readEntries(em: EntityManager, communityId: string, after:
     `select * from ${tableOf(em, ActivityEntry)} where community_id = ? and sequence > ? and sequence <= ? order by sequence limit ?`,
     [communityId, after, upTo, limit]);
 }
-
-const bearerOf = (ctx: HandlerContext) => ctx.requestHeader.get("authorization") ?? undefined;
 
 /**
  * `notifier` should be the module's own (one LISTEN connection per process); without it one is created on the

@@ -3,19 +3,18 @@
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import {
   DelegationSchema, ListDelegationsResponseSchema, RevokeDelegationResponseSchema, SetDelegationResponseSchema,
   type VotingService,
 } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
-import { requirePrincipal } from "../../../sys/core/authn/principal.js";
+import { bearerOf, requirePrincipal } from "../../../sys/core/authn/principal.js";
 import type { EntityManager } from "../../../sys/core/db.js";
 import { failedPrecondition, invalidArgument, notFound } from "../../../sys/core/errors.js";
 import type { ModContext } from "../../../sys/core/module.js";
 import { appendActivity } from "../activity/append.js";
 import { deleteDelegation, findDelegation, listDelegations, lockScope, upsertDelegation, walkScope, type DelegationRow } from "./store.js";
 
-const bearerOf = (call: HandlerContext) => call.requestHeader.get("authorization") ?? undefined;
 const scopeName = (topic: string) => (topic ? `topic "${topic}"` : "the global scope");
 
 async function toProto(em: EntityManager, row: DelegationRow, withChain: boolean) {

@@ -7,7 +7,8 @@ import { aborted, failedPrecondition, notFound } from "../../../sys/core/errors.
 import { afterCursor, decodeCursor, pageOf, pageSizeOf } from "../../../sys/core/pagination.js";
 import { appendActivity } from "../activity/append.js";
 import { etagOf, pollMessage, stateNames } from "./codec.js";
-import { bearerOf, type VotingDeps } from "../deps.js";
+import { bearerOf } from "../../../sys/core/authn/principal.js";
+import { type VotingDeps } from "../deps.js";
 import { PollEntity, type PollRow } from "../entities.js";
 import { closeLocked, ensureSnapshot, loadPoll, notifyPollChanged, openLocked, touch } from "./store.js";
 import { createPollReader } from "./reader.js";

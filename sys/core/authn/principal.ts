@@ -26,3 +26,8 @@ export function requirePrincipal(ctx: HandlerContext): Principal {
   if (!principal) throw unauthenticated("MISSING_CREDENTIALS", "sign in first");
   return principal;
 }
+
+/** The caller's Authorization header, passed on to ports that ask sys as the caller (directory, identities). */
+export function bearerOf(ctx: HandlerContext): string | undefined {
+  return ctx.requestHeader.get("authorization") ?? undefined;
+}
