@@ -3,6 +3,7 @@
 import { createContributionsModule } from "../../mod/contributions/index.js";
 import { createDiscoModule } from "../../mod/disco/module.js";
 import { createGovernanceModule } from "../../mod/governance/index.js";
+import { createMessagingModule } from "../../mod/messaging/index.js";
 import type { PluginDefinition } from "../../mod/governance/index.js";
 import { createVotingModule } from "../../mod/voting/index.js";
 import { createAccountModule } from "../account/module.js";
@@ -27,5 +28,5 @@ export function createModModules(options: ModModulesOptions = {}): PolityModule<
   // Governance after voting: its `polity` plugin runs polls through the voting module's port; contributions after
   // governance: it reads GitHub events through governance's port.
   const governance = createGovernanceModule({ voting: () => voting.port(), plugins: options.governancePlugins });
-  return [createDiscoModule(), voting, governance, createContributionsModule({ governance: () => governance.port() })];
+  return [createDiscoModule(), voting, governance, createContributionsModule({ governance: () => governance.port() }), createMessagingModule()];
 }

@@ -90,6 +90,7 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
         registrations.push(...module.services(tier.context));
         moduleRoutes.push(...(module.routes?.({ ...tier.context, selfUrl }) ?? []));
         await module.start?.(tier.context);
+        await module.work?.(tier.context);
         if (module.stop) stops.push(() => module.stop!());
       }
     }

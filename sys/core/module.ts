@@ -53,6 +53,8 @@ export interface PolityModule<Ctx extends TierContext = TierContext> {
   // Plain HTTP routes (webhooks, compatibility APIs), answered on the one port before the RPC router.
   routes?(ctx: Ctx & { selfUrl(): string }): HttpRoute[];
   start?(ctx: Ctx): Promise<void>;
+  // Background work (senders, schedulers, sweeps) run by a process of the worker tier, after start.
+  work?(ctx: Ctx): Promise<void>;
   // The instance owns what start and services took (timers, pools, subscriptions) and releases it here.
   stop?(): Promise<void>;
   // `polityd secrets rotate`: re-seals every secret this module keeps that an older key sealed; returns how many.

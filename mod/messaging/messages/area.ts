@@ -1,0 +1,3 @@
+import { defineArea } from "../area.js";
+
+export const messagesArea = defineArea({ entities: [], migrations: [] });

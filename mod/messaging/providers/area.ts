@@ -1,0 +1,3 @@
+import { defineArea } from "../area.js";
+
+export const providersArea = defineArea({ entities: [], migrations: [] });
