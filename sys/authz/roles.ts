@@ -40,6 +40,8 @@ const orgAdmin = [
   "disco.*",
   // Contribution programmes: settings, the points ledger and its reversals, reconciliation.
   "contributions.*",
+  // Contacts, providers (with the org's credentials), messages, templates and blasts speak for the org.
+  "messaging.*",
 ];
 // What anyone may read of a community they can see; an observer holds exactly this (it cannot vote).
 // Governance processes (a platform vote and its outcome) are as visible as the community's polls.
