@@ -98,7 +98,7 @@ export const ROLES: readonly RoleDef[] = [
     name: "community.admin",
     scope: "community",
     rank: 40,
-    permissions: ["community.*", "voting.*", "governance.*", "contributions.*", "sys.role.read", "sys.role.grant", "sys.authz.explain", READ_EMAIL_PERMISSION],
+    permissions: ["community.*", "voting.*", "governance.*", "contributions.*", "messaging.notification.read", "messaging.notification.manage", "sys.role.read", "sys.role.grant", "sys.authz.explain", READ_EMAIL_PERMISSION],
     description: "Runs one community: settings, members, polls, governance plugins",
   },
   { name: "community.moderator", scope: "community", rank: 30, permissions: [...communityModerator, "sys.role.read"], description: "Invites members, runs polls" },
