@@ -2,12 +2,13 @@
 // plugin events in order from a cursor, hear that new ones were appended, find the instances of a plugin, and
 // run a plugin action with no caller (a reconciliation job).
 import type { Notifier } from "../../sys/core/notifier.js";
-import { escapeLike, query, tableOf } from "../../sys/core/sql.js";
+import { escapeLike, isUuid, query, tableOf } from "../../sys/core/sql.js";
 import type { GovernanceDeps } from "./deps.js";
-import { EventEntity, PluginInstanceEntity } from "./entities.js";
+import { EventEntity, PluginInstanceEntity, ProcessEntity } from "./entities.js";
 import { ALL_EVENTS_CHANNEL, type EventRow } from "./events/store.js";
 import { runPluginAction } from "./actions/run-action.js";
 import type { InstanceRow } from "./instances/store.js";
+import type { ProcessRow } from "./processes/store.js";
 import type { Json, JsonObject } from "./sdk/define-plugin.js";
 
 export interface GovernanceEventRecord {
@@ -37,6 +38,17 @@ export interface GovernancePort {
   instancesOf(plugin: string): Promise<PluginInstanceRecord[]>;
   /** Runs "<plugin>.<action>" with no caller, as the system; recorded in the activity log like any run. */
   runAction(communityId: string, action: string, parameters: JsonObject, instanceId?: string): Promise<Json>;
+  /** One process of the community with its status and outcome (as readable as its polls), or undefined. */
+  process(communityId: string, processId: string): Promise<ProcessSummary | undefined>;
+}
+
+export interface ProcessSummary {
+  id: string;
+  communityId: string;
+  /** "<plugin>.<process>". */
+  name: string;
+  status: string;
+  outcome: JsonObject;
 }
 
 export function createGovernancePort(deps: () => GovernanceDeps, notifier: () => Notifier): GovernancePort {
@@ -52,6 +64,11 @@ export function createGovernancePort(deps: () => GovernanceDeps, notifier: () =>
     async instancesOf(plugin) {
       const rows = (await deps().db.em().find(PluginInstanceEntity, { plugin, enabled: true })) as InstanceRow[];
       return rows.map((r) => ({ communityId: r.communityId, instanceId: r.id, platformId: r.platformId }));
+    },
+    async process(communityId, processId) {
+      if (!isUuid(processId)) return undefined;
+      const row = (await deps().db.em().findOne(ProcessEntity, { id: processId, communityId })) as ProcessRow | null;
+      return row ? { id: row.id, communityId: row.communityId, name: `${row.plugin}.${row.slug}`, status: row.status, outcome: row.outcome as JsonObject } : undefined;
     },
     runAction: (communityId, action, parameters, instanceId) => runPluginAction(deps(), { communityId, action, parameters, instanceId, actor: { accountId: "" } }),
   };

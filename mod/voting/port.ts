@@ -12,11 +12,13 @@ import { apiError, failedPrecondition, invalidArgument, notFound } from "../../s
 import type { CommunityRole, DirectoryPort } from "../../sys/core/ports/directory-port.js";
 import { createMessageValidator } from "../../sys/core/validation.js";
 import { appendActivity } from "./activity/append.js";
+import type { ActivityKindName } from "./contracts.js";
 import type { VotingDeps } from "./deps.js";
 import { PollEntity, type PollRow } from "./entities.js";
 import { checkSettings, settingsOf } from "./polls/rules.js";
 import { closeLocked, ensureSnapshot, loadPoll, openLocked } from "./polls/store.js";
 import { loadResults } from "./results/compute.js";
+import { createActivityReads } from "./port-reads.js";
 
 export type PollStateName = "draft" | "scheduled" | "open" | "closed";
 
@@ -42,6 +44,38 @@ export interface VotingPort {
   pollOutcome(input: { communityId: string; pollId: string }): Promise<{ state: PollStateName; outcome: PollOutcome | Record<string, never> }>;
   /** Closes an open poll and publishes its result; a poll already closed (e.g. by its schedule) is left as it is. */
   closePoll(input: { communityId: string; pollId: string; actorId: string; bearer?: string }): Promise<void>;
+  /**
+   * The community's activity entries after `afterSequence` of these kinds (all when empty), in order, at most
+   * `limit`; `through` is how far the log was read (past entries of other kinds), the cursor to continue from.
+   */
+  activitySince(communityId: string, afterSequence: number, kinds: ActivityKindName[], limit: number): Promise<{ entries: ActivityRecord[]; through: number }>;
+  /** The sequence of the community's latest activity entry (0 before the first). */
+  activityHead(communityId: string): Promise<number>;
+  /** These polls of the community (unknown ids are left out). */
+  pollSummaries(communityId: string, pollIds: string[]): Promise<PollSummary[]>;
+  /** Open polls of these communities closing at or after `from` and before `to`, soonest first. */
+  pollsClosingBetween(communityIds: string[], from: Date, to: Date): Promise<PollSummary[]>;
+}
+
+export interface ActivityRecord {
+  sequence: number;
+  kind: ActivityKindName;
+  time: Date;
+  actorId: string;
+  /** "" when the entry concerns no poll. */
+  pollId: string;
+  /** `{}` for poll_opened, poll_closed and poll_updated: they may carry an electorate of a million ids. */
+  payload: Record<string, unknown>;
+}
+
+export interface PollSummary {
+  id: string;
+  communityId: string;
+  title: string;
+  state: PollStateName;
+  closesAt: Date | null;
+  /** The poll's IANA time zone ("" = UTC). */
+  timeZone: string;
 }
 
 const validate = createMessageValidator();
@@ -109,6 +143,8 @@ export function createVotingPort(deps: VotingDeps): VotingPort {
       if (!results) throw apiError(Code.Internal, "RESULT_MISSING", `poll ${row.id} is closed but has no published result`);
       return { state, outcome: outcomeOf(row, results) };
     },
+
+    ...createActivityReads(deps),
 
     async closePoll({ communityId, pollId, actorId, bearer }) {
       const before = await loadPoll(db.em(), communityId, pollId);
