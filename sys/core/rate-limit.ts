@@ -7,9 +7,22 @@
 // address and counted per question: a mod replica asks about all its callers, anonymous ones included, from its
 // one address, so the anonymous budget would throttle every reader of the platform together; yet each question
 // costs sys a database query, so a stranger calling Check directly must not get it unmetered.
+//
+// The mod tier's identity questions (IdentityService.ResolveIdentity/LookupIdentities) asked with a service
+// account's token (the mod service account holding platform.identity_resolver, answering webhooks) go to that
+// same per-address bucket instead of the account's: a burst of webhook deliveries is the platform's traffic, not
+// one principal's, and must not be refused at the per-account budget. They stay metered (per address), and a
+// service account without sys.identity.resolve is still refused by authorization right after.
+import type { DescMethod } from "@bufbuild/protobuf";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { IdentityService } from "../../clients/src/gen/polity/sys/identity/v1/identity_pb.js";
 import type { Config } from "./config.js";
 import { resourceExhausted } from "./errors.js";
+
+/** IdentityService calls a service account's token counts in the tier bucket (consumeTierChecks), not its own. */
+export const TIER_IDENTITY_PATHS: ReadonlySet<string> = new Set(
+  [IdentityService.method.resolveIdentity, IdentityService.method.lookupIdentities].map((m: DescMethod) => `/${m.parent.typeName}/${m.name}`),
+);
 
 export interface RateLimit {
   /**
@@ -21,7 +34,8 @@ export interface RateLimit {
   consume(caller: { accountId?: string; address?: string; unverified?: boolean }): Promise<void>;
   /**
    * Counts `questions` authorization questions (Check: 1, CheckBatch: its questions) asked from `address`,
-   * whatever credential they carry, or one directory read mod makes without a credential (guard.ts); throws
+   * whatever credential they carry, one directory read mod makes without a credential, or one identity question
+   * of a service account (TIER_IDENTITY_PATHS; guard.ts); throws
    * RATE_LIMITED once the address's minute is used up.
    */
   consumeTierChecks(address: string | undefined, questions: number): Promise<void>;

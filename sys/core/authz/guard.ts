@@ -7,7 +7,7 @@ import type { TokenVerifier } from "../authn/token-verifier.js";
 import { apiError, permissionDenied, unauthenticated } from "../errors.js";
 import type { AuthorizationPort } from "../ports/authorization-port.js";
 import { TIER_DIRECTORY_PATHS } from "../ports/remote-directory.js";
-import type { RateLimit } from "../rate-limit.js";
+import { type RateLimit, TIER_IDENTITY_PATHS } from "../rate-limit.js";
 import type { MethodRule } from "./rules.js";
 
 /** The permission of AuthzService.Check/CheckBatch, which the mod tier's authorization port calls. */
@@ -58,7 +58,9 @@ export function createGuard({ rules, verifier, authorization, rateLimit, exempt 
         throw error;
       }
     }
-    await meter?.consume({ accountId: principal?.accountId, address: clientAddress, unverified: principal?.unverified });
+    // A service account's identity questions (the mod tier resolving webhook senders) count in the tier bucket.
+    if (meter && principal?.kind === "service" && TIER_IDENTITY_PATHS.has(path)) await meter.consumeTierChecks(clientAddress, 1);
+    else await meter?.consume({ accountId: principal?.accountId, address: clientAddress, unverified: principal?.unverified });
     if (rule.public) return principal;
     // allow_anonymous: a caller without a token is asked about as the anonymous principal (""), which the engine
     // grants only what the resource makes public.
