@@ -1,3 +1,8 @@
 import { defineArea } from "../area.js";
+import { contactEntities } from "./entities.js";
+import { contactsMigrations } from "./migrations/index.js";
 
-export const contactsArea = defineArea({ entities: [], migrations: [] });
+export const contactsArea = defineArea({
+  entities: contactEntities as never[],
+  migrations: contactsMigrations,
+});
