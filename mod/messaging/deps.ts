@@ -6,8 +6,9 @@ import type { Notifier } from "../../sys/core/notifier.js";
 import type { AuthorizationPort } from "../../sys/core/ports/authorization-port.js";
 import type { DirectoryPort } from "../../sys/core/ports/directory-port.js";
 import type { Keyring } from "../../sys/core/secrets/keyring.js";
+import type { NotificationSources } from "./notifications/sources.js";
 
-export interface MessagingDeps {
+export interface MessagingDeps extends NotificationSources {
   db: Database;
   config: Config;
   logger: Logger;

@@ -1,0 +1,66 @@
+// A community's notification settings: read with their defaults (everything off, 24 h lead), and replaced.
+// Turning them on starts the cursor at the activity log's head, so nothing that happened before is sent.
+import { LockMode } from "@mikro-orm/core";
+import type { EntityManager } from "../../../sys/core/db.js";
+import { type EventSettingsJson, type NotificationEventName, NotificationSettingsEntity, type NotificationSettingsRow } from "./entities.js";
+
+export const NOTIFICATION_EVENTS: NotificationEventName[] = ["poll_opened", "poll_closing_soon", "result_published", "process_outcome"];
+export const DEFAULT_LEAD_SECONDS = 24 * 3600;
+
+export interface NotificationSettings {
+  communityId: string;
+  events: EventSettingsJson;
+  closingSoonLeadSeconds: number;
+  category: string;
+  roles: string[];
+  updatedAt?: Date;
+}
+
+export const defaultSettings = (communityId: string): NotificationSettings => ({
+  communityId,
+  events: Object.fromEntries(NOTIFICATION_EVENTS.map((e) => [e, { enabled: false, templateId: "" }])) as EventSettingsJson,
+  closingSoonLeadSeconds: DEFAULT_LEAD_SECONDS,
+  category: "",
+  roles: [],
+});
+
+export const isActive = (s: Pick<NotificationSettings, "events">): boolean => NOTIFICATION_EVENTS.some((e) => s.events[e]?.enabled);
+
+export function settingsOf(row: NotificationSettingsRow): NotificationSettings {
+  const defaults = defaultSettings(row.communityId);
+  return {
+    communityId: row.communityId,
+    events: { ...defaults.events, ...row.events },
+    closingSoonLeadSeconds: row.closingSoonLeadSeconds,
+    category: row.category,
+    roles: row.roles,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export async function loadSettings(em: EntityManager, communityId: string): Promise<NotificationSettings> {
+  const row = await em.fork().findOne(NotificationSettingsEntity, { communityId });
+  return row ? settingsOf(row) : defaultSettings(communityId);
+}
+
+/**
+ * Replaces the settings. `head` gives the activity log's current sequence, asked only when notifications go
+ * from off to on (the cursor then skips the past); while they stay on the cursor keeps its place.
+ */
+export async function saveSettings(em: EntityManager, orgId: string, settings: NotificationSettings, head: () => Promise<number>): Promise<void> {
+  const active = isActive(settings);
+  // Read before the transaction: the head is another module's read on its own connection.
+  const before = await em.fork().findOne(NotificationSettingsEntity, { communityId: settings.communityId });
+  const startAt = active && !before?.active ? await head() : undefined;
+  await em.fork().transactional(async (tx) => {
+    const row = await tx.findOne(NotificationSettingsEntity, { communityId: settings.communityId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const fields = { orgId, events: settings.events, closingSoonLeadSeconds: settings.closingSoonLeadSeconds, category: settings.category, roles: settings.roles, active, updatedAt: new Date() };
+    if (!row) {
+      tx.create(NotificationSettingsEntity, { communityId: settings.communityId, ...fields, activityCursor: startAt ?? 0 });
+    } else {
+      // Switched on by someone else since the read above: their cursor stands.
+      const cursor = startAt !== undefined && !row.active ? startAt : row.activityCursor;
+      tx.assign(row, { ...fields, activityCursor: cursor });
+    }
+  });
+}
