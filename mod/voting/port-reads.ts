@@ -1,14 +1,16 @@
 // The port's read-only views for modules that follow what the voting module commits (messaging's notifications):
-// the activity log from a cursor, and polls by id or by closing time. Nothing here writes or locks.
+// the activity log from a cursor, polls by id or by closing time, and word that a poll changed. Nothing here
+// writes or locks.
 import type { EntityManager } from "../../sys/core/db.js";
 import { query, tableOf } from "../../sys/core/sql.js";
 import { ActivityEntry, ActivityHead } from "./activity/entities.js";
 import type { ActivityKindName } from "./contracts.js";
 import type { VotingDeps } from "./deps.js";
 import { PollEntity } from "./entities.js";
+import { POLLS_CHANNEL } from "./polls/store.js";
 import type { ActivityRecord, PollStateName, PollSummary, VotingPort } from "./port.js";
 
-type Reads = Pick<VotingPort, "activitySince" | "activityHead" | "pollSummaries" | "pollsClosingBetween">;
+type Reads = Pick<VotingPort, "activitySince" | "activityHead" | "pollSummaries" | "pollsClosingBetween" | "onPollChanged">;
 
 // These kinds log the electorate (eligible_ids), which can be a million ids: never read through the port.
 const WITHOUT_PAYLOAD: ActivityKindName[] = ["poll_opened", "poll_closed", "poll_updated"];
@@ -25,8 +27,10 @@ async function head(em: EntityManager, communityId: string): Promise<number> {
   return row ? Number(row.sequence) : 0;
 }
 
-export function createActivityReads(deps: Pick<VotingDeps, "db">): Reads {
+export function createActivityReads(deps: Pick<VotingDeps, "db" | "notifier">): Reads {
   return {
+    onPollChanged: (listener) => deps.notifier.subscribe(POLLS_CHANNEL, listener),
+
     activityHead: (communityId) => head(deps.db.em(), communityId),
 
     async activitySince(communityId, afterSequence, kinds, limit) {

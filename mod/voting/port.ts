@@ -55,6 +55,8 @@ export interface VotingPort {
   pollSummaries(communityId: string, pollIds: string[]): Promise<PollSummary[]>;
   /** Open polls of these communities closing at or after `from` and before `to`, soonest first. */
   pollsClosingBetween(communityIds: string[], from: Date, to: Date): Promise<PollSummary[]>;
+  /** Calls `listener` with the poll id whenever a poll changed on any replica ("" after a lost connection); returns the unsubscribe. */
+  onPollChanged(listener: (pollId: string) => void): () => void;
 }
 
 export interface ActivityRecord {
