@@ -1,9 +1,11 @@
 // The github plugin through the real server: enabled with the installation id as its platform id, a real
 // issues.closed delivery (Octokit's corpus), signed by the GitHub fake, posted to the app-wide /api/hooks/github
 // becomes one "github.closed issues" event (redelivery included); a bad or missing signature is 401 and leaves
-// nothing; and an action reaches the fake with an installation token minted from the stored private key.
+// nothing; an action reaches the fake with an installation token minted from the stored private key; and an
+// issue vote ends when its issue is closed on GitHub, once, with the votes cast until then.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PolityClient } from "../../clients/src/core.js";
+import { ProcessStatus } from "../../clients/src/gen/polity/mod/governance/v1/governance_pb.js";
 import { closedIssuePayload } from "../../mod/governance/plugins/github/test-support.js";
 import { createGitHubFake, generateAppKeyPair, type GitHubFake } from "../fakes/github-fake.js";
 import type { TestServer } from "../support/server.js";
@@ -68,5 +70,75 @@ describe("github plugin through the server", () => {
     expect(result).toMatchObject({ number: 1, title: "Fix the bench" });
     expect(github.issues.get("coast-code/harbour")?.[0].labels).toEqual(["C4GT Community"]);
     expect(github.exchanges).toBe(1);
+  });
+});
+
+describe("issue votes end when their issue is closed on GitHub", () => {
+  const REPO = "votes";
+  const issueOf = (number: number) => github.issues.get(`coast-code/${REPO}`)!.find((i) => i.number === number)!;
+  const resultComments = (number: number) => issueOf(number).comments.filter((c) => c.body.startsWith("This vote is now closed"));
+  const processOf = async (processId: string) => (await admin.governance.getProcess({ communityId, processId })).process!;
+  /** GitHub's issues.closed for the vote's issue (Octokit's example, retargeted), closed by `sender` at `closedAt`. */
+  function closedDelivery(number: number, closedAt: Date, sender: { login: string; id: number; type: string }) {
+    const payload = closedIssuePayload(INSTALLATION_ID);
+    const issue = payload.issue as Record<string, unknown>;
+    Object.assign(issue, { number, closed_at: closedAt.toISOString().replace(/\.\d+Z$/, "Z") });
+    payload.repository = { ...(payload.repository as object), name: REPO, full_name: `coast-code/${REPO}` };
+    payload.sender = { ...(payload.sender as object), ...sender };
+    return payload;
+  }
+  /** Marks the fake's issue closed, as GitHub would have before sending issues.closed. */
+  function closeOnGitHub(number: number): Date {
+    const closedAt = new Date(Math.floor(Date.now() / 1000) * 1000 + 1000);
+    Object.assign(issueOf(number), { state: "closed", closed_at: closedAt.toISOString(), state_reason: "completed" });
+    return closedAt;
+  }
+
+  it("closes a react vote with its result at that moment: later reactions, redeliveries and new deliveries change nothing", async () => {
+    const { process } = await admin.governance.startProcess({ communityId, process: "github.issue-react-vote", input: { repo: REPO, question: "Paint the bench blue?" } });
+    const number = (process!.outcome as { issue_number: number }).issue_number;
+    github.react("coast-code", REPO, number, "ada", "+1");
+    github.react("coast-code", REPO, number, "bob", "+1");
+    github.react("coast-code", REPO, number, "cy", "-1");
+    const closedAt = closeOnGitHub(number);
+    // Reacting on a closed issue is allowed on GitHub, but too late for the vote.
+    github.react("coast-code", REPO, number, "dan", "-1");
+    github.react("coast-code", REPO, number, "eve", "-1");
+    for (const late of issueOf(number).reactions.slice(3)) late.created_at = new Date(closedAt.getTime() + 60_000).toISOString();
+    const patchesBefore = github.requests.filter((r) => r.method === "PATCH").length;
+
+    const payload = closedDelivery(number, closedAt, { login: "ada", id: 5001, type: "User" });
+    const first = await github.sendWebhook(appHook, "issues", payload);
+    expect(first.status).toBe(200);
+    expect((await github.sendWebhook(appHook, "issues", payload, { deliveryId: first.deliveryId })).status).toBe(200);
+    expect((await github.sendWebhook(appHook, "issues", payload)).status).toBe(200);
+    const done = await until(() => processOf(process!.id), (p) => p.status === ProcessStatus.COMPLETED);
+    expect(done.outcome).toMatchObject({ issue_number: number, result: "pass", votes: { yes: { users: ["ada", "bob"], count: 2 }, no: { users: ["cy"], count: 1 } } });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(resultComments(number).map((c) => c.body)).toEqual([expect.stringContaining("The result was 'pass' with 2 votes for and 1 votes against")]);
+    // The issue was already closed: the vote does not close it again.
+    expect(github.requests.filter((r) => r.method === "PATCH").length).toBe(patchesBefore);
+    expect((await processOf(process!.id)).outcome).toEqual(done.outcome);
+  });
+
+  it("ignores the app closing the vote's own issue, and ends a comment vote when a person closes it", async () => {
+    const { process } = await admin.governance.startProcess({ communityId, process: "github.issue-comment-vote", input: { repo: REPO, question: "Which colour?" } });
+    const number = (process!.outcome as { issue_number: number }).issue_number;
+    const bot = issueOf(number).user;
+    github.comment("coast-code", REPO, number, "ada", "^^^^Blue^^^^");
+    github.comment("coast-code", REPO, number, "bob", "I say ^^^^green^^^^ please");
+    // The app's own close (what ending the vote does) is not a reason to end it.
+    const botClose = await github.sendWebhook(appHook, "issues", closedDelivery(number, new Date(), bot));
+    expect(botClose.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await processOf(process!.id)).status).toBe(ProcessStatus.PENDING);
+
+    const closedAt = closeOnGitHub(number);
+    github.comment("coast-code", REPO, number, "cy", "^^^^blue^^^^");
+    issueOf(number).comments.at(-1)!.created_at = new Date(closedAt.getTime() + 60_000).toISOString();
+    expect((await github.sendWebhook(appHook, "issues", closedDelivery(number, closedAt, { login: "bob", id: 5002, type: "User" }))).status).toBe(200);
+    const done = await until(() => processOf(process!.id), (p) => p.status === ProcessStatus.COMPLETED);
+    expect(done.outcome).toMatchObject({ issue_number: number, votes: { blue: 1, green: 1 }, voters: ["ada", "bob"] });
+    expect(resultComments(number)).toHaveLength(1);
   });
 });

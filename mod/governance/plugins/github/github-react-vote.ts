@@ -1,21 +1,22 @@
 // `issue-react-vote`, as Metagov's: a yes/no vote by 👍 and 👎 reactions on an issue (one the vote creates, or
 // one the driver names). GitHub sends no webhook for reactions, so each update (the sweep) counts them; the
-// vote ends on close or once max_votes are counted, with a comment giving the result.
+// vote ends on close, once max_votes are counted, or when the issue is closed on GitHub (counting the reactions
+// made until then), with a comment giving the result.
 import type { InstanceContext, JsonObject, ProcessDefinition, ProcessUpdate } from "../../sdk/define-plugin.js";
 import { githubRequestFor, listAll } from "./github-client.js";
-import { finishVote, issueOutcome, openVoteIssue, voteInput, voteIssueOf, voteOutcomeSchema, type VoteIssue } from "./github-vote-issue.js";
+import { castBy, closedOnGitHub, finishVote, issueOutcome, openVoteIssue, voteInput, voteIssueOf, voteOutcomeSchema, type VoteIssue } from "./github-vote-issue.js";
 
 interface Tally { yes: string[]; no: string[] }
 
 const voters = { type: "object", properties: { users: { type: "array", items: { type: "string" } }, count: { type: "integer" } }, required: ["users", "count"] };
 
-/** 👍 and 👎 by people (bots and apps do not vote), each list sorted by login. */
-async function tally(ctx: InstanceContext, issue: VoteIssue): Promise<Tally> {
+/** 👍 and 👎 by people (bots and apps do not vote), made by `until` when given, each list sorted by login. */
+async function tally(ctx: InstanceContext, issue: VoteIssue, until?: Date): Promise<Tally> {
   const reactions = await listAll(githubRequestFor(ctx), "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions", { owner: issue.owner, repo: issue.repo, issue_number: issue.issue_number });
   const yes: string[] = [], no: string[] = [];
   for (const reaction of reactions) {
     const user = (reaction.user ?? {}) as JsonObject;
-    if (user.type !== "User") continue;
+    if (user.type !== "User" || !castBy(reaction, until)) continue;
     if (reaction.content === "+1") yes.push(String(user.login));
     if (reaction.content === "-1") no.push(String(user.login));
   }
@@ -34,11 +35,11 @@ function outcomeOf(issue: VoteIssue, votes: Tally, final: boolean): JsonObject {
   };
 }
 
-async function finish(ctx: InstanceContext, issue: VoteIssue, votes: Tally): Promise<ProcessUpdate> {
+async function finish(ctx: InstanceContext, issue: VoteIssue, votes: Tally, options: { issueClosed?: boolean } = {}): Promise<ProcessUpdate> {
   const result = resultOf(votes);
   const text = `This vote is now closed. The result was '${result}' with ${votes.yes.length} votes for and ${votes.no.length} votes against. ` +
     "You may continue commenting and reacting, but it will have no impact on the result.";
-  return finishVote(ctx, issue, text, outcomeOf(issue, votes, true));
+  return finishVote(ctx, issue, text, outcomeOf(issue, votes, true), options);
 }
 
 export const issueReactVote: ProcessDefinition = {
@@ -61,5 +62,10 @@ export const issueReactVote: ProcessDefinition = {
   async close(ctx, process) {
     const issue = voteIssueOf(process);
     return finish(ctx, issue, await tally(ctx, issue));
+  },
+  async receiveWebhook(ctx, process, delivery) {
+    const issue = voteIssueOf(process);
+    const closedAt = closedOnGitHub(issue, delivery);
+    if (closedAt) return finish(ctx, issue, await tally(ctx, issue, closedAt), { issueClosed: true });
   },
 };

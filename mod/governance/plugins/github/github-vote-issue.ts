@@ -1,6 +1,7 @@
 // What the two issue votes share: the issue they run on (created with Metagov's wording, or one the driver
-// names), and how they end: a comment with the result, and the issue closed when the vote created it.
-import { invalidInput, type InstanceContext, type JsonObject, type ProcessUpdate, type ProcessView } from "../../sdk/define-plugin.js";
+// names), and how they end: a comment with the result, and the issue closed when the vote created it, or the
+// issue closed on GitHub (an issues.closed delivery), which ends the vote with what was cast until then.
+import { invalidInput, type InstanceContext, type JsonObject, type ProcessUpdate, type ProcessView, type WebhookDelivery } from "../../sdk/define-plugin.js";
 import { createIssue, repositoryOf, repositoryProperties } from "./github-actions.js";
 import { githubRequestFor } from "./github-client.js";
 
@@ -60,13 +61,44 @@ export function voteIssueOf(process: ProcessView): VoteIssue {
   return process.data as unknown as VoteIssue;
 }
 
-/** Posts the result on the issue and closes it when the vote opened it; the process is then completed. */
-export async function finishVote(ctx: InstanceContext, issue: VoteIssue, resultText: string, outcome: JsonObject): Promise<ProcessUpdate> {
+/**
+ * Posts the result on the issue and closes it when the vote opened it (unless it was closed on GitHub, which
+ * is what ended the vote); the process is then completed.
+ */
+export async function finishVote(ctx: InstanceContext, issue: VoteIssue, resultText: string, outcome: JsonObject, options: { issueClosed?: boolean } = {}): Promise<ProcessUpdate> {
   const request = githubRequestFor(ctx);
   const where = { owner: issue.owner, repo: issue.repo, issue_number: issue.issue_number };
   await request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...where, body: resultText });
-  if (issue.created_issue) await request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...where, state: "closed" });
+  if (issue.created_issue && !options.issueClosed) await request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...where, state: "closed" });
   return { status: "completed", outcome };
+}
+
+/** Whether a delivery is about the vote's own issue (same repository and number). */
+export function isVoteIssue(issue: VoteIssue, body: JsonObject): boolean {
+  const onIssue = (body.issue ?? {}) as JsonObject;
+  const repository = (body.repository ?? {}) as JsonObject;
+  return onIssue.number === issue.issue_number && String(repository.full_name).toLowerCase() === `${issue.owner}/${issue.repo}`.toLowerCase();
+}
+
+/**
+ * When the delivery is the vote's issue being closed on GitHub, the moment it was closed (votes cast later do not
+ * count); otherwise undefined. The app closing the issue it opened is the vote's own ending (finishVote), not a
+ * reason to end it again: that delivery, sent by the app's bot, is ignored.
+ */
+export function closedOnGitHub(issue: VoteIssue, delivery: WebhookDelivery): Date | undefined {
+  const body = (delivery.body ?? {}) as JsonObject;
+  if (delivery.headers["x-github-event"] !== "issues" || body.action !== "closed" || !isVoteIssue(issue, body)) return undefined;
+  const sender = (body.sender ?? {}) as JsonObject;
+  if (issue.bot_id !== null && sender.id === issue.bot_id) return undefined;
+  const closedAt = Date.parse(String(((body.issue ?? {}) as JsonObject).closed_at));
+  return Number.isNaN(closedAt) ? new Date() : new Date(closedAt);
+}
+
+/** Whether something GitHub stamped `created_at` happened by `until` (always, without a bound). */
+export function castBy(item: JsonObject, until: Date | undefined): boolean {
+  if (!until) return true;
+  const at = Date.parse(String(item.created_at));
+  return Number.isNaN(at) || at <= until.getTime();
 }
 
 /** The vote's own fields of the outcome, shown from the start. */
