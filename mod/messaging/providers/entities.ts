@@ -17,7 +17,7 @@ export const ProviderEntity = defineEntity({
     secrets: p.text().nullable(),
     enabled: p.boolean(),
     /** The org's override of the kind's default rate; null = the kind's default. */
-    ratePerSecond: p.double().nullable(),
+    ratePerSecond: p.double().$type<number>().nullable(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
   },
