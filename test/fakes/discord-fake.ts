@@ -12,7 +12,8 @@
 //   PUT   /applications/{app}/guilds/{guild}/commands       the whole list, replaced;  PATCH …/commands/{id} edits
 //                                                          (another application or guild → 403 50001 Missing Access)
 // An interaction is answered once, by an interaction response: the HTTP answer to its delivery (200 with a
-// response type allowed for it: PING 1; command 4, 5, 9; button 4, 5, 6, 7, 9), or else the callback endpoint.
+// response type allowed for it: PING 1; command 4, 5, 9; button 4, 5, 6, 7, 9; autocomplete 8), or else the
+// callback endpoint.
 // Types 4/5 create the interaction's original message (ephemeral with flags 64), 6/7 make it the clicked message
 // (7 edits it at once). The interaction endpoints need no bot token, only a token this fake issued:
 //   POST  /interactions/{id}/{token}/callback  204, or 400 40060 "Interaction has already been acknowledged.",
@@ -22,8 +23,10 @@
 //   POST  /webhooks/{app}/{token}              a follow-up message → it (the same 404s; empty → 400 50006)
 // For tests: `messages`, `commands`, `responses` (interaction id → its interaction response), `originals`
 // (interaction id → the message a command's response created), `followUps` (interaction id → its follow-up
-// messages), `requests`, `rateLimit(path, retryAfterSeconds, times)` (429 {message, retry_after, global: false}
-// with Discord's X-RateLimit-* headers), interaction builders `ping()`, `slashCommand(…)`, `buttonClick(…)`
+// messages), `edits` (interaction id → the bodies of its PATCH …/@original, in order), `requests`,
+// `rateLimit(path, retryAfterSeconds, times)` (429 {message, retry_after, global: false} with Discord's
+// X-RateLimit-* headers), interaction builders `ping()`, `slashCommand(…)`, `buttonClick(…)`, `contextMenu(…)`
+// (a USER or MESSAGE command on a target), `autocomplete(…)` (a command option being typed)
 // (remembered, so their tokens are accepted), and `sendInteraction(url, interaction, options?)`: POSTs it with
 // X-Signature-Ed25519 over X-Signature-Timestamp + body, by the application's key pair generated here (options.key
 // to sign with another private key, null for no signature; options.timestamp in seconds for a stale one).
@@ -46,11 +49,14 @@ export interface DiscordFake {
   responses: Map<string, Record<string, unknown>>;
   originals: Map<string, DiscordMessage>;
   followUps: Map<string, DiscordMessage[]>;
+  edits: Map<string, Record<string, unknown>[]>;
   requests: { method: string; path: string; authorization?: string }[];
   rateLimit(path: string, retryAfterSeconds: number, times?: number): void;
   ping(): Interaction;
   slashCommand(command: { name: string; userId: string; options?: unknown[]; guildId?: string }): Interaction;
   buttonClick(click: { message: DiscordMessage; customId: string; userId: string }): Interaction;
+  contextMenu(command: { name: string; userId: string; kind: "user" | "message"; targetId: string }): Interaction;
+  autocomplete(command: { name: string; userId: string; option: { name: string; type: number; value: string } }): Interaction;
   sendInteraction(url: string, interaction: Record<string, unknown>, options?: { key?: KeyObject | null; timestamp?: number }): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
 }
@@ -78,6 +84,7 @@ export async function createDiscordFake(options: { botToken?: string } = {}): Pr
   const messages = new Map<string, DiscordMessage>(), commands = new Map<string, DiscordCommand>();
   const responses = new Map<string, Record<string, unknown>>(), interactions = new Map<string, Interaction>();
   const originals = new Map<string, DiscordMessage>(), followUps = new Map<string, DiscordMessage[]>();
+  const edits = new Map<string, Record<string, unknown>[]>();
   const requests: { method: string; path: string; authorization?: string }[] = [];
   const limits = new Map<string, { retryAfter: number; times: number }>();
   let serial = 1n;
@@ -103,7 +110,11 @@ export async function createDiscordFake(options: { botToken?: string } = {}): Pr
     if (method === "POST" && (match = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/))) return callback(response, match[1]!, decodeURIComponent(match[2]!), body);
     if ((match = path.match(/^\/webhooks\/(\d+)\/([^/]+)(\/messages\/@original)?$/)) && method === (match[3] ? "PATCH" : "POST")) {
       const answered = answeredInteraction(match[1]!, decodeURIComponent(match[2]!));
-      if (match[3]) return sendJson(response, 200, editMessage(originalOf(answered), body));
+      if (match[3]) {
+        const edited = editMessage(originalOf(answered), body);
+        edits.set(answered.id, [...(edits.get(answered.id) ?? []), body]);
+        return sendJson(response, 200, edited);
+      }
       return sendJson(response, 200, followUp(answered, body));
     }
     if (request.headers.authorization !== `Bot ${botToken}`) throw new DiscordError(401, "401: Unauthorized", 0);
@@ -175,7 +186,7 @@ export async function createDiscordFake(options: { botToken?: string } = {}): Pr
   }
 
   function allowedResponseTypes(interaction: Interaction): number[] {
-    return interaction.type === 1 ? [1] : interaction.type === 2 ? [4, 5, 9] : interaction.type === 3 ? [4, 5, 6, 7, 9] : [];
+    return interaction.type === 1 ? [1] : interaction.type === 2 ? [4, 5, 9] : interaction.type === 3 ? [4, 5, 6, 7, 9] : interaction.type === 4 ? [8] : [];
   }
 
   /** Records the interaction's one response and what it does to messages. */
@@ -237,7 +248,7 @@ export async function createDiscordFake(options: { botToken?: string } = {}): Pr
   }
 
   return {
-    url: server.url, applicationId, guildId, botUserId, publicKeyHex, messages, commands, responses, originals, followUps, requests, sendInteraction,
+    url: server.url, applicationId, guildId, botUserId, publicKeyHex, messages, commands, responses, originals, followUps, edits, requests, sendInteraction,
     rateLimit: (path, retryAfter, times = 1) => void limits.set(path, { retryAfter, times }),
     ping: () => interaction({ type: 1, user: { id: "1300000000000000001", username: "discord-system" } }),
     slashCommand: (command) => interaction({
@@ -247,6 +258,17 @@ export async function createDiscordFake(options: { botToken?: string } = {}): Pr
     buttonClick: (click) => interaction({
       type: 3, guild_id: guildId, channel_id: click.message.channel_id, member: member(click.userId), message: structuredClone(click.message), locale: "en-US",
       data: { custom_id: click.customId, component_type: 2 },
+    }),
+    contextMenu: (command) => interaction({
+      type: 2, guild_id: guildId, channel_id: "1400000000000000001", member: member(command.userId), locale: "en-US",
+      data: {
+        id: snowflake(), name: command.name, type: command.kind === "user" ? 2 : 3, target_id: command.targetId,
+        resolved: command.kind === "user" ? { users: { [command.targetId]: member(command.targetId).user } } : { messages: { [command.targetId]: messageOf("1400000000000000001", "the target", { id: command.targetId }) } },
+      },
+    }),
+    autocomplete: (command) => interaction({
+      type: 4, guild_id: guildId, channel_id: "1400000000000000001", member: member(command.userId), locale: "en-US",
+      data: { id: snowflake(), name: command.name, type: 1, options: [{ ...command.option, focused: true }] },
     }),
     close: server.close,
   };
