@@ -1,0 +1,58 @@
+// What a verified inbound event changes, inside the transaction that records it: an incoming message linked
+// to its sender and to the message it answers (which becomes REPLIED), an SMS STOP/START keyword applied to
+// the sender's consent, or a delivery receipt moving an outgoing message forward.
+import { Channel, MessageState } from "../../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
+import type { EntityManager } from "../../../sys/core/db.js";
+import { query, tableOf } from "../../../sys/core/sql.js";
+import { setContactConsent } from "../contacts/consent.js";
+import { ContactAddressEntity } from "../contacts/entities.js";
+import { findRecipientByAddress, type Recipient, recordOptOut } from "../contacts/recipients.js";
+import type { MessagingDeps } from "../deps.js";
+import { createIncomingMessage, findByProviderMessageId, transition } from "../messages/store.js";
+import type { ResolvedProvider } from "../providers/chain.js";
+import type { InboundEvent } from "../services/sdk/define-provider.js";
+import { INBOUND_START_SOURCE, INBOUND_STOP_SOURCE, smsKeyword } from "./keywords.js";
+
+export interface EffectOutcome {
+  outcome: "applied" | "unmatched";
+  messageId?: string;
+}
+
+export async function applyInboundEvent(deps: MessagingDeps, tx: EntityManager, provider: ResolvedProvider, event: InboundEvent): Promise<EffectOutcome> {
+  return event.kind === "message" ? applyMessage(deps, tx, provider, event) : applyStatus(deps, tx, provider, event);
+}
+
+async function applyMessage(deps: MessagingDeps, tx: EntityManager, provider: ResolvedProvider, event: Extract<InboundEvent, { kind: "message" }>): Promise<EffectOutcome> {
+  const recipient = await findRecipientByAddress(deps, tx, provider.orgId, provider.channel, event.from);
+  if (recipient && provider.channel === Channel.SMS) await applyKeyword(deps, tx, recipient, event.text);
+  const answered = event.inReplyTo ? await findByProviderMessageId(tx, provider.id, event.inReplyTo) : undefined;
+  const replyTo = answered?.orgId === provider.orgId ? answered : undefined;
+  const { id, created } = await createIncomingMessage(deps, tx, {
+    orgId: provider.orgId, recipient: recipient?.ref, from: event.from, providerId: provider.id,
+    providerMessageId: event.providerMessageId, text: event.text, replyToMessageId: replyTo?.id,
+  });
+  if (created && replyTo) await transition(deps, tx, replyTo.id, MessageState.REPLIED, { providerId: provider.id, at: event.receivedAt ?? new Date() });
+  return { outcome: "applied", messageId: id };
+}
+
+async function applyKeyword(deps: MessagingDeps, tx: EntityManager, recipient: Recipient, text: string): Promise<void> {
+  const keyword = smsKeyword(text);
+  if (keyword === "stop") await recordOptOut(deps, tx, recipient.orgId, recipient.ref, Channel.SMS, INBOUND_STOP_SOURCE);
+  // START re-grants only what an inbound STOP took: an opt-out from elsewhere (an admin, an import) stands.
+  if (keyword === "start" && recipient.contactId) {
+    const [address] = await query<{ consent_source: string; opted_out_at: Date | null }>(tx,
+      `select consent_source, opted_out_at from ${tableOf(tx, ContactAddressEntity)} where org_id = ? and contact_id = ? and channel = ?`,
+      [recipient.orgId, recipient.contactId, Channel.SMS]);
+    if (address?.opted_out_at && address.consent_source === INBOUND_STOP_SOURCE) {
+      await setContactConsent(tx, recipient.orgId, recipient.contactId, Channel.SMS, true, INBOUND_START_SOURCE, new Date());
+    }
+  }
+}
+
+async function applyStatus(deps: MessagingDeps, tx: EntityManager, provider: ResolvedProvider, event: Extract<InboundEvent, { kind: "status" }>): Promise<EffectOutcome> {
+  const message = await findByProviderMessageId(tx, provider.id, event.providerMessageId);
+  if (!message || message.orgId !== provider.orgId) return { outcome: "unmatched" };
+  // Forward-only: a receipt arriving after a later state (READ before DELIVERED_USER) changes nothing.
+  await transition(deps, tx, message.id, MessageState[event.state], { providerId: provider.id, reason: event.reason });
+  return { outcome: "applied", messageId: message.id };
+}

@@ -1,0 +1,55 @@
+// A delivery receipt can arrive before the sender has committed the provider's message id (the provider answers
+// the send and calls back at once). Such receipts are kept as "unmatched" and retried here, on the worker tier,
+// for an hour after they arrived.
+import { MessageState } from "../../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
+import type { EntityManager } from "../../../sys/core/db.js";
+import { query, tableOf } from "../../../sys/core/sql.js";
+import type { MessagingDeps } from "../deps.js";
+import { findByProviderMessageId, transition } from "../messages/store.js";
+import type { InboundEvent } from "../services/sdk/define-provider.js";
+import { InboundEventEntity } from "./entities.js";
+
+const SWEEP_EVERY_MS = 5_000;
+const RETRY_FOR_MS = 60 * 60 * 1000;
+const BATCH = 100;
+
+interface Unmatched {
+  id: string;
+  org_id: string;
+  provider_id: string;
+  event: InboundEvent;
+}
+
+/** Retries the unmatched receipts due; returns how many now matched. */
+export async function sweepUnmatchedReceipts(deps: MessagingDeps, now = new Date()): Promise<number> {
+  return deps.db.em().transactional(async (txem) => {
+    const tx = txem as EntityManager;
+    const table = tableOf(tx, InboundEventEntity);
+    const rows = await query<Unmatched>(tx,
+      `select id, org_id, provider_id, event from ${table} where outcome = 'unmatched' and received_at > ? order by received_at limit ${BATCH} for update skip locked`,
+      [new Date(now.getTime() - RETRY_FOR_MS)]);
+    let matched = 0;
+    for (const row of rows) {
+      const event = typeof row.event === "string" ? (JSON.parse(row.event) as InboundEvent) : row.event;
+      if (event.kind !== "status") continue;
+      const message = await findByProviderMessageId(tx, row.provider_id, event.providerMessageId);
+      if (!message || message.orgId !== row.org_id) continue;
+      await transition(deps, tx, message.id, MessageState[event.state], { providerId: row.provider_id, reason: event.reason });
+      await query(tx, `update ${table} set outcome = 'applied', message_id = ? where id = ?`, [message.id, row.id]);
+      matched++;
+    }
+    return matched;
+  });
+}
+
+export function startUnmatchedSweep(deps: MessagingDeps): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = sweepUnmatchedReceipts(deps).catch((error: unknown) => deps.logger.warn({ err: error }, "unmatched receipt sweep failed"));
+  }, SWEEP_EVERY_MS);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
