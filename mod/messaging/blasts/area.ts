@@ -1,3 +1,11 @@
 import { defineArea } from "../area.js";
+import { ProviderRateEntity } from "../rate-limit/entities.js";
+import { rateLimitMigrations } from "../rate-limit/migrations/index.js";
+import { BlastEntity, BlastRecipientEntity } from "./entities.js";
+import { blastMigrations } from "./migrations/index.js";
 
-export const blastsArea = defineArea({ entities: [], migrations: [] });
+// The provider rate table rides with the blasts area (same owner); the sender in the messages area uses it.
+export const blastsArea = defineArea({
+  entities: [BlastEntity, BlastRecipientEntity, ProviderRateEntity],
+  migrations: [...rateLimitMigrations, ...blastMigrations],
+});

@@ -1,3 +1,5 @@
 import { defineArea } from "../area.js";
+import { TemplateEntity } from "./entities.js";
+import { templateMigrations } from "./migrations/index.js";
 
-export const templatesArea = defineArea({ entities: [], migrations: [] });
+export const templatesArea = defineArea({ entities: [TemplateEntity], migrations: templateMigrations });

@@ -1,0 +1,55 @@
+// A per-provider send rate that holds across every worker process sharing the database: each send reserves the
+// provider's next free slot with ONE atomic upsert (a generic cell-rate algorithm — slots 1/rate apart, timed by
+// the database's clock so workers on different hosts agree). The row lock serialises concurrent reservations;
+// no slot is handed out twice and no two slots are closer than 1/rate, so no window of one second ever holds
+// more than `perSecond` sends. The same SQL runs on PostgreSQL and on PGlite (where there is one process anyway).
+import type { MessagingDeps } from "../deps.js";
+import { query, tableOf } from "../../../sys/core/sql.js";
+import { ProviderRateEntity } from "./entities.js";
+
+export interface ProviderRateLimiter {
+  /** Reserves the provider's next slot; resolves to the milliseconds to wait before sending (0 = now). */
+  reserve(providerId: string, perSecond: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createProviderRateLimiter(deps: Pick<MessagingDeps, "db">): ProviderRateLimiter {
+  let closed = false;
+  return {
+    async reserve(providerId, perSecond) {
+      if (closed) throw new Error("the provider rate limiter is closed");
+      // No limit configured (or an absurd one): nothing to reserve.
+      if (!(perSecond > 0) || !Number.isFinite(perSecond)) return 0;
+      const em = deps.db.em();
+      const table = tableOf(em, ProviderRateEntity);
+      const micros = Math.max(1, Math.round(1_000_000 / perSecond));
+      // slot = max(next free slot, now); the row keeps slot + interval. Returned: slot - now.
+      const rows = await query<{ wait_ms: number | string }>(
+        em,
+        `insert into ${table} as r ("provider_id", "next_at") values (?, clock_timestamp() + ?::bigint * interval '1 microsecond')
+         on conflict ("provider_id") do update set "next_at" = greatest(r."next_at", clock_timestamp()) + ?::bigint * interval '1 microsecond'
+         returning extract(epoch from (r."next_at" - clock_timestamp())) * 1000 - ?::double precision as wait_ms`,
+        [providerId, micros, micros, micros / 1000],
+      );
+      const wait = Number(rows[0]?.wait_ms ?? 0);
+      return wait > 0 ? Math.ceil(wait) : 0;
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}
+
+/** Waits `ms` (the reservation's answer), or less if `signal` aborts. */
+export function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
