@@ -14,29 +14,30 @@ export interface ConsentSubject {
   accountId?: string;
 }
 
-export async function recordConsentEvent(em: EntityManager, subject: ConsentSubject, channel: Channel, change: ConsentChange, source: string, at: Date): Promise<void> {
+export async function recordConsentEvent(em: EntityManager, subject: ConsentSubject, channel: Channel, change: ConsentChange, source: string, at: Date): Promise<string> {
+  const id = randomUUID();
   await query(
     em,
     `insert into ${tableOf(em, ConsentEventEntity)} (id, org_id, contact_id, account_id, channel, change, source, at) values (?, ?, ?, ?, ?, ?, ?, ?)`,
-    [randomUUID(), subject.orgId, subject.contactId ?? null, subject.accountId ?? null, channel, change, source.slice(0, 200), at],
+    [id, subject.orgId, subject.contactId ?? null, subject.accountId ?? null, channel, change, source.slice(0, 200), at],
   );
+  return id;
 }
 
-/** Sets a contact's consent on a channel; false when the contact has no address there. */
-export async function setContactConsent(em: EntityManager, orgId: string, contactId: string, channel: Channel, granted: boolean, source: string, at: Date): Promise<boolean> {
+/** Sets a contact's consent on a channel: the event's id, or undefined when the contact has no address there. */
+export async function setContactConsent(em: EntityManager, orgId: string, contactId: string, channel: Channel, granted: boolean, source: string, at: Date): Promise<string | undefined> {
   const rows = await query(
     em,
     `update ${tableOf(em, ContactAddressEntity)} set consent_granted = ?, consent_source = ?, consent_at = ?${granted ? ", opted_out_at = null" : ""}
      where org_id = ? and contact_id = ? and channel = ? returning channel`,
     [granted, source.slice(0, 200), at, orgId, contactId, channel],
   );
-  if (rows.length === 0) return false;
-  await recordConsentEvent(em, { orgId, contactId }, channel, granted ? "granted" : "withdrawn", source, at);
-  return true;
+  if (rows.length === 0) return undefined;
+  return recordConsentEvent(em, { orgId, contactId }, channel, granted ? "granted" : "withdrawn", source, at);
 }
 
 /** A member's consent is implied by membership; a withdrawal is stored as an opt-out, a grant removes it. */
-export async function setMemberConsent(em: EntityManager, orgId: string, accountId: string, channel: Channel, granted: boolean, source: string, at: Date): Promise<void> {
+export async function setMemberConsent(em: EntityManager, orgId: string, accountId: string, channel: Channel, granted: boolean, source: string, at: Date): Promise<string> {
   const table = tableOf(em, MemberOptOutEntity);
   if (granted) await query(em, `delete from ${table} where org_id = ? and account_id = ? and channel = ?`, [orgId, accountId, channel]);
   else {
@@ -47,7 +48,7 @@ export async function setMemberConsent(em: EntityManager, orgId: string, account
       [orgId, accountId, channel, source.slice(0, 200), at],
     );
   }
-  await recordConsentEvent(em, { orgId, accountId }, channel, granted ? "granted" : "withdrawn", source, at);
+  return recordConsentEvent(em, { orgId, accountId }, channel, granted ? "granted" : "withdrawn", source, at);
 }
 
 /** The person asked to stop; recorded once (a repeated STOP changes nothing). */
