@@ -1,7 +1,8 @@
 // Slack and Discord through the real server and their local fakes: the plugins enabled with the platform's id,
 // signed deliveries on the community path and on the platform-wide path (routed by team_id / guild_id) turned into
 // events, the platforms' handshakes answered (Slack's challenge, Discord's PING), bad signatures refused with 401,
-// and actions run against the fakes.
+// actions run against the fakes, and every kind of Discord interaction answered as Discord expects (commands and
+// context menus deferred then edited, button clicks deferred as updates, autocomplete answered with choices).
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PolityClient } from "../../clients/src/core.js";
@@ -120,6 +121,54 @@ describe("discord through the server", () => {
     expect((await eventsOfType("discord.slash_command")).filter((event) => textOf(event).includes("forged"))).toHaveLength(0);
   });
 
+  it("defers USER and MESSAGE context-menu commands, edits their message, and passes them on as context_menu_command", async () => {
+    const hook = `${server.url}/api/hooks/${communityId}/discord`;
+    const onUser = discord.contextMenu({ name: "Nominate", kind: "user", userId: "1500000000000000001", targetId: "1500000000000000007" });
+    const onMessage = discord.contextMenu({ name: "Propose this", kind: "message", userId: "1500000000000000002", targetId: "1600000000000000001" });
+    for (const command of [onUser, onMessage]) {
+      const answer = await discord.sendInteraction(hook, command);
+      expect([answer.status, JSON.parse(answer.body)]).toEqual([200, { type: 5, data: { flags: 64 } }]);
+    }
+    for (const command of [onUser, onMessage]) {
+      expect(await until(async () => discord.edits.get(command.id), (edits) => edits !== undefined)).toEqual([{ content: "Message received!" }]);
+      expect(discord.originals.get(command.id)).toMatchObject({ content: "Message received!", flags: 64 });
+    }
+    const events = await until(() => eventsOfType("discord.context_menu_command"), (e) => e.length >= 2);
+    expect(events.map((event) => [(event.data as { data: { name: string; target_id: string } }).data.name, (event.data as { data: { target_id: string } }).data.target_id, event.initiator?.user_id]).sort())
+      .toEqual([["Nominate", "1500000000000000007", "1500000000000000001"], ["Propose this", "1600000000000000001", "1500000000000000002"]]);
+    expect(textOf(events)).not.toContain(onUser.token);
+  });
+
+  it("edits the deferred message of a command from another guild instead of leaving it thinking", async () => {
+    const stray = discord.slashCommand({ name: "propose", userId: "1500000000000000001", guildId: "1299999999999999999" });
+    expect(JSON.parse((await discord.sendInteraction(`${server.url}/api/hooks/${communityId}/discord`, stray)).body)).toEqual({ type: 5, data: { flags: 64 } });
+    expect(await until(async () => discord.edits.get(stray.id), (edits) => edits !== undefined)).toEqual([{ content: "This command is not handled here." }]);
+  });
+
+  it("answers autocomplete at once with choices (what was typed, when valid for the option), with no follow-up", async () => {
+    const hook = `${server.url}/api/hooks/${communityId}/discord`;
+    const typing = discord.autocomplete({ name: "propose", userId: "1500000000000000001", option: { name: "text", type: 3, value: "plant tr" } });
+    const answer = await discord.sendInteraction(hook, typing);
+    expect([answer.status, JSON.parse(answer.body)]).toEqual([200, { type: 8, data: { choices: [{ name: "plant tr", value: "plant tr" }] } }]);
+    expect(discord.responses.get(typing.id)).toEqual({ type: 8, data: { choices: [{ name: "plant tr", value: "plant tr" }] } });
+    const count = discord.autocomplete({ name: "propose", userId: "1500000000000000001", option: { name: "count", type: 4, value: "12" } });
+    expect(JSON.parse((await discord.sendInteraction(`${server.url}/api/hooks/discord`, count)).body)).toEqual({ type: 8, data: { choices: [{ name: "12", value: 12 }] } });
+    const notANumber = discord.autocomplete({ name: "propose", userId: "1500000000000000001", option: { name: "count", type: 4, value: "twelve" } });
+    expect(JSON.parse((await discord.sendInteraction(hook, notANumber)).body)).toEqual({ type: 8, data: { choices: [] } });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(discord.edits.has(typing.id) || discord.followUps.has(typing.id)).toBe(false);
+  });
+
+  it("answers a click on a message that is no vote with a deferred update, and leaves the message alone", async () => {
+    const { result } = await admin.governance.runAction({ communityId, action: "discord.post-message", parameters: { channel: "1400000000000000001", text: "Pick one", components: [{ type: 1, components: [{ type: 2, style: 1, custom_id: "something_else", label: "Go" }] }] } });
+    const message = discord.messages.get(String((result as { id: string }).id))!;
+    const click = discord.buttonClick({ message, customId: "something_else", userId: "1500000000000000001" });
+    expect(JSON.parse((await discord.sendInteraction(`${server.url}/api/hooks/${communityId}/discord`, click)).body)).toEqual({ type: 6 });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(discord.edits.has(click.id) || discord.followUps.has(click.id)).toBe(false);
+    expect(discord.messages.get(message.id)!.content).toBe("Pick one");
+  });
+
   it("runs register-guild-command against Discord", async () => {
     const { result } = await admin.governance.runAction({ communityId, action: "discord.register-guild-command", parameters: { name: "vote", description: "Start a vote" } });
     expect(result).toMatchObject({ name: "vote", guild_id: discord.guildId });
@@ -149,6 +198,8 @@ describe("votes through the server", () => {
     const counted = await until(async () => (await admin.governance.getProcess({ communityId, processId: process!.id })).process!, (p) => textOf(p.outcome).includes("1500000000000000001"));
     expect(counted.outcome?.votes).toEqual({ yes: { users: ["1500000000000000001"], count: 1 }, no: { users: [], count: 0 } });
     expect(await until(async () => discord.messages.get(message.id)!.content, (content) => content.includes("<@1500000000000000001>"))).toContain("Approvals   (1) (<@1500000000000000001>)");
+    // The clicked message was updated through the click's own webhook (its deferred update), once.
+    expect(discord.edits.get(click.id)).toEqual([expect.objectContaining({ content: expect.stringContaining("Approvals   (1)") })]);
     // An ineligible voter's click is deferred the same way, and they alone are told in a follow-up.
     const ineligible = discord.buttonClick({ message, customId: "cast_vote_no", userId: "1500000000000000003" });
     expect(JSON.parse((await discord.sendInteraction(`${server.url}/api/hooks/discord`, ineligible)).body)).toEqual({ type: 6 });

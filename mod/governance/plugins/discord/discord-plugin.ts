@@ -1,13 +1,13 @@
 // The Discord plugin, compatible with Metagov's: post-message and register-guild-command actions, the vote
-// process (buttons on a message), and slash_command events from the application's commands. Set the
-// application's Interactions Endpoint URL (Developer Portal → General Information) to Polity's hook URL
+// process (buttons on a message), and slash_command (and context_menu_command) events from the application's
+// commands. Set the application's Interactions Endpoint URL (Developer Portal → General Information) to Polity's hook URL
 // (/api/hooks/{community}/discord; /api/hooks/discord routes by guild_id, which Discord's PING check does not
 // carry), and enter the bot token, the application id and its public key here. Interactions are answered at once
 // with a deferred response (discord-interaction-response.ts), then followed up through the interaction's webhook.
 import { definePlugin, type ActionDefinition, type JsonObject, type PluginDefinition } from "../../sdk/define-plugin.js";
 import { discordRequest } from "./discord-client.js";
 import { discordVote } from "./discord-vote.js";
-import { discordWebhook, SLASH_COMMAND_EVENT_TYPE } from "./discord-webhook.js";
+import { CONTEXT_MENU_COMMAND_EVENT_TYPE, discordWebhook, SLASH_COMMAND_EVENT_TYPE } from "./discord-webhook.js";
 
 const snowflake = { type: "string", pattern: "^\\d{1,20}$" };
 
@@ -68,7 +68,7 @@ export function createDiscordPlugin(): PluginDefinition {
     config,
     actions: { "post-message": postMessage, "register-guild-command": registerGuildCommand },
     processes: { vote: discordVote },
-    events: [SLASH_COMMAND_EVENT_TYPE],
+    events: [SLASH_COMMAND_EVENT_TYPE, CONTEXT_MENU_COMMAND_EVENT_TYPE],
     webhook: discordWebhook,
   });
 }

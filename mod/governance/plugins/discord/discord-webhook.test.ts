@@ -92,7 +92,7 @@ describe("discord interactions", () => {
     expect(stage.discord.requests.at(-1)).toEqual({ method: "PATCH", path: `/webhooks/${stage.discord.applicationId}/${command.token}/messages/@original`, authorization: undefined });
     // A redelivery is handled again (the edit is the same): the event still comes out.
     expect(await webhook.handle(ctx(), await delivered(command))).toHaveLength(1);
-    expect(plugin.events).toEqual(["slash_command"]);
+    expect(plugin.events).toEqual(["slash_command", "context_menu_command"]);
   });
 
   it("an interaction Discord got no answer for (it failed) cannot be followed up, and still becomes an event", async () => {
@@ -104,7 +104,7 @@ describe("discord interactions", () => {
     expect([followUp.status, await followUp.json()]).toEqual([404, { message: "Unknown Webhook", code: 10015 }]);
   });
 
-  it("ignores PINGs, button clicks and another guild's commands", async () => {
+  it("ignores PINGs, button clicks and another guild's commands (whose deferred message is still edited)", async () => {
     expect(await webhook.handle(ctx(), await delivered(stage.discord.ping()))).toEqual([]);
     expect(await webhook.handle(ctx(), await delivered(stage.discord.slashCommand({ name: "propose", userId: "1500000000000000001", guildId: "1299999999999999999" })))).toEqual([]);
   });
