@@ -10,29 +10,36 @@ import { ProviderRateEntity } from "./entities.js";
 export interface ProviderRateLimiter {
   /** Reserves the provider's next slot; resolves to the milliseconds to wait before sending (0 = now). */
   reserve(providerId: string, perSecond: number): Promise<number>;
+  /** The same reservation, with the slot's instant by the database's clock. */
+  reserveSlot(providerId: string, perSecond: number): Promise<{ slotAt: Date; waitMs: number }>;
   close(): Promise<void>;
 }
 
 export function createProviderRateLimiter(deps: Pick<MessagingDeps, "db">): ProviderRateLimiter {
   let closed = false;
+  const reserveSlot = async (providerId: string, perSecond: number) => {
+    if (closed) throw new Error("the provider rate limiter is closed");
+    // No limit configured (or an absurd one): nothing to reserve.
+    if (!(perSecond > 0) || !Number.isFinite(perSecond)) return { slotAt: new Date(), waitMs: 0 };
+    const em = deps.db.em();
+    const table = tableOf(em, ProviderRateEntity);
+    const micros = Math.max(1, Math.round(1_000_000 / perSecond));
+    // slot = max(next free slot, now); the row keeps slot + interval. Returned: slot - now.
+    const rows = await query<{ wait_ms: number | string; slot_ms: number | string }>(
+      em,
+      `insert into ${table} as r ("provider_id", "next_at") values (?, clock_timestamp() + ?::bigint * interval '1 microsecond')
+       on conflict ("provider_id") do update set "next_at" = greatest(r."next_at", clock_timestamp()) + ?::bigint * interval '1 microsecond'
+       returning extract(epoch from (r."next_at" - clock_timestamp())) * 1000 - ?::double precision as wait_ms,
+                 extract(epoch from r."next_at") * 1000 - ?::double precision as slot_ms`,
+      [providerId, micros, micros, micros / 1000, micros / 1000],
+    );
+    const wait = Number(rows[0]!.wait_ms);
+    return { slotAt: new Date(Number(rows[0]!.slot_ms)), waitMs: wait > 0 ? Math.ceil(wait) : 0 };
+  };
   return {
+    reserveSlot,
     async reserve(providerId, perSecond) {
-      if (closed) throw new Error("the provider rate limiter is closed");
-      // No limit configured (or an absurd one): nothing to reserve.
-      if (!(perSecond > 0) || !Number.isFinite(perSecond)) return 0;
-      const em = deps.db.em();
-      const table = tableOf(em, ProviderRateEntity);
-      const micros = Math.max(1, Math.round(1_000_000 / perSecond));
-      // slot = max(next free slot, now); the row keeps slot + interval. Returned: slot - now.
-      const rows = await query<{ wait_ms: number | string }>(
-        em,
-        `insert into ${table} as r ("provider_id", "next_at") values (?, clock_timestamp() + ?::bigint * interval '1 microsecond')
-         on conflict ("provider_id") do update set "next_at" = greatest(r."next_at", clock_timestamp()) + ?::bigint * interval '1 microsecond'
-         returning extract(epoch from (r."next_at" - clock_timestamp())) * 1000 - ?::double precision as wait_ms`,
-        [providerId, micros, micros, micros / 1000],
-      );
-      const wait = Number(rows[0]?.wait_ms ?? 0);
-      return wait > 0 ? Math.ceil(wait) : 0;
+      return (await reserveSlot(providerId, perSecond)).waitMs;
     },
     async close() {
       closed = true;
