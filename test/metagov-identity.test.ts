@@ -1,12 +1,13 @@
 // Metagov gateway v2's identity endpoints end to end on a real server (PostgreSQL): a driver holding an API key
 // of a service account with platform rights links, reads, filters, merges and unlinks people's platform
-// accounts; the Metagov shim's own service account (an org admin) and the mod tier's resolver role are refused
-// what IdentityService's rules keep from them.
+// accounts, and lists a community's linked members a page at a time; the Metagov shim's own service account (an
+// org admin) and the mod tier's resolver role are refused what IdentityService's rules keep from them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountService } from "../clients/src/gen/polity/sys/account/v1/account_pb.js";
 import { OrgProjectService } from "../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { AuthService } from "../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 import { AuthzService } from "../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
+import { CommunityService, JoinPolicy, Visibility } from "../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { clientFor } from "./support/clients.js";
 import { METAGOV_ROOT, type MetagovServer, startMetagovServer } from "./support/metagov.js";
 import { signUpVerified } from "./support/people.js";
@@ -18,6 +19,8 @@ let adminKey: string;
 let resolverKey: string;
 let alice: string;
 let bob: string;
+let carol: string;
+let dave: string;
 
 async function call(method: string, path: string, key: string, body?: unknown) {
   const res = await fetch(`${metagov.server.url}${path}`, {
@@ -27,6 +30,12 @@ async function call(method: string, path: string, key: string, body?: unknown) {
   });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+/** A get_users page: its users' ids and the next page's token (X-Next-Page-Token), null on the last. */
+async function usersPage(query: string): Promise<{ ids: string[]; next: string | null }> {
+  const res = await fetch(`${metagov.server.url}${ID}/get_users?community=town${query}`, { headers: { "x-api-key": adminKey } });
+  expect(res.status).toBe(200);
+  return { ids: ((await res.json()) as any[]).map((u) => u.source_ID), next: res.headers.get("x-next-page-token") };
 }
 const asAdmin = (method: string, path: string, body?: unknown) => call(method, path, adminKey, body);
 const link = (body: Record<string, unknown>, key = adminKey) => call("POST", `${ID}/link_account`, key, { community_slug: "town", ...body });
@@ -43,8 +52,11 @@ beforeAll(async () => {
   };
   adminKey = await withRole("identity admin", "platform.superadmin");
   resolverKey = await withRole("identity resolver", "platform.identity_resolver");
-  alice = (await signUpVerified(url, metagov.server.logs, "alice@example.org")).accountId;
-  bob = (await signUpVerified(url, metagov.server.logs, "bob@example.org")).accountId;
+  const people = await Promise.all(["alice", "bob", "carol", "dave"].map((name) => signUpVerified(url, metagov.server.logs, `${name}@example.org`)));
+  [alice, bob, carol, dave] = people.map((person) => person.accountId);
+  // "town", in the drivers' org: alice, bob and carol are its members, dave is not.
+  const { community } = await clientFor(CommunityService, url, root).createCommunity({ orgId: org!.id, slug: "town", name: "Town", visibility: Visibility.PUBLIC, joinPolicy: JoinPolicy.OPEN });
+  for (const person of people.slice(0, 3)) await clientFor(CommunityService, url, person.token).joinCommunity({ communityId: community!.id });
 }, 120_000);
 afterAll(async () => {
   await metagov?.stop();
@@ -110,7 +122,45 @@ describe("reading", () => {
     expect(found.json[0].linked_accounts[0].community).toBe("town");
     expect((await asAdmin("GET", `${ID}/get_users?community=town&platform_type=github&platform_identifier=101&link_quality=unconfirmed`)).json).toEqual([]);
     expect((await asAdmin("GET", `${ID}/get_users?community=town&platform_type=github&platform_identifier=999`)).json).toEqual([]);
-    expect((await asAdmin("GET", `${ID}/get_users?community=town`)).status).toBe(400);
+    expect((await asAdmin("GET", `${ID}/get_users?community=town&platform_identifier=101`)).status).toBe(400);
+  });
+
+  it("lists the community's linked members without a platform user, with the filters, a page at a time", async () => {
+    // dave is linked but no member; bob is a member without links: neither is listed.
+    expect((await link({ external_id: dave, platform_type: "github", platform_identifier: "303" })).status).toBe(200);
+    const ids = async (query: string, key = adminKey) => {
+      const answer = await call("GET", `${ID}/get_users?community=town${query}`, key);
+      return answer.status === 200 ? answer.json.map((u: any) => u.source_ID) : answer.status;
+    };
+    expect((await usersPage("")).next).toBeNull();
+    const all = await call("GET", `${ID}/get_users?community=town`, adminKey);
+    expect(all).toEqual({ status: 200, json: [{ source_ID: alice, primary_ID: alice, linked_accounts: [expect.objectContaining({ platform_type: "discord", community: "town" }), expect.objectContaining({ platform_type: "github", platform_identifier: "101" })] }] });
+    expect(await ids("&platform_type=discord")).toEqual([alice]);
+    expect(await ids("&platform_type=slack")).toEqual([]);
+    expect(await ids("&link_quality=unconfirmed")).toEqual([alice]);
+    expect(await ids("&platform_type=github&link_type=email%20matching")).toEqual([]);
+    expect(await ids("&link_type=oauth")).toEqual([]);
+
+    // With carol linked too, pages of one member each walk the community through X-Next-Page-Token.
+    expect((await link({ external_id: carol, platform_type: "github", platform_identifier: "404" })).status).toBe(200);
+    const seen: string[] = [];
+    let token: string | null = "";
+    for (let pages = 0; token !== null; pages++) {
+      expect(pages).toBeLessThan(6); // four members (the creator too), one a page
+      const page = await usersPage(`&page_size=1${token ? `&page_token=${encodeURIComponent(token)}` : ""}`);
+      expect(page.ids.length).toBeLessThanOrEqual(1);
+      seen.push(...page.ids);
+      token = page.next;
+    }
+    expect(seen.sort()).toEqual([alice, carol].sort());
+    expect((await ids("&platform_type=github")).sort()).toEqual([alice, carol].sort());
+
+    for (const bad of ["&page_size=0", "&page_size=101", "&page_size=ten", "&page_token=not-a-token"]) expect(await ids(bad)).toBe(400);
+    expect((await call("GET", `${ID}/get_users`, adminKey)).status).toBe(400);
+    expect(await call("GET", `${ID}/get_users?community=nowhere`, adminKey)).toMatchObject({ status: 400, json: { error: "Community 'nowhere' not found" } });
+    // Another org's driver does not see this org's community; the resolver may not read people's links.
+    expect(await ids("", metagov.apiKey)).toBe(400);
+    expect(await ids("", resolverKey)).toBe(403);
   });
 
   it("filters a list of users by their links", async () => {

@@ -5,20 +5,23 @@
 //   POST merge_ids               → MergeIdentities (secondary → primary; sys.identity.merge: the superadmin)
 //   GET  get_user                → ListIdentities (the account itself, platform.ops, the superadmin)
 //   GET  get_linked_account      → ListIdentities, the link on one platform ({} when none)
-//   GET  get_users               → ResolveIdentity by platform_type + platform_identifier, then ListIdentities
+//   GET  get_users               → with platform_identifier: ResolveIdentity (with platform_type), then ListIdentities;
+//                                  without: the community's members that have links (identity-listing.ts), a page
+//                                  at a time (page_size, page_token; the next one in X-Next-Page-Token)
 //   GET  filter_users_by_account → ListIdentities per listed user, kept when a link passes the filters
 //   POST create_id               → 501
 // Where Polity's model differs from Metagov's:
 // - Metagov's users are MetagovIDs made on demand (create_id); here they are Polity accounts, made by signing up
 //   or as service accounts, never by the identity API, so create_id answers 501 and ids are account uuids.
-// - Links are platform-wide, not per community: community_slug / community is accepted and echoed back, not
-//   checked; a community_platform_id (two Slacks in one community) is not modelled and is refused.
+// - Links are platform-wide, not per community: community_slug / community is accepted and echoed back, and
+//   checked only where it chooses people (get_users without a platform user lists the community's members); a
+//   community_platform_id (two Slacks in one community) is not modelled and is refused.
 // - A merge moves the secondary's links to the primary instead of chaining ids, so primary_ID is always
 //   source_ID, and the secondary account remains, without links.
 // - custom_data is not stored (a link keeps the platform's username, answered as custom_data.username); link
 //   type "oauth" is refused, since OAuth links are made only by proving the account; quality only ever rises.
-// - get_users without a platform user (all users of a community) is refused: Polity lists people per community
-//   through CommunityService, not through identities.
+// - get_users without a platform user answers the community's members with at least one link (a Metagov user
+//   without links has no Polity counterpart), paginated, where Metagov answers all its users of the community at once.
 import type { JsonObject } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { HttpError, type HttpRoute, type RouteRequest, type RouteResponse } from "../../../sys/core/http/route.js";
@@ -26,6 +29,7 @@ import { readJsonObject, stringField } from "./body.js";
 import { actingAs } from "./clients.js";
 import { asCaller, type MetagovContext } from "./context.js";
 import type { Caller } from "./credentials.js";
+import { listCommunityUsers, NEXT_PAGE_HEADER, pageOf } from "./identity-listing.js";
 import { linkedAccountJson, linkQualityOf, linkTypeOf, matchesFilters, userJson } from "./identity-shapes.js";
 
 const PATH = "/api/internal/identity";
@@ -91,10 +95,14 @@ export function identityRoutes(ctx: MetagovContext): HttpRoute[] {
     route("GET", "get_users", async (request, caller) => {
       const { query } = request;
       refuseCommunityPlatform(query.community_platform_id);
-      if (!query.platform_type || !query.platform_identifier) {
-        throw new HttpError(400, "platform_type and platform_identifier are required: Polity lists a community's people through CommunityService");
-      }
       const filters = filtersOf(request);
+      if (!query.platform_identifier) {
+        const page = pageOf(request);
+        const { users, nextPageToken } = await listCommunityUsers(ctx, caller, { community: requiredQuery(request, "community"), platform: query.platform_type || undefined, filters }, page);
+        const headers: Record<string, string> = nextPageToken ? { [NEXT_PAGE_HEADER]: nextPageToken } : {};
+        return { status: 200, headers, body: users };
+      }
+      if (!query.platform_type) throw new HttpError(400, "platform_identifier needs platform_type: a platform user is named by both");
       const community = query.community ?? null;
       let identity;
       try {
