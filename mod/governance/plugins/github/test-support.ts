@@ -58,8 +58,10 @@ export function examplePayload(event: string, action?: string, options: { n?: nu
 }
 
 /**
- * The corpus has no issues.closed example: GitHub's issues.closed is the issues.reopened delivery of the same
- * issue with action "closed", state "closed", closed_at and state_reason set, which is what this builds.
+ * The corpus has no issues.closed example (@octokit/webhooks-examples 7.6.1, the latest on 2026-11-30: its schema
+ * lists the action, none of its examples has it, nor do the GHES ones): GitHub's issues.closed is the
+ * issues.reopened delivery of the same issue with action "closed", state "closed", closed_at and state_reason set,
+ * which is what this builds.
  */
 export function closedIssuePayload(installationId?: number): JsonObject {
   const payload = examplePayload("issues", "reopened", { installationId });
