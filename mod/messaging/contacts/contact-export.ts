@@ -9,6 +9,8 @@ import type { ContactRow } from "./contact-rows.js";
 import { ADDRESS_COLUMNS, COLUMNS, columnOfChannel, escapeCell, LIST_SEPARATOR } from "./csv-columns.js";
 
 const PAGE = 500;
+// RFC 4180 line ends, which every spreadsheet reads.
+const CSV_OPTIONS = { record_delimiter: "windows" } as const;
 
 function cellsOf(row: ContactRow): string[] {
   const address = (channel: number) => row.addresses.find((a) => a.channel === channel);
@@ -33,12 +35,12 @@ export function createExportHandler(deps: MessagingDeps): Pick<ServiceImpl<typeo
   return {
     async *exportContacts(req) {
       const filter = { category: req.category, communityId: req.communityId };
-      yield { chunk: new TextEncoder().encode(stringify([COLUMNS])) };
+      yield { chunk: new TextEncoder().encode(stringify([COLUMNS], CSV_OPTIONS)) };
       let after: { createdAt: Date; id: string } | undefined;
       for (;;) {
         const rows = await contactsAfter(deps.db.em(), req.orgId, filter, after, PAGE);
         if (rows.length === 0) return;
-        yield { chunk: new TextEncoder().encode(stringify(rows.map(cellsOf))) };
+        yield { chunk: new TextEncoder().encode(stringify(rows.map(cellsOf), CSV_OPTIONS)) };
         if (rows.length < PAGE) return;
         after = rows.at(-1)!;
       }

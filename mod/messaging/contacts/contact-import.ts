@@ -2,7 +2,7 @@
 // reported with their row number (the header is row 1) and reason. A file that stops being CSV half-way
 // (an unclosed quote) keeps the rows before the fault and reports the rest as one error.
 import { ConnectError, type ServiceImpl } from "@connectrpc/connect";
-import { parse } from "csv-parse";
+import { parse } from "csv-parse/sync";
 import { Channel } from "../../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import type { ContactService } from "../../../clients/src/gen/polity/mod/messaging/v1/contacts_pb.js";
 import { requirePrincipal } from "../../../sys/core/authn/principal.js";
@@ -30,15 +30,22 @@ interface ParsedRow {
 }
 
 /** The records with their row numbers, and the parse fault that ended the file early, if any. */
-async function readRecords(csv: Uint8Array): Promise<{ records: Array<{ row: number; cells: string[] }>; fault?: RowError }> {
-  const parser = parse({ bom: true, info: true, relax_column_count: true, to: MAX_IMPORT_ROWS + 2 });
-  parser.end(Buffer.from(csv));
+function readRecords(csv: Uint8Array): { records: Array<{ row: number; cells: string[] }>; fault?: RowError } {
   const records: Array<{ row: number; cells: string[] }> = [];
   try {
-    for await (const r of parser as AsyncIterable<{ record: string[]; info: { records: number } }>) records.push({ row: r.info.records, cells: r.record });
+    // on_record sees each record as it is parsed, so the rows before a fault are kept when parsing throws.
+    parse(Buffer.from(csv), {
+      bom: true,
+      relax_column_count: true,
+      to: MAX_IMPORT_ROWS + 2,
+      on_record: (record: string[], context: { records: number }) => {
+        records.push({ row: context.records, cells: record });
+        return null;
+      },
+    });
   } catch (error) {
-    const e = error as { records?: number; message?: string };
-    return { records, fault: { row: (e.records ?? records.length) + 1, column: "", reason: `not CSV from here on: ${e.message ?? "unreadable"}` } };
+    const e = error as { message?: string };
+    return { records, fault: { row: records.length + 1, column: "", reason: `not CSV from here on: ${e.message ?? "unreadable"}` } };
   }
   return { records };
 }
@@ -117,7 +124,7 @@ export function createImportHandler(deps: MessagingDeps): Pick<ServiceImpl<typeo
   return {
     async importContacts(req, ctx) {
       const consentSource = req.consentSource || `import:${requirePrincipal(ctx).accountId}`;
-      const { records, fault } = await readRecords(req.csv);
+      const { records, fault } = readRecords(req.csv);
       if (records.length === 0) throw invalidArgument("csv", "no header row", "MISSING_HEADER");
       const header = headerOf(records[0]!.cells);
       const body = records.slice(1).filter((r) => r.cells.some((c) => c.trim()));
