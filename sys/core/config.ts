@@ -5,10 +5,11 @@ import { resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { isProxyAddress } from "./client-address.js";
+import type { ProcessTier } from "./module.js";
 
 const csv = z.preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v), z.array(z.string()));
 const bool = z.preprocess((v) => (typeof v === "string" ? ["1", "true", "yes", "on"].includes(v.toLowerCase()) : v), z.boolean());
-const tiers = csv.pipe(z.array(z.enum(["sys", "mod"])).min(1, "at least one tier"));
+const tiers = csv.pipe(z.array(z.enum(["sys", "mod", "worker"])).min(1, "at least one tier"));
 
 interface Setting {
   key: string;
@@ -22,8 +23,8 @@ interface Setting {
 export const settings: Setting[] = [
   { key: "port", env: "POLITY_PORT", flag: "port", schema: z.coerce.number().int().min(0).max(65535), default: 8080, doc: "The one port serving gRPC, gRPC-Web, Connect, /metrics and the web GUI" },
   { key: "host", env: "POLITY_HOST", flag: "host", schema: z.string().min(1), default: "0.0.0.0", doc: "Address to listen on" },
-  { key: "tiers", env: "POLITY_TIERS", flag: "tiers", schema: tiers, default: ["sys", "mod"], doc: "Tiers this process runs: `sys`, `mod` (comma-separated)" },
-  { key: "sysUrl", env: "POLITY_SYS_URL", flag: "sys-url", schema: z.url().optional(), doc: "Where a mod-only process reaches sys (required with `--tiers mod`)" },
+  { key: "tiers", env: "POLITY_TIERS", flag: "tiers", schema: tiers, default: ["sys", "mod", "worker"], doc: "Tiers this process runs: `sys` (accounts, orgs, authorization), `mod` (the modules' APIs and webhooks), `worker` (the modules' background work: senders, schedulers, sweeps), comma-separated" },
+  { key: "sysUrl", env: "POLITY_SYS_URL", flag: "sys-url", schema: z.url().optional(), doc: "Where a process without the sys tier reaches sys (required with `--tiers mod` or `--tiers worker`)" },
   { key: "dataDir", env: "POLITY_DATA_DIR", flag: "data-dir", schema: z.string().min(1), default: ".polity", doc: "Embedded PGlite data (one cluster per tier) when no database URL is set" },
   { key: "databaseUrl", env: "DATABASE_URL", schema: z.string().startsWith("postgres").optional(), doc: "PostgreSQL for every tier (schemas `sys` and `mod`)" },
   { key: "sysDatabaseUrl", env: "SYS_DATABASE_URL", schema: z.string().startsWith("postgres").optional(), doc: "PostgreSQL for the sys tier only (overrides DATABASE_URL)" },
@@ -56,6 +57,8 @@ export const settings: Setting[] = [
   { key: "requestBodyTimeoutMs", env: "POLITY_REQUEST_BODY_TIMEOUT_MS", schema: z.coerce.number().int().min(100), default: 30000, doc: "A request (headers and body) must arrive whole within this time, else the HTTP/1.1 connection is closed (408) or the HTTP/2 stream reset; server-streaming calls are never cut once their request is in" },
   { key: "idleTimeoutMs", env: "POLITY_IDLE_TIMEOUT_MS", schema: z.coerce.number().int().min(100), default: 30000, doc: "An HTTP/2 connection without open streams or traffic for this long is closed (HTTP/1.1 keep-alive: 5 s)" },
   { key: "shutdownGraceMs", env: "POLITY_SHUTDOWN_GRACE_MS", schema: z.coerce.number().int().min(0), default: 10000, doc: "How long SIGTERM waits for in-flight calls" },
+  { key: "jobExpireSeconds", env: "POLITY_JOB_EXPIRE_SECONDS", schema: z.coerce.number().int().min(1).max(86400), default: 60, doc: "How long a worker may hold a background job (a send, a sweep) before it is given to another worker: a worker killed mid-job delays that job by at most about this long" },
+  { key: "jobPollIntervalMs", env: "POLITY_JOB_POLL_INTERVAL_MS", schema: z.coerce.number().int().min(500).max(60000), default: 2000, doc: "How often an idle worker polls the job queue" },
   { key: "statementTimeoutMs", env: "POLITY_STATEMENT_TIMEOUT_MS", schema: z.coerce.number().int().min(0), default: 15000, doc: "PostgreSQL statement_timeout (also capped by each call's deadline)" },
   { key: "trustedProxies", env: "POLITY_TRUSTED_PROXIES", schema: csv.pipe(z.array(z.string().refine(isProxyAddress, "not an IP address, CIDR range, or loopback/linklocal/uniquelocal"))), default: [], doc: "Peers whose `x-forwarded-for` is believed for the client address (mod replicas, a gateway): addresses or CIDR ranges, comma-separated; empty trusts nobody" },
   { key: "serveWeb", env: "POLITY_SERVE_WEB", schema: bool, default: true, doc: "Serve the web GUI at `/`" },
@@ -90,7 +93,7 @@ const configSchema = z.object(shape).strict();
 export interface Config {
   port: number;
   host: string;
-  tiers: Array<"sys" | "mod">;
+  tiers: ProcessTier[];
   sysUrl?: string;
   dataDir: string;
   databaseUrl?: string;
@@ -125,6 +128,8 @@ export interface Config {
   idleTimeoutMs: number;
   shutdownGraceMs: number;
   statementTimeoutMs: number;
+  jobExpireSeconds: number;
+  jobPollIntervalMs: number;
   trustedProxies: string[];
   serveWeb: boolean;
   secretsKey?: string;
@@ -177,8 +182,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; fl
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const config = result.data as unknown as Config;
-  if (config.tiers.includes("mod") && !config.tiers.includes("sys") && !config.sysUrl) {
-    throw new ConfigError("invalid configuration:\n  sysUrl (POLITY_SYS_URL, --sys-url): required when the mod tier runs without sys");
+  if ((config.tiers.includes("mod") || config.tiers.includes("worker")) && !config.tiers.includes("sys") && !config.sysUrl) {
+    throw new ConfigError("invalid configuration:\n  sysUrl (POLITY_SYS_URL, --sys-url): required when the mod or worker tier runs without sys");
   }
   if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) {
     throw new ConfigError("invalid configuration:\n  tlsCert/tlsKey: set both or neither");

@@ -14,7 +14,10 @@ import type { AuthorizationPort } from "./ports/authorization-port.js";
 import type { DirectoryPort } from "./ports/directory-port.js";
 import type { IdentityPort } from "./ports/identity-port.js";
 
+/** A tier that owns a database and modules. */
 export type Tier = "sys" | "mod";
+/** What a process can run: the database tiers, and `worker` (the mod modules' background work, on the mod database). */
+export type ProcessTier = Tier | "worker";
 
 export interface ServiceRegistration {
   desc: DescService;

@@ -11,7 +11,7 @@ import {
   TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace";
 import { ConfigError } from "../config.js";
-import type { Tier } from "../module.js";
+import type { ProcessTier } from "../module.js";
 
 export type TraceExporterName = "otlp" | "console";
 
@@ -79,7 +79,7 @@ export function batchOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<
 }
 
 /** polity-sys, polity-mod, or polity for a process running both; OTEL_SERVICE_NAME overrides it. */
-export function defaultServiceName(tiers: readonly Tier[]): string {
+export function defaultServiceName(tiers: readonly ProcessTier[]): string {
   if (tiers.length === 1) return `polity-${tiers[0]}`;
   return "polity";
 }

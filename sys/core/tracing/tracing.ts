@@ -9,7 +9,7 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, ConsoleSpanExporter, type SpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
-import type { Tier } from "../module.js";
+import type { ProcessTier } from "../module.js";
 import type { Concern } from "../pipeline/concern.js";
 import { batchOptionsFromEnv, defaultServiceName, exportersFromEnv, samplerFromEnv } from "./env.js";
 import { createTracingConcern } from "./server-span.js";
@@ -23,7 +23,7 @@ export interface Tracing {
 }
 
 export interface TracingOptions {
-  tiers: readonly Tier[];
+  tiers: readonly ProcessTier[];
   /** Where spans go; tests pass an in-memory one. Default: the exporters the environment names. */
   spanProcessors?: SpanProcessor[];
   env?: NodeJS.ProcessEnv;
@@ -41,7 +41,7 @@ export function registerTracingGlobals(): void {
 }
 
 /** Tracing as the OTEL_* environment asks for it, or undefined when it asks for none (the default). */
-export function createTracingFromEnv(tiers: readonly Tier[], env: NodeJS.ProcessEnv = process.env): Tracing | undefined {
+export function createTracingFromEnv(tiers: readonly ProcessTier[], env: NodeJS.ProcessEnv = process.env): Tracing | undefined {
   const exporters = exportersFromEnv(env);
   if (exporters.length === 0) return undefined;
   const batch = batchOptionsFromEnv(env);
