@@ -2,6 +2,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { ContactService, RecipientRef } from "../../../clients/src/gen/polity/mod/messaging/v1/contacts_pb.js";
+import { bearerOf } from "../../../sys/core/authn/principal.js";
 import { failedPrecondition, notFound } from "../../../sys/core/errors.js";
 import { decodeCursor, pageOf, pageSizeOf } from "../../../sys/core/pagination.js";
 import { query, tableOf } from "../../../sys/core/sql.js";
@@ -27,13 +28,13 @@ interface EventRow {
 
 export function createConsentHandlers(deps: MessagingDeps): Handlers {
   /** The subject's column and id, once it is known to exist in the org. */
-  const subjectOf = async (orgId: string, ref: RecipientRef): Promise<{ column: "contact_id" | "account_id"; id: string }> => {
+  const subjectOf = async (orgId: string, ref: RecipientRef, bearer: string | undefined): Promise<{ column: "contact_id" | "account_id"; id: string }> => {
     if (ref.target.case === "contactId") {
       if (!(await readContact(deps.db.em(), orgId, ref.target.value))) throw notFound("contact", ref.target.value);
       return { column: "contact_id", id: ref.target.value };
     }
     const member = ref.target.value!;
-    if (!(await memberDirectory(deps.directory).isMember(orgId, member.communityId, member.accountId))) {
+    if (!(await memberDirectory(deps.directory).isMember(orgId, member.communityId, member.accountId, bearer))) {
       throw notFound("member", `${member.communityId}/${member.accountId}`);
     }
     return { column: "account_id", id: member.accountId };
@@ -41,7 +42,7 @@ export function createConsentHandlers(deps: MessagingDeps): Handlers {
 
   return {
     async setConsent(req, ctx) {
-      const subject = await subjectOf(req.orgId, req.recipient!);
+      const subject = await subjectOf(req.orgId, req.recipient!, bearerOf(ctx));
       const source = req.source || adminSource(ctx);
       const at = req.at ? timestampDate(req.at) : new Date();
       const eventId = await writeTransaction(deps.db, async (tx) => {
@@ -58,8 +59,8 @@ export function createConsentHandlers(deps: MessagingDeps): Handlers {
       return { event: consentEventToProto({ ...event!, at: new Date(event!.at) }) };
     },
 
-    async listConsentEvents(req) {
-      const subject = await subjectOf(req.orgId, req.recipient!);
+    async listConsentEvents(req, ctx) {
+      const subject = await subjectOf(req.orgId, req.recipient!, bearerOf(ctx));
       const size = pageSizeOf(req.pageSize);
       const cursor = decodeCursor(req.pageToken);
       const em = deps.db.em();

@@ -19,9 +19,12 @@ export interface DirectoryWithProfiles extends DirectoryPort {
 const MEMBERS_TTL_MS = 10_000;
 
 export interface MemberDirectory {
-  /** The community's members (sorted by account id), if the community belongs to the org. */
-  membersOf(orgId: string, communityId: string): Promise<MemberRecord[] | undefined>;
-  isMember(orgId: string, communityId: string, accountId: string): Promise<boolean>;
+  /**
+   * The community's members (sorted by account id), if the community belongs to the org. `bearer` is the RPC
+   * caller's (a split deployment asks sys as the caller); background work has none.
+   */
+  membersOf(orgId: string, communityId: string, bearer?: string): Promise<MemberRecord[] | undefined>;
+  isMember(orgId: string, communityId: string, accountId: string, bearer?: string): Promise<boolean>;
   profilesOf(accountIds: string[]): Promise<Map<string, MemberProfile>>;
 }
 
@@ -32,27 +35,28 @@ export function memberDirectory(directory: DirectoryWithProfiles): MemberDirecto
   if (known) return known;
   const cache = new Map<string, { at: number; members: MemberRecord[] | undefined; ids: Set<string> }>();
 
-  const load = async (orgId: string, communityId: string) => {
+  const load = async (orgId: string, communityId: string, bearer?: string) => {
     const key = `${orgId}/${communityId}`;
     const hit = cache.get(key);
     if (hit && Date.now() - hit.at < MEMBERS_TTL_MS) return hit;
-    const community = await directory.getCommunity(communityId);
+    const community = await directory.getCommunity(communityId, bearer);
     const members =
       community && community.orgId === orgId
-        ? (await directory.listMembers(communityId, [])).sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0))
+        ? (await directory.listMembers(communityId, [], bearer)).sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0))
         : undefined;
     const entry = { at: Date.now(), members, ids: new Set((members ?? []).map((m) => m.accountId)) };
     if (cache.size > 1000) cache.clear();
-    cache.set(key, entry);
+    // Only a found community is kept: one hidden from an anonymous caller may be visible to the next.
+    if (members) cache.set(key, entry);
     return entry;
   };
 
   const api: MemberDirectory = {
-    async membersOf(orgId, communityId) {
-      return (await load(orgId, communityId)).members;
+    async membersOf(orgId, communityId, bearer) {
+      return (await load(orgId, communityId, bearer)).members;
     },
-    async isMember(orgId, communityId, accountId) {
-      return (await load(orgId, communityId)).ids.has(accountId);
+    async isMember(orgId, communityId, accountId, bearer) {
+      return (await load(orgId, communityId, bearer)).ids.has(accountId);
     },
     async profilesOf(accountIds) {
       const profiles = accountIds.length && directory.profilesOf ? await directory.profilesOf(accountIds) : [];

@@ -3,6 +3,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { Channel } from "../../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import type { ContactService } from "../../../clients/src/gen/polity/mod/messaging/v1/contacts_pb.js";
+import { bearerOf } from "../../../sys/core/authn/principal.js";
 import { notFound } from "../../../sys/core/errors.js";
 import { decodeIdCursor, encodeIdCursor, pageSizeOf } from "../../../sys/core/pagination.js";
 import type { MessagingDeps } from "../deps.js";
@@ -12,9 +13,9 @@ import { recipientOfMember } from "./recipients.js";
 
 export function createMemberRecipientsHandler(deps: MessagingDeps): Pick<ServiceImpl<typeof ContactService>, "listMemberRecipients"> {
   return {
-    async listMemberRecipients(req) {
+    async listMemberRecipients(req, ctx) {
       const directory = memberDirectory(deps.directory);
-      const members = await directory.membersOf(req.orgId, req.communityId);
+      const members = await directory.membersOf(req.orgId, req.communityId, bearerOf(ctx));
       if (!members) throw notFound("community", req.communityId);
       const size = pageSizeOf(req.pageSize);
       const after = decodeIdCursor(req.pageToken);
