@@ -43,6 +43,10 @@ export function createContributionsModule(options: ContributionsModuleOptions) {
       migrations: contributionsMigrations,
       services: (ctx) => [service(ContributionsService, createContributionsService(depsFor(ctx)))],
       async start(ctx) {
+        depsFor(ctx);
+      },
+      // Applying events and the periodic reconciliation: only in a process of the worker tier.
+      async work(ctx) {
         const shared = depsFor(ctx);
         const current = createContributionsWorker(shared, { pollMs: options.pollMs ?? 5000, reconcileIntervalSeconds: ctx.config.contributionsReconcileIntervalSeconds });
         worker = current;

@@ -77,9 +77,11 @@ export async function startContributionsStage(backend: "pglite" | "postgres", la
     migrations: [...governance.migrations, ...contributions.migrations],
   });
   await db.migrate();
-  const ctx: ModContext = { config, logger, db, authz: undefined as never, directory: undefined as never };
+  const ctx: ModContext = { config, logger, db, authz: undefined as never, directory: undefined as never, jobs: undefined as never };
   await governance.start!(ctx);
   await contributions.start!(ctx);
+  await governance.work!(ctx);
+  await contributions.work!(ctx);
 
   const communityId = crypto.randomUUID();
   const instanceId = crypto.randomUUID();

@@ -7,7 +7,7 @@ import { createNotifier } from "../../sys/core/notifier.js";
 import { createSafeFetch } from "../../sys/core/outbound/safe-fetch.js";
 import { loadSecretsKeyring } from "../../sys/core/secrets/secrets-key.js";
 import type { VotingPort } from "../voting/index.js";
-import type { GovernanceDeps } from "./deps.js";
+import { type GovernanceDeps, WORK_CHANNEL } from "./deps.js";
 import { governanceEntities } from "./entities.js";
 import { createGovernanceService } from "./governance-service.js";
 import { createMetagovRoutes } from "./metagov/index.js";
@@ -54,7 +54,11 @@ export function createGovernanceModule(options: GovernanceModuleOptions = {}) {
       get voting() {
         return (voting ??= options.voting?.());
       },
-      wake: () => worker?.wake(),
+      // Without a worker here (a mod-only process) the worker processes are woken through the notifier.
+      wake: () => {
+        if (worker) worker.wake();
+        else notifier.publish(WORK_CHANNEL, "wake").catch((error: unknown) => ctx.logger.warn({ err: error }, "could not wake the governance workers"));
+      },
     };
     return deps;
   };
@@ -74,10 +78,14 @@ export function createGovernanceModule(options: GovernanceModuleOptions = {}) {
       // Incoming webhooks, and Metagov's HTTP API as a client of this server's own gRPC API.
       routes: (ctx) => [...createWebhookRoutes(() => depsFor(ctx)), ...createMetagovRoutes({ config: ctx.config, logger: ctx.logger, selfUrl: ctx.selfUrl })],
       async start(ctx) {
+        depsFor(ctx); // the port other modules use is ready once the module started, whatever this process runs
+      },
+      // The process updates, deliveries and inbox processing: only in a process of the worker tier.
+      async work(ctx) {
         const shared = depsFor(ctx);
         worker = createGovernanceWorker(() => shared, { pollMs: options.workerPollMs });
-        // Another replica stored a webhook or queued a delivery: look now rather than at the next poll.
-        stops.unshift(shared.notifier.subscribe("governance:work", () => worker?.wake()));
+        // Another replica stored a webhook, queued a delivery or created a process: look now, not at the next poll.
+        stops.unshift(shared.notifier.subscribe(WORK_CHANNEL, () => worker?.wake()));
         stops.unshift(() => worker?.stop());
       },
       async stop() {

@@ -44,9 +44,13 @@ export function createVotingModule() {
     migrations: votingMigrations,
     services: (ctx) => [service(VotingService, createVotingService({ ...ctx, directory: ctx.directory ?? noDirectory }, depsFor(ctx)))],
     async start(ctx) {
-      const { notifier, live, directory } = depsFor(ctx);
+      const { notifier, live } = depsFor(ctx);
       // Another replica's ballot must not be served from this replica's live-results cache.
       stops.unshift(notifier.subscribe(POLLS_CHANNEL, (pollId) => (pollId ? live.invalidate(pollId) : undefined)));
+    },
+    // Scheduled opens and closes, and the membership sync of activity logs: only in a process of the worker tier.
+    async work(ctx) {
+      const { live, directory } = depsFor(ctx);
       const scheduler: Scheduler = createScheduler({ db: ctx.db, directory, logger: ctx.logger, onChange: (id) => live.invalidate(id) });
       stops.unshift(() => scheduler.stop());
       stops.unshift(startMembershipSync({ db: ctx.db, directory, logger: ctx.logger }));

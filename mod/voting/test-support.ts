@@ -85,7 +85,7 @@ export async function startReplica(directory: DirectoryPort, url: string | undef
   if (migrate) await db.migrate();
   const notifier = createNotifier(db, logger);
   const deps: VotingDeps = { db, directory, notifier, logger, live: createLiveResults(db), casts: createCastQueue(db) };
-  const ctx = { config, logger, db, directory, authz: undefined as never } satisfies ModContext;
+  const ctx = { config, logger, db, directory, authz: undefined as never, jobs: undefined as never } satisfies ModContext;
   const [pipelined] = applyConcerns([service(VotingService, createVotingService(ctx, deps))], [createValidationConcern(createMessageValidator()), principal]);
   const scheduler = createScheduler({ db, directory, logger, intervalMs: 3_600_000, onChange: (id) => deps.live.invalidate(id) });
   return {

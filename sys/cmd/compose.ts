@@ -7,6 +7,7 @@ import type { Config } from "../core/config.js";
 import { type Database, openDatabase } from "../core/db.js";
 import { type Host, type HostPorts, startHost, type TierPlan } from "../core/host.js";
 import type { ModContext, PolityModule, Tier, TierContext } from "../core/module.js";
+import { createJobQueue, type JobQueueService } from "../core/jobs/pg-boss-queue.js";
 import type { Concern } from "../core/pipeline/concern.js";
 import { createRemoteAuthorization } from "../core/ports/remote-authorization.js";
 import { createRemoteDirectory } from "../core/ports/remote-directory.js";
@@ -37,10 +38,22 @@ export async function openTierDatabase(tier: Tier, modules: PolityModule<never>[
 /** `polityd migrate`: applies every enabled tier's migrations. */
 export async function migrateTiers(config: Config, logger: Logger): Promise<void> {
   for (const [tier, modules] of [["sys", createSysModules()], ["mod", createModModules()]] as const) {
-    if (!config.tiers.includes(tier)) continue;
+    if (!config.tiers.includes(tier) && !(tier === "mod" && config.tiers.includes("worker"))) continue;
     const db = await openTierDatabase(tier, modules as PolityModule<never>[], config, logger);
-    await db.close();
+    try {
+      // The job queue's own schema (pg-boss installs and migrates it under its advisory lock).
+      if (tier === "mod") await openJobQueue(config, logger, db, false).then((jobs) => jobs.stop());
+    } finally {
+      await db.close();
+    }
   }
+}
+
+/** The mod database's job queue, one per process; only a worker process supervises it (expires dead workers' jobs). */
+async function openJobQueue(config: Config, logger: Logger, db: Database, supervise: boolean): Promise<JobQueueService> {
+  const jobs = createJobQueue(db, logger.child({ component: "jobs" }), { expireSeconds: config.jobExpireSeconds, pollIntervalMs: config.jobPollIntervalMs, supervise });
+  await jobs.start();
+  return jobs;
 }
 
 /** `polityd secrets rotate`: every module of the mod tier re-seals what an older secrets key sealed. */
@@ -60,7 +73,10 @@ export async function rotateSecrets(config: Config, logger: Logger): Promise<num
 export async function composeHost(config: Config, logger: Logger, options: ComposeOptions = {}): Promise<Host> {
   const tiers: TierPlan[] = [];
   const opened: Database[] = [];
+  let jobs: JobQueueService | undefined;
   let forward: SysForwarder | undefined;
+  const serveMod = config.tiers.includes("mod");
+  const runWork = config.tiers.includes("worker");
   // Off unless OTEL_* asks for it: then the server span is the outermost concern, and the ports and databases trace.
   const tracing = options.tracing ?? createTracingFromEnv(config.tiers);
   try {
@@ -85,20 +101,24 @@ export async function composeHost(config: Config, logger: Logger, options: Compo
         upstreamHealth: createSysHealthList(config.sysUrl!),
         close: () => Promise.all([remoteDirectory.close(), remoteIdentity.close()]).then(() => undefined),
       };
-      // Every client reaches sys through this process too: one URL for the GUI, CLI and SDK.
-      forward = createSysForwarder({ sysUrl: config.sysUrl!, logger, tracer: tracing?.tracer });
+      // Every client reaches sys through a mod process too: one URL for the GUI, CLI and SDK. A worker-only
+      // process serves no API, so it forwards nothing.
+      if (serveMod) forward = createSysForwarder({ sysUrl: config.sysUrl!, logger, tracer: tracing?.tracer });
     }
-    if (config.tiers.includes("mod")) {
+    if (serveMod || runWork) {
       const modules = createModModules(options.mod);
       const db = await openTierDatabase("mod", modules as PolityModule<never>[], config, logger, tracing);
       opened.push(db);
-      const context: ModContext = { config, logger, db, authz: ports.authorization, directory: ports.directory, identity };
-      tiers.push({ db, modules: modules as PolityModule<TierContext>[], context });
+      // Every mod process can enqueue; only a worker process polls (through the modules' `work`) and supervises.
+      const queue = (jobs = await openJobQueue(config, logger, db, runWork));
+      const context: ModContext = { config, logger, db, authz: ports.authorization, directory: ports.directory, identity, jobs: queue };
+      tiers.push({ db, modules: modules as PolityModule<TierContext>[], context, serve: serveMod, work: runWork, stop: () => queue.stop() });
     }
     const concerns = tracing ? [tracing.concern, ...(options.concerns ?? [])] : options.concerns;
-    const host = await startHost({ config, logger, tiers, ports, concerns, forward });
+    const host = await startHost({ config, logger, tiers, ports, concerns, forward, jobs });
     return tracing ? { ...host, stop: () => host.stop().finally(() => tracing.shutdown()) } : host;
   } catch (error) {
+    await jobs?.stop().catch(() => undefined);
     for (const db of opened.reverse()) await db.close().catch(() => undefined);
     await forward?.close().catch(() => undefined);
     await tracing?.shutdown().catch(() => undefined);

@@ -1,4 +1,4 @@
-// polityd: the Polity server. `polityd [--tiers sys,mod]` serves; `polityd migrate` applies migrations and exits;
+// polityd: the Polity server. `polityd [--tiers sys,mod,worker]` serves; `polityd migrate` applies migrations and exits;
 // `polityd secrets rotate` re-encrypts stored secrets with the current key.
 import { Command, Option } from "commander";
 import pino, { type Logger } from "pino";
@@ -10,8 +10,8 @@ const program = new Command("polityd")
   .option("-c, --config <file>", "YAML config file (env POLITY_CONFIG)")
   .option("-p, --port <port>", "port for gRPC, gRPC-Web, Connect, /metrics and the web GUI (env POLITY_PORT, default 8080)")
   .option("--host <address>", "address to listen on (env POLITY_HOST, default 0.0.0.0)")
-  .option("--tiers <tiers>", "tiers to run: sys,mod | sys | mod (env POLITY_TIERS, default sys,mod)")
-  .option("--sys-url <url>", "where a mod-only process reaches sys (env POLITY_SYS_URL)")
+  .option("--tiers <tiers>", "tiers to run, comma-separated: sys, mod (APIs and webhooks), worker (background work) (env POLITY_TIERS, default sys,mod,worker)")
+  .option("--sys-url <url>", "where a process without the sys tier reaches sys (env POLITY_SYS_URL)")
   .option("--data-dir <dir>", "embedded database directory when no DATABASE_URL is set (env POLITY_DATA_DIR, default .polity)")
   .addOption(new Option("--log-level <level>", "log level (env LOG_LEVEL)").choices(["trace", "debug", "info", "warn", "error", "fatal", "silent"]))
   .showHelpAfterError();

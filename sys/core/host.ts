@@ -14,7 +14,7 @@ import { createClientAddress } from "./client-address.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db.js";
 import { createHealth, type UpstreamHealth } from "./health.js";
-import { createMetrics } from "./metrics.js";
+import { createMetrics, type QueueDepthSource } from "./metrics.js";
 import type { PolityModule, ServiceRegistration, TierContext } from "./module.js";
 import { applyConcerns } from "./pipeline/apply-concerns.js";
 import type { Concern } from "./pipeline/concern.js";
@@ -54,6 +54,12 @@ export interface TierPlan {
   db: Database;
   modules: PolityModule<TierContext>[];
   context: TierContext;
+  /** Registers the modules' services and HTTP routes (default true; a worker-only process serves none). */
+  serve?: boolean;
+  /** Runs the modules' background `work` (default false: only a process of the worker tier does). */
+  work?: boolean;
+  /** What the tier owns beside its modules (the job queue): stopped after the modules, before the database closes. */
+  stop?(): Promise<void>;
 }
 
 export interface HostPlan {
@@ -65,16 +71,20 @@ export interface HostPlan {
   concerns?: Concern[];
   /** Calls this host does not serve itself but relays (a mod-only process relays polity.sys.* to sys). */
   forward?: { handle(req: Req, res: Res): boolean; close(): Promise<void> };
+  /** The job queue whose depth /metrics reports. */
+  jobs?: QueueDepthSource;
 }
 
 const webRoot = join(import.meta.dirname, "..", "..", "web", "dist");
 
-export async function startHost({ config, logger, tiers, ports, concerns = [], forward }: HostPlan): Promise<Host> {
+export async function startHost({ config, logger, tiers, ports, concerns = [], forward, jobs }: HostPlan): Promise<Host> {
   const { authorization, verifier } = ports;
   const stops: Array<() => Promise<void>> = [];
   const registrations: ServiceRegistration[] = [];
   const moduleRoutes: HttpRoute[] = [];
   const metrics = createMetrics();
+  if (jobs) metrics.observeQueues(jobs);
+  let draining = false;
   const clientAddress = createClientAddress(config);
   let routeModules: ReturnType<typeof createModuleRouter>;
   // Modules learn the server's URL (to call their own port) once it listens.
@@ -86,13 +96,20 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
   try {
     for (const tier of tiers) {
       tier.context.selfUrl = selfUrl;
+      const serve = tier.serve ?? true;
       for (const module of tier.modules) {
-        registrations.push(...module.services(tier.context));
-        moduleRoutes.push(...(module.routes?.({ ...tier.context, selfUrl }) ?? []));
+        if (serve) {
+          registrations.push(...module.services(tier.context));
+          moduleRoutes.push(...(module.routes?.({ ...tier.context, selfUrl }) ?? []));
+        }
         await module.start?.(tier.context);
-        await module.work?.(tier.context);
         if (module.stop) stops.push(() => module.stop!());
       }
+    }
+    // Every module has started (ports between modules are ready) before any background work begins.
+    for (const tier of tiers) {
+      if (!tier.work) continue;
+      for (const module of tier.modules) await module.work?.(tier.context);
     }
     routeModules = createModuleRouter({
       routes: moduleRoutes,
@@ -129,7 +146,13 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
     },
   });
 
-  const routes: Record<string, GetRoute> = { ...ports.routes, "/metrics": metrics.handleHttp };
+  const routes: Record<string, GetRoute> = { ...ports.routes, "/metrics": metrics.handleHttp, "/healthz": (_req, res) => {
+    // For load balancers and orchestrators that probe over plain HTTP: 200 while this process serves, else 503.
+    const serving = !draining && authorization.isAvailable();
+    res.statusCode = serving ? 200 : 503;
+    res.setHeader("content-type", "text/plain");
+    res.end(serving ? "SERVING\n" : "NOT_SERVING\n");
+  } };
   const server: RunningServer = await startServer({ config, logger, routes, rpc: function serve(req, res) {
       if (routeModules(req, res)) return;
       if (grpcWebText(req, res, serve)) return;
@@ -144,7 +167,6 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
     const serving = !draining && authorization.isAvailable();
     health.setAll(serving ? Status.SERVING : Status.NOT_SERVING);
   };
-  let draining = false;
   for (const desc of tierServices) health.setStatus(desc.typeName, Status.SERVING);
   refreshHealth();
   const healthTimer = setInterval(refreshHealth, 500);
@@ -164,7 +186,10 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
       for (const stop of stops.reverse()) await stop();
       await ports.close?.();
       await authorization.close?.();
-      for (const tier of [...tiers].reverse()) await tier.db.close();
+      for (const tier of [...tiers].reverse()) {
+        await tier.stop?.();
+        await tier.db.close();
+      }
       logger.info("polityd stopped");
     },
   };

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { type Concern, repliesWithStream, takesStream } from "./pipeline/concern.js";
 
 export type GrpcType = "unary" | "client_stream" | "server_stream" | "bidi_stream";
@@ -22,8 +22,16 @@ export interface Metrics {
   concern: Concern;
   /** Counts one answered request of a module's plain HTTP route (`route` is its pattern, never the raw path). */
   countHttp(route: string, method: string, code: number): void;
+  /** Reports each queue's depth and the age of its oldest waiting job at every scrape. */
+  observeQueues(source: QueueDepthSource): void;
   /** Serves the exposition format (mount it on /metrics). */
   handleHttp(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): void;
+}
+
+/** The job queue as the gauges see it. */
+export interface QueueDepthSource {
+  queues(): string[];
+  depth(queue: string): Promise<{ queued: number; oldestAgeSeconds: number }>;
 }
 
 const kinds: Record<DescMethod["methodKind"], GrpcType> = {
@@ -134,9 +142,41 @@ export function createMetrics(): Metrics {
     }
   }
 
+  function observeQueues(source: QueueDepthSource) {
+    // One read per queue per scrape serves both gauges (prom-client collects the metrics of a scrape concurrently).
+    let reading: { at: number; depths: Promise<Array<[string, { queued: number; oldestAgeSeconds: number }]>> } | undefined;
+    const read = () => {
+      if (!reading || Date.now() - reading.at > 1000) {
+        reading = { at: Date.now(), depths: Promise.all(source.queues().map(async (q) => [q, await source.depth(q)] as [string, { queued: number; oldestAgeSeconds: number }])) };
+      }
+      return reading.depths;
+    };
+    new Gauge({
+      name: "job_queue_depth",
+      help: "Jobs waiting in a background job queue (queued or waiting for a retry), as seen by this process.",
+      labelNames: ["queue"],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const [queue, depth] of await read()) this.set({ queue }, depth.queued);
+      },
+    });
+    new Gauge({
+      name: "job_queue_oldest_age_seconds",
+      help: "Age of the oldest job waiting in a background job queue (0 when none waits).",
+      labelNames: ["queue"],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const [queue, depth] of await read()) this.set({ queue }, depth.oldestAgeSeconds);
+      },
+    });
+  }
+
   return {
     registry,
     concern,
+    observeQueues,
     countHttp(route, method, code) {
       httpRequests.inc({ route, method, code: String(code) });
     },

@@ -8,6 +8,7 @@ import type { EntitySchema, MigrationObject } from "@mikro-orm/core";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { Database } from "./db.js";
+import type { JobQueue } from "./jobs/job-queue.js";
 import type { Keyring } from "./secrets/keyring.js";
 import type { HttpRoute } from "./http/route.js";
 import type { AuthorizationPort } from "./ports/authorization-port.js";
@@ -43,6 +44,8 @@ export interface ModContext extends TierContext {
   directory: DirectoryPort;
   /** Linked identities (which account a GitHub user is); optional only so contexts built by hand need not set it. */
   identity?: IdentityPort;
+  /** The durable job queue on the mod database, one per process, shared by the modules: enqueue anywhere, work in `work`. */
+  jobs: JobQueue;
 }
 
 export interface PolityModule<Ctx extends TierContext = TierContext> {

@@ -66,6 +66,7 @@ export function modContext(db: Database, directory: DirectoryPort): ModContext {
     logger: pino({ level: "silent" }),
     config: loadConfig({ env: {} }),
     authz: undefined as never,
+    jobs: undefined as never,
   };
 }
 
