@@ -93,6 +93,13 @@ describe("provider rate limiter", () => {
       const wait = await limiter.reserve(provider, 2);
       expect(wait).toBeGreaterThan(400);
       expect(wait).toBeLessThanOrEqual(500);
+      // A batch takes consecutive slots after those already reserved: 1/rate apart.
+      const batch = await limiter.reserveMany(provider, 2, 3);
+      expect(batch).toHaveLength(3);
+      expect(batch[0]!).toBeGreaterThan(900);
+      expect(batch[1]! - batch[0]!).toBeGreaterThanOrEqual(499);
+      expect(batch[2]! - batch[1]!).toBeLessThanOrEqual(501);
+      expect(await limiter.reserveMany(randomUUID(), 0, 3)).toEqual([0, 0, 0]);
     });
   }
 });
