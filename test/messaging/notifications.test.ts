@@ -6,6 +6,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NotificationService } from "../../clients/src/gen/polity/mod/messaging/v1/notifications_pb.js";
+import { TemplateService } from "../../clients/src/gen/polity/mod/messaging/v1/templates_pb.js";
 import { VotingMethod } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import type { PolityClient } from "../../clients/src/core.js";
 import { until } from "../governance/support.js";
@@ -106,11 +107,16 @@ describe("community notifications", () => {
     expect(await sent()).toEqual([]);
   });
 
-  it("a poll opening and closing soon, then its result: one message of each per member", async () => {
+  it("a poll opening and closing soon, then its result (in the org's template): one message of each per member", async () => {
+    const { community } = await admin.communities.getCommunity({ communityId });
+    const { template } = await createClient(TemplateService, admin.transport).createTemplate({
+      orgId: community!.orgId, name: "Result notice", defaultLanguage: "en",
+      variants: [{ language: "en", subject: "Decided: {{poll_title}}", text: "{{poll_title}} is decided: {{winners}} ({{verdict}}). {{poll_link}}" }],
+    });
     const { notifications: n } = await notifications(admin).setCommunityNotifications({
       notifications: {
         communityId, pollOpened: { enabled: true }, pollClosingSoon: { enabled: true }, closingSoonLead: { seconds: 7200n },
-        resultPublished: { enabled: true }, processOutcome: { enabled: true }, category: "governance",
+        resultPublished: { enabled: true, templateId: template!.id }, processOutcome: { enabled: true }, category: "governance",
       },
     });
     expect(n).toMatchObject({ pollOpened: { enabled: true }, category: "governance" });
@@ -135,9 +141,9 @@ describe("community notifications", () => {
 
     await member.voting.castBallot({ ...ids, ballot: { choice: { case: "optionId", value: "yes" } } });
     await admin.voting.closePoll(ids);
-    const results = await oneEach("Result: Harbour lights");
+    const results = await oneEach("Decided: Harbour lights");
     expect(results.map((m) => m.account_id).sort()).toEqual([...accounts].sort());
-    expect(results[0].text).toContain("Result: Yes");
+    expect(results[0].text).toMatch(/^Harbour lights is decided: Yes \((elected|passed)\)\. http:\/\/\S+\/polls\//);
     expect((await containing("Quiet poll")()).length).toBe(0);
   }, 90_000);
 
