@@ -3,3 +3,4 @@
 export { createGovernanceModule, type GovernanceModuleOptions } from "./module.js";
 export { createGovernancePort, type GovernanceEventRecord, type GovernancePort, type PluginInstanceRecord, type ProcessSummary } from "./port.js";
 export * from "./sdk/define-plugin.js";
+export { createSchemaCompiler, secretFields, type SchemaCheck } from "./sdk/json-schema.js";

@@ -1,0 +1,53 @@
+// Helpers for providers that speak HTTP: Retry-After read as seconds or an HTTP date, and a failed response turned
+// into the failure class the delivery loop acts on (429 and 5xx transient, other 4xx permanent).
+import { permanentFailure, transientFailure } from "./failures.js";
+
+/** Retry-After (delta-seconds or an HTTP date) in milliseconds from `now`; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null | undefined, now: Date = new Date()): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const text = value.trim();
+  if (text === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now.getTime());
+}
+
+/** Seconds (as JSON APIs such as Telegram's and Discord's give them) in milliseconds. */
+export function secondsToMs(seconds: unknown): number | undefined {
+  return typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : undefined;
+}
+
+/** Whether an HTTP status is worth retrying on the same provider. */
+export function isTransientStatus(status: number): boolean {
+  return status === 429 || status === 408 || status >= 500;
+}
+
+/**
+ * The failure a non-2xx response stands for. `detail` (the provider's own error text) goes into the reason;
+ * `retryAfterMs` overrides the Retry-After header (for providers that put it in the body).
+ */
+export function failureFromResponse(response: Response, detail = "", options: { retryAfterMs?: number; now?: Date } = {}): Error {
+  const reason = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}${detail ? `: ${detail}` : ""}`;
+  if (!isTransientStatus(response.status)) return permanentFailure(reason);
+  const retryAfterMs = options.retryAfterMs ?? parseRetryAfter(response.headers.get("retry-after"), options.now);
+  return transientFailure(reason, { retryAfterMs });
+}
+
+/** The body as JSON, or undefined when it is not JSON (a proxy's HTML error page, an empty body). */
+export async function readJsonBody(response: Response): Promise<unknown> {
+  const text = await response.text().catch(() => "");
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Short text of an unknown body for failure reasons (never the whole page). */
+export function describeBody(body: unknown): string {
+  if (body === undefined) return "";
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
