@@ -1,13 +1,13 @@
 // A delivery receipt can arrive before the sender has committed the provider's message id (the provider answers
 // the send and calls back at once). Such receipts are kept as "unmatched" and retried here, on the worker tier,
 // for an hour after they arrived.
-import { MessageState } from "../../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import type { EntityManager } from "../../../sys/core/db.js";
 import { query, tableOf } from "../../../sys/core/sql.js";
 import type { MessagingDeps } from "../deps.js";
 import { findByProviderMessageId, transition } from "../messages/store.js";
 import type { InboundEvent } from "../services/sdk/define-provider.js";
 import { InboundEventEntity } from "./entities.js";
+import { RECEIPT_STATES } from "./keywords.js";
 
 const SWEEP_EVERY_MS = 5_000;
 const RETRY_FOR_MS = 60 * 60 * 1000;
@@ -34,7 +34,7 @@ export async function sweepUnmatchedReceipts(deps: MessagingDeps, now = new Date
       if (event.kind !== "status") continue;
       const message = await findByProviderMessageId(tx, row.provider_id, event.providerMessageId);
       if (!message || message.orgId !== row.org_id) continue;
-      await transition(deps, tx, message.id, MessageState[event.state], { providerId: row.provider_id, reason: event.reason });
+      await transition(deps, tx, message.id, RECEIPT_STATES[event.state], { providerId: row.provider_id, reason: event.reason });
       await query(tx, `update ${table} set outcome = 'applied', message_id = ? where id = ?`, [message.id, row.id]);
       matched++;
     }
