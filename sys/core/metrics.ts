@@ -30,8 +30,7 @@ export interface Metrics {
 
 /** The job queue as the gauges see it. */
 export interface QueueDepthSource {
-  queues(): string[];
-  depth(queue: string): Promise<{ queued: number; oldestAgeSeconds: number }>;
+  depths(): Promise<Array<{ queue: string; queued: number; oldestAgeSeconds: number }>>;
 }
 
 const kinds: Record<DescMethod["methodKind"], GrpcType> = {
@@ -144,21 +143,19 @@ export function createMetrics(): Metrics {
 
   function observeQueues(source: QueueDepthSource) {
     // One read per queue per scrape serves both gauges (prom-client collects the metrics of a scrape concurrently).
-    let reading: { at: number; depths: Promise<Array<[string, { queued: number; oldestAgeSeconds: number }]>> } | undefined;
+    let reading: { at: number; depths: ReturnType<QueueDepthSource["depths"]> } | undefined;
     const read = () => {
-      if (!reading || Date.now() - reading.at > 1000) {
-        reading = { at: Date.now(), depths: Promise.all(source.queues().map(async (q) => [q, await source.depth(q)] as [string, { queued: number; oldestAgeSeconds: number }])) };
-      }
+      if (!reading || Date.now() - reading.at > 1000) reading = { at: Date.now(), depths: source.depths() };
       return reading.depths;
     };
     new Gauge({
       name: "job_queue_depth",
-      help: "Jobs waiting in a background job queue (queued or waiting for a retry), as seen by this process.",
+      help: "Jobs waiting in a background job queue (queued or waiting for a retry).",
       labelNames: ["queue"],
       registers: [registry],
       async collect() {
         this.reset();
-        for (const [queue, depth] of await read()) this.set({ queue }, depth.queued);
+        for (const { queue, queued } of await read()) this.set({ queue }, queued);
       },
     });
     new Gauge({
@@ -168,7 +165,7 @@ export function createMetrics(): Metrics {
       registers: [registry],
       async collect() {
         this.reset();
-        for (const [queue, depth] of await read()) this.set({ queue }, depth.oldestAgeSeconds);
+        for (const { queue, oldestAgeSeconds } of await read()) this.set({ queue }, oldestAgeSeconds);
       },
     });
   }

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
 import { loadConfig } from "../config.js";
 import { type Database, openDatabase } from "../db.js";
+import { createMetrics } from "../metrics.js";
 import { createJobQueue, type JobQueueService } from "./pg-boss-queue.js";
 
 const logger = pino({ level: "silent" });
@@ -142,6 +143,16 @@ describe.each([
     await db.em().transactional((em) => jobs.send(em, "single", { n: 3 }, { singletonKey: "k" }));
     await db.em().transactional((em) => jobs.send(em, "single", { n: 4 }, { singletonKey: "other" }));
     expect((await jobs.depth("single")).queued).toBe(2);
+  });
+
+  it("exports each queue's depth and oldest age as gauges", async () => {
+    await db.em().transactional((em) => jobs.send(em, "gauged", { n: 1 }));
+    const metrics = createMetrics();
+    metrics.observeQueues(jobs);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('job_queue_depth{queue="gauged"} 1');
+    expect(text).toMatch(/job_queue_oldest_age_seconds\{queue="gauged"\} [0-9.e-]+/);
+    expect(text).toContain('job_queue_depth{queue="batches"} 0');
   });
 
   it("does not hand out a job before its startAfter", async () => {

@@ -26,8 +26,8 @@ export interface JobQueueService extends JobQueue {
   start(): Promise<void>;
   /** Stops this process's workers (waiting for their handlers) and pg-boss. */
   stop(): Promise<void>;
-  /** The queues this process has sent to or works, for the depth gauges. */
-  queues(): string[];
+  /** Every queue of the database with its depth, for the gauges. */
+  depths(): Promise<Array<{ queue: string; queued: number; oldestAgeSeconds: number }>>;
 }
 
 type Row = { data: object } & JobOptions;
@@ -39,7 +39,6 @@ export function createJobQueue(db: Database, logger: Logger, options: JobQueueOp
   const pollingIntervalSeconds = Math.max(0.5, (options.pollIntervalMs ?? 2000) / 1000);
   const inTransaction = new AsyncLocalStorage<ExecuteSql>();
   const known = new Map<string, Promise<void>>();
-  const names = new Set<string>();
   const workers: Array<() => Promise<void>> = [];
   let boss: PgBoss | undefined;
 
@@ -97,7 +96,6 @@ export function createJobQueue(db: Database, logger: Logger, options: JobQueueOp
     const exec = executeSqlIn(em);
     await inTransaction.run(exec, async () => {
       await ensureQueue(queue, exec, em);
-      names.add(queue);
       const keys = [...new Set(jobs.flatMap((j) => (j.singletonKey ? [j.singletonKey] : [])))];
       let waiting = new Set<string>();
       if (keys.length > 0) {
@@ -128,7 +126,14 @@ export function createJobQueue(db: Database, logger: Logger, options: JobQueueOp
       await boss?.stop({ graceful: true, close: true, timeout: 10_000 });
       boss = undefined;
     },
-    queues: () => [...names],
+    async depths() {
+      const rows = await db.em().getConnection().execute<Array<{ queue: string; queued: number; age: number | null }>>(
+        `select q.name as queue, count(j.id)::int as queued, extract(epoch from now() - min(j.created_on))::float8 as age
+         from ${JOBS_SCHEMA}.queue q left join ${JOBS_SCHEMA}.job j on j.name = q.name and j.state in ('created', 'retry')
+         group by q.name order by q.name`,
+      );
+      return rows.map((r) => ({ queue: r.queue, queued: Number(r.queued), oldestAgeSeconds: Math.max(0, Number(r.age ?? 0)) }));
+    },
 
     send: (em, queue, data, jobOptions) => sendMany(em, queue, [{ data, ...jobOptions }]),
     sendMany,
@@ -137,7 +142,6 @@ export function createJobQueue(db: Database, logger: Logger, options: JobQueueOp
       const b = started();
       const em = db.em();
       await ensureQueue(queue, executeSqlIn(em), em);
-      names.add(queue);
       const id = await b.work<T>(queue, { batchSize: workOptions.batchSize ?? 1, localConcurrency: workOptions.concurrency ?? 1, pollingIntervalSeconds }, async (jobs) => {
         await handler(jobs.map((j) => ({ id: j.id, data: j.data })));
       });
