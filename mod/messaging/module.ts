@@ -10,12 +10,17 @@ import { blastsArea } from "./blasts/area.js";
 import { contactsArea } from "./contacts/area.js";
 import type { MessagingDeps } from "./deps.js";
 import { messagesArea } from "./messages/area.js";
+import { notificationsArea } from "./notifications/area.js";
+import type { NotificationSources } from "./notifications/sources.js";
 import { providersArea } from "./providers/area.js";
 import { templatesArea } from "./templates/area.js";
 
-const AREAS: MessagingArea[] = [contactsArea, providersArea, templatesArea, messagesArea, blastsArea];
+const AREAS: MessagingArea[] = [contactsArea, providersArea, templatesArea, messagesArea, blastsArea, notificationsArea];
 
-export function createMessagingModule() {
+/** The voting and governance modules' ports, which notifications follow. */
+export type MessagingModuleOptions = NotificationSources;
+
+export function createMessagingModule(options: MessagingModuleOptions = {}) {
   let deps: MessagingDeps | undefined;
   const stops: Array<() => Promise<void> | void> = [];
 
@@ -25,6 +30,7 @@ export function createMessagingModule() {
     const safeFetch = createSafeFetch({ allowPrivate: ctx.config.outboundAllowPrivate });
     stops.push(() => notifier.close(), () => safeFetch.close());
     deps = {
+      ...options,
       db: ctx.db,
       config: ctx.config,
       logger: ctx.logger.child({ module: "messaging" }),

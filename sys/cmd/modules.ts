@@ -28,5 +28,9 @@ export function createModModules(options: ModModulesOptions = {}): PolityModule<
   // Governance after voting: its `polity` plugin runs polls through the voting module's port; contributions after
   // governance: it reads GitHub events through governance's port.
   const governance = createGovernanceModule({ voting: () => voting.port(), plugins: options.governancePlugins });
-  return [createDiscoModule(), voting, governance, createContributionsModule({ governance: () => governance.port() }), createMessagingModule()];
+  // Messaging last: its notifications follow what voting and governance commit, through their ports.
+  return [
+    createDiscoModule(), voting, governance, createContributionsModule({ governance: () => governance.port() }),
+    createMessagingModule({ voting: () => voting.port(), governance: () => governance.port() }),
+  ];
 }

@@ -5,7 +5,7 @@ import type { EntityManager } from "../../../sys/core/db.js";
 import type { CommunityRole } from "../../../sys/core/ports/directory-port.js";
 import { loadRecipient } from "../contacts/recipients.js";
 import type { MessagingDeps } from "../deps.js";
-import type { MessageDraft } from "./outbox.js";
+import type { MessageDraft } from "../messages/store.js";
 import { createComposer, idempotencyKeyOf, type NotificationEvent } from "./compose.js";
 import type { NotificationSettings } from "./settings.js";
 

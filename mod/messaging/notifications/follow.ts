@@ -4,7 +4,7 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "../../../sys/core/db.js";
 import type { MessagingDeps } from "../deps.js";
-import { createOutgoingMessages, type MessageDraft } from "./outbox.js";
+import { createOutgoingMessages, type MessageDraft } from "../messages/store.js";
 import { NotificationSettingsEntity } from "./entities.js";
 import { eventOf, FOLLOWED_KINDS } from "./events.js";
 import { draftsFor, membersToNotify } from "./fan-out.js";

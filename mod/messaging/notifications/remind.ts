@@ -4,7 +4,7 @@
 import type { EntityManager } from "../../../sys/core/db.js";
 import { query, tableOf } from "../../../sys/core/sql.js";
 import type { MessagingDeps } from "../deps.js";
-import { createOutgoingMessages } from "./outbox.js";
+import { createOutgoingMessages } from "../messages/store.js";
 import { NotificationSentEntity, NotificationSettingsEntity } from "./entities.js";
 import { draftsFor, membersToNotify } from "./fan-out.js";
 import { settingsOf } from "./settings.js";
