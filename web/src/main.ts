@@ -9,6 +9,7 @@ import { forgotPage, resetPage } from "./pages/password-pages.js";
 import { mustVerify, unverifiedPage } from "./pages/unverified.js";
 import { orgsPage } from "./pages/orgs.js";
 import { orgDetailPage } from "./pages/org-detail.js";
+import { messagingRoute } from "./pages/messaging-routes.js";
 import { accountsPage } from "./pages/accounts.js";
 import { auditPage, healthPage, rolesPage } from "./pages/admin-pages.js";
 import { communitiesRoute } from "./pages/voting-routes.js";
@@ -19,7 +20,7 @@ type Page = (route: Route) => Promise<Node> | Node;
 
 const publicPages: Record<string, Page> = { login: loginPage, register: registerPage, verify: verifyPage, setup: setupPage, forgot: forgotPage, reset: resetPage };
 const consolePages: Record<string, Page> = {
-  orgs: (r) => (r.path[1] ? orgDetailPage(r.path[1]) : orgsPage()),
+  orgs: (r) => (r.path[2] === "messaging" ? messagingRoute(r) : r.path[1] ? orgDetailPage(r.path[1]) : orgsPage()),
   accounts: accountsPage,
   roles: rolesPage,
   audit: auditPage,

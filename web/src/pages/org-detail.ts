@@ -6,16 +6,29 @@ import { link } from "../router.js";
 import { renderMarkdown } from "../markdown.js";
 
 export async function orgDetailPage(orgId: string): Promise<Node> {
-  const { org } = await api.orgs.getOrg({ orgId });
   const resource = `org/${orgId}`;
+  const [{ org }, messaging] = await Promise.all([api.orgs.getOrg({ orgId }), mayMessage(resource)]);
   return h("div", { class: "grid halves" },
     h("section", { class: "card wide" },
       h("p", { class: "crumbs" }, h("a", { href: link("/orgs") }, "Organisations"), " / "),
       h("h1", { "data-testid": "org-title" }, org?.displayName ?? orgId),
       h("p", { class: "muted" }, h("code", {}, org?.slug ?? ""), org?.description ? null : " · No description."),
-      org?.description ? renderMarkdown(org.description) : null),
+      org?.description ? renderMarkdown(org.description) : null,
+      messaging ? h("nav", { class: "tabs", "aria-label": "Organisation" }, h("a", { href: link(`/orgs/${orgId}`), "aria-current": "page" }, "Overview"),
+        h("a", { href: link(`/orgs/${orgId}/messaging`), "data-testid": "org-messaging-tab" }, "Messaging")) : null),
     await projectsSection(orgId),
     await membersSection(resource));
+}
+
+/** Whether to offer the Messaging tab: a quiet hint (the server decides on every call); shown when it cannot be asked. */
+async function mayMessage(resource: string): Promise<boolean> {
+  const permissions = ["messaging.contact.read", "messaging.provider.read", "messaging.blast.read"];
+  try {
+    const { decisions } = await api.authz.checkMyPermissions({ resource, permissions });
+    return decisions.some((d) => d.allowed);
+  } catch {
+    return true;
+  }
 }
 
 async function projectsSection(orgId: string): Promise<HTMLElement> {
