@@ -1,6 +1,7 @@
 // The provider plugins Polity ships, in the order they are listed.
 import type { ProviderDefinition } from "../sdk/define-provider.js";
+import { emailProvider } from "./email.js";
 
 export function shippedProviders(): ProviderDefinition[] {
-  return [];
+  return [emailProvider as unknown as ProviderDefinition];
 }

@@ -1,5 +1,7 @@
 // Why a send failed, in the two kinds the delivery loop acts on: transient (retry on the same provider, after
 // Retry-After when the provider said so) and permanent (move to the next provider in the chain at once).
+import { reasonOf as reasonOfApiError } from "../../../../sys/core/errors.js";
+
 const FAILURE = Symbol.for("polity.messaging.providerFailure");
 
 interface ProviderFailure extends Error {
@@ -40,6 +42,8 @@ export function classifyFailure(error: unknown): FailureClass {
   const marked = (error as Partial<ProviderFailure>)[FAILURE];
   if (marked) return { transient: marked.transient, reason, ...(marked.retryAfterMs !== undefined ? { retryAfterMs: marked.retryAfterMs } : {}) };
 
+  // Safe fetch's refusal of a private destination: waiting will not make the address public.
+  if (reasonOfApiError(error) === "DESTINATION_NOT_ALLOWED") return { transient: false, reason };
   const e = error as { name?: unknown; code?: unknown; responseCode?: unknown; status?: unknown; cause?: unknown };
   if (typeof e.responseCode === "number" && e.responseCode >= 400 && e.responseCode < 600) {
     return { transient: e.responseCode < 500, reason };

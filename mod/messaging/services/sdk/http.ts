@@ -1,17 +1,10 @@
 // Helpers for providers that speak HTTP: Retry-After read as seconds or an HTTP date, and a failed response turned
 // into the failure class the delivery loop acts on (429 and 5xx transient, other 4xx permanent).
+import { parseRetryAfter as parseRetryAfterHeader } from "../../../../sys/core/outbound/retry-schedule.js";
 import { permanentFailure, transientFailure } from "./failures.js";
 
-/** Retry-After (delta-seconds or an HTTP date) in milliseconds from `now`; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, now: Date = new Date()): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const text = value.trim();
-  if (text === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now.getTime());
-}
+/** Retry-After (delta-seconds or an HTTP date) in ms from `now`, capped at a day; undefined when absent or unreadable. */
+export const parseRetryAfter = parseRetryAfterHeader;
 
 /** Seconds (as JSON APIs such as Telegram's and Discord's give them) in milliseconds. */
 export function secondsToMs(seconds: unknown): number | undefined {
@@ -20,7 +13,7 @@ export function secondsToMs(seconds: unknown): number | undefined {
 
 /** Whether an HTTP status is worth retrying on the same provider. */
 export function isTransientStatus(status: number): boolean {
-  return status === 429 || status === 408 || status >= 500;
+  return status === 429 || status === 408 || status === 425 || status >= 500;
 }
 
 /**
