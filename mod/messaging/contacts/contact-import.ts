@@ -1,18 +1,18 @@
 // ImportContacts: each CSV row is checked on its own; valid rows are created in one transaction, invalid ones
 // reported with their row number (the header is row 1) and reason. A file that stops being CSV half-way
 // (an unclosed quote) keeps the rows before the fault and reports the rest as one error.
-import { ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { parse } from "csv-parse/sync";
 import { Channel } from "../../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import type { ContactService } from "../../../clients/src/gen/polity/mod/messaging/v1/contacts_pb.js";
 import { requirePrincipal } from "../../../sys/core/authn/principal.js";
 import { ErrorInfoSchema } from "../../../clients/src/gen/google/rpc/error_details_pb.js";
-import { invalidArgument } from "../../../sys/core/errors.js";
-import { isUuid, query, tableOf } from "../../../sys/core/sql.js";
+import { apiError, invalidArgument } from "../../../sys/core/errors.js";
+import { isUniqueViolation, isUuid, query, tableOf } from "../../../sys/core/sql.js";
 import { writeTransaction } from "../../../sys/core/write-transaction.js";
 import type { MessagingDeps } from "../deps.js";
 import { checkCommunity, cleanFields, type ContactFields } from "./contact-fields.js";
-import { insertContact } from "./contact-writes.js";
+import { insertContactsBulk } from "./bulk-insert.js";
 import { ADDRESS_COLUMNS, channelOfColumn, COLUMNS, columnOfChannel, isYes, LIST_SEPARATOR, unescapeCell } from "./csv-columns.js";
 import { ContactAddressEntity } from "./entities.js";
 
@@ -167,9 +167,9 @@ export function createImportHandler(deps: MessagingDeps): Pick<ServiceImpl<typeo
       });
       if (fault) errors.push(fault);
       if (!req.dryRun && writable.length > 0) {
-        await writeTransaction(deps.db, async (tx) => {
-          const now = new Date();
-          for (const { fields } of writable) await insertContact(tx, req.orgId, fields, now);
+        await writeTransaction(deps.db, (tx) => insertContactsBulk(tx, req.orgId, writable.map((w) => w.fields), new Date())).catch((error: unknown) => {
+          if (isUniqueViolation(error)) throw apiError(Code.AlreadyExists, "ADDRESS_TAKEN", "an address was taken by another contact during the import; import again");
+          throw error;
         });
       }
       errors.sort((a, b) => a.row - b.row);

@@ -1012,7 +1012,11 @@ export const ContactService: GenService<{
    * name, email, phone, telegram, webhook, slack, discord, categories (separated by ";"), language (BCP 47),
    * time_zone (IANA), default_region (ISO 3166, for national phone numbers), community_id, and consent_email,
    * consent_phone, consent_telegram, consent_webhook, consent_slack, consent_discord ("yes"/"true"/"1" grants,
-   * anything else does not). ExportContacts writes the same columns.
+   * anything else does not), and opted_out (the channels the person opted out of, e.g. "email;phone").
+   * ExportContacts writes the same columns, so an export imports back to the same contacts. A cell that starts
+   * with = + - @ is written with a leading apostrophe (spreadsheets would run it as a formula) and read back
+   * without it. Empty rows are skipped. Each row is a new contact: an address another contact of the org has is
+   * refused for that row (ADDRESS_TAKEN), as is one repeated in the file.
    *
    * @generated from rpc polity.mod.messaging.v1.ContactService.ImportContacts
    */
