@@ -15,7 +15,7 @@ import { createJobQueue, type JobQueueService } from "./pg-boss-queue.js";
 
 const logger = pino({ level: "silent" });
 const repoRoot = join(import.meta.dirname, "..", "..", "..");
-const EXPIRE_SECONDS = 2;
+const EXPIRE_SECONDS = 10; // pg-boss's smallest heartbeat
 
 interface Setup {
   env: Record<string, string>;
@@ -165,6 +165,22 @@ describe.each([
     expect(at[0]! - sent).toBeGreaterThanOrEqual(2_500);
   });
 
+  it("leaves a job with its live worker while the handler runs longer than the heartbeat", async () => {
+    await db.em().transactional((em) => jobs.send(em, "slow", { n: 1 }));
+    let runs = 0;
+    let finished = false;
+    const handler = async () => {
+      runs += 1;
+      await new Promise((resolve) => setTimeout(resolve, (EXPIRE_SECONDS + 5) * 1000));
+      finished = true;
+    };
+    const stops = [await jobs.work("slow", {}, handler), await jobs.work("slow", {}, handler)];
+    await waitFor(() => (finished ? true : undefined), 40_000, "the slow job");
+    await Promise.all(stops.map((stop) => stop()));
+    expect(runs).toBe(1);
+    expect((await jobs.depth("slow")).queued).toBe(0);
+  }, 60_000);
+
   it("gives a job held by a worker killed with SIGKILL to another worker after it expires", async () => {
     await db.em().transactional((em) => jobs.send(em, "crash", { n: 42 }));
     // PGlite has one process per cluster: the worker takes it over while it runs.
@@ -191,7 +207,7 @@ describe.each([
     if (db.kind === "pglite") ({ db, jobs, close } = await open(setup.env));
     const seen: number[] = [];
     const stop = await jobs.work<{ n: number }>("crash", {}, async ([job]) => void seen.push(job!.data.n));
-    await waitFor(() => (seen.length > 0 ? true : undefined), 30_000, "the expired job to come back");
+    await waitFor(() => (seen.length > 0 ? true : undefined), 40_000, "the expired job to come back");
     await stop();
     expect(seen).toEqual([42]);
   });

@@ -12,7 +12,11 @@ import { type ExecuteSql, executeSqlIn } from "./sql-executor.js";
 export const JOBS_SCHEMA = "pgboss";
 
 export interface JobQueueOptions {
-  /** Seconds a worker may hold a job before another worker gets it (a killed worker's jobs come back after it). */
+  /**
+   * A job whose worker stops heart-beating for this many seconds (a killed process) goes to another worker (at
+   * least 10: pg-boss's smallest heartbeat). A live worker keeps its job however long the handler runs, up to a
+   * hard limit of 15 minutes or this, whichever is longer.
+   */
   expireSeconds?: number;
   /** How often an idle worker polls. */
   pollIntervalMs?: number;
@@ -33,16 +37,16 @@ export interface JobQueueService extends JobQueue {
 type Row = { data: object } & JobOptions;
 
 export function createJobQueue(db: Database, logger: Logger, options: JobQueueOptions = {}): JobQueueService {
-  const expireSeconds = options.expireSeconds ?? 60;
-  // Expired jobs are only noticed by the monitor pass, so it runs a few times per expiry.
-  const monitorSeconds = Math.max(1, Math.min(60, Math.floor(expireSeconds / 4)));
+  const heartbeatSeconds = Math.max(10, options.expireSeconds ?? 60);
+  // Jobs whose heartbeat stopped are only noticed by the monitor pass, so it runs a few times per heartbeat.
+  const monitorSeconds = Math.max(1, Math.min(60, Math.floor(heartbeatSeconds / 4)));
   const pollingIntervalSeconds = Math.max(0.5, (options.pollIntervalMs ?? 2000) / 1000);
   const inTransaction = new AsyncLocalStorage<ExecuteSql>();
   const known = new Map<string, Promise<void>>();
   const workers: Array<() => Promise<void>> = [];
   let boss: PgBoss | undefined;
 
-  const queueOptions = { expireInSeconds: expireSeconds, retryLimit: 20, retryDelay: 1, retryBackoff: true, retryDelayMax: 300 };
+  const queueOptions = { heartbeatSeconds, expireInSeconds: Math.max(900, heartbeatSeconds), retryLimit: 20, retryDelay: 1, retryBackoff: true, retryDelayMax: 300 };
 
   async function open(): Promise<PgBoss> {
     const common = {
