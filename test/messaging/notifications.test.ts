@@ -1,7 +1,7 @@
 // Community notifications through the real server on PostgreSQL: settings read and replaced (permissions and
 // rules from the proto); with them on, a poll opening, closing soon and publishing its result, and a governance
 // process's outcome each become exactly one message per member — with a second replica's worker following the
-// same log at the same time; with them off, nothing.
+// same log at the same time, and again when the log is replayed; with them off, nothing.
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,6 +24,7 @@ let member: PolityClient;
 let communityId: string;
 let sql: pg.Client;
 const accounts: string[] = [];
+let cursorWhenEnabled = 0;
 
 interface Sent {
   account_id: string;
@@ -41,6 +42,11 @@ async function sent(): Promise<Sent[]> {
     `select recipient_account_id as account_id, subject, text, category, idempotency_key from mod.messaging_messages
      where recipient_community_id = $1 and idempotency_key like 'notify-%' order by created_at`, [communityId]);
   return rows;
+}
+
+async function cursor(): Promise<number> {
+  const { rows } = await sql.query<{ c: string }>("select activity_cursor as c from mod.messaging_notification_settings where community_id = $1", [communityId]);
+  return Number(rows[0]?.c ?? -1);
 }
 
 const containing = (needle: string) => async () => (await sent()).filter((m) => m.text.includes(needle) || (m.subject ?? "").includes(needle));
@@ -120,6 +126,7 @@ describe("community notifications", () => {
       },
     });
     expect(n).toMatchObject({ pollOpened: { enabled: true }, category: "governance" });
+    cursorWhenEnabled = await cursor();
     // The poll opened before they were on stays unannounced (nothing from the past is sent).
     const closesAt = new Date(Date.now() + 3600_000);
     const { poll } = await admin.voting.createPoll({
@@ -155,6 +162,16 @@ describe("community notifications", () => {
     const { process: done } = await admin.governance.getProcess({ communityId, processId: process!.id });
     expect(outcome[0].text).toContain(`"winner":"${done!.outcome!.winner}"`);
   }, 60_000);
+
+  it("replayed from an earlier cursor, the log creates nothing twice", async () => {
+    const before = await sent();
+    expect(before.length).toBe(4 * accounts.length);
+    expect(await cursor()).toBeGreaterThan(cursorWhenEnabled);
+    await sql.query("update mod.messaging_notification_settings set activity_cursor = $1 where community_id = $2", [cursorWhenEnabled, communityId]);
+    await until(cursor, (c) => c > cursorWhenEnabled, 15_000);
+    await new Promise((r) => setTimeout(r, 5000));
+    expect((await sent()).map((m) => m.idempotency_key).sort()).toEqual(before.map((m) => m.idempotency_key).sort());
+  }, 30_000);
 
   it("switched off again, a new poll notifies nobody", async () => {
     await notifications(admin).setCommunityNotifications({ notifications: { communityId } });
