@@ -8,6 +8,8 @@ export const SEND_QUEUE = "messaging.send";
 
 export interface SendJob {
   messageId: string;
+  /** A rate-limit slot already reserved for this message on this provider (ISO time): no second reservation. */
+  slot?: { providerId: string; at: string };
 }
 
 /** The job queue, once the composition root gives it to the module (ctx.jobs). */
@@ -18,6 +20,6 @@ export function jobsOf(deps: MessagingDeps): JobQueue {
 }
 
 /** Enqueues send jobs in `em`'s transaction; a message already waiting in the queue gets no second job. */
-export async function enqueueSends(deps: MessagingDeps, em: EntityManager, sends: Array<{ messageId: string; startAfter?: Date }>): Promise<void> {
-  await jobsOf(deps).sendMany(em, SEND_QUEUE, sends.map((s) => ({ data: { messageId: s.messageId } satisfies SendJob, startAfter: s.startAfter, singletonKey: s.messageId })));
+export async function enqueueSends(deps: MessagingDeps, em: EntityManager, sends: Array<{ messageId: string; startAfter?: Date; slot?: SendJob["slot"] }>): Promise<void> {
+  await jobsOf(deps).sendMany(em, SEND_QUEUE, sends.map((s) => ({ data: (s.slot ? { messageId: s.messageId, slot: s.slot } : { messageId: s.messageId }) satisfies SendJob, startAfter: s.startAfter, singletonKey: s.messageId })));
 }

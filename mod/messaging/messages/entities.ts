@@ -40,6 +40,8 @@ export const MessageEntity = defineEntity({
     channel: p.integer().nullable(),
     /** The address it went to (outgoing) or came from (incoming). */
     address: p.string().length(320).nullable(),
+    /** Which pass through the chain this is: RetryMessage starts the next one (earlier attempts stay). */
+    round: p.integer(),
     createdBy: p.string().length(64).nullable(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
@@ -75,7 +77,8 @@ export const SendAttemptEntity = defineEntity({
     id: p.uuid().primary(),
     messageId: p.uuid(),
     providerId: p.uuid(),
-    /** 1-based, per (message, provider). */
+    round: p.integer(),
+    /** 1-based, per (message, round, provider). */
     attempt: p.integer(),
     startedAt: p.datetime(),
     finishedAt: p.datetime().nullable(),

@@ -50,8 +50,8 @@ async function createChunk(deps: MessagingDeps, em: EntityManager, drafts: Messa
     em,
     `insert into ${tableOf(em, MessageEntity)} ("id", "org_id", "direction", "state", "contact_id", "recipient_community_id",
        "recipient_account_id", "category", "subject", "text", "html", "template_id", "language", "send_at", "idempotency_key",
-       "reply_to_message_id", "blast_id", "created_by", "created_at", "updated_at")
-     values ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
+       "reply_to_message_id", "blast_id", "round", "created_by", "created_at", "updated_at")
+     values ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)").join(", ")}
      on conflict ("org_id", "idempotency_key") do nothing returning "id"`,
     rows.flatMap(({ id, draft: d, sendAt }) => [
       id, d.orgId, Direction.OUTGOING, MessageState.PENDING, d.recipient.contactId ?? null, d.recipient.member?.communityId ?? null,
@@ -165,8 +165,8 @@ export async function createIncomingMessage(
   await query(
     em,
     `insert into ${tableOf(em, MessageEntity)} ("id", "org_id", "direction", "state", "contact_id", "recipient_community_id",
-       "recipient_account_id", "text", "send_at", "reply_to_message_id", "provider_id", "provider_message_id", "address", "created_at", "updated_at")
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       "recipient_account_id", "text", "send_at", "reply_to_message_id", "provider_id", "provider_message_id", "address", "round", "created_at", "updated_at")
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
     [id, input.orgId, Direction.INCOMING, MessageState.SENT, input.recipient?.contactId ?? null, input.recipient?.member?.communityId ?? null,
       input.recipient?.member?.accountId ?? null, input.text, now, input.replyToMessageId ?? null, input.providerId, input.providerMessageId,
       input.from.slice(0, 320), now, now],

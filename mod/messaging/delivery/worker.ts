@@ -1,0 +1,34 @@
+// The sender on the worker tier: takes send jobs in batches and sends their messages side by side. A message's
+// failure to be processed (the database away, a bug) never fails its batch-mates: it is put back in the queue
+// a little later, and the sweep catches any message left without a job.
+import { createProviderRateLimiter } from "../rate-limit/provider-rate.js";
+import type { MessagingDeps } from "../deps.js";
+import { sendMessage, type Sender } from "./send-message.js";
+import { enqueueSends, jobsOf, SEND_QUEUE, type SendJob } from "./send-queue.js";
+import { senderSettings } from "./settings.js";
+import { startSendSweep } from "./sweep.js";
+
+const REQUEUE_AFTER_ERROR_MS = 10_000;
+
+export async function startSender(deps: MessagingDeps): Promise<() => Promise<void>> {
+  const sender: Sender = { deps, settings: senderSettings(), limiter: createProviderRateLimiter(deps) };
+  const stopWork = await jobsOf(deps).work<SendJob>(SEND_QUEUE, { batchSize: sender.settings.batchSize, concurrency: sender.settings.concurrency }, async (jobs) => {
+    await Promise.all(jobs.map((job) => sendOne(sender, job.data)));
+  });
+  const stopSweep = startSendSweep(deps);
+  return async () => {
+    await stopWork();
+    await stopSweep();
+    await sender.limiter.close();
+  };
+}
+
+async function sendOne(sender: Sender, job: SendJob): Promise<void> {
+  try {
+    await sendMessage(sender, job);
+  } catch (error) {
+    sender.deps.logger.error({ err: error, messageId: job.messageId }, "sending a message failed; trying again later");
+    await sender.deps.db.em().transactional((tx) => enqueueSends(sender.deps, tx as never, [{ messageId: job.messageId, startAfter: new Date(Date.now() + REQUEUE_AFTER_ERROR_MS) }]))
+      .catch((e: unknown) => sender.deps.logger.error({ err: e, messageId: job.messageId }, "could not requeue a message; the sweep will"));
+  }
+}
