@@ -10,7 +10,7 @@ import { writeTransaction } from "../../../sys/core/write-transaction.js";
 import type { MessagingDeps } from "../deps.js";
 import { CHANNEL_NAMES } from "./addresses.js";
 import { consentEventToProto } from "./contact-convert.js";
-import { adminSource } from "./contact-handlers.js";
+import { adminSource } from "./caller-source.js";
 import { readContact } from "./contact-rows.js";
 import { setContactConsent, setMemberConsent } from "./consent.js";
 import { ConsentEventEntity } from "./entities.js";

@@ -1,11 +1,11 @@
 // CreateContact, GetContact, UpdateContact, DeleteContact. Authorization and input rules come from the proto.
-import { Code, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { Code, type ServiceImpl } from "@connectrpc/connect";
 import type { ContactService } from "../../../clients/src/gen/polity/mod/messaging/v1/contacts_pb.js";
-import { requirePrincipal } from "../../../sys/core/authn/principal.js";
 import { apiError, invalidArgument, notFound } from "../../../sys/core/errors.js";
 import { isUniqueViolation, query, tableOf } from "../../../sys/core/sql.js";
 import { writeTransaction } from "../../../sys/core/write-transaction.js";
 import type { MessagingDeps } from "../deps.js";
+import { adminSource } from "./caller-source.js";
 import { contactToProto, fieldsFromProto } from "./contact-convert.js";
 import { checkCommunity, cleanFields, type ContactFields } from "./contact-fields.js";
 import { readContact, type ContactRow } from "./contact-rows.js";
@@ -26,9 +26,6 @@ const WRITABLE: Record<string, WritableField> = {
   community_id: "community_id",
   communityId: "community_id",
 };
-
-/** Consents given without a source are the caller's decision. */
-export const adminSource = (ctx: HandlerContext) => `admin:${requirePrincipal(ctx).accountId}`;
 
 /** A unique-key violation lost to a concurrent write of the same address. */
 function addressRace(error: unknown): never {
