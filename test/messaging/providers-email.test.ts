@@ -8,7 +8,7 @@ import { providerHarness } from "../../mod/messaging/services/sdk/test-support.j
 import type { ProviderDefinition } from "../../mod/messaging/services/sdk/define-provider.js";
 import { startSmtpPeer, type SmtpPeer } from "../fakes/smtp-peer.js";
 
-const email = emailProvider as unknown as ProviderDefinition;
+const email: ProviderDefinition = emailProvider;
 const INBOUND_SECRET = "inbound-parse-secret-0123456789";
 let smtp: SmtpPeer;
 

@@ -1,7 +1,8 @@
 // The provider plugins Polity ships, in the order they are listed.
 import type { ProviderDefinition } from "../sdk/define-provider.js";
 import { emailProvider } from "./email.js";
+import { smsProvider } from "./sms.js";
 
 export function shippedProviders(): ProviderDefinition[] {
-  return [emailProvider as unknown as ProviderDefinition];
+  return [emailProvider, smsProvider];
 }

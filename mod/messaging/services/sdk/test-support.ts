@@ -1,6 +1,8 @@
 // For provider tests: a provider run as the delivery loop runs it, without the module: its config checked and
 // defaulted by its own schema, one send with a fresh abort signal, failures classified as the loop classifies
 // them, and webhook requests verified and parsed.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import pino from "pino";
 import { createSchemaCompiler } from "../../../governance/index.js";
 import type { InboundEvent, InboundRequest, JsonObject, OutgoingMessage, ProviderDefinition, SendResult } from "./define-provider.js";
@@ -48,4 +50,46 @@ export function providerHarness(definition: ProviderDefinition, config: JsonObje
     verify: (req) => definition.inbound!.verify(req, checked),
     parse: (req) => definition.inbound!.parse(req, checked),
   };
+}
+
+export interface InboundEndpoint {
+  /** The URL to give the provider (or its fake) for callbacks and inbound messages. */
+  url: string;
+  /** Events of every request that verified and parsed, in order. */
+  events: InboundEvent[];
+  /** Each request's answer: 401 unverified, 400 unreadable, else the provider's reply (or 200). */
+  answers: number[];
+  close(): Promise<void>;
+}
+
+/** A real HTTP endpoint that treats requests as the module's webhook route does: verify, parse, reply. */
+export async function startInboundEndpoint(definition: ProviderDefinition, config: JsonObject): Promise<InboundEndpoint> {
+  const checked = checkedConfig(definition, config);
+  const inbound = definition.inbound!;
+  const events: InboundEvent[] = [];
+  const answers: number[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const req: InboundRequest = { rawBody: Buffer.concat(chunks), headers: request.headers as Record<string, string | undefined>, url: `${origin}${request.url ?? "/"}` };
+      const answer = (status: number, headers: Record<string, string> = { "content-type": "application/json" }, body = "{}") => {
+        answers.push(status);
+        response.writeHead(status, headers).end(body);
+      };
+      if (!inbound.verify(req, checked)) return answer(401);
+      let parsed: InboundEvent[];
+      try {
+        parsed = inbound.parse(req, checked);
+      } catch {
+        return answer(400);
+      }
+      events.push(...parsed);
+      const reply = inbound.reply?.(parsed);
+      return reply ? answer(reply.status, reply.headers, reply.body) : answer(200);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url: `${origin}/hook`, events, answers, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
 }
