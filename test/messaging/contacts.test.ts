@@ -168,6 +168,8 @@ describe("contacts", () => {
     const rest = await contacts.listConsentEvents({ orgId, recipient: ref, pageToken: page.nextPageToken });
     expect([...page.events, ...rest.events].map((e) => e.id)).toEqual(events.map((e) => e.id));
 
+    const ancient = await rejection(contacts.setConsent({ orgId, recipient: ref, channel: Channel.EMAIL, granted: true, at: { seconds: -99999999999n, nanos: 0 } }));
+    expect(ancient.code).toBe(Code.InvalidArgument);
     const noAddress = await rejection(contacts.setConsent({ orgId, recipient: ref, channel: Channel.SMS, granted: true }));
     expect([noAddress.code, reasonOf(noAddress)]).toEqual([Code.FailedPrecondition, "NO_ADDRESS"]);
   });
@@ -227,6 +229,8 @@ describe("contacts", () => {
     const broken = await contacts.importContacts({ orgId, csv: csvOf('name,email\nLeo,leo@example.org\n"Mia,mia@example.org\nNoor,noor@example.org\n'), dryRun: true });
     expect(broken.created).toBe(1);
     expect(broken.errors).toMatchObject([{ row: 3 }]);
+    const nul = await contacts.importContacts({ orgId, csv: csvOf("name,email\nNu\u0000l,nul@example.org\n") });
+    expect(nul).toMatchObject({ created: 0, errors: [{ row: 2, column: "name" }] });
   });
 
   it("exports CSV that imports back to the same file", async () => {

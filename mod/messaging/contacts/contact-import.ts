@@ -134,6 +134,11 @@ export function createImportHandler(deps: MessagingDeps): Pick<ServiceImpl<typeo
       const seen = new Map<string, number>();
       const communities = new Map<string, boolean>();
       for (const { row, cells } of body) {
+        // PostgreSQL text cannot hold NUL (the RPC layer refuses it in strings, but the CSV arrives as bytes).
+        if (cells.some((c) => c.includes("\u0000"))) {
+          errors.push({ row, column: header[cells.findIndex((c) => c.includes("\u0000"))] ?? "", reason: "a NUL character" });
+          continue;
+        }
         if (cells.length !== header.length) {
           errors.push({ row, column: "", reason: `${cells.length} fields where the header has ${header.length}` });
           continue;
