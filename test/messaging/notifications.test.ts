@@ -9,6 +9,11 @@ import { NotificationService } from "../../clients/src/gen/polity/mod/messaging/
 import { TemplateService } from "../../clients/src/gen/polity/mod/messaging/v1/templates_pb.js";
 import { VotingMethod } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import type { PolityClient } from "../../clients/src/core.js";
+import { register as registerNotifications } from "../../clients/src/cli/commands/notifications.js";
+import type { Io } from "../../clients/src/cli/io.js";
+import { buildProgram } from "../../clients/src/cli/program.js";
+import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
+import { clientFor } from "../support/clients.js";
 import { until } from "../governance/support.js";
 import { startCommunityStage } from "../support/communities.js";
 import { signUpVerified } from "../support/people.js";
@@ -180,5 +185,27 @@ describe("community notifications", () => {
     await admin.voting.openPoll({ communityId, pollId: poll!.id });
     await new Promise((r) => setTimeout(r, 5000));
     expect((await sent()).length).toBe(before);
+  }, 30_000);
+
+  it("polity notifications set changes only what its flags name; show prints them", async () => {
+    const { tokens } = await clientFor(AuthService, server.url).login({ email: "notify-admin@example.org", password: "a long admin password" });
+    const polity = async (...args: string[]) => {
+      let out = "";
+      const io: Io = { stdout: (t) => void (out += t), stderr: (t) => void (out += t), env: { POLITY_TOKEN: tokens!.accessToken, XDG_CONFIG_HOME: "/nonexistent" }, interactive: false, readStdin: async () => "", prompt: async () => "" };
+      const program = buildProgram(io);
+      registerNotifications(program, io);
+      await program.parseAsync(["--server", server.url, ...args], { from: "user" });
+      return out;
+    };
+    await polity("notifications", "set", communityId, "--on", "poll-opened,result-published", "--lead", "90m", "--roles", "member,moderator", "--category", "votes");
+    await polity("notifications", "set", communityId, "--off", "result-published");
+    const { notifications: n } = await notifications(admin).getCommunityNotifications({ communityId });
+    expect(n).toMatchObject({ pollOpened: { enabled: true }, resultPublished: { enabled: false }, pollClosingSoon: { enabled: false }, category: "votes", roles: ["member", "moderator"] });
+    expect(Number(n!.closingSoonLead!.seconds)).toBe(90 * 60);
+    const shown = await polity("notifications", "show", communityId);
+    expect(shown).toMatch(/poll opened\s*│?\s*on/);
+    expect(shown).toMatch(/poll closing soon\s*│?\s*off, 90 min before/);
+    expect(shown).toContain("member, moderator");
+    await expect(polity("notifications", "set", communityId, "--on", "poll-exploded")).rejects.toThrow(/not an event/);
   }, 30_000);
 });
