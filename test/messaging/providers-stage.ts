@@ -56,6 +56,8 @@ export async function startProviderStage(tag: string, env: Record<string, string
     contacts: createClient(ContactService, adminClient.transport),
     strangerProviders: createClient(ProviderService, stranger.transport),
     async stop() {
+      // POLITY_TEST_DUMP_ERRORS=1 prints the server's error log lines (a failing test's "internal error").
+      if (process.env.POLITY_TEST_DUMP_ERRORS) for (const line of server.logs) if (line.includes('"level":50')) console.error(line);
       await module.stop?.();
       await db.close();
       await sql.end();

@@ -56,7 +56,7 @@ export function createChainHandlers(deps: MessagingDeps): Handlers {
         const tx = txem as EntityManager;
         if (key.scope === "contact" && !(await loadRecipient(deps, tx, req.orgId, { contactId: key.scopeKey }))) throw notFound("contact", key.scopeKey);
         // A share lock on each provider: a concurrent DeleteProvider waits for this chain, then sees it.
-        const found = await query<{ id: string }>(tx, `select id from ${tableOf(tx, ProviderEntity)} where org_id = ? and id = any(?) for share`, [req.orgId, ids]);
+        const found = await query<{ id: string }>(tx, `select id from ${tableOf(tx, ProviderEntity)} where org_id = ? and id in (${ids.map(() => "?").join(", ")}) for share`, [req.orgId, ...ids]);
         const missing = ids.find((id) => !found.some((f) => f.id === id));
         if (missing) throw notFound("provider", missing);
         const now = new Date();
