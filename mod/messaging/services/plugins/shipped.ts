@@ -2,7 +2,8 @@
 import type { ProviderDefinition } from "../sdk/define-provider.js";
 import { emailProvider } from "./email.js";
 import { smsProvider } from "./sms.js";
+import { telegramProvider } from "./telegram.js";
 
 export function shippedProviders(): ProviderDefinition[] {
-  return [emailProvider, smsProvider];
+  return [emailProvider, smsProvider, telegramProvider];
 }
