@@ -170,6 +170,8 @@ describe("contacts", () => {
 
     const ancient = await rejection(contacts.setConsent({ orgId, recipient: ref, channel: Channel.EMAIL, granted: true, at: { seconds: -99999999999n, nanos: 0 } }));
     expect(ancient.code).toBe(Code.InvalidArgument);
+    const everyone = await contacts.listConsentEvents({ orgId, pageSize: 200 });
+    expect(everyone.events.map((e) => e.id)).toEqual(expect.arrayContaining(events.map((e) => e.id)));
     const noAddress = await rejection(contacts.setConsent({ orgId, recipient: ref, channel: Channel.SMS, granted: true }));
     expect([noAddress.code, reasonOf(noAddress)]).toEqual([Code.FailedPrecondition, "NO_ADDRESS"]);
   });

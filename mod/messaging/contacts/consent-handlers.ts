@@ -60,15 +60,15 @@ export function createConsentHandlers(deps: MessagingDeps): Handlers {
     },
 
     async listConsentEvents(req, ctx) {
-      const subject = await subjectOf(req.orgId, req.recipient!, bearerOf(ctx));
+      const subject = req.recipient ? await subjectOf(req.orgId, req.recipient, bearerOf(ctx)) : undefined;
       const size = pageSizeOf(req.pageSize);
       const cursor = decodeCursor(req.pageToken);
       const em = deps.db.em();
       const rows = await query<EventRow>(
         em,
         `select id, channel, change, source, at from ${tableOf(em, ConsentEventEntity)}
-         where org_id = ? and ${subject.column} = ? ${cursor ? "and (at, id) > (?, ?)" : ""} order by at, id limit ?`,
-        [req.orgId, subject.id, ...(cursor ? [cursor.createdAt, cursor.id] : []), size + 1],
+         where org_id = ? ${subject ? `and ${subject.column} = ?` : ""} ${cursor ? "and (at, id) > (?, ?)" : ""} order by at, id limit ?`,
+        [req.orgId, ...(subject ? [subject.id] : []), ...(cursor ? [cursor.createdAt, cursor.id] : []), size + 1],
       );
       const page = pageOf(
         rows.map((r) => ({ ...r, at: new Date(r.at) })),

@@ -29,6 +29,7 @@ export const MESSAGING_CONTACT_CASES: Record<string, Case> = {
   },
   "ContactService/ListConsentEvents": {
     variants: {
+      org: (c) => ({ orgId: c.org.id }),
       contact: (c) => ({ orgId: c.org.id, recipient: contactRef() }),
       member: (c) => ({ orgId: c.org.id, recipient: memberRef(c) }),
     },
