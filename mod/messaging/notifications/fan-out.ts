@@ -3,14 +3,14 @@
 // directory may be a remote call, and nothing here should hold a lock while it waits.
 import type { EntityManager } from "../../../sys/core/db.js";
 import type { CommunityRole } from "../../../sys/core/ports/directory-port.js";
-import { loadRecipient } from "../contacts/recipients.js";
+import { selectRecipients } from "../contacts/recipients.js";
 import type { MessagingDeps } from "../deps.js";
 import type { MessageDraft } from "../messages/store.js";
 import { createComposer, idempotencyKeyOf, type NotificationEvent } from "./compose.js";
 import type { NotificationSettings } from "./settings.js";
 
-// Recipients are looked up this many at a time.
-const CONCURRENCY = 16;
+// Recipients are read this many at a time.
+const PAGE = 5000;
 
 export interface MemberToNotify {
   accountId: string;
@@ -18,19 +18,24 @@ export interface MemberToNotify {
   timeZone: string;
 }
 
+/**
+ * The members holding one of `roles` (every member when empty) as messaging knows them: pages of recipients of
+ * the community (its contacts first, skipped here; then its members, read in batches).
+ */
 export async function membersToNotify(deps: MessagingDeps, em: EntityManager, orgId: string, communityId: string, roles: string[]): Promise<MemberToNotify[]> {
   const members = await deps.directory.listMembers(communityId, roles as CommunityRole[]);
   const wanted = new Set(roles);
-  const chosen = roles.length === 0 ? members : members.filter((m) => wanted.has(m.role));
+  const chosen = new Set((roles.length === 0 ? members : members.filter((m) => wanted.has(m.role))).map((m) => m.accountId));
   const out: MemberToNotify[] = [];
-  for (let i = 0; i < chosen.length; i += CONCURRENCY) {
-    const batch = await Promise.all(chosen.slice(i, i + CONCURRENCY).map(async (m) => {
-      const recipient = await loadRecipient(deps, em, orgId, { member: { communityId, accountId: m.accountId } });
-      // No recipient: the member left between the two reads.
-      return recipient ? { accountId: m.accountId, language: recipient.language, timeZone: recipient.timeZone } : undefined;
-    }));
-    for (const member of batch) if (member) out.push(member);
-  }
+  let after: string | undefined;
+  do {
+    const page = await selectRecipients(deps, em, { orgId, communityId }, after, PAGE);
+    for (const r of page.recipients) {
+      const accountId = r.ref.member?.accountId;
+      if (accountId && chosen.has(accountId)) out.push({ accountId, language: r.language, timeZone: r.timeZone });
+    }
+    after = page.next;
+  } while (after);
   return out;
 }
 
