@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Channel, Direction, MessageState } from "../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import { MessageService } from "../../clients/src/gen/polity/mod/messaging/v1/messages_pb.js";
 import type { Provider } from "../../clients/src/gen/polity/mod/messaging/v1/providers_pb.js";
+import { sweepUnmatchedReceipts } from "../../mod/messaging/inbound/unmatched-sweep.js";
 import { until } from "../governance/support.js";
 import { createSmsGatewayFake, signTwilio, type SmsGatewayFake } from "../fakes/sms-gateway-fake.js";
 import { startSmtpPeer, type SmtpPeer } from "../fakes/smtp-peer.js";
@@ -115,7 +116,7 @@ describe("inbound SMS", () => {
     expect((await read(again)).message!.providerId).toBe(smsProvider.id);
   }, 60_000);
 
-  it("status callbacks move a message forward only, and a receipt that comes first waits for its message", async () => {
+  it("status callbacks move a message forward only", async () => {
     const dan = await newContact("Dan");
     const id = await send(dan.id, "Receipts, please");
     await waitState(id, MessageState.SENT);
@@ -136,6 +137,21 @@ describe("inbound SMS", () => {
     expect(await stateOf(id)).toBe("DELIVERED_USER");
     expect((await sms.report(sid, "read")).status).toBe(200);
     expect(await stateOf(id)).toBe("READ");
+  }, 60_000);
+
+  it("a receipt that arrives before the sender recorded the provider's id is applied once it has", async () => {
+    const eve = await newContact("Eve");
+    const id = await send(eve.id, "Early receipt");
+    await waitState(id, MessageState.SENT);
+    const params = { AccountSid: sms.accountSid, MessageSid: "SMearly00001", SmsSid: "SMearly00001", MessageStatus: "delivered", SmsStatus: "delivered", To: eve.phone };
+    const early = await fetch(smsProvider.webhookUrl, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": signTwilio(sms.authToken, smsProvider.webhookUrl, params) }, body: new URLSearchParams(params).toString() });
+    expect(early.status).toBe(200);
+    expect((await inboundRows()).filter((r) => r.event_key === "status:SMearly00001:DELIVERED_USER")).toEqual([{ event_key: "status:SMearly00001:DELIVERED_USER", outcome: "unmatched" }]);
+    // The sender commits the provider's id late (as if its transaction were slow): the worker's sweep matches it.
+    await stage.sql.query("update mod.messaging_messages set provider_message_id = 'SMearly00001' where id = $1", [id]);
+    await sweepUnmatchedReceipts(stage.deps);
+    await waitState(id, MessageState.DELIVERED_USER);
+    expect((await inboundRows()).find((r) => r.event_key === "status:SMearly00001:DELIVERED_USER")!.outcome).toBe("applied");
   }, 60_000);
 
   it("an unsolicited text from an unknown number is kept as an incoming message with no contact", async () => {
