@@ -3,7 +3,8 @@ import type { ProviderDefinition } from "../sdk/define-provider.js";
 import { emailProvider } from "./email.js";
 import { smsProvider } from "./sms.js";
 import { telegramProvider } from "./telegram.js";
+import { webhookProvider } from "./webhook.js";
 
 export function shippedProviders(): ProviderDefinition[] {
-  return [emailProvider, smsProvider, telegramProvider];
+  return [emailProvider, smsProvider, telegramProvider, webhookProvider];
 }
