@@ -2,6 +2,7 @@
 import type { Logger } from "pino";
 import type { Config } from "../../sys/core/config.js";
 import type { Database } from "../../sys/core/db.js";
+import type { JobQueue } from "../../sys/core/jobs/job-queue.js";
 import type { Notifier } from "../../sys/core/notifier.js";
 import type { AuthorizationPort } from "../../sys/core/ports/authorization-port.js";
 import type { DirectoryPort } from "../../sys/core/ports/directory-port.js";
@@ -18,6 +19,8 @@ export interface MessagingDeps extends NotificationSources {
   /** Seals provider credentials at rest (the same keyring as governance secrets). */
   secrets: Keyring;
   notifier: Notifier;
+  /** The durable job queue (sends are enqueued in the transaction that creates the message). */
+  jobs: JobQueue;
   /** Outgoing HTTP for providers (refuses private addresses unless the operator allows them). */
   fetch: typeof fetch;
   /** The server's own base URL (unsubscribe links, status callbacks); throws until the port listens. */
