@@ -38,6 +38,7 @@ export function createMessagingModule(options: MessagingModuleOptions = {}) {
       directory: ctx.directory,
       secrets: loadSecretsKeyring(ctx.config, ctx.db.kind === "pglite"),
       notifier,
+      jobs: ctx.jobs,
       fetch: safeFetch as typeof fetch,
       selfUrl: () => {
         if (!ctx.selfUrl) throw new Error("the server is not listening yet");
