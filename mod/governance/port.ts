@@ -1,6 +1,7 @@
-// The governance module as other modules of the mod tier see it (the contributions module): read a community's
-// plugin events in order from a cursor, hear that new ones were appended, find the instances of a plugin, and
-// run a plugin action with no caller (a reconciliation job).
+// The governance module as other modules of the mod tier see it (the contributions module, messaging's
+// notifications): read a community's plugin events in order from a cursor, hear that new ones were appended,
+// find the instances of a plugin, run a plugin action with no caller (a reconciliation job), and read one
+// process's outcome.
 import type { Notifier } from "../../sys/core/notifier.js";
 import { escapeLike, isUuid, query, tableOf } from "../../sys/core/sql.js";
 import type { GovernanceDeps } from "./deps.js";
