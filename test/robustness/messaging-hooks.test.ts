@@ -2,6 +2,7 @@
 // unknown providers, bodies over webhookMaxBytes (declared and chunked, HTTP/1.1 and h2c), bodies that never
 // finish and idle connections. Every answer is a 4xx of its own kind, nothing is stored, never a 500, and the
 // port keeps serving.
+import http2 from "node:http2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Channel } from "../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import { sampleConfig } from "../messaging/providers-sample.js";
@@ -15,7 +16,7 @@ let hook: string;
 let disabledHook: string;
 
 beforeAll(async () => {
-  stage = await startProviderStage("msg_hooks", { POLITY_WEBHOOK_MAX_BYTES: String(MAX), POLITY_REQUEST_BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS), POLITY_IDLE_TIMEOUT_MS: "600", POLITY_HEADERS_TIMEOUT_MS: "500" });
+  stage = await startProviderStage("msg_hooks", { POLITY_WEBHOOK_MAX_BYTES: String(MAX), POLITY_REQUEST_BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS), POLITY_IDLE_TIMEOUT_MS: "600", POLITY_HEADERS_TIMEOUT_MS: "500", POLITY_FIRST_BYTE_TIMEOUT_MS: "300" });
   const { kinds } = await stage.providers.listProviderKinds({ orgId: stage.orgId });
   const sms = kinds.find((k) => k.channel === Channel.SMS && k.inbound)!;
   const secrets = Object.fromEntries(sms.secretFields.map((f) => [f, "a-robustness-secret"]));
@@ -69,14 +70,29 @@ describe("messaging hooks", () => {
     await stillServing();
   }, 30_000);
 
-  it("close an idle connection that never sends a request", async () => {
+  it("close a connection that never sends a request, and an h2c session left idle after a hook's answer", async () => {
     const socket = await connectRaw(stage.server.url);
     const started = Date.now();
-    await new Promise<void>((resolve) => {
-      socket.on("close", () => resolve());
-      socket.on("error", () => resolve());
+    socket.resume(); // reading is what lets the socket see the server's FIN
+    await new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    expect(Date.now() - started).toBeLessThan(300 + 1500);
+
+    const session = http2.connect(stage.server.url);
+    session.on("error", () => {});
+    const goaway = new Promise<number>((resolve) => session.once("goaway", () => resolve(Date.now())));
+    const status = await new Promise<number>((resolve, reject) => {
+      const stream = session.request({ ":method": "POST", ":path": hook, "content-type": "application/x-www-form-urlencoded" });
+      let answer = 0;
+      stream.on("response", (h) => (answer = Number(h[":status"])));
+      stream.on("error", reject);
+      stream.resume();
+      stream.on("end", () => resolve(answer));
+      stream.end("From=%2B1&Body=hi");
     });
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(status).toBe(401);
+    const answered = Date.now();
+    expect((await goaway) - answered).toBeLessThan(600 + 1500);
+    session.destroy();
     await stillServing();
   }, 15_000);
 
