@@ -11,6 +11,7 @@ import { createClient } from "@connectrpc/connect";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import type { PolityClient } from "../../clients/src/core.js";
+import { Channel } from "../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import { ContactService } from "../../clients/src/gen/polity/mod/messaging/v1/contacts_pb.js";
 import { closeBrowserAndServer, haveChromium, printTrailOnFailure, signedInChromium } from "../support/browser.js";
 import { startCommunityStage } from "../support/communities.js";
@@ -39,6 +40,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("the messaging pages in Chromi
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
       received.push({ path: request.url ?? "", body: Buffer.concat(chunks).toString("utf8") });
+      // A receiver that is gone for good: a permanent failure, and the last service of the chain.
+      if (request.url === "/gone") return sendJson(response, 410, { error: "gone" });
       sendJson(response, 200, { id: `hook-${received.length}` });
     }, () => ({ status: 500, body: {} }));
     database = await createTestDatabase("web-messaging");
@@ -81,18 +84,20 @@ describe.skipIf(!haveChromium && !process.env.CI)("the messaging pages in Chromi
     await page.setInputFiles("[data-testid=contacts-csv]", file);
     await page.click("[data-testid=contacts-import]");
     await page.waitForSelector("[data-testid=import-errors]");
-    expect(await page.textContent("[data-testid=notice]")).toContain("2 rows read, 1 contacts created, 1 rows refused");
+    expect(await page.textContent("[data-testid=import-form] [data-testid=notice]")).toContain("2 rows read, 1 contacts created, 1 rows refused");
     const bad = page.locator("[data-testid=import-errors] tr[data-row='3']");
     expect(await bad.locator("td").nth(1).textContent()).toBe("email");
     expect(await bad.locator("td").nth(2).textContent()).toMatch(/not-an-email|email/i);
     await page.waitForSelector("[data-testid=contacts-table] >> text=Grace Hopper");
     const { contacts } = await createClient(ContactService, admin.transport).listContacts({ orgId });
     expect(contacts.map((c) => c.name).sort()).toEqual(["Ada <b>Lovelace</b>", "Grace Hopper"]);
+    await page.screenshot({ path: join(shots, "messaging-contacts.png"), fullPage: true });
   });
 
   it("configures a webhook service through its schema's form; its secret is never displayed", async () => {
     await page.click("nav.tabs [data-tab=providers]");
     await page.waitForSelector("[data-testid=provider-form]");
+    await page.screenshot({ path: join(shots, "messaging-providers.png"), fullPage: true });
     await page.selectOption("[data-testid=provider-kind]", "webhook");
     await page.fill("[data-testid=provider-name-input]", "Local hook");
     // Whatever the kind's schema names them: each secret gets the signing secret, each URL field the receiver.
@@ -131,5 +136,53 @@ describe.skipIf(!haveChromium && !process.env.CI)("the messaging pages in Chromi
     await item.locator("[data-testid=message-history] tr[data-state=SENT]").waitFor();
     expect(await item.locator("[data-testid=message-attempts]").textContent()).toContain("Local hook");
     await page.screenshot({ path: join(shots, "messaging-conversation.png"), fullPage: true });
+  });
+
+  it("writes a template, previews it, and follows a blast to a category live until it is done", async () => {
+    await page.click("nav.tabs [data-tab=templates]");
+    await page.fill("[data-testid=template-name]", "Meeting");
+    await page.fill("[data-testid=variant-text]", "Hi {{name}}, we meet {{when}}.");
+    await page.click("[data-testid=template-create]");
+    await page.waitForSelector("[data-testid=template-edit-form]");
+    await page.fill("[data-testid=preview-variables]", "name = Ada\nwhen = <tonight>");
+    await page.click("[data-testid=preview-render]");
+    expect(await page.locator("[data-testid=preview-text]").textContent()).toBe("Hi Ada, we meet <tonight>.");
+
+    await page.click("nav.tabs [data-tab=blasts]");
+    await page.fill("[data-testid=blast-name]", "Tonight");
+    await page.fill("[data-testid=blast-categories]", "volunteers");
+    await page.fill("#blast-variables", "when = at 7");
+    await page.click("[data-testid=blast-create]");
+    await page.waitForSelector("[data-testid=blast-progress]");
+    // Ada has a consented webhook address; Grace's email has no consent: skipped.
+    await page.waitForSelector("[data-testid=blast-state][data-state=done]", { timeout: 30_000 });
+    expect(await page.textContent("[data-count=messages]")).toMatch(/^1 /);
+    expect(await page.textContent("[data-count=skipped]")).toMatch(/^1 /);
+    expect(Number((await page.textContent("[data-count=sent]"))!.split(" ")[0]) + Number((await page.textContent("[data-count=delivered]"))!.split(" ")[0])).toBe(1);
+    expect(await page.locator("[data-testid=blast-controls] button").count()).toBe(0);
+    expect(received.some((r) => r.path === "/ada" && r.body.includes("Hi Ada <b>Lovelace</b>, we meet at 7."))).toBe(true);
+    await page.screenshot({ path: join(shots, "messaging-blast.png"), fullPage: true });
+  });
+
+  it("lists a message every service refused under Failed messages, with each attempt's reason, and retries it", async () => {
+    const contacts = createClient(ContactService, admin.transport);
+    const { contact } = await contacts.createContact({ orgId, contact: { name: "Gone", addresses: [{ channel: Channel.WEBHOOK, address: `${receiver!.url}/gone`, consent: { granted: true, source: "test" } }] } });
+    await page.goto(`${server!.url}/#/orgs/${orgId}/messaging/contacts/${contact!.id}`);
+    await page.waitForSelector("[data-testid=conversation-live][data-state=live]");
+    await page.fill("[data-testid=send-text]", "Are you there?");
+    await page.click("[data-testid=send-message]");
+    await page.locator("[data-testid=conversation] [data-testid=message-state][data-state=FAILED]").waitFor({ timeout: 30_000 });
+
+    await page.click("nav.tabs [data-tab=failed]");
+    const item = page.locator("[data-testid=failed-messages] li", { hasText: "Are you there?" });
+    await item.waitFor();
+    expect(await item.locator("[data-testid=failed-reason]").textContent()).toMatch(/410|gone/i);
+    await item.locator("summary").click();
+    expect(await item.locator("[data-testid=message-attempts]").textContent()).toContain("Local hook");
+    await page.screenshot({ path: join(shots, "messaging-failed.png"), fullPage: true });
+    const before = received.filter((r) => r.path === "/gone").length;
+    await item.locator("[data-testid=retry-message]").click();
+    await page.waitForSelector("[data-testid=notice] >> text=Sent again");
+    await expect.poll(() => received.filter((r) => r.path === "/gone").length, { timeout: 30_000 }).toBeGreaterThan(before);
   });
 });

@@ -5,13 +5,16 @@ import { formatTime, h } from "../dom.js";
 import { attempt, errorBox, okBox } from "../errors.js";
 import { BlastState, type Blast } from "../../../clients/src/gen/polity/mod/messaging/v1/blasts_pb.js";
 import type { Provider } from "../../../clients/src/gen/polity/mod/messaging/v1/providers_pb.js";
-import { blasts, blastStateBadge, channelLabel, messagingHead, providers } from "./messaging-client.js";
+import { blasts, blastStateBadge, channelLabel, messagingHead, providers, templates } from "./messaging-client.js";
 import { pageSignal } from "./voting-shared.js";
 
 export async function blastPage(orgId: string, orgName: string, blastId: string): Promise<Node> {
   const { blast } = await blasts().getBlast({ orgId, blastId });
   if (!blast) throw new Error("No such blast.");
-  const names = await providers().listProviders({ orgId, pageSize: 200 }).then((r) => r.providers, () => [] as Provider[]);
+  const [names, templateName] = await Promise.all([
+    providers().listProviders({ orgId, pageSize: 200 }).then((r) => r.providers, () => [] as Provider[]),
+    templates().getTemplate({ orgId, templateId: blast.templateId }).then((r) => r.template?.name ?? blast.templateId, () => blast.templateId),
+  ]);
   const nameOf = (id: string) => names.find((p) => p.id === id)?.name ?? id.slice(0, 8);
   const signal = pageSignal();
   const view = h("div", { "data-testid": "blast-progress" });
@@ -26,7 +29,7 @@ export async function blastPage(orgId: string, orgName: string, blastId: string)
   show(blast);
   void watch(orgId, blastId, signal, show, live, slot);
   return h("div", { class: "grid" },
-    messagingHead(orgId, orgName, "blasts", blast.name, settings(blast)),
+    messagingHead(orgId, orgName, "blasts", blast.name, settings(blast, templateName)),
     h("section", { class: "card wide" }, h("h2", {}, "Progress ", live), view, slot, controls));
 }
 
@@ -42,10 +45,10 @@ async function watch(orgId: string, blastId: string, signal: AbortSignal, show: 
   }
 }
 
-function settings(b: Blast): HTMLElement {
+function settings(b: Blast, templateName: string): HTMLElement {
   const f = b.filter;
   const items: Array<[string, string]> = [
-    ["Template", b.templateId], ["Language", b.language || "each recipient's"],
+    ["Template", templateName], ["Language", b.language || "each recipient's"],
     ["Categories", f?.categories.join(", ") || "any"], ["Community", f?.communityId || "the org's contacts"],
     ["Channel", f?.channel ? channelLabel(f.channel) : "any"],
     ["Send", b.localTime ? `${b.localTime} in each recipient's zone` : b.sendTime ? formatTime(b.sendTime) : "at once"],
@@ -62,7 +65,7 @@ function progressView(b: Blast, nameOf: (id: string) => string): HTMLElement {
   const n = (x: bigint | undefined) => Number(x ?? 0n);
   const total = n(p?.recipientsTotal);
   const done = n(p?.sent) + n(p?.delivered) + n(p?.failed) + n(p?.cancelled);
-  const counts: Array<[string, number]> = [["recipients", total], ["skipped", n(p?.skipped)], ["queued", n(p?.queued)], ["sent", n(p?.sent)],
+  const counts: Array<[string, number]> = [["messages", total], ["skipped", n(p?.skipped)], ["queued", n(p?.queued)], ["sent", n(p?.sent)],
     ["delivered", n(p?.delivered)], ["failed", n(p?.failed)], ["cancelled", n(p?.cancelled)]];
   return h("div", {},
     h("p", {}, blastStateBadge(b.state), b.expanding ? h("span", { class: "badge warn" }, "creating messages") : null),

@@ -16,7 +16,7 @@ export async function blastsPage(orgId: string, orgName: string): Promise<Node> 
   const slot = h("div", { class: "slot", "aria-live": "polite" });
   await attempt(slot, async () => {
     const res = await blasts().listBlasts({ orgId, pageSize: 100 });
-    list.replaceChildren(table(["Name", "State", "Recipients", "Sent", "Delivered", "Failed", "Created"], res.blasts.map((b) => [
+    list.replaceChildren(table(["Name", "State", "Messages", "Sent", "Delivered", "Failed", "Created"], res.blasts.map((b) => [
       h("a", { href: link(messagingPath(orgId, `/blasts/${b.id}`)), "data-testid": "blast-link" }, b.name), blastStateBadge(b.state),
       String(b.progress?.recipientsTotal ?? 0n), String(b.progress?.sent ?? 0n), String(b.progress?.delivered ?? 0n), String(b.progress?.failed ?? 0n),
       formatTime(b.createTime),

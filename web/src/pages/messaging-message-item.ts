@@ -50,6 +50,8 @@ export function messageItem(orgId: string, initial: Message, providerName: (id: 
   return {
     element,
     update(m) {
+      // The send's own answer can arrive after the watch reported later states: never step back.
+      if (stampOf(m) < stampOf(message)) return;
       const changed = m.state !== message.state;
       message = m;
       render();
@@ -57,6 +59,8 @@ export function messageItem(orgId: string, initial: Message, providerName: (id: 
     },
   };
 }
+
+const stampOf = (m: Message) => Number(m.updateTime?.seconds ?? 0n) * 1e3 + (m.updateTime?.nanos ?? 0) / 1e6;
 
 export function historyTable(history: MessageHistoryEntry[], providerName: (id: string) => string): HTMLElement {
   return h("div", { class: "table-wrap" }, h("table", { "data-testid": "message-history" },
