@@ -14,7 +14,7 @@ const category = { scope: { case: "category", value: "matrix" } };
 export const MESSAGING_PROVIDER_CASES: Record<string, Case> = {
   "ProviderService/ListProviderKinds": { variants: one((c) => ({ orgId: c.org.id })) },
   "ProviderService/CreateProvider": {
-    variants: one((c) => ({ orgId: c.org.id, kind: "webhook", name: unique("matrix"), config: { url: "https://hooks.example.org/matrix", secret: "a matrix secret of some length" }, disabled: true })),
+    variants: one((c) => ({ orgId: c.org.id, kind: "email", name: unique("matrix"), config: { host: "smtp.example.org", from: "Matrix <matrix@example.org>" }, disabled: true })),
   },
   "ProviderService/GetProvider": { variants: one((c) => ({ orgId: c.org.id, providerId: uuid() })) },
   "ProviderService/ListProviders": { variants: one((c) => ({ orgId: c.org.id })) },
