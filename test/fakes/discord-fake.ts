@@ -7,6 +7,9 @@
 //
 // HTTP (JSON; `Authorization: Bot <token>`, else 401 {"message": "401: Unauthorized", "code": 0}):
 //   POST  /channels/{id}/messages              {content, components, embeds…} → the message (empty → 400 50006)
+//   POST  /users/@me/channels                  {recipient_id} → the DM channel {id, type: 1, recipients}, the same
+//                                              one for the same user (a user in `closeDms` → posting there is
+//                                              403 50007 "Cannot send messages to this user")
 //   GET   /channels/{id}/messages/{id}         the message;  PATCH the same path edits it (10008 Unknown Message)
 //   POST  /applications/{app}/guilds/{guild}/commands       a command: 201 new, 200 when its name exists
 //   PUT   /applications/{app}/guilds/{guild}/commands       the whole list, replaced;  PATCH …/commands/{id} edits
@@ -24,6 +27,7 @@
 // For tests: `messages`, `commands`, `responses` (interaction id → its interaction response), `originals`
 // (interaction id → the message a command's response created), `followUps` (interaction id → its follow-up
 // messages), `edits` (interaction id → the bodies of its PATCH …/@original, in order), `requests`,
+// `failNext(path, status, times)` (that HTTP status, e.g. a 502 outage), `dmChannels` (user id → DM channel id),
 // `rateLimit(path, retryAfterSeconds, times)` (429 {message, retry_after, global: false} with Discord's
 // X-RateLimit-* headers), interaction builders `ping()`, `slashCommand(…)`, `buttonClick(…)`, `contextMenu(…)`
 // (a USER or MESSAGE command on a target), `autocomplete(…)` (a command option being typed)
@@ -52,6 +56,9 @@ export interface DiscordFake {
   edits: Map<string, Record<string, unknown>[]>;
   requests: { method: string; path: string; authorization?: string }[];
   rateLimit(path: string, retryAfterSeconds: number, times?: number): void;
+  failNext(path: string, status: number, times?: number): void;
+  dmChannels: Map<string, string>;
+  closeDms(userId: string): void;
   ping(): Interaction;
   slashCommand(command: { name: string; userId: string; options?: unknown[]; guildId?: string }): Interaction;
   buttonClick(click: { message: DiscordMessage; customId: string; userId: string }): Interaction;
@@ -87,6 +94,8 @@ export async function createDiscordFake(options: { botToken?: string } = {}): Pr
   const edits = new Map<string, Record<string, unknown>[]>();
   const requests: { method: string; path: string; authorization?: string }[] = [];
   const limits = new Map<string, { retryAfter: number; times: number }>();
+  const outages = new Map<string, { status: number; times: number }>();
+  const dmChannels = new Map<string, string>(), closedDms = new Set<string>();
   let serial = 1n;
   const snowflake = () => String((BigInt(Date.now() - 1420070400000) << 22n) + serial++);
 
@@ -105,6 +114,12 @@ export async function createDiscordFake(options: { botToken?: string } = {}): Pr
         .end(JSON.stringify({ message: "You are being rate limited.", retry_after: limit.retryAfter, global: false }));
       return;
     }
+    const outage = outages.get(path);
+    if (outage && outage.times > 0) {
+      outage.times -= 1;
+      response.writeHead(outage.status, { "Content-Type": "text/plain" }).end("upstream connect error or disconnect/reset before headers");
+      return;
+    }
     const body = await readBody(request) as Record<string, unknown> & unknown[];
     let match: RegExpMatchArray | null;
     if (method === "POST" && (match = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/))) return callback(response, match[1]!, decodeURIComponent(match[2]!), body);
@@ -118,6 +133,8 @@ export async function createDiscordFake(options: { botToken?: string } = {}): Pr
       return sendJson(response, 200, followUp(answered, body));
     }
     if (request.headers.authorization !== `Bot ${botToken}`) throw new DiscordError(401, "401: Unauthorized", 0);
+    if (path === "/users/@me/channels" && method === "POST") return sendJson(response, 200, openDm(body));
+    if ((match = path.match(/^\/channels\/(\d+)\/messages$/)) && method === "POST" && closedDmChannel(match[1]!)) throw new DiscordError(403, "Cannot send messages to this user", 50007);
     if ((match = path.match(/^\/channels\/(\d+)\/messages$/)) && method === "POST") return sendJson(response, 200, createMessage(match[1]!, body));
     if ((match = path.match(/^\/channels\/(\d+)\/messages\/(\d+)$/))) {
       const message = messages.get(match[2]!);
@@ -150,6 +167,19 @@ export async function createDiscordFake(options: { botToken?: string } = {}): Pr
     const message: DiscordMessage = { ...messageOf(channelId, content, fields), components, embeds };
     if (!(message.flags & EPHEMERAL)) messages.set(message.id, message);
     return message;
+  }
+
+  function openDm(body: Record<string, unknown>) {
+    const recipient = typeof body.recipient_id === "string" ? body.recipient_id : "";
+    if (!/^\d{17,20}$/.test(recipient)) throw new DiscordError(400, "Invalid Form Body", 50035);
+    let id = dmChannels.get(recipient);
+    if (!id) dmChannels.set(recipient, (id = snowflake()));
+    return { id, type: 1, last_message_id: null, flags: 0, recipients: [{ id: recipient, username: `user${recipient.slice(-4)}`, discriminator: "0", global_name: null, avatar: null }] };
+  }
+
+  function closedDmChannel(channelId: string): boolean {
+    for (const [user, channel] of dmChannels) if (channel === channelId && closedDms.has(user)) return true;
+    return false;
   }
 
   function messageOf(channelId: string, content: string, fields: Partial<DiscordMessage>): DiscordMessage {
@@ -250,6 +280,8 @@ export async function createDiscordFake(options: { botToken?: string } = {}): Pr
   return {
     url: server.url, applicationId, guildId, botUserId, publicKeyHex, messages, commands, responses, originals, followUps, edits, requests, sendInteraction,
     rateLimit: (path, retryAfter, times = 1) => void limits.set(path, { retryAfter, times }),
+    failNext: (path, status, times = 1) => void outages.set(path, { status, times }),
+    dmChannels, closeDms: (userId) => void closedDms.add(userId),
     ping: () => interaction({ type: 1, user: { id: "1300000000000000001", username: "discord-system" } }),
     slashCommand: (command) => interaction({
       type: 2, guild_id: command.guildId ?? guildId, channel_id: "1400000000000000001", member: member(command.userId), locale: "en-US", guild_locale: "en-US", app_permissions: "2248473465835073",

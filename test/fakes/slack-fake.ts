@@ -15,6 +15,8 @@
 // Retry-After and {ok:false, error:"ratelimited"}, as Slack's tiers do), and `sendEvent(url, body, options?)`,
 // which signs with the signing secret (options.secret to sign with another, null for none; options.timestamp in
 // seconds for a stale one) and posts JSON, or a form `payload=` when options.form (interactivity).
+// `failNext(method, status, times)` answers the next calls with that HTTP status (a 5xx outage), and
+// `missingUser(id)` makes conversations.open answer user_not_found for that user.
 // `eventCallback(event)` wraps an event in Slack's event_callback envelope with a fresh event_id.
 import { createHmac } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -32,6 +34,8 @@ export interface SlackFake {
   react(channel: string, ts: string, user: string, name: string): void;
   unreact(channel: string, ts: string, user: string, name: string): void;
   rateLimit(method: string, retryAfterSeconds: number, times?: number): void;
+  failNext(method: string, status: number, times?: number): void;
+  missingUser(userId: string): void;
   eventCallback(event: Record<string, unknown>, options?: { teamId?: string; eventId?: string }): Record<string, unknown>;
   sendEvent(url: string, body: Record<string, unknown>, options?: { secret?: string | null; timestamp?: number; form?: boolean }): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
@@ -46,6 +50,8 @@ export async function createSlackFake(options: { botToken?: string; signingSecre
   const messages = new Map<string, SlackMessage>();
   const calls: { method: string; args: Record<string, string> }[] = [];
   const limits = new Map<string, { retryAfter: number; times: number }>();
+  const outages = new Map<string, { status: number; times: number }>();
+  const missingUsers = new Set<string>();
   let clock = 1_700_000_000, nextEvent = 1, nextChannel = 1;
 
   const server = await startFakeHttpServer(serve, (error) => ({ status: 200, body: { ok: false, error: error instanceof SlackRefusal ? error.message : "fatal_error" } }));
@@ -58,6 +64,12 @@ export async function createSlackFake(options: { botToken?: string; signingSecre
     if (limit && limit.times > 0) {
       limit.times -= 1;
       response.writeHead(429, { "Content-Type": "application/json; charset=utf-8", "Retry-After": String(limit.retryAfter) }).end(JSON.stringify({ ok: false, error: "ratelimited" }));
+      return;
+    }
+    const outage = outages.get(method);
+    if (outage && outage.times > 0) {
+      outage.times -= 1;
+      response.writeHead(outage.status, { "Content-Type": "text/html" }).end(`<html><body>${outage.status}</body></html>`);
       return;
     }
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1] ?? args.token;
@@ -89,6 +101,7 @@ export async function createSlackFake(options: { botToken?: string; signingSecre
       case "conversations.open": {
         const users = (args.users ?? "").split(",").filter(Boolean);
         if (users.length === 0) throw new SlackRefusal("users_list_not_supplied");
+        if (users.some((user) => missingUsers.has(user))) throw new SlackRefusal("user_not_found");
         return { channel: { id: `${users.length > 1 ? "G" : "D"}0OPENED${nextChannel++}` } };
       }
       case "conversations.join": return { channel: { id: knownChannel(args.channel) } };
@@ -157,6 +170,8 @@ export async function createSlackFake(options: { botToken?: string; signingSecre
     url: server.url, teamId, botUserId, messages, calls, sendEvent, unreact,
     react: (channel, ts, user, name) => { const reaction = reactionOf(find(channel, ts), name); if (!reaction.users.includes(user)) reaction.users.push(user); },
     rateLimit: (method, retryAfter, times = 1) => void limits.set(method, { retryAfter, times }),
+    failNext: (method, status, times = 1) => void outages.set(method, { status, times }),
+    missingUser: (userId) => void missingUsers.add(userId),
     eventCallback: (event, callbackOptions = {}) => ({
       token: "verification-token-unused", team_id: callbackOptions.teamId ?? teamId, api_app_id: "A0POLITYAPP", event: { event_ts: `${clock}.000200`, ...event },
       type: "event_callback", event_id: callbackOptions.eventId ?? `Ev0${nextEvent++}TEST`, event_time: clock, authorizations: [{ team_id: teamId, user_id: botUserId, is_bot: true }],
