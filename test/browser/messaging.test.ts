@@ -76,6 +76,14 @@ describe.skipIf(!haveChromium && !process.env.CI)("the messaging pages in Chromi
     // The name is text, not markup.
     expect(await row.locator("[data-testid=contact-link]").textContent()).toBe("Ada <b>Lovelace</b>");
     expect(await row.locator("[data-testid=consent-badge]").textContent()).toBe("consented");
+
+    // Editing keeps the address and its consent; the language is written in its canonical form.
+    await row.locator("[data-testid=contact-edit]").click();
+    await page.fill("[data-testid=contact-language]", "FR");
+    await page.click("[data-testid=contact-save]");
+    await page.waitForSelector("[data-testid=notice] >> text=Saved Ada");
+    expect(await row.locator("td").nth(3).textContent()).toBe("fr");
+    expect(await row.locator("[data-testid=consent-badge]").textContent()).toBe("consented");
   });
 
   it("imports a CSV and shows the bad row's error by row and column", async () => {

@@ -20,7 +20,7 @@ export function contactForm(orgId: string, onSaved: (contact: Contact) => Promis
   const addresses = new Map<Channel, { address: HTMLInputElement; consent: HTMLInputElement; note: HTMLElement }>();
   const addressRows = CHANNELS.map((channel) => {
     const label = channelLabel(channel);
-    const address = input(`contact-address-${label.toLowerCase()}`, { maxlength: 2000, "aria-label": `${label} address` });
+    const address = input(`contact-address-${label.toLowerCase()}`, { maxlength: 2000, "aria-label": `${label} address`, style: "width:100%;box-sizing:border-box;min-width:10rem" });
     const consent = h("input", { type: "checkbox", style: "width:auto", "data-testid": `contact-consent-${label.toLowerCase()}`, "aria-label": `${label} consent` });
     const note = h("small", { class: "muted" });
     addresses.set(channel, { address, consent, note });

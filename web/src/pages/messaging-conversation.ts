@@ -2,10 +2,11 @@
 // first, each outgoing one with its state (history and attempts on expanding), kept live by WatchMessages; and
 // a box to send a new message, which appears at once and moves through its states as the workers carry it.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { h } from "../dom.js";
+import { formatTime, h, table } from "../dom.js";
 import { attempt, errorBox } from "../errors.js";
 import { link } from "../router.js";
 import type { Provider } from "../../../clients/src/gen/polity/mod/messaging/v1/providers_pb.js";
+import { ConsentChange } from "../../../clients/src/gen/polity/mod/messaging/v1/contacts_pb.js";
 import type { Message } from "../../../clients/src/gen/polity/mod/messaging/v1/messages_pb.js";
 import { channelLabel, contacts, messages, messagingHead, messagingPath, providers } from "./messaging-client.js";
 import { messageItem, type MessageItem } from "./messaging-message-item.js";
@@ -50,7 +51,20 @@ export async function conversationPage(orgId: string, orgName: string, contactId
       h("p", { class: "muted", "data-testid": "contact-addresses" }, addresses || "No address."),
       h("p", {}, h("a", { href: link(messagingPath(orgId, "/contacts")) }, "← All contacts"))),
     h("section", { class: "card" }, h("h2", {}, "Conversation ", live), slot, empty, thread),
-    sendBox(orgId, contactId, show));
+    h("div", { class: "stack" }, sendBox(orgId, contactId, show), await consentSection(orgId, contactId)));
+}
+
+const CHANGE_LABEL: Record<number, string> = { [ConsentChange.GRANTED]: "granted", [ConsentChange.WITHDRAWN]: "withdrawn", [ConsentChange.OPTED_OUT]: "opted out" };
+
+/** Who consented to what, when and how (a form, an import, an inbound STOP, an unsubscribe link). */
+async function consentSection(orgId: string, contactId: string): Promise<HTMLElement> {
+  const slot = h("div", { class: "slot" });
+  const list = h("div", { "data-testid": "consent-history" });
+  await attempt(slot, async () => {
+    const { events } = await contacts().listConsentEvents({ orgId, recipient: { target: { case: "contactId", value: contactId } }, pageSize: 50 });
+    list.replaceChildren(table(["Channel", "Change", "Source", "When"], events.map((e) => [channelLabel(e.channel), CHANGE_LABEL[e.change] ?? "", e.source, formatTime(e.at)]), "consent-events"));
+  });
+  return h("section", { class: "card" }, h("h2", {}, "Consent history"), slot, list);
 }
 
 async function watch(orgId: string, contactId: string, signal: AbortSignal, show: (m: Message) => void, live: HTMLElement, slot: HTMLElement): Promise<void> {
