@@ -115,7 +115,7 @@ describe("blast expansion", () => {
       { name: "Fay (no consent)", categories: ["north"], consented: false },
       { name: "Gus (other category)", categories: ["west"] },
     ]);
-    const blast = await newBlast({ categories: ["north"], schedule: { case: "localTime", value: "2030-01-15T22:30" }, quietHours: { start: "21:00", end: "08:00" } });
+    const blast = await newBlast({ categories: ["north"], localTime: "2030-01-15T22:30", quietHours: { start: "21:00", end: "08:00" } });
     const steps = [];
     for (let step = await expandNextChunk(deps, { blastId: blast.id, chunk: 2 }); step; step = await expandNextChunk(deps, { blastId: blast.id, chunk: 2 })) {
       steps.push(step);
@@ -197,7 +197,7 @@ describe("blast expansion", () => {
 
   it("pauses stop expansion; cancelling cancels what is pending; a blast with nothing pending is DONE", async () => {
     await addContacts(Array.from({ length: 4 }, (_, i) => ({ name: `Cancel ${i}`, categories: ["cancel"] })));
-    const blast = await newBlast({ categories: ["cancel"], schedule: { case: "sendTime", value: timestampFromDate(new Date(Date.now() + 3_600_000)) } });
+    const blast = await newBlast({ categories: ["cancel"], sendTime: timestampFromDate(new Date(Date.now() + 3_600_000)) });
     await expandNextChunk(deps, { blastId: blast.id, chunk: 2 });
     await sql.query(`update mod.messaging_blasts set state = 'PAUSED' where id = $1`, [blast.id]);
     expect(await expandNextChunk(deps, { blastId: blast.id, chunk: 2 })).toBeUndefined();
@@ -221,7 +221,7 @@ describe("blast expansion", () => {
   it("refuses a template that needs a variable the blast does not give, and a wall time that does not exist", async () => {
     const missing = await newBlast({ categories: ["x"], variables: {} }).catch((e: unknown) => e);
     expect(reasonOf(missing)).toBe("MISSING_VARIABLE");
-    const bad = await newBlast({ categories: ["x"], schedule: { case: "localTime", value: "2030-02-30T09:00" } }).catch((e: unknown) => e);
+    const bad = await newBlast({ categories: ["x"], localTime: "2030-02-30T09:00" }).catch((e: unknown) => e);
     expect(reasonOf(bad)).toBe("INVALID_LOCAL_TIME");
   });
 

@@ -106,7 +106,7 @@ describe("blasts", () => {
     const before = smtp.messages.length;
     const { blast } = await blasts.createBlast({
       orgId: stage.orgId, name: "next month", templateId, variables: { day: "soon" }, filter: { categories: ["later"] },
-      schedule: { case: "sendTime", value: timestampFromDate(new Date(Date.now() + 3_600_000)) },
+      sendTime: timestampFromDate(new Date(Date.now() + 3_600_000)),
     });
     const id = blast!.id;
     const expanded = await settledTo(id, (b) => !b.expanding && b.progress!.queued === 2n);
@@ -122,6 +122,8 @@ describe("blasts", () => {
     expect(reasonOf(await rejection(blasts.pauseBlast({ orgId: stage.orgId, blastId: id })))).toBe("BLAST_NOT_RUNNING");
     expect(reasonOf(await rejection(blasts.cancelBlast({ orgId: stage.orgId, blastId: delivered.id })))).toBe("BLAST_DONE");
     expect(smtp.messages.length).toBe(before);
+    const both = await rejection(blasts.createBlast({ orgId: stage.orgId, name: "both", templateId, sendTime: timestampFromDate(new Date()), localTime: "2030-01-01T09:00" }));
+    expect(both.code).toBe(Code.InvalidArgument);
   });
 
   it("a pause holds back sends that fall due; resuming lets them go", async () => {
@@ -129,7 +131,7 @@ describe("blasts", () => {
     const before = smtp.messages.length;
     const { blast } = await blasts.createBlast({
       orgId: stage.orgId, name: "held", templateId, variables: { day: "today" }, filter: { categories: ["held"] },
-      schedule: { case: "sendTime", value: timestampFromDate(new Date(Date.now() + 4_000)) },
+      sendTime: timestampFromDate(new Date(Date.now() + 4_000)),
     });
     await settledTo(blast!.id, (b) => !b.expanding && b.progress!.recipientsTotal === 2n);
     await blasts.pauseBlast({ orgId: stage.orgId, blastId: blast!.id });

@@ -18,8 +18,8 @@ export const BLASTS_WAKE_CHANNEL = "messaging:blasts";
 
 export async function createBlast(deps: MessagingDeps, req: CreateBlastRequest, createdBy: string): Promise<BlastRow> {
   const now = new Date();
-  const sendAt = req.schedule.case === "sendTime" ? timestampDate(req.schedule.value) : null;
-  const localTime = req.schedule.case === "localTime" ? req.schedule.value : "";
+  const sendAt = req.sendTime ? timestampDate(req.sendTime) : null;
+  const localTime = req.localTime;
   // Checks the wall time (a real date) and the window once; each recipient's zone is applied at expansion.
   const quietHours = req.quietHours && req.quietHours.start !== req.quietHours.end ? req.quietHours : undefined;
   if (req.quietHours && (!req.quietHours.start || !req.quietHours.end)) throw invalidArgument("quiet_hours", "give both start and end", "INVALID_QUIET_HOURS");

@@ -55,10 +55,9 @@ function scheduleOf(o: { at?: string; localTime?: string }) {
   if (o.at) {
     const at = new Date(o.at);
     if (Number.isNaN(at.getTime()) || !/[zZ]|[+-]\d{2}:?\d{2}$/.test(o.at)) throw new UsageError(`--at takes an instant with its offset, e.g. 2026-12-01T09:00:00Z, not "${o.at}".`);
-    return { case: "sendTime" as const, value: timestampFromDate(at) };
+    return { sendTime: timestampFromDate(at) };
   }
-  if (o.localTime) return { case: "localTime" as const, value: o.localTime };
-  return { case: undefined };
+  return { localTime: o.localTime ?? "" };
 }
 
 async function resolveBlast(s: Session, orgId: string, ref: string): Promise<string> {
@@ -112,7 +111,7 @@ export function register(program: Command, io: Io): void {
       const res = await blasts(s).createBlast({
         orgId, name, templateId: await resolveTemplate(s, orgId, templateRef), language: o.language,
         filter: { categories: o.category, communityId: o.community ? await resolveCommunity(s, o.community) : "", channel: o.channel ? channelOf(o.channel) : Channel.UNSPECIFIED },
-        variables: variablesOf(o.var), schedule: scheduleOf(o), quietHours: quietHoursOf(o.quietHours),
+        variables: variablesOf(o.var), ...scheduleOf(o), quietHours: quietHoursOf(o.quietHours),
       });
       s.emit(CreateBlastResponseSchema, res, () => showBlast(s, res.blast));
     }));
