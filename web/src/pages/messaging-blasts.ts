@@ -55,7 +55,8 @@ function createForm(orgId: string, all: Template[]): HTMLElement {
       orgId, name: v("blast-name"), templateId: v("blast-template"), language: v("blast-language"),
       filter: { categories: listOf(v("blast-categories")), communityId: v("blast-community"), channel },
       variables: parseVariables(v("blast-variables")),
-      schedule: v("blast-local") ? { case: "localTime", value: v("blast-local") } : v("blast-at") ? { case: "sendTime", value: timestampFromDate(new Date(v("blast-at"))) } : { case: undefined },
+      // A wall time in each recipient's zone wins over an instant; neither is now.
+      localTime: v("blast-local"), sendTime: !v("blast-local") && v("blast-at") ? timestampFromDate(new Date(v("blast-at"))) : undefined,
       quietHours: v("blast-quiet-start") && v("blast-quiet-end") ? { start: v("blast-quiet-start"), end: v("blast-quiet-end") } : undefined,
     };
     let id = "";
