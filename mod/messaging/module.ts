@@ -9,13 +9,15 @@ import type { MessagingArea } from "./area.js";
 import { blastsArea } from "./blasts/area.js";
 import { contactsArea } from "./contacts/area.js";
 import type { MessagingDeps } from "./deps.js";
+import { inboundArea } from "./inbound/area.js";
 import { messagesArea } from "./messages/area.js";
 import { notificationsArea } from "./notifications/area.js";
 import type { NotificationSources } from "./notifications/sources.js";
 import { providersArea } from "./providers/area.js";
+import { rotateProviderSecrets } from "./providers/secrets-rotation.js";
 import { templatesArea } from "./templates/area.js";
 
-const AREAS: MessagingArea[] = [contactsArea, providersArea, templatesArea, messagesArea, blastsArea, notificationsArea];
+const AREAS: MessagingArea[] = [contactsArea, providersArea, templatesArea, messagesArea, blastsArea, notificationsArea, inboundArea];
 
 /** The voting and governance modules' ports, which notifications follow. */
 export type MessagingModuleOptions = NotificationSources;
@@ -63,6 +65,8 @@ export function createMessagingModule(options: MessagingModuleOptions = {}) {
         for (const stop of stops.splice(0)) await stop();
         deps = undefined;
       },
+      // Provider credentials are the only values the module keeps sealed at rest.
+      rotateSecrets: (db, keyring) => rotateProviderSecrets(db, keyring),
     }),
     /** Builds the shared parts without serving (tests and other areas' helpers). */
     depsFor,

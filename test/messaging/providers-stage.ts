@@ -29,6 +29,8 @@ export interface ProviderStage {
   strangerProviders: Client<typeof ProviderService>;
   sql: pg.Client;
   keyring: Keyring;
+  /** The server's secrets key. */
+  keyKey: Buffer;
   /** Messaging deps on the same database, as the worker tier builds them. */
   deps: MessagingDeps;
   stop(): Promise<void>;
@@ -51,7 +53,7 @@ export async function startProviderStage(tag: string, env: Record<string, string
   const keyring = createKeyring({ current: Buffer.from(key, "base64") });
   const { deps, db, module } = await workerDeps(database.url, serverEnv, server.url);
   return {
-    server, database, admin: adminClient, stranger, orgId: org!.id, sql, keyring, deps,
+    server, database, admin: adminClient, stranger, orgId: org!.id, sql, keyring, keyKey: Buffer.from(key, "base64"), deps,
     providers: createClient(ProviderService, adminClient.transport),
     contacts: createClient(ContactService, adminClient.transport),
     strangerProviders: createClient(ProviderService, stranger.transport),

@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Channel } from "../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import { type ProviderKind, ProviderSchema, type Provider } from "../../clients/src/gen/polity/mod/messaging/v1/providers_pb.js";
 import { ErrorInfoSchema } from "../../clients/src/gen/google/rpc/error_details_pb.js";
+import { randomBytes } from "node:crypto";
 import { resolveChain } from "../../mod/messaging/providers/chain.js";
+import { rotateProviderSecrets } from "../../mod/messaging/providers/secrets-rotation.js";
+import { createKeyring } from "../../sys/core/secrets/keyring.js";
 import type { Recipient } from "../../mod/messaging/contacts/recipients.js";
 import { sampleConfig } from "./providers-sample.js";
 import { type ProviderStage, startProviderStage } from "./providers-stage.js";
@@ -127,6 +130,20 @@ describe("providers", () => {
     expect([faster.ratePerSecond, faster.ratePerSecondOverride]).toEqual([7.5, 7.5]);
     const back = (await stage.providers.updateProvider({ orgId: stage.orgId, providerId: created.id, ratePerSecond: 0 })).provider!;
     expect([back.ratePerSecond, back.ratePerSecondOverride]).toEqual([sms.defaultRatePerSecond, undefined]);
+  });
+
+  it("re-seals provider secrets with a new key on secrets rotation", async () => {
+    const created = await createProvider(Channel.SMS, "sms-rotate");
+    const newKey = randomBytes(32);
+    const both = createKeyring({ current: newKey, previous: [stage.keyKey] });
+    expect(await rotateProviderSecrets(stage.deps.db, both)).toBeGreaterThan(0);
+    const { rows } = await stage.sql.query<{ secrets: string }>("select secrets from mod.messaging_providers where id = $1", [created.id]);
+    const onlyNew = createKeyring({ current: newKey });
+    expect(JSON.parse(onlyNew.open(rows[0]!.secrets, created.id))).toMatchObject(Object.fromEntries(kindOf(Channel.SMS).secretFields.map((f) => [f, SECRET])));
+    expect(await rotateProviderSecrets(stage.deps.db, both)).toBe(0);
+    // Back to the server's key, for the tests after this one.
+    await rotateProviderSecrets(stage.deps.db, createKeyring({ current: stage.keyKey, previous: [newKey] }));
+    expect((await stage.providers.getProvider({ orgId: stage.orgId, providerId: created.id })).provider!.secretsSet.length).toBeGreaterThan(0);
   });
 
   it("answers NOT_FOUND for another org's provider or an unknown id", async () => {
