@@ -29,6 +29,12 @@ import * as governanceEvents from "./commands/governance-events.js";
 import * as governanceDeliveries from "./commands/governance-deliveries.js";
 import * as contributions from "./commands/contributions.js";
 import * as identities from "./commands/identities.js";
+import * as contacts from "./commands/contacts.js";
+import * as services from "./commands/services.js";
+import * as chains from "./commands/chains.js";
+import * as templates from "./commands/templates.js";
+import * as blasts from "./commands/blasts.js";
+import * as notifications from "./commands/notifications.js";
 
 export const DEFAULT_SERVER = "http://127.0.0.1:8080";
 
@@ -58,6 +64,7 @@ export function buildProgram(io: Io): Command {
   for (const mod of [governancePlugins, governanceActions, governanceProcesses, governanceEvents, governanceDeliveries]) mod.register(program, io);
   contributions.register(program, io);
   identities.register(program, io);
+  for (const mod of [contacts, services, chains, templates, blasts, notifications]) mod.register(program, io);
   return program;
 }
 
