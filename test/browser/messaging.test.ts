@@ -171,6 +171,25 @@ describe.skipIf(!haveChromium && !process.env.CI)("the messaging pages in Chromi
     await page.screenshot({ path: join(shots, "messaging-blast.png"), fullPage: true });
   });
 
+  it("pauses, resumes and cancels a scheduled blast from its page", async () => {
+    await page.click("nav.tabs [data-tab=blasts]");
+    await page.fill("[data-testid=blast-name]", "Next year");
+    await page.fill("[data-testid=blast-categories]", "volunteers");
+    await page.fill("#blast-variables", "when = next year");
+    await page.fill("[data-testid=blast-at]", `${new Date().getFullYear() + 1}-06-01T09:00`);
+    await page.click("[data-testid=blast-create]");
+    await page.waitForSelector("[data-testid=blast-state][data-state=running]");
+    await page.click("[data-testid=blast-pause]");
+    await page.waitForSelector("[data-testid=blast-state][data-state=paused]");
+    await page.click("[data-testid=blast-resume]");
+    await page.waitForSelector("[data-testid=blast-state][data-state=running]");
+    await page.click("[data-testid=blast-cancel]");
+    await page.waitForSelector("[data-testid=blast-state][data-state=cancelled]");
+    expect(await page.locator("[data-testid=blast-controls] button").count()).toBe(0);
+    await page.click("nav.tabs [data-tab=blasts]");
+    expect(await page.locator("[data-testid=blasts-table] tr", { hasText: "Next year" }).locator("[data-testid=blast-state]").getAttribute("data-state")).toBe("cancelled");
+  });
+
   it("lists a message every service refused under Failed messages, with each attempt's reason, and retries it", async () => {
     const contacts = createClient(ContactService, admin.transport);
     const { contact } = await contacts.createContact({ orgId, contact: { name: "Gone", addresses: [{ channel: Channel.WEBHOOK, address: `${receiver!.url}/gone`, consent: { granted: true, source: "test" } }] } });
@@ -184,6 +203,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("the messaging pages in Chromi
     const item = page.locator("[data-testid=failed-messages] li", { hasText: "Are you there?" });
     await item.waitFor();
     expect(await item.locator("[data-testid=failed-reason]").textContent()).toMatch(/410|gone/i);
+    expect(await item.locator("[data-testid=failed-contact]").textContent()).toBe("Gone");
     await item.locator("summary").click();
     expect(await item.locator("[data-testid=message-attempts]").textContent()).toContain("Local hook");
     await page.screenshot({ path: join(shots, "messaging-failed.png"), fullPage: true });

@@ -6,7 +6,7 @@ import { attempt, okBox } from "../errors.js";
 import { link } from "../router.js";
 import type { Provider } from "../../../clients/src/gen/polity/mod/messaging/v1/providers_pb.js";
 import type { FailedMessage } from "../../../clients/src/gen/polity/mod/messaging/v1/messages_pb.js";
-import { channelLabel, messages, messagingHead, messagingPath, providers } from "./messaging-client.js";
+import { channelLabel, contacts, messages, messagingHead, messagingPath, providers } from "./messaging-client.js";
 import { attemptsTable } from "./messaging-message-item.js";
 
 const PAGE = 50;
@@ -19,7 +19,8 @@ export async function failedPage(orgId: string, orgName: string): Promise<Node> 
   const more = h("div");
   const load = (pageToken = "", append = false) => attempt(slot, async () => {
     const res = await messages().listFailedMessages({ orgId, pageSize: PAGE, pageToken });
-    const rows = res.messages.map((f) => failedItem(orgId, f, providerName, slot));
+    const names = await contactNames(orgId, res.messages.map((f) => f.message?.contactId ?? ""));
+    const rows = res.messages.map((f) => failedItem(orgId, f, providerName, names, slot));
     if (append) list.append(...rows);
     else list.replaceChildren(...rows);
     if (!append && rows.length === 0) list.replaceChildren(h("li", { class: "empty", "data-testid": "failed-empty" }, "No failed message."));
@@ -32,11 +33,18 @@ export async function failedPage(orgId: string, orgName: string): Promise<Node> 
     h("section", { class: "card wide" }, slot, list, more));
 }
 
-function failedItem(orgId: string, f: FailedMessage, providerName: (id: string) => string, slot: HTMLElement): HTMLElement {
+/** The names of a page's contacts, each asked once; an erased or unreadable one stays unnamed. */
+async function contactNames(orgId: string, ids: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids.filter(Boolean))];
+  const found = await Promise.all(unique.map((contactId) => contacts().getContact({ orgId, contactId }).then((r) => r.contact?.name ?? "", () => "")));
+  return new Map(unique.map((id, i) => [id, found[i] || "a contact"]));
+}
+
+function failedItem(orgId: string, f: FailedMessage, providerName: (id: string) => string, names: Map<string, string>, slot: HTMLElement): HTMLElement {
   const m = f.message!;
   const item = h("li", { style: "border-top:1px solid var(--line);padding:0.75rem 0", "data-message": m.id },
     h("div", { style: "display:flex;gap:0.75rem;align-items:baseline;flex-wrap:wrap" },
-      m.contactId ? h("a", { href: link(messagingPath(orgId, `/contacts/${m.contactId}`)) }, "Conversation") : h("span", { class: "muted" }, "a community member"),
+      m.contactId ? h("a", { href: link(messagingPath(orgId, `/contacts/${m.contactId}`)), "data-testid": "failed-contact" }, names.get(m.contactId) ?? "a contact") : h("span", { class: "muted" }, "a community member"),
       h("small", { class: "muted" }, [formatTime(m.createTime), m.channel ? channelLabel(m.channel) : "", m.address, m.category].filter(Boolean).join(" · ")),
       h("span", { style: "margin-left:auto" }, h("button", { type: "button", class: "small", "data-testid": "retry-message", onclick: async () => {
         if (await attempt(slot, () => messages().retryMessage({ orgId, messageId: m.id }))) {
