@@ -3,6 +3,7 @@
 // creates no recipient twice; concurrent workers share a blast without overlap; recipients get their language's
 // variant and a send time in their own zone past quiet hours; progress stays cheap at 100,000 messages;
 // cancelling turns pending messages CANCELLED and a blast with nothing left pending becomes DONE.
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +30,7 @@ import { createJobQueue, type JobQueueService } from "../../sys/core/jobs/pg-bos
 import { createNotifier, type Notifier } from "../../sys/core/notifier.js";
 import { reasonOf } from "../../sys/core/errors.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
+import { repoRoot } from "../support/server.js";
 
 const areas = [contactsArea, messagesArea, templatesArea, blastsArea];
 const orgId = crypto.randomUUID();
@@ -181,6 +183,52 @@ describe("blast expansion", () => {
     expect(Number((await sql.query(`select count(*) from mod.messaging_blast_recipients where blast_id = $1`, [blast.id])).rows[0].count)).toBe(0);
     while (await expandNextChunk(deps, { blastId: blast.id, chunk: 2 }));
     expect(await messagesOf(blast.id)).toHaveLength(3);
+  });
+
+  it("a worker killed with SIGKILL mid-chunk: the next one resumes from the cursor, nobody gets it twice", async () => {
+    await addContacts(Array.from({ length: 100 }, (_, i) => ({ name: `Killed ${i}`, categories: ["killed"] })));
+    const blast = await newBlast({ categories: ["killed"] });
+    // Each message insert takes 20 ms: a chunk of 20 takes about 0.4 s, long enough to be killed inside one.
+    await sql.query(`create or replace function mod.slow() returns trigger language plpgsql as $$ begin perform pg_sleep(0.02); return new; end $$`);
+    await sql.query(`create trigger slow before insert on mod.messaging_messages for each row execute function mod.slow()`);
+    const node = join(repoRoot, "node_modules", "node", "bin", "node");
+    const loader = `file://${join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs")}`;
+    const child = spawn(node, ["--import", loader, join(import.meta.dirname, "blasts-expander.fixture.ts")], {
+      cwd: repoRoot,
+      env: { ...process.env, DATABASE_URL: database.url, POLITY_DATA_DIR: dataDir, BLAST_ID: blast.id, CHUNK: "20" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!output.includes("CHUNK")) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the child expanded nothing:\n${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
+    expect(output).not.toContain("DONE");
+    // Dropping the trigger waits for the killed worker's backend to notice its client is gone and roll back
+    // (it finishes the statement it was running first), as any later worker would by skipping the locked row.
+    await sql.query(`drop trigger slow on mod.messaging_messages`);
+    // What the killed worker committed is whole chunks, counted and behind the cursor; its open chunk is gone.
+    const after = (await sql.query(`select recipients_total, expanded, cursor from mod.messaging_blasts where id = $1`, [blast.id])).rows[0];
+    expect(after.expanded).toBe(false);
+    expect(after.recipients_total % 20).toBe(0);
+    expect(after.recipients_total).toBeGreaterThanOrEqual(20);
+    expect(await messagesOf(blast.id)).toHaveLength(after.recipients_total);
+    // The killed transaction's row lock went with it: the next worker takes over from the cursor.
+    while (await expandNextChunk(deps, { blastId: blast.id, chunk: 20 }));
+    const messages = await messagesOf(blast.id);
+    expect(messages).toHaveLength(100);
+    expect(new Set(messages.map((m) => m.contact_id)).size).toBe(100);
+    expect(Number((await sql.query(`select count(*) from mod.messaging_blast_recipients where blast_id = $1`, [blast.id])).rows[0].count)).toBe(100);
   });
 
   it("concurrent workers share a blast without overlap", async () => {
