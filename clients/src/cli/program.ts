@@ -35,6 +35,7 @@ import * as chains from "./commands/chains.js";
 import * as templates from "./commands/templates.js";
 import * as blasts from "./commands/blasts.js";
 import * as notifications from "./commands/notifications.js";
+import * as messages from "./commands/messages.js";
 
 export const DEFAULT_SERVER = "http://127.0.0.1:8080";
 
@@ -64,7 +65,7 @@ export function buildProgram(io: Io): Command {
   for (const mod of [governancePlugins, governanceActions, governanceProcesses, governanceEvents, governanceDeliveries]) mod.register(program, io);
   contributions.register(program, io);
   identities.register(program, io);
-  for (const mod of [contacts, services, chains, templates, blasts, notifications]) mod.register(program, io);
+  for (const mod of [contacts, messages, services, chains, templates, blasts, notifications]) mod.register(program, io);
   return program;
 }
 
