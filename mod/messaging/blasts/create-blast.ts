@@ -4,7 +4,6 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { CreateBlastRequest } from "../../../clients/src/gen/polity/mod/messaging/v1/blasts_pb.js";
 import type { EntityManager } from "../../../sys/core/db.js";
-import { invalidArgument } from "../../../sys/core/errors.js";
 import { publishInTransaction } from "../../../sys/core/notifier.js";
 import type { MessagingDeps } from "../deps.js";
 import { sendTimeFor } from "../schedule/send-time.js";
@@ -22,7 +21,6 @@ export async function createBlast(deps: MessagingDeps, req: CreateBlastRequest, 
   const localTime = req.localTime;
   // Checks the wall time (a real date) and the window once; each recipient's zone is applied at expansion.
   const quietHours = req.quietHours && req.quietHours.start !== req.quietHours.end ? req.quietHours : undefined;
-  if (req.quietHours && (!req.quietHours.start || !req.quietHours.end)) throw invalidArgument("quiet_hours", "give both start and end", "INVALID_QUIET_HOURS");
   sendTimeFor({ localTime: localTime || undefined, timeZone: "", quietHours, now });
   return deps.db.em().transactional(async (txem) => {
     const tx = txem as EntityManager;

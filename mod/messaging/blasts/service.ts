@@ -1,7 +1,7 @@
 // BlastService. Permissions and input rules come from the proto; here: what only the data can tell.
 import { equals } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { WatchBlastResponseSchema, type BlastService, type WatchBlastResponse } from "../../../clients/src/gen/polity/mod/messaging/v1/blasts_pb.js";
+import { BlastState as ProtoState, WatchBlastResponseSchema, type BlastService, type WatchBlastResponse } from "../../../clients/src/gen/polity/mod/messaging/v1/blasts_pb.js";
 import { requirePrincipal } from "../../../sys/core/authn/principal.js";
 import type { EntityManager } from "../../../sys/core/db.js";
 import { failedPrecondition } from "../../../sys/core/errors.js";
@@ -92,7 +92,7 @@ export function createBlastService(deps: MessagingDeps): ServiceImpl<typeof Blas
             sentAt = Date.now();
           }
           const settled = blast.progress!.queued === 0n && !blast.expanding;
-          if (blast.state === 4 /* DONE */ || (blast.state === 3 /* CANCELLED */ && settled)) return;
+          if (blast.state === ProtoState.DONE || (blast.state === ProtoState.CANCELLED && settled)) return;
         }
       } finally {
         clearInterval(poll);
