@@ -64,7 +64,7 @@ export const smsProvider = defineProvider<SmsConfig>({
   inbound: {
     verify(req, config) {
       const given = headerOf(req, "X-Twilio-Signature");
-      if (!given) return false;
+      if (!given || !config.authToken) return false;
       return sameSecret(given, twilioSignature(config.authToken, req.url, new URLSearchParams(req.rawBody.toString("utf8"))));
     },
 

@@ -53,7 +53,7 @@ export const webhookProvider = defineProvider<WebhookConfig>({
   },
 
   inbound: {
-    verify: (req, config) => verifySignature(config.secret, headerOf(req, SIGNATURE_HEADER), req.rawBody),
+    verify: (req, config) => Boolean(config.secret) && verifySignature(config.secret, headerOf(req, SIGNATURE_HEADER), req.rawBody),
     parse: (req) => webhookEvents(JSON.parse(req.rawBody.toString("utf8"))),
   },
 });

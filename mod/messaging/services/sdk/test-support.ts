@@ -28,11 +28,12 @@ export function checkedConfig(definition: ProviderDefinition, config: JsonObject
 
 export function providerHarness(definition: ProviderDefinition, config: JsonObject, options: { fetch?: typeof fetch } = {}): ProviderHarness {
   const checked = checkedConfig(definition, config);
+  const logger = pino({ level: "silent" });
   let serial = 0;
   const send: ProviderHarness["send"] = (message, sendOptions = {}) => {
     const id = message.messageId ?? `00000000-0000-4000-8000-${String(++serial).padStart(12, "0")}`;
     return definition.send(
-      { config: checked, fetch: options.fetch ?? globalThis.fetch, signal: AbortSignal.timeout(sendOptions.timeoutMs ?? 10_000), logger: pino({ level: "silent" }) },
+      { config: checked, fetch: options.fetch ?? globalThis.fetch, signal: AbortSignal.timeout(sendOptions.timeoutMs ?? 10_000), logger },
       { messageId: id, idempotencyKey: message.idempotencyKey ?? `key-${id}`, ...message },
     );
   };
