@@ -124,6 +124,11 @@ describe.skipIf(!haveChromium && !process.env.CI)("the messaging pages in Chromi
     await page.click("[data-testid=chain-add]");
     await page.click("[data-testid=chain-save]");
     await page.waitForSelector("[data-testid=chains] [data-scope='org default']");
+    await page.click("[data-testid=providers] [data-name='Local hook'] [data-testid=provider-edit]");
+    // The stored settings come back into the form; the secret never does.
+    expect(await page.inputValue("[data-testid=provider-edit-form] [data-testid=config-timeoutSeconds]")).toBe("10");
+    expect(await page.inputValue("[data-testid=provider-edit-form] [data-testid=config-secret]")).toBe("");
+    await page.screenshot({ path: join(shots, "messaging-providers.png"), fullPage: true });
   });
 
   it("sends a message from the conversation view and sees it reach SENT live", async () => {
@@ -154,6 +159,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("the messaging pages in Chromi
     await page.fill("[data-testid=preview-variables]", "name = Ada\nwhen = <tonight>");
     await page.click("[data-testid=preview-render]");
     expect(await page.locator("[data-testid=preview-text]").textContent()).toBe("Hi Ada, we meet <tonight>.");
+    await page.screenshot({ path: join(shots, "messaging-template.png"), fullPage: true });
 
     await page.click("nav.tabs [data-tab=blasts]");
     await page.fill("[data-testid=blast-name]", "Tonight");
