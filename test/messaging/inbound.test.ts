@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Channel, Direction, MessageState } from "../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import { MessageService } from "../../clients/src/gen/polity/mod/messaging/v1/messages_pb.js";
 import type { Provider } from "../../clients/src/gen/polity/mod/messaging/v1/providers_pb.js";
-import { sweepUnmatchedReceipts } from "../../mod/messaging/inbound/unmatched-sweep.js";
+import { pruneInboundEvents, sweepUnmatchedReceipts } from "../../mod/messaging/inbound/unmatched-sweep.js";
 import { until } from "../governance/support.js";
 import { createSmsGatewayFake, signTwilio, type SmsGatewayFake } from "../fakes/sms-gateway-fake.js";
 import { startSmtpPeer, type SmtpPeer } from "../fakes/smtp-peer.js";
@@ -153,6 +153,12 @@ describe("inbound SMS", () => {
     await waitState(id, MessageState.DELIVERED_USER);
     expect((await inboundRows()).find((r) => r.event_key === "status:SMearly00001:DELIVERED_USER")!.outcome).toBe("applied");
   }, 60_000);
+
+  it("forgets inbox rows a month old, long after any redelivery", async () => {
+    await stage.sql.query("update mod.messaging_inbound_events set received_at = now() - interval '31 days' where event_key = 'message:SMreply0001'");
+    expect(await pruneInboundEvents(stage.deps)).toBe(1);
+    expect((await inboundRows()).map((r) => r.event_key)).not.toContain("message:SMreply0001");
+  });
 
   it("an unsolicited text from an unknown number is kept as an incoming message with no contact", async () => {
     const answer = await sms.sendInbound(smsProvider.webhookUrl, { from: "+32499000111", body: "Who is this?", sid: "SMunknown01" });

@@ -6,7 +6,8 @@ export const InboundEventEntity = defineEntity({
   name: "MessagingInboundEvent",
   tableName: "messaging_inbound_events",
   uniques: [{ properties: ["providerId", "eventKey"] }],
-  indexes: [{ properties: ["orgId", "receivedAt"] }],
+  // The sweep reads unmatched receipts by age; the prune deletes by age alone.
+  indexes: [{ properties: ["outcome", "receivedAt"] }, { properties: ["receivedAt"] }],
   properties: {
     id: p.uuid().primary(),
     orgId: p.uuid(),
