@@ -1,5 +1,5 @@
-// `polity templates …` and `polity blasts …` in-process against a real server on PostgreSQL (registered here, as
-// the program will once the lead adds them): a template added from flags and from a YAML variants file, listed,
+// `polity templates …` and `polity blasts …` in-process against a real server on PostgreSQL (registered here when
+// the program does not yet): a template added from flags and from a YAML variants file, listed,
 // shown, previewed (escaping only in HTML, a missing variable named), updated and removed; a scheduled blast
 // created for a category, its status, the list, pause, resume and cancel.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -39,8 +39,10 @@ async function polity(args: string[], input = ""): Promise<{ code: number; stdou
     prompt: async () => "",
   };
   const program = buildProgram(io);
-  registerTemplates(program, io);
-  registerBlasts(program, io);
+  // Registered here until program.ts does (then the program's own registration is used).
+  const has = (name: string) => program.commands.some((c) => c.name() === name);
+  if (!has("templates")) registerTemplates(program, io);
+  if (!has("blasts")) registerBlasts(program, io);
   try {
     await program.parseAsync(args, { from: "user" });
     return { code: 0, stdout, stderr };
