@@ -43,9 +43,7 @@ export async function createWebhookReceiverFake(options: { secret?: string; keep
   const server = await startFakeHttpServer(serve, (error) => ({ status: 500, body: { error: String(error) } }));
 
   async function serve(request: IncomingMessage, response: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks);
+    const raw = await readRaw(request);
     const key = request.headers["idempotency-key"];
     if (typeof key !== "string" || key === "") return refuse(response, 400, "Idempotency-Key required");
     if (options.secret && !signedBy(options.secret, String(request.headers["polity-signature"] ?? ""), raw)) return refuse(response, 401, "bad signature");
@@ -108,4 +106,14 @@ function signedBy(secret: string, header: string, raw: Buffer): boolean {
   if (!parts.t || !parts.v1) return false;
   if (Math.abs(Date.now() / 1000 - Number(parts.t)) > 300) return false;
   return createHmac("sha256", secret).update(`${parts.t}.`).update(raw).digest("hex") === parts.v1;
+}
+
+// Stream events, not `for await`: the async iterator costs more than the rest of a delivery at benchmark rates.
+function readRaw(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
 }
