@@ -6,7 +6,7 @@ import { apiError } from "../../sys/core/errors.js";
 import { secretFields } from "../../mod/governance/index.js";
 import { createProviderRegistry, createShippedProviders } from "../../mod/messaging/services/registry.js";
 import { classifyFailure, defineProvider, permanentFailure, transientFailure } from "../../mod/messaging/services/sdk/define-provider.js";
-import { failureFromResponse, parseRetryAfter } from "../../mod/messaging/services/sdk/http.js";
+import { failureFromResponse, parseRetryAfter, readJsonBody } from "../../mod/messaging/services/sdk/http.js";
 import { checkedConfig } from "../../mod/messaging/services/sdk/test-support.js";
 import { Channel } from "../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 
@@ -63,6 +63,18 @@ describe("Retry-After", () => {
     expect(at(400).transient).toBe(false);
     expect(at(403).transient).toBe(false);
     expect(classifyFailure(failureFromResponse(new Response("", { status: 429, headers: { "retry-after": "1" } }), "", { retryAfterMs: 7000 })).retryAfterMs).toBe(7000);
+  });
+});
+
+describe("provider answers", () => {
+  it("are read as JSON when they are JSON and small; an error page or an endless body is not", async () => {
+    expect(await readJsonBody(new Response('{"ok":true}'))).toEqual({ ok: true });
+    expect(await readJsonBody(new Response("<html>502</html>"))).toBeUndefined();
+    expect(await readJsonBody(new Response(null, { status: 204 }))).toBeUndefined();
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({ pull: (controller) => { pulled++; controller.enqueue(new Uint8Array(64 * 1024).fill(0x20)); } });
+    expect(await readJsonBody(new Response(endless))).toBeUndefined();
+    expect(pulled).toBeLessThan(40);
   });
 });
 

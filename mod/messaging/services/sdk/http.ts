@@ -27,15 +27,39 @@ export function failureFromResponse(response: Response, detail = "", options: { 
   return transientFailure(reason, { retryAfterMs });
 }
 
-/** The body as JSON, or undefined when it is not JSON (a proxy's HTML error page, an empty body). */
+// Provider answers are small; a longer body is an error page or worse, and is not read to its end.
+const MAX_ANSWER_BYTES = 1 << 20;
+
+/** The body as JSON, or undefined when it is not JSON (a proxy's HTML error page, an empty or oversized body). */
 export async function readJsonBody(response: Response): Promise<unknown> {
-  const text = await response.text().catch(() => "");
-  if (text === "") return undefined;
+  const text = await readBounded(response, MAX_ANSWER_BYTES);
+  if (text === undefined || text === "") return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
+}
+
+async function readBounded(response: Response, limit: number): Promise<string | undefined> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > limit) return undefined;
+      chunks.push(value);
+    }
+  } catch {
+    return undefined;
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Short text of an unknown body for failure reasons (never the whole page). */
