@@ -43,6 +43,8 @@ function zeroIsInvalid(f: DescField): boolean {
   const rules = rulesOf(f);
   if (!rules || rules.ignore !== 0) return false;
   if (rules.required) return true;
+  // An unset optional field or oneof member is absent, and absent fields are not checked.
+  if (f.oneof || f.proto.proto3Optional) return false;
   if (rules.type.case === "string") {
     const s = rules.type.value;
     if (s.minLen > 0n || s.minBytes > 0n || s.wellKnown.case !== undefined) return true;
@@ -70,7 +72,8 @@ function oversizedCases(input: DescMessage): Oversized[] {
       }
       if (f.fieldKind === "message" && prefix.length === 0 && !f.message.typeName.startsWith("google.protobuf.")) {
         const sub = f.message;
-        walk(sub, [f.name], (v) => ({ [f.localName]: create(sub, v as never) }));
+        const oneof = f.oneof;
+        walk(sub, [f.name], (v) => (oneof ? { [oneof.localName]: { case: f.localName, value: create(sub, v as never) } } : { [f.localName]: create(sub, v as never) }));
       }
     }
   };
