@@ -5,20 +5,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discordProvider } from "../../mod/messaging/services/plugins/discord.js";
 import { slackProvider } from "../../mod/messaging/services/plugins/slack.js";
 import type { ProviderDefinition } from "../../mod/messaging/services/sdk/define-provider.js";
-import { providerHarness } from "../../mod/messaging/services/sdk/test-support.js";
+import { type InboundEndpoint, providerHarness, startInboundEndpoint } from "../../mod/messaging/services/sdk/test-support.js";
 import { createDiscordFake, type DiscordFake } from "../fakes/discord-fake.js";
 import { createSlackFake, type SlackFake } from "../fakes/slack-fake.js";
 
 const slackDef: ProviderDefinition = slackProvider;
 const discordDef: ProviderDefinition = discordProvider;
+const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 let slack: SlackFake;
 let discord: DiscordFake;
+let slackEndpoint: InboundEndpoint;
 
 beforeAll(async () => {
-  slack = await createSlackFake({ botToken: "xoxb-1-messaging" });
+  slack = await createSlackFake({ botToken: "xoxb-1-messaging", signingSecret: SIGNING_SECRET });
+  slackEndpoint = await startInboundEndpoint(slackDef, { botToken: "xoxb-1-messaging", signingSecret: SIGNING_SECRET, baseUrl: slack.url });
   discord = await createDiscordFake({ botToken: "discord-messaging-token" });
 });
 afterAll(async () => {
+  await slackEndpoint?.close();
   await slack?.close();
   await discord?.close();
 });
@@ -56,6 +60,33 @@ describe("slack provider", () => {
     slack.missingUser("U0GONE");
     expect(await harness().failure({ to: "U0GONE", text: "hi" })).toEqual({ transient: false, reason: "Slack conversations.open: user_not_found" });
     expect(await harness("xoxb-wrong").failure({ to: "C0GENERAL", text: "hi" })).toEqual({ transient: false, reason: "Slack chat.postMessage: invalid_auth" });
+  });
+});
+
+describe("slack provider: Events API", () => {
+  it("echoes the url_verification challenge", async () => {
+    const answer = await slack.sendEvent(slackEndpoint.url, { token: "x", challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", type: "url_verification" });
+    expect(answer).toEqual({ status: 200, body: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" });
+  });
+
+  it("reads a direct message and a threaded reply; ignores edits and the bot's own posts", async () => {
+    await slack.sendEvent(slackEndpoint.url, slack.eventCallback({ type: "message", channel: "D0OPENED1", user: "U0ALICE", text: "count me in", ts: "1700000100.000200", channel_type: "im" }));
+    await slack.sendEvent(slackEndpoint.url, slack.eventCallback({ type: "message", channel: "D0OPENED1", user: "U0ALICE", text: "in thread", ts: "1700000101.000300", thread_ts: "1700000000.000100", channel_type: "im" }));
+    await slack.sendEvent(slackEndpoint.url, slack.eventCallback({ type: "message", subtype: "message_changed", channel: "D0OPENED1", ts: "1700000102.000100" }));
+    await slack.sendEvent(slackEndpoint.url, slack.eventCallback({ type: "message", channel: "D0OPENED1", user: slack.botUserId, bot_id: "B0POLITYBOT", text: "ours", ts: "1700000103.000100" }));
+    expect(slackEndpoint.events).toEqual([
+      { kind: "message", providerMessageId: "D0OPENED1:1700000100.000200", from: "U0ALICE", text: "count me in", receivedAt: new Date(1700000100000.2) },
+      { kind: "message", providerMessageId: "D0OPENED1:1700000101.000300", from: "U0ALICE", text: "in thread", inReplyTo: "D0OPENED1:1700000000.000100", receivedAt: new Date(1700000101000.3) },
+    ]);
+  });
+
+  it("refuses a bad, missing or stale signature, and a provider without a signing secret refuses all", async () => {
+    const event = slack.eventCallback({ type: "message", channel: "D0OPENED1", user: "U0ALICE", text: "x", ts: "1700000200.000100" });
+    expect((await slack.sendEvent(slackEndpoint.url, event, { secret: "another-secret" })).status).toBe(401);
+    expect((await slack.sendEvent(slackEndpoint.url, event, { secret: null })).status).toBe(401);
+    expect((await slack.sendEvent(slackEndpoint.url, event, { timestamp: Math.floor(Date.now() / 1000) - 600 })).status).toBe(401);
+    expect(providerHarness(slackDef, { botToken: "x" }).verify({ rawBody: Buffer.from("{}"), url: "", headers: { "x-slack-request-timestamp": String(Math.floor(Date.now() / 1000)), "x-slack-signature": "v0=00" } })).toBe(false);
+    expect(slackEndpoint.events.some((e) => e.providerMessageId.endsWith("1700000200.000100"))).toBe(false);
   });
 });
 

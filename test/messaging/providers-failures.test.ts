@@ -88,7 +88,7 @@ describe("registry", () => {
       expect(secretFields(definition.configSchema).length, definition.kind).toBeGreaterThan(0);
       expect(definition.defaultRatePerSecond, definition.kind).toBeGreaterThan(0);
     }
-    expect(registry.list().filter((d) => d.inbound).map((d) => d.kind)).toEqual(["email", "sms", "telegram", "webhook"]);
+    expect(registry.list().filter((d) => d.inbound).map((d) => d.kind)).toEqual(["email", "sms", "telegram", "webhook", "slack"]);
   });
 
   it("fills defaults and refuses unknown fields", () => {

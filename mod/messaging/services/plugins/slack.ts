@@ -3,14 +3,17 @@
 // conversation at once (DELIVERED_SERVICE), named `channel:ts`; a reply goes into the answered message's thread.
 // Slack answers HTTP 429 with Retry-After when rate limited (transient, as are 5xx and its internal_error,
 // fatal_error, service_unavailable and request_timeout); every other `ok: false` error (channel_not_found,
-// not_in_channel, is_archived, user_not_found, invalid_auth, msg_too_long…) is permanent.
+// not_in_channel, is_archived, user_not_found, invalid_auth, msg_too_long…) is permanent. Replies come through the
+// Events API (slack-events.ts).
 import { Channel } from "../../../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import { defineProvider, permanentFailure, transientFailure } from "../sdk/define-provider.js";
 import { describeBody, failureFromResponse, readJsonBody } from "../sdk/http.js";
 import { createChannelMemory } from "./chat-channels.js";
+import { slackInbound } from "./slack-events.js";
 
 export type SlackConfig = {
   botToken: string;
+  signingSecret?: string;
   baseUrl: string;
 };
 
@@ -29,6 +32,7 @@ export const slackProvider = defineProvider<SlackConfig>({
     required: ["botToken"],
     properties: {
       botToken: { type: "string", writeOnly: true, minLength: 1, description: "Bot token (xoxb-…) with chat:write and im:write" },
+      signingSecret: { type: "string", writeOnly: true, minLength: 1, description: "The app's signing secret; required to receive replies (Events API)" },
       baseUrl: { type: "string", format: "uri", default: "https://slack.com/api", description: "Web API base URL" },
     },
   },
@@ -66,6 +70,8 @@ export const slackProvider = defineProvider<SlackConfig>({
     });
     return { providerMessageId: `${String(posted.channel ?? channel)}:${String(posted.ts ?? "")}`, state: "DELIVERED_SERVICE" };
   },
+
+  inbound: slackInbound,
 });
 
 /** Slack reads &, < and > as markup (links, mentions): plain text must escape them. */

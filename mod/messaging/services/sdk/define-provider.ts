@@ -72,8 +72,11 @@ export interface ProviderDefinition<C extends JsonObject = JsonObject> {
     verify(req: InboundRequest, config: C): boolean;
     /** The events a verified request carries (may be none). */
     parse(req: InboundRequest, config: C): InboundEvent[];
-    /** The answer the provider expects (e.g. empty TwiML); a JSON 200 when left out. */
-    reply?(events: InboundEvent[]): InboundReply;
+    /**
+     * The answer the provider expects (e.g. empty TwiML); a JSON 200 when left out. `req` is the verified request,
+     * for answers that echo it (Slack's url_verification challenge).
+     */
+    reply?(events: InboundEvent[], req?: InboundRequest): InboundReply;
   };
 }
 

@@ -86,7 +86,7 @@ export async function startInboundEndpoint(definition: ProviderDefinition, confi
         return answer(400);
       }
       events.push(...parsed);
-      const reply = inbound.reply?.(parsed);
+      const reply = inbound.reply?.(parsed, req);
       return reply ? answer(reply.status, reply.headers, reply.body) : answer(200);
     });
   });
