@@ -24,6 +24,8 @@ const noDirectory: DirectoryPort = {
   getCommunity: async () => { throw apiError(Code.Unavailable, "DIRECTORY_UNAVAILABLE", "no directory port configured"); },
   listMembers: async () => { throw apiError(Code.Unavailable, "DIRECTORY_UNAVAILABLE", "no directory port configured"); },
   membershipEvents: async () => { throw apiError(Code.Unavailable, "DIRECTORY_UNAVAILABLE", "no directory port configured"); },
+  profilesOf: async () => { throw apiError(Code.Unavailable, "DIRECTORY_UNAVAILABLE", "no directory port configured"); },
+  isMember: async () => { throw apiError(Code.Unavailable, "DIRECTORY_UNAVAILABLE", "no directory port configured"); },
 };
 
 /** Each instance owns its notifier, live-results cache, cast queue, scheduler and membership sync. */

@@ -60,6 +60,13 @@ export function createFakeDirectory(): FakeDirectory {
     async membershipEvents() {
       return [];
     },
+    async profilesOf(id, accountIds) {
+      const ids = new Set((members.get(id) ?? []).map((m) => m.accountId));
+      return accountIds.filter((a) => ids.has(a)).map((accountId) => ({ accountId, displayName: accountId }));
+    },
+    async isMember(id, accountId) {
+      return (members.get(id) ?? []).some((m) => m.accountId === accountId);
+    },
   };
 }
 

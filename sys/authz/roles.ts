@@ -83,6 +83,18 @@ export const ROLES: readonly RoleDef[] = [
     permissions: ["sys.identity.resolve"],
     description: "Answers which account a platform user (a GitHub login) is linked to; for the mod tier's service account",
   },
+  {
+    name: "platform.mod_tier",
+    scope: "platform",
+    rank: 15,
+    // For the service account a split mod tier's background work asks sys with (config modServiceApiKey): a blast,
+    // a notification, a message retried by a worker has no caller whose token could read a members-only
+    // community. Messaging reaches members where they are, never copying them, so the tier reads communities,
+    // their members, and members' verified emails (the one address membership consents to) — nothing it could
+    // change, no account lists or searches beyond members. Callers' own tokens still apply to RPCs they make.
+    permissions: ["community.read", "community.member.read", READ_EMAIL_PERMISSION],
+    description: "Reads communities, their members and members' verified emails, to message them; for the mod tier's service account",
+  },
   { name: "org.admin", scope: "org", rank: 50, permissions: orgAdmin, description: "Runs the org: settings, projects, communities, members, service accounts" },
   { name: "org.member", scope: "org", rank: 20, permissions: ["sys.org.read", "sys.project.read", "sys.role.read", ...communityRead], description: "Sees the org, its projects, members and communities" },
   { name: "org.guest", scope: "org", rank: 10, permissions: ["sys.org.read"], description: "Sees the org itself" },

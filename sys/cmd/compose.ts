@@ -91,7 +91,7 @@ export async function composeHost(config: Config, logger: Logger, options: Compo
       ports = sys.ports;
       identity = sys.identity;
     } else {
-      const remoteDirectory = createRemoteDirectory({ sysUrl: config.sysUrl!, logger, tracer: tracing?.tracer });
+      const remoteDirectory = createRemoteDirectory({ sysUrl: config.sysUrl!, logger, serviceApiKey: config.modServiceApiKey, tracer: tracing?.tracer });
       const remoteIdentity = createRemoteIdentity({ sysUrl: config.sysUrl!, logger, serviceApiKey: config.modServiceApiKey, tracer: tracing?.tracer });
       identity = remoteIdentity;
       ports = {

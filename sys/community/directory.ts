@@ -1,13 +1,16 @@
 // The directory port of a process that runs sys: direct reads of communities, members and membership events.
-// No authorization here — the mod RPC asking has already passed the guard with its own rule.
+// No authorization here — the mod RPC asking has already passed the guard with its own rule — so members'
+// verified emails are given, as the mod tier's service account is given them in a split deployment.
 import type { CommunityInfo, CommunityRole, DirectoryPort, MemberRecord } from "../core/ports/directory-port.js";
 import type { SysContext } from "../core/sys-context.js";
 import { isUuid } from "../core/sql.js";
 import { Community } from "./entities.js";
 import { readEvents } from "./events.js";
-import { listMemberPage } from "./members.js";
+import { readMemberProfiles } from "./member-profiles.js";
+import { listMemberPage, rolesOf } from "./members.js";
 
 const PAGE = 1000;
+const PROFILE_BATCH = 500;
 
 export function createInProcessDirectory(ctx: SysContext): DirectoryPort {
   const { db } = ctx;
@@ -29,6 +32,17 @@ export function createInProcessDirectory(ctx: SysContext): DirectoryPort {
         pageToken = page.nextPageToken;
       } while (pageToken);
       return members;
+    },
+
+    async profilesOf(communityId, accountIds) {
+      const em = db.em();
+      const found = [];
+      for (let i = 0; i < accountIds.length; i += PROFILE_BATCH) found.push(...(await readMemberProfiles(em, communityId, accountIds.slice(i, i + PROFILE_BATCH), true)));
+      return found;
+    },
+
+    async isMember(communityId, accountId) {
+      return isUuid(communityId) && (await rolesOf(db.em(), communityId, accountId)).length > 0;
     },
 
     async membershipEvents(communityId, afterSequence, limit) {

@@ -22,7 +22,7 @@ export function createMemberRecipientsHandler(deps: MessagingDeps): Pick<Service
       const from = after ? members.findIndex((m) => m.accountId > after) : 0;
       const page = from < 0 ? [] : members.slice(from, from + size);
       const ids = page.map((m) => m.accountId);
-      const [profiles, optOuts] = await Promise.all([directory.profilesOf(ids), memberOptOuts(deps.db.em(), req.orgId, ids)]);
+      const [profiles, optOuts] = await Promise.all([directory.profilesOf(req.communityId, ids, bearerOf(ctx)), memberOptOuts(deps.db.em(), req.orgId, ids)]);
       return {
         members: page.map((m) => {
           const recipient = recipientOfMember(req.orgId, req.communityId, m.accountId, profiles.get(m.accountId), optOuts.get(m.accountId) ?? []);

@@ -65,13 +65,18 @@ export function recipientOfMember(orgId: string, communityId: string, accountId:
   };
 }
 
+/** Those of `accountIds` still members, as recipients (one who left between the listing and now is left out). */
 async function membersAsRecipients(deps: MessagingDeps, em: EntityManager, orgId: string, communityId: string, accountIds: string[]): Promise<Recipient[]> {
-  const [profiles, optOuts] = await Promise.all([memberDirectory(deps.directory).profilesOf(accountIds), memberOptOuts(em, orgId, accountIds)]);
-  return accountIds.map((id) => recipientOfMember(orgId, communityId, id, profiles.get(id), optOuts.get(id) ?? []));
+  const [profiles, optOuts] = await Promise.all([memberDirectory(deps.directory).profilesOf(communityId, accountIds), memberOptOuts(em, orgId, accountIds)]);
+  return accountIds.filter((id) => profiles.has(id)).map((id) => recipientOfMember(orgId, communityId, id, profiles.get(id), optOuts.get(id) ?? []));
 }
 
-/** The recipient a ref names in the org; undefined if the contact is unknown or erased, or no longer a member. */
-export async function loadRecipient(deps: MessagingDeps, em: EntityManager, orgId: string, ref: RecipientRef): Promise<Recipient | undefined> {
+/**
+ * The recipient a ref names in the org; undefined if the contact is unknown or erased, or no longer a member. A
+ * member comes with their name and verified email, read from sys each time (briefly cached): `bearer` is an RPC
+ * caller's, whose permissions then apply; without one (background work) the mod tier's own credential does.
+ */
+export async function loadRecipient(deps: MessagingDeps, em: EntityManager, orgId: string, ref: RecipientRef, bearer?: string): Promise<Recipient | undefined> {
   if (!isUuid(orgId)) return undefined;
   if (ref.contactId) {
     if (!isUuid(ref.contactId)) return undefined;
@@ -81,13 +86,17 @@ export async function loadRecipient(deps: MessagingDeps, em: EntityManager, orgI
   if (ref.member) {
     const { communityId, accountId } = ref.member;
     if (!isUuid(communityId) || !isUuid(accountId)) return undefined;
-    if (!(await memberDirectory(deps.directory).isMember(orgId, communityId, accountId))) return undefined;
-    return (await membersAsRecipients(deps, em, orgId, communityId, [accountId]))[0];
+    const [profile, optOuts] = await Promise.all([memberDirectory(deps.directory).memberProfile(orgId, communityId, accountId, bearer), memberOptOuts(em, orgId, [accountId])]);
+    return profile && recipientOfMember(orgId, communityId, accountId, profile, optOuts.get(accountId) ?? []);
   }
   return undefined;
 }
 
-/** The contact an inbound message came from, by its address on that channel (written in any accepted form). */
+/**
+ * The contact an inbound message came from, by its address on that channel (written in any accepted form).
+ * Members are not matched by email: that would be a reverse lookup (address → account) across every community
+ * of the org in sys, which the directory does not offer; a member's reply matches the message it answers.
+ */
 export async function findRecipientByAddress(deps: MessagingDeps, em: EntityManager, orgId: string, channel: Channel, address: string): Promise<Recipient | undefined> {
   if (!isUuid(orgId)) return undefined;
   let normalised: string;

@@ -56,6 +56,13 @@ export function memoryDirectory(): DirectoryPort & { members: Map<string, Member
     async membershipEvents(communityId, after, limit) {
       return events.filter((e) => e.communityId === communityId && e.sequence > after).slice(0, limit);
     },
+    async profilesOf(communityId, accountIds) {
+      const ids = new Set((members.get(communityId) ?? []).map((m) => m.accountId));
+      return accountIds.filter((id) => ids.has(id)).map((accountId) => ({ accountId, displayName: accountId }));
+    },
+    async isMember(communityId, accountId) {
+      return (members.get(communityId) ?? []).some((m) => m.accountId === accountId);
+    },
   };
 }
 

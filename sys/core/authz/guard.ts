@@ -58,8 +58,9 @@ export function createGuard({ rules, verifier, authorization, rateLimit, exempt 
         throw error;
       }
     }
-    // A service account's identity questions (the mod tier resolving webhook senders) count in the tier bucket.
-    if (meter && principal?.kind === "service" && TIER_IDENTITY_PATHS.has(path)) await meter.consumeTierChecks(clientAddress, 1);
+    // A service account's identity questions (the mod tier resolving webhook senders) and directory reads (its
+    // background work: blasts and notifications reading members) count in the tier bucket.
+    if (meter && principal?.kind === "service" && (TIER_IDENTITY_PATHS.has(path) || TIER_DIRECTORY_PATHS.has(path))) await meter.consumeTierChecks(clientAddress, 1);
     else await meter?.consume({ accountId: principal?.accountId, address: clientAddress, unverified: principal?.unverified });
     if (rule.public) return principal;
     // allow_anonymous: a caller without a token is asked about as the anonymous principal (""), which the engine

@@ -1,6 +1,7 @@
 // How the mod tier learns about communities and their members, which live in sys. One process: direct reads
 // through sys's community module. Two binaries: Connect calls to sys's CommunityService that carry the
-// caller's own bearer, so sys applies the caller's permissions (remote-directory.ts).
+// caller's own bearer, so sys applies the caller's permissions, or — for background work that has no caller (a
+// notification, a blast being sent) — the mod tier's service credential (remote-directory.ts).
 
 export type CommunityRole = "admin" | "moderator" | "member" | "observer";
 
@@ -14,6 +15,14 @@ export interface CommunityInfo {
 export interface MemberRecord {
   accountId: string;
   role: CommunityRole;
+}
+
+/** What messaging needs to reach a member, read from sys and never copied. */
+export interface MemberProfile {
+  accountId: string;
+  displayName: string;
+  /** Only a verified email (an unverified one may belong to someone else), and only for who may read it. */
+  email?: string;
 }
 
 export interface MembershipEventRecord {
@@ -33,6 +42,13 @@ export interface DirectoryPort {
   getCommunity(communityId: string, bearer?: string): Promise<CommunityInfo | undefined>;
   /** Every member holding one of `roles` (all roles when empty), all pages. */
   listMembers(communityId: string, roles: CommunityRole[], bearer?: string): Promise<MemberRecord[]>;
+  /**
+   * The profiles of those of `accountIds` who are members of the community (others are left out): names, and
+   * verified emails for a caller who may read members' emails (in one process, and for background work, always).
+   */
+  profilesOf(communityId: string, accountIds: string[], bearer?: string): Promise<MemberProfile[]>;
+  /** Whether the account holds any role in the community. */
+  isMember(communityId: string, accountId: string, bearer?: string): Promise<boolean>;
   /** Membership events after `afterSequence`, in order, at most `limit`. */
   membershipEvents(communityId: string, afterSequence: number, limit: number, bearer?: string): Promise<MembershipEventRecord[]>;
 }
