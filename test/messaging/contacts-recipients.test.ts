@@ -2,6 +2,8 @@
 // PostgreSQL wrote and its directory (reached as a split mod tier would, over sys's CommunityService): a
 // contact's or member's recipient with consent and opt-outs, a contact found by an address written any way, an
 // opt-out that every later read honours, a working unsubscribe link, and blast pages across contacts and members.
+// A member's name and verified email come from sys: in one process through the in-process directory (over sys's
+// own tables), never an unverified email; a split mod without a credential gets public members' names only.
 // The same reads run on PGlite.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -20,6 +22,15 @@ import type { MessagingDeps } from "../../mod/messaging/deps.js";
 import { loadConfig } from "../../sys/core/config.js";
 import { openDatabase, type Database } from "../../sys/core/db.js";
 import { createRemoteDirectory } from "../../sys/core/ports/remote-directory.js";
+import { Account, accountEntities } from "../../sys/account/index.js";
+import { CommunityService } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
+import { tableOf } from "../../sys/core/sql.js";
+import { clientFor } from "../support/clients.js";
+import { authzEntities } from "../../sys/authz/index.js";
+import { communityEntities } from "../../sys/community/entities.js";
+import { createInProcessDirectory } from "../../sys/community/index.js";
+import type { SysContext } from "../../sys/core/sys-context.js";
+import { signUpVerified } from "../support/people.js";
 import { createKeyring } from "../../sys/core/secrets/keyring.js";
 import { startCommunityStage } from "../support/communities.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
@@ -38,6 +49,9 @@ let contacts: Client<typeof ContactService>;
 let db: Database;
 let directory: ReturnType<typeof createRemoteDirectory>;
 let deps: MessagingDeps;
+let sysDb: Database;
+let oneProcess: MessagingDeps;
+let unverifiedId: string;
 let orgId: string;
 let communityId: string;
 let memberId: string;
@@ -58,6 +72,9 @@ beforeAll(async () => {
   db = await openDatabase({ tier: "mod", config, logger, entities: contactsArea.entities, migrations: [], url: database.url });
   directory = createRemoteDirectory({ sysUrl: server.url, logger });
   deps = { db, config, logger, directory, secrets: createKeyring({ current: KEY }), selfUrl: () => server.url } as unknown as MessagingDeps;
+  // The directory a one-process host gives its mod tier, reading the tables the server's sys tier wrote.
+  sysDb = await openDatabase({ tier: "sys", config, logger, entities: [...accountEntities, ...authzEntities, ...communityEntities], migrations: [], url: database.url });
+  oneProcess = { ...deps, directory: createInProcessDirectory({ db: sysDb } as SysContext) } as MessagingDeps;
 
   const add = async (name: string, fields: Record<string, unknown>) => {
     ids[name] = (await contacts.createContact({ orgId, contact: { name, ...fields } })).contact!.id;
@@ -81,6 +98,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.close();
+  await sysDb?.close();
   await directory?.close();
   await server?.stop();
   await database?.drop();
@@ -112,6 +130,26 @@ describe("recipients", () => {
     expect(await loadRecipient(deps, em(), orgId, { member: { communityId, accountId: "00000000-0000-4000-8000-000000000000" } })).toBeUndefined();
     const otherOrg = (await admin.orgs.createOrg({ slug: "far", displayName: "Far" })).org!.id;
     expect(await loadRecipient(deps, em(), otherOrg, { member: { communityId, accountId: memberId } })).toBeUndefined();
+  });
+
+  it("gives a member their name and verified email in one process, consented by membership", async () => {
+    const m = await loadRecipient(oneProcess, em(), orgId, { member: { communityId, accountId: memberId } });
+    expect(m).toMatchObject({ accountId: memberId, name: "recipients-member", optedOut: [] });
+    expect(m!.addresses).toEqual([{ channel: Channel.EMAIL, address: "recipients-member@example.org", consented: true }]);
+    expect(await loadRecipient(oneProcess, em(), orgId, { member: { communityId, accountId: "00000000-0000-4000-8000-000000000000" } })).toBeUndefined();
+    // A split mod asking without any credential reads a public community's names, never emails.
+    const anonymous = await loadRecipient(deps, em(), orgId, { member: { communityId, accountId: memberId } });
+    expect(anonymous).toMatchObject({ name: "recipients-member", addresses: [] });
+  });
+
+  it("never uses an email that is not verified", async () => {
+    const person = await signUpVerified(server.url, server.logs, "recipients-unverified@example.org");
+    unverifiedId = person.accountId;
+    await clientFor(CommunityService, server.url, person.token).joinCommunity({ communityId });
+    // An address changed and not yet confirmed: the account's email is unverified again.
+    await sysDb.em().getConnection().execute(`update ${tableOf(sysDb.em(), Account)} set email_verified_at = null where id = ?`, [person.accountId]);
+    const r = await loadRecipient(oneProcess, em(), orgId, { member: { communityId, accountId: person.accountId } });
+    expect(r).toMatchObject({ accountId: person.accountId, name: "recipients-unverified", addresses: [] });
   });
 
   it("finds a contact by an address written in any accepted form", async () => {
@@ -161,13 +199,13 @@ describe("recipients", () => {
       }
       throw new Error("selectRecipients never ended");
     };
-    const names = (rs: Recipient[]) => rs.map((r) => r.name || r.accountId).sort();
+    const names = (rs: Recipient[]) => rs.map((r) => (r.contactId ? r.name : r.accountId)).sort();
     expect(names(await all({ orgId, categories: ["board"] }, 1))).toEqual(["Ada", "Bram"]);
     expect(names(await all({ orgId, categories: ["board", "press"] }, 2))).toEqual(["Ada", "Bram", "Cato"]);
     // Bram never consented to email and Cato unsubscribed: only Ada may be emailed.
     expect(names(await all({ orgId, channel: Channel.EMAIL }, 1))).toEqual(["Ada"]);
     for (const limit of [1, 2, 3, 10]) {
-      expect(names(await all({ orgId, communityId }, limit))).toEqual(["Ada", "Cato", adminId, memberId].sort());
+      expect(names(await all({ orgId, communityId }, limit))).toEqual(["Ada", "Cato", adminId, memberId, unverifiedId].sort());
     }
     expect(await selectRecipients(deps, em(), { orgId }, "x:garbage", 10)).toEqual({ recipients: [] });
   });
