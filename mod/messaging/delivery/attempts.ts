@@ -20,12 +20,14 @@ export interface AttemptRow {
 
 export async function attemptsOf(em: EntityManager, messageIds: string[], round?: number): Promise<AttemptRow[]> {
   if (messageIds.length === 0) return [];
-  return query<AttemptRow>(
+  const rows = await query<AttemptRow>(
     em,
     `select * from ${tableOf(em, SendAttemptEntity)} where "message_id" in (${messageIds.map(() => "?").join(", ")})
      ${round === undefined ? "" : `and "round" = ${Number(round)}`} order by "started_at", "attempt", "id"`,
     messageIds,
   );
+  // Raw rows may carry timestamps as text.
+  return rows.map((r) => ({ ...r, started_at: new Date(r.started_at), finished_at: r.finished_at ? new Date(r.finished_at) : null }));
 }
 
 export async function openAttempt(em: EntityManager, a: { messageId: string; providerId: string; round: number; attempt: number }): Promise<string> {
