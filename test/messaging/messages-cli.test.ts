@@ -1,4 +1,5 @@
-// `polity messages …` in-process against a real server on PostgreSQL (registered by the program): send with an idempotency key, list, show with history and attempts, cancel, failed, retry.
+// `polity messages …` in-process against a real server on PostgreSQL (registered by the program): send with an
+// idempotency key, list, show with history and attempts, cancel, failed, retry.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
