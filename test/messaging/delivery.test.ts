@@ -120,4 +120,23 @@ describe("sending through a service chain", () => {
     expect(got.attempts).toEqual([]);
     expect(stage.sms.requests.length).toBe(before);
   }, 60_000);
+
+  it("paces sends to a provider's rate across the chain's messages (short waits slept, long ones re-enqueued)", async () => {
+    const { provider } = await stage.providers.createProvider({
+      orgId: stage.orgId, kind: "sms", name: "slow-sms", ratePerSecond: 2,
+      config: { baseUrl: stage.sms.url, accountSid: "AC0123456789", authToken: "sms-auth-token", from: "+15005550007" },
+    });
+    await stage.chain("category", "slow", [provider!.id]);
+    const contactId = await stage.contact("Rae Rate");
+    const before = stage.sms.requests.length;
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      ids.push((await stage.messages.sendMessage({ orgId: stage.orgId, recipient: { recipient: { case: "contactId", value: contactId } }, category: "slow", content: { case: "message", value: { text: `paced ${i}` } } })).message!.id);
+    }
+    for (const id of ids) expect((await settled(id)).message!.state).toBe(MessageState.SENT);
+    const times = stage.sms.requests.slice(before).map((r) => r.at).sort((a, b) => a - b);
+    expect(times).toHaveLength(8);
+    // Two a second: consecutive sends at least ~500 ms apart (a little slack for timer granularity).
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(450);
+  }, 60_000);
 });

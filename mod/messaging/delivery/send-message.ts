@@ -101,7 +101,14 @@ async function attempt(
   chain: ResolvedProvider[],
 ): Promise<"done" | "next"> {
   const { deps } = sender;
-  const outgoing = await outgoingFor(deps, deps.db.em(), message, recipient, provider, idempotencyKeyFor(message.id, provider.id));
+  let outgoing: Awaited<ReturnType<typeof outgoingFor>> | undefined;
+  let unusable: string | undefined;
+  try {
+    outgoing = await outgoingFor(deps, deps.db.em(), message, recipient, provider, idempotencyKeyFor(message.id, provider.id));
+  } catch (error) {
+    // An opt-out that landed after the chain was resolved: this provider cannot be used, the next one may.
+    unusable = error instanceof Error ? error.message : String(error);
+  }
   const attemptId = await deps.db.em().transactional(async (txem) => {
     const tx = txem as EntityManager;
     const current = await readMessage(tx, message.id, { lock: true });
@@ -109,11 +116,16 @@ async function attempt(
     // A second job for the same message that got here first owns this step.
     if ((await attemptsOf(tx, [message.id], message.round)).some((a) => a.outcome === null)) return undefined;
     const id = await openAttempt(tx, { messageId: message.id, providerId: provider.id, round: message.round, attempt: attemptNo });
+    if (!outgoing) {
+      await closeAttempt(tx, id, { outcome: "permanent", reason: unusable });
+      return "unusable" as const;
+    }
     await setCarrier(tx, message.id, { providerId: provider.id, channel: provider.channel, address: outgoing.to });
     await recordMove(tx, { messageId: message.id, orgId: message.org_id, contactId: message.contact_id, state: MessageState.SENDING, providerId: provider.id, reason: sendingReason(provider, attemptNo, previous, chain), at: new Date() });
     return id;
   });
   if (!attemptId) return "done";
+  if (attemptId === "unusable" || !outgoing) return "next";
 
   let result: { providerMessageId: string; state?: "SENT" | "DELIVERED_SERVICE" } | undefined;
   let failure: ReturnType<typeof classifyFailure> | undefined;
