@@ -4,6 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Channel, MessageState } from "../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import { SendAttempt_Outcome, type GetMessageResponse } from "../../clients/src/gen/polity/mod/messaging/v1/messages_pb.js";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import pino from "pino";
+import { createJobQueue } from "../../sys/core/jobs/pg-boss-queue.js";
+import { sweepOrphans } from "../../mod/messaging/delivery/sweep.js";
 import { startMessagesStage, until, type MessagesStage } from "./messages-stage.js";
 
 let stage: MessagesStage;
@@ -138,5 +142,27 @@ describe("sending through a service chain", () => {
     expect(times).toHaveLength(8);
     // Two a second: consecutive sends at least ~500 ms apart (a little slack for timer granularity).
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(450);
+  }, 60_000);
+
+  it("the sweep gives a job back to a message whose job vanished", async () => {
+    const contactId = await stage.contact("Otto Orphan");
+    const { message } = await stage.messages.sendMessage({
+      orgId: stage.orgId, recipient: { recipient: { case: "contactId", value: contactId } }, content: { case: "message", value: { text: "orphan" } },
+      schedule: { case: "sendTime", value: timestampFromDate(new Date(Date.now() + 3_600_000)) },
+    });
+    const id = message!.id;
+    // The job is gone (dropped past pg-boss's retention, say) and the message has waited past its send time.
+    await stage.sql.query(`delete from pgboss.job where name = 'messaging.send' and data->>'messageId' = $1`, [id]);
+    await stage.sql.query(`update mod.messaging_messages set send_at = now() - interval '1 hour', updated_at = now() - interval '1 hour' where id = $1`, [id]);
+    const jobs = createJobQueue(stage.deps.db, pino({ level: "silent" }));
+    await jobs.start();
+    try {
+      expect(await sweepOrphans({ ...stage.deps, jobs }, 60_000)).toBeGreaterThanOrEqual(1);
+      // A second sweep finds nothing: the message was touched and has its job again.
+      expect(await sweepOrphans({ ...stage.deps, jobs }, 60_000)).toBe(0);
+    } finally {
+      await jobs.stop();
+    }
+    expect((await settled(id)).message!.state).toBe(MessageState.SENT);
   }, 60_000);
 });
