@@ -47,7 +47,7 @@ export interface MessagesStage extends ProviderStage {
   smtp: SmtpPeer;
   smsProviderId: string;
   emailProviderId: string;
-  /** Sets a chain (scope "org" with key "", "category" or "contact"), through SetChain or, if that fails, directly. */
+  /** Sets a chain through SetChain (scope "org" with key "", "category" or "contact"). */
   chain(scope: "org" | "category" | "contact", key: string, providerIds: string[]): Promise<void>;
   /** A contact with a consented phone number and email address. */
   contact(name: string, options?: { phone?: string; email?: string; consent?: boolean }): Promise<string>;
@@ -83,15 +83,7 @@ async function prepare(stage: ProviderStage, sms: SmsGatewayFake, smtp: SmtpPeer
   });
   const chain = async (scope: "org" | "category" | "contact", key: string, providerIds: string[]) => {
     const which = scope === "org" ? { case: "orgDefault" as const, value: true } : scope === "category" ? { case: "category" as const, value: key } : { case: "contactId" as const, value: key };
-    await stage.providers.setChain({ orgId: stage.orgId, scope: { scope: which }, providerIds }).catch(async (error: unknown) => {
-      // SetChain failed on a SQL array parameter (reported to the providers' owner): the same row, written
-      // directly, until it is fixed.
-      console.warn(`SetChain failed (${String(error)}); writing the chain directly`);
-      await stage.sql.query(
-        `insert into mod.messaging_chains (id, org_id, scope, scope_key, provider_ids, updated_by, created_at, updated_at) values (gen_random_uuid(), $1, $2, $3, $4::text[], 'test', now(), now())`,
-        [stage.orgId, scope, key, providerIds],
-      );
-    });
+    await stage.providers.setChain({ orgId: stage.orgId, scope: { scope: which }, providerIds });
   };
   await chain("org", "", [smsProvider!.id, emailProvider!.id]);
   return {
