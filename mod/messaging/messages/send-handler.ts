@@ -6,7 +6,7 @@ import type { HandlerContext } from "@connectrpc/connect";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { SendMessageRequest, SendMessageResponseSchema } from "../../../clients/src/gen/polity/mod/messaging/v1/messages_pb.js";
-import { requirePrincipal } from "../../../sys/core/authn/principal.js";
+import { bearerOf, requirePrincipal } from "../../../sys/core/authn/principal.js";
 import type { EntityManager } from "../../../sys/core/db.js";
 import { notFound } from "../../../sys/core/errors.js";
 import { query, tableOf } from "../../../sys/core/sql.js";
@@ -32,7 +32,8 @@ export function sendMessageHandler(deps: MessagingDeps) {
         if (earlier) return { message: earlier, created: false };
       }
       const ref = refOf(req);
-      const recipient = await loadRecipient(deps, tx, req.orgId, ref);
+      // As the caller: in a split deployment sys answers with their permissions, not the mod tier's.
+      const recipient = await loadRecipient(deps, tx, req.orgId, ref, bearerOf(ctx));
       if (!recipient) throw notFound("recipient", ref.contactId ?? `${ref.member?.communityId}/${ref.member?.accountId}`);
       if (req.replyToMessageId && !(await readMessage(tx, req.replyToMessageId, { orgId: req.orgId }))) throw notFound("message", req.replyToMessageId);
 
