@@ -3,11 +3,15 @@
 // sys as the mod tier's service account (modServiceApiKey, holding platform.mod_tier), which may read members of
 // members-only communities and their verified emails. A caller's own bearer still comes first (their
 // permissions apply), a service account without the role is refused in so many words, and without a key a
-// members-only community stays hidden as before.
+// members-only community stays hidden as before. End to end: a message sent to a member through the mod process
+// is delivered by a --tiers worker process, by email to the member's verified address, at a local SMTP peer.
+import { randomBytes } from "node:crypto";
 import { Code } from "@connectrpc/connect";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Channel } from "../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
+import { Channel, MessageState } from "../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
+import { MessageService } from "../../clients/src/gen/polity/mod/messaging/v1/messages_pb.js";
+import { ProviderService } from "../../clients/src/gen/polity/mod/messaging/v1/providers_pb.js";
 import { ContactService } from "../../clients/src/gen/polity/mod/messaging/v1/contacts_pb.js";
 import { AccountService } from "../../clients/src/gen/polity/sys/account/v1/account_pb.js";
 import { OrgProjectService } from "../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
@@ -22,7 +26,9 @@ import { createRemoteDirectory } from "../../sys/core/ports/remote-directory.js"
 import { refusal } from "../../sys/identity/test-support.js";
 import { clientFor } from "../support/clients.js";
 import { type Person, signIn, signUpVerified } from "../support/people.js";
+import { startSmtpPeer, type SmtpPeer } from "../fakes/smtp-peer.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
+import { until } from "./messages-stage.js";
 import { startProcessServer, type TestServer } from "../support/server.js";
 
 const ADMIN = { email: "root@members-split.example.org", password: "root password 123" };
@@ -30,7 +36,8 @@ const logger = pino({ level: "silent" });
 
 describe("members as recipients across polityd --tiers sys and --tiers mod", () => {
   let sysDb: TestDatabase, modDb: TestDatabase;
-  let sys: TestServer, mod: TestServer;
+  let sys: TestServer, mod: TestServer, worker: TestServer | undefined;
+  let smtp: SmtpPeer;
   let db: Database;
   let admin: Person, alice: Person, stranger: Person;
   let orgId = "", communityId = "";
@@ -44,8 +51,14 @@ describe("members as recipients across polityd --tiers sys and --tiers mod", () 
   // What a mod worker's messaging sees: its own database, sys's directory over the network.
   const depsWith = (serviceApiKey?: string) => ({ db, logger, directory: directory(serviceApiKey) }) as unknown as MessagingDeps;
   const aliceRef = () => ({ member: { communityId, accountId: alice.accountId } });
+  const secretsKey = randomBytes(32).toString("base64");
+  const modEnv = () => ({
+    DATABASE_URL: modDb.url, POLITY_MOD_SERVICE_API_KEY: modKey, POLITY_SECRETS_KEY: secretsKey, POLITY_OUTBOUND_ALLOW_PRIVATE: "true",
+    POLITY_PUBLIC_URL: "http://polity.example", POLITY_JOB_POLL_INTERVAL_MS: "500",
+  });
 
   beforeAll(async () => {
+    smtp = await startSmtpPeer();
     [sysDb, modDb] = await Promise.all([createTestDatabase("members_split_sys"), createTestDatabase("members_split_mod")]);
     sys = await startProcessServer(["--tiers", "sys"], { DATABASE_URL: sysDb.url, POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password });
     admin = await signIn(sys.url, ADMIN.email, ADMIN.password);
@@ -65,14 +78,16 @@ describe("members as recipients across polityd --tiers sys and --tiers mod", () 
     const resolverBot = await accounts.createServiceAccount({ orgId, displayName: "resolver only", role: "guest" });
     await authz.grantRole({ accountId: resolverBot.serviceAccount!.id, role: "platform.identity_resolver", resource: "platform" });
     resolverKey = resolverBot.apiKeySecret;
-    mod = await startProcessServer(["--tiers", "mod", "--sys-url", sys.url], { DATABASE_URL: modDb.url, POLITY_MOD_SERVICE_API_KEY: modKey });
+    mod = await startProcessServer(["--tiers", "mod", "--sys-url", sys.url], modEnv());
     db = await openDatabase({ tier: "mod", config: loadConfig({ env: {} }), logger, entities: contactsArea.entities, migrations: [], url: modDb.url });
   }, 120_000);
 
   afterAll(async () => {
     for (const port of ports) await port.close();
     await db?.close();
+    await worker?.stop();
     await mod?.stop();
+    await smtp?.close();
     await sys?.stop();
     await sysDb?.drop();
     await modDb?.drop();
@@ -115,4 +130,23 @@ describe("members as recipients across polityd --tiers sys and --tiers mod", () 
       expect.arrayContaining([[alice.accountId, "alice", "alice@members-split.example.org", true]]),
     );
   });
+
+  it("delivers a message to a member by email from a worker process, which has no caller to ask as", async () => {
+    const providers = clientFor(ProviderService, mod.url, admin.token);
+    const { provider } = await providers.createProvider({
+      orgId, kind: "email", name: "smtp", config: { host: smtp.host, port: smtp.port, secure: false, from: "Polity <noreply@polity.example>", timeoutSeconds: 5 },
+    });
+    await providers.setChain({ orgId, scope: { scope: { case: "orgDefault", value: true } }, providerIds: [provider!.id] });
+    worker = await startProcessServer(["--tiers", "worker", "--sys-url", sys.url], modEnv());
+    const messages = clientFor(MessageService, mod.url, admin.token);
+    const before = smtp.messages.length;
+    const { message } = await messages.sendMessage({
+      orgId, recipient: { recipient: { case: "member", value: { communityId, accountId: alice.accountId } } }, content: { case: "message", value: { subject: "Inner circle", text: "See you Thursday" } },
+    });
+    const sent = await until(() => messages.getMessage({ orgId, messageId: message!.id }), (r) => [MessageState.SENT, MessageState.FAILED].includes(r.message!.state), 30_000);
+    expect(sent.message!.state).toBe(MessageState.SENT);
+    const [mail] = (await smtp.waitFor(before + 1)).slice(before);
+    expect(mail!.to).toEqual(["alice@members-split.example.org"]);
+    expect(mail!.parsed.text?.trim()).toBe("See you Thursday");
+  }, 60_000);
 });
