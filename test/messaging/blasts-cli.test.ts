@@ -7,8 +7,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { register as registerBlasts } from "../../clients/src/cli/commands/blasts.js";
-import { register as registerTemplates } from "../../clients/src/cli/commands/templates.js";
 import { describeError } from "../../clients/src/cli/exit.js";
 import type { Io } from "../../clients/src/cli/io.js";
 import { buildProgram } from "../../clients/src/cli/program.js";
@@ -39,10 +37,6 @@ async function polity(args: string[], input = ""): Promise<{ code: number; stdou
     prompt: async () => "",
   };
   const program = buildProgram(io);
-  // Registered here until program.ts does (then the program's own registration is used).
-  const has = (name: string) => program.commands.some((c) => c.name() === name);
-  if (!has("templates")) registerTemplates(program, io);
-  if (!has("blasts")) registerBlasts(program, io);
   try {
     await program.parseAsync(args, { from: "user" });
     return { code: 0, stdout, stderr };

@@ -1,11 +1,9 @@
-// `polity contacts …` in-process against a real server on PostgreSQL (the command is registered here, as the
-// program will once the lead adds it): add with national phone numbers, list, show with consent history,
-// update, consent, import with refused rows (exit code 1) and dry run, export to a file, members, remove.
+// `polity contacts …` in-process against a real server on PostgreSQL: add with national phone numbers, list, show
+// with consent history, update, consent, import with refused rows (exit code 1) and dry run, export to a file, members, remove.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { register } from "../../clients/src/cli/commands/contacts.js";
 import { describeError } from "../../clients/src/cli/exit.js";
 import type { Io } from "../../clients/src/cli/io.js";
 import { buildProgram } from "../../clients/src/cli/program.js";
@@ -31,7 +29,6 @@ async function polity(args: string[], input = ""): Promise<{ code: number; stdou
     prompt: async () => "",
   };
   const program = buildProgram(io);
-  register(program, io);
   try {
     await program.parseAsync(args, { from: "user" });
     return { code: 0, stdout, stderr };

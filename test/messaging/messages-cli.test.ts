@@ -4,7 +4,6 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { register } from "../../clients/src/cli/commands/messages.js";
 import { describeError } from "../../clients/src/cli/exit.js";
 import type { Io } from "../../clients/src/cli/io.js";
 import { buildProgram } from "../../clients/src/cli/program.js";
@@ -29,7 +28,6 @@ async function polity(args: string[], input = ""): Promise<{ code: number; stdou
   };
   const program = buildProgram(io);
   // Registered by the program already (or not yet, in which case here).
-  if (!program.commands.some((c) => c.name() === "messages")) register(program, io);
   try {
     await program.parseAsync(args, { from: "user" });
     return { code: 0, stdout, stderr };

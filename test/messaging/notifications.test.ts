@@ -9,7 +9,6 @@ import { NotificationService } from "../../clients/src/gen/polity/mod/messaging/
 import { TemplateService } from "../../clients/src/gen/polity/mod/messaging/v1/templates_pb.js";
 import { VotingMethod } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import type { PolityClient } from "../../clients/src/core.js";
-import { register as registerNotifications } from "../../clients/src/cli/commands/notifications.js";
 import type { Io } from "../../clients/src/cli/io.js";
 import { buildProgram } from "../../clients/src/cli/program.js";
 import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
@@ -193,7 +192,6 @@ describe("community notifications", () => {
       let out = "";
       const io: Io = { stdout: (t) => void (out += t), stderr: (t) => void (out += t), env: { POLITY_TOKEN: tokens!.accessToken, XDG_CONFIG_HOME: "/nonexistent" }, interactive: false, readStdin: async () => "", prompt: async () => "" };
       const program = buildProgram(io);
-      registerNotifications(program, io);
       await program.parseAsync(["--server", server.url, ...args], { from: "user" });
       return out;
     };

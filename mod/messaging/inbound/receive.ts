@@ -48,7 +48,7 @@ export async function receiveInbound(deps: MessagingDeps, request: RouteRequest)
     deps.logger.error({ err: error, provider: provider.id }, "inbound events could not be recorded");
     return { status: 503, headers: { "retry-after": "30" }, body: { error: "not recorded; deliver again later" } };
   }
-  const reply = inbound.reply?.(events);
+  const reply = inbound.reply?.(events, req);
   if (reply) return { status: reply.status, headers: reply.headers, body: reply.body === undefined ? undefined : Buffer.from(reply.body) };
   return { status: 200, body: { status: "accepted", events: events.length, new: recorded } };
 }

@@ -8,6 +8,7 @@ import { AccountService } from "../../../clients/src/gen/polity/sys/account/v1/a
 import { OrgProjectService } from "../../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { CommunityService, MemberRole, Visibility, JoinPolicy } from "../../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { clientFor } from "../../support/clients.js";
+import { DIRECTORY_CASES } from "./matrix-cases-directory.js";
 import { MESSAGING_BLAST_CASES } from "./matrix-cases-messaging-blasts.js";
 import { MESSAGING_CONTACT_CASES } from "./matrix-cases-messaging-contacts.js";
 import { MESSAGING_MESSAGE_CASES } from "./matrix-cases-messaging-messages.js";
@@ -290,6 +291,7 @@ export const CASES: Record<string, Case> = {
   "ContributionsService/ListLedger": { variants: communities((_, k) => ({ communityId: k.id })) },
   "ContributionsService/ReverseEntry": { variants: communities((_, k) => ({ communityId: k.id, entryId: uuid() })) },
   "ContributionsService/Reconcile": { variants: communities((_, k) => ({ communityId: k.id })) },
+  ...DIRECTORY_CASES,
   // The messaging module's services, one file per area.
   ...MESSAGING_CONTACT_CASES,
   ...MESSAGING_PROVIDER_CASES,
