@@ -67,7 +67,8 @@ export const EventEntity = defineEntity({
     communityId: p.uuid().primary(),
     sequence: p.bigint("number").primary(),
     id: p.uuid().unique(),
-    instanceId: p.uuid(),
+    /** Null for events another mod module appended (messaging's received messages). */
+    instanceId: p.uuid().nullable(),
     type: p.string().length(130),
     source: p.string().length(300),
     time: p.datetime(),

@@ -6,6 +6,7 @@ import { createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Channel, Direction, MessageState } from "../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import { MessageService } from "../../clients/src/gen/polity/mod/messaging/v1/messages_pb.js";
+import { JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import type { Provider } from "../../clients/src/gen/polity/mod/messaging/v1/providers_pb.js";
 import { pruneInboundEvents, sweepUnmatchedReceipts } from "../../mod/messaging/inbound/unmatched-sweep.js";
 import { until } from "../governance/support.js";
@@ -77,6 +78,20 @@ describe("inbound SMS", () => {
     expect((await sms.sendInbound(smsProvider.webhookUrl, { from: ada.phone, body: "Yes, see you there", sid: "SMreply0001" })).status).toBe(200);
     expect((await messages.listMessages({ orgId: stage.orgId, contactId: ada.id, direction: Direction.INCOMING })).messages).toHaveLength(1);
     expect((await inboundRows()).length).toBe(before + 1);
+  }, 60_000);
+
+  it("a reply from a community's contact is a messaging.message_received governance event for its drivers, naming the message but not its text", async () => {
+    const { community } = await stage.admin.communities.createCommunity({ orgId: stage.orgId, slug: "inbound-drivers", name: "Drivers", visibility: Visibility.MEMBERS_ONLY, joinPolicy: JoinPolicy.OPEN });
+    const phone = `+3247${String(1000000 + ++phoneSerial)}`;
+    const { contact } = await stage.contacts.createContact({ orgId: stage.orgId, contact: { name: "Cleo", communityId: community!.id, addresses: [{ channel: Channel.SMS, address: phone, consent: { granted: true, source: "form" } }] } });
+    const id = await send(contact!.id, "Shall we meet at the library?");
+    await waitState(id, MessageState.SENT);
+    expect((await sms.sendInbound(smsProvider.webhookUrl, { from: phone, body: "The library works for me", sid: "SMdriver0001" })).status).toBe(200);
+    expect((await sms.sendInbound(smsProvider.webhookUrl, { from: phone, body: "The library works for me", sid: "SMdriver0001" })).status).toBe(200);
+    const { events } = await stage.admin.governance.listEvents({ communityId: community!.id, types: ["messaging.message_received"] });
+    const incoming = (await messages.listMessages({ orgId: stage.orgId, contactId: contact!.id, direction: Direction.INCOMING })).messages;
+    expect(events.map((e) => e.data)).toEqual([{ message_id: incoming[0].id, org_id: stage.orgId, channel: "sms", provider_id: smsProvider.id, contact_id: contact!.id, in_reply_to_message_id: id }]);
+    expect(JSON.stringify(events)).not.toContain("library");
   }, 60_000);
 
   it("a bad or missing signature is 401 and nothing is stored", async () => {

@@ -20,7 +20,7 @@ export interface EventRow {
   community_id: string;
   sequence: string | number;
   id: string;
-  instance_id: string;
+  instance_id: string | null;
   type: string;
   source: string;
   time: Date | string;
@@ -29,8 +29,20 @@ export interface EventRow {
 }
 
 export async function appendEvents(tx: EntityManager, instance: InstanceRow, events: PluginEvent[], time = new Date()): Promise<EventRow[]> {
+  return appendStreamEvents(tx, { communityId: instance.communityId, instanceId: instance.id, producer: instance.plugin, source: `polity/${instance.communityId}/${instance.plugin}/${instance.id}` }, events, time);
+}
+
+/** Who appends: a plugin instance, or another mod module (no instance; its events are "<module>.<type>"). */
+export interface EventProducer {
+  communityId: string;
+  instanceId: string | null;
+  producer: string;
+  source: string;
+}
+
+export async function appendStreamEvents(tx: EntityManager, from: EventProducer, events: PluginEvent[], time = new Date()): Promise<EventRow[]> {
   if (events.length === 0) return [];
-  const communityId = instance.communityId;
+  const communityId = from.communityId;
   const heads = tableOf(tx, EventHeadEntity);
   await query(tx, `insert into ${heads} (community_id, sequence) values (?, 0) on conflict do nothing`, [communityId]);
   const [head] = await query<{ sequence: string | number }>(tx, `select sequence from ${heads} where community_id = ? for update`, [communityId]);
@@ -39,9 +51,9 @@ export async function appendEvents(tx: EntityManager, instance: InstanceRow, eve
     community_id: communityId,
     sequence: ++sequence,
     id: crypto.randomUUID(),
-    instance_id: instance.id,
-    type: `${instance.plugin}.${event.type}`,
-    source: `polity/${communityId}/${instance.plugin}/${instance.id}`,
+    instance_id: from.instanceId,
+    type: `${from.producer}.${event.type}`,
+    source: from.source,
     time,
     data: event.data,
     initiator: event.initiator ?? {},

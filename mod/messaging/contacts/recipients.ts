@@ -21,6 +21,8 @@ export interface Recipient {
   ref: RecipientRef;
   contactId?: string;
   accountId?: string;
+  /** The contact's community, or the member's: where their received messages are announced to drivers. */
+  communityId?: string;
   name: string;
   /** BCP 47, "" = the org's default. */
   language: string;
@@ -41,6 +43,7 @@ export function recipientOfContact(row: ContactRow): Recipient {
     orgId: row.orgId,
     ref: { contactId: row.id },
     contactId: row.id,
+    communityId: row.communityId,
     name: row.name,
     language: row.language,
     timeZone: row.timeZone,
@@ -56,6 +59,7 @@ export function recipientOfMember(orgId: string, communityId: string, accountId:
     orgId,
     ref: { member: { communityId, accountId } },
     accountId,
+    communityId,
     name: profile?.displayName ?? "",
     language: "",
     timeZone: "",
@@ -90,6 +94,18 @@ export async function loadRecipient(deps: MessagingDeps, em: EntityManager, orgI
     return profile && recipientOfMember(orgId, communityId, accountId, profile, optOuts.get(accountId) ?? []);
   }
   return undefined;
+}
+
+/**
+ * loadRecipient for many refs of one org at once (a sender's batch): contacts in two queries, members through the
+ * directory one by one (it is cached). Same order as `refs`; undefined where loadRecipient would answer undefined.
+ */
+export async function loadRecipients(deps: MessagingDeps, em: EntityManager, orgId: string, refs: RecipientRef[]): Promise<Array<Recipient | undefined>> {
+  if (!isUuid(orgId)) return refs.map(() => undefined);
+  const contactIds = [...new Set(refs.flatMap((r) => (r.contactId && isUuid(r.contactId) ? [r.contactId] : [])))];
+  const contacts = new Map<string, Recipient>();
+  if (contactIds.length > 0) for (const row of await readContacts(em, orgId, "c.id in (?)", [contactIds])) contacts.set(row.id, recipientOfContact(row));
+  return Promise.all(refs.map((ref) => (ref.contactId ? contacts.get(ref.contactId) : ref.member ? loadRecipient(deps, em, orgId, ref) : undefined)));
 }
 
 /**

@@ -36,6 +36,7 @@ async function applyMessage(deps: MessagingDeps, tx: EntityManager, provider: Re
     providerMessageId: event.providerMessageId, text: event.text, replyToMessageId: replyTo?.id,
   });
   if (created && replyTo) await transition(deps, tx, replyTo.id, MessageState.REPLIED, { providerId: provider.id, at: event.receivedAt ?? new Date() });
+  if (created && recipient?.communityId) await announceReceived(deps, tx, recipient, provider, id, replyTo?.id);
   return { outcome: "applied", messageId: id };
 }
 
@@ -76,4 +77,22 @@ async function applyStatus(deps: MessagingDeps, tx: EntityManager, provider: Res
   // Forward-only: a receipt arriving after a later state (READ before DELIVERED_USER) changes nothing.
   await transition(deps, tx, message.id, RECEIPT_STATES[event.state], { providerId: provider.id, reason: event.reason });
   return { outcome: "applied", messageId: message.id };
+}
+
+/**
+ * Drivers of the recipient's community follow received messages as governance events
+ * (`messaging.message_received`). The event names the message, not its text: reading that stays with
+ * `messaging.message.read`, while the event stream is open to the community's moderators.
+ */
+async function announceReceived(deps: MessagingDeps, tx: EntityManager, recipient: Recipient, provider: ResolvedProvider, messageId: string, replyToId: string | undefined): Promise<void> {
+  const governance = deps.governance?.();
+  if (!governance || !recipient.communityId) return;
+  await governance.appendModuleEvents(tx, recipient.communityId, "messaging", [{
+    type: "message_received",
+    data: {
+      message_id: messageId, org_id: recipient.orgId, channel: Channel[provider.channel].toLowerCase(), provider_id: provider.id,
+      ...(recipient.contactId ? { contact_id: recipient.contactId } : {}), ...(recipient.accountId ? { account_id: recipient.accountId } : {}),
+      ...(replyToId ? { in_reply_to_message_id: replyToId } : {}),
+    },
+  }]);
 }
