@@ -1,5 +1,6 @@
 // What the messaging module's areas share: one per module instance (two hosts in one process share nothing).
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { Config } from "../../sys/core/config.js";
 import type { Database } from "../../sys/core/db.js";
 import type { JobQueue } from "../../sys/core/jobs/job-queue.js";
@@ -25,4 +26,6 @@ export interface MessagingDeps extends NotificationSources {
   fetch: typeof fetch;
   /** The server's own base URL (unsubscribe links, status callbacks); throws until the port listens. */
   selfUrl: () => string;
+  /** The host's /metrics registry (the sender's counters and latencies); absent in contexts built by hand. */
+  metrics?: Registry;
 }

@@ -41,6 +41,7 @@ export function createMessagingModule(options: MessagingModuleOptions = {}) {
       secrets: loadSecretsKeyring(ctx.config, ctx.db.kind === "pglite"),
       notifier,
       jobs: ctx.jobs,
+      metrics: ctx.metrics,
       fetch: safeFetch as typeof fetch,
       selfUrl: () => {
         if (!ctx.selfUrl) throw new Error("the server is not listening yet");

@@ -96,6 +96,7 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
   try {
     for (const tier of tiers) {
       tier.context.selfUrl = selfUrl;
+      tier.context.metrics = metrics.registry;
       const serve = tier.serve ?? true;
       for (const module of tier.modules) {
         if (serve) {

@@ -6,6 +6,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { EntitySchema, MigrationObject } from "@mikro-orm/core";
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { Config } from "./config.js";
 import type { Database } from "./db.js";
 import type { JobQueue } from "./jobs/job-queue.js";
@@ -37,6 +38,8 @@ export interface TierContext {
    * Optional only so callers building a context need not supply it; a host-served module always has it.
    */
   selfUrl?: () => string;
+  /** The host's Prometheus registry (served on /metrics), set by the host for modules' own metrics. */
+  metrics?: Registry;
 }
 
 /** What mod modules get: sys reached only through ports. */

@@ -61,3 +61,10 @@ export async function setCarrier(em: EntityManager, id: string, c: { providerId:
     [c.providerId, c.channel, c.address.slice(0, 320), c.providerMessageId?.slice(0, 200) ?? null, new Date(), id],
   );
 }
+
+/** The rows of `ids` that exist, in one query (a sender's batch). */
+export async function readMessages(em: EntityManager, ids: string[]): Promise<MessageRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await query<MessageRow>(em, `select * from ${tableOf(em, MessageEntity)} where "id" in (?)`, [ids]);
+  return rows.map((row) => ({ ...row, send_at: new Date(row.send_at), created_at: new Date(row.created_at), updated_at: new Date(row.updated_at) }));
+}

@@ -94,3 +94,54 @@ export function resolve(deps: MessagingDeps, row: ProviderRow): ResolvedProvider
     enabled: row.enabled,
   };
 }
+
+/**
+ * resolveChain for a whole batch of sends, in two queries per org (its chains for the batch's scopes, its enabled
+ * providers) however many messages: the same order and filtering, read afresh per batch so an edit applies to the
+ * next batch. Opened provider configs are reused while the provider row is unchanged (see openedProvider).
+ */
+export async function resolveChains(deps: MessagingDeps, em: EntityManager, items: Array<{ recipient: Recipient; category?: string }>): Promise<ResolvedProvider[][]> {
+  const byOrg = new Map<string, { chains: ChainRow[]; providers: ProviderRow[] }>();
+  for (const orgId of new Set(items.map((i) => i.recipient.orgId))) {
+    const mine = items.filter((i) => i.recipient.orgId === orgId);
+    const contacts = [...new Set(mine.flatMap((i) => (i.recipient.contactId ? [i.recipient.contactId] : [])))];
+    const categories = [...new Set(mine.flatMap((i) => (i.category ? [i.category] : [])))];
+    const scopes: object[] = [{ scope: "org", scopeKey: "" }];
+    if (contacts.length > 0) scopes.push({ scope: "contact", scopeKey: { $in: contacts } });
+    if (categories.length > 0) scopes.push({ scope: "category", scopeKey: { $in: categories } });
+    const [chains, providers] = await Promise.all([
+      em.find(ChainEntity, { orgId, $or: scopes } as never) as Promise<ChainRow[]>,
+      em.find(ProviderEntity, { orgId, enabled: true }, { orderBy: { createdAt: "asc", id: "asc" } }) as Promise<ProviderRow[]>,
+    ]);
+    byOrg.set(orgId, { chains, providers });
+  }
+  return items.map(({ recipient, category }) => {
+    const { chains, providers } = byOrg.get(recipient.orgId)!;
+    const find = (scope: string, key: string) => chains.find((c) => c.scope === scope && c.scopeKey === key);
+    const chain = (recipient.contactId ? find("contact", recipient.contactId) : undefined) ?? (category ? find("category", category) : undefined) ?? find("org", "");
+    const reachable = reachableChannels(recipient);
+    const rows = chain
+      ? chain.providerIds.flatMap((id) => providers.filter((p) => p.id === id))
+      : reachable.flatMap((channel) => providers.filter((p) => p.channel === channel));
+    return rows.filter((r) => reachable.includes(r.channel)).flatMap((r) => {
+      const resolved = openedProvider(deps, r);
+      return resolved ? [resolved] : [];
+    });
+  });
+}
+
+// Opening a provider's secrets per message is pure waste in a blast: an opened config is kept per provider row
+// version (its updated_at), for this module instance only, and dropped wholesale when the cache grows large.
+const opened = new WeakMap<MessagingDeps, Map<string, ResolvedProvider | undefined>>();
+const OPENED_MAX = 1000;
+
+function openedProvider(deps: MessagingDeps, row: ProviderRow): ResolvedProvider | undefined {
+  let cache = opened.get(deps);
+  if (!cache) opened.set(deps, (cache = new Map()));
+  const key = `${row.id}@${new Date(row.updatedAt as Date).getTime()}`;
+  if (cache.has(key)) return cache.get(key);
+  if (cache.size >= OPENED_MAX) cache.clear();
+  const resolved = resolve(deps, row);
+  cache.set(key, resolved);
+  return resolved;
+}

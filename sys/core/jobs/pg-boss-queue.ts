@@ -146,7 +146,9 @@ export function createJobQueue(db: Database, logger: Logger, options: JobQueueOp
       const b = started();
       const em = db.em();
       await ensureQueue(queue, executeSqlIn(em), em);
-      const id = await b.work<T>(queue, { batchSize: workOptions.batchSize ?? 1, localConcurrency: workOptions.concurrency ?? 1, pollingIntervalSeconds }, async (jobs) => {
+      // A full batch says more is waiting: fetch the next at once instead of sleeping a poll interval (a backlog
+      // drained at batchSize per poll interval caps a worker far below what it can send).
+      const id = await b.work<T>(queue, { batchSize: workOptions.batchSize ?? 1, localConcurrency: workOptions.concurrency ?? 1, pollingIntervalSeconds, burstWhenBatchFull: true }, async (jobs) => {
         await handler(jobs.map((j) => ({ id: j.id, data: j.data })));
       });
       let stopped = false;
