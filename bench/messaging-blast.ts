@@ -28,6 +28,10 @@ const { values: args } = parseArgs({
     db: { type: "string", default: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432" },
     // Which fraction of the second blast is delivered when a worker is killed.
     "kill-at": { type: "string", default: "0.3" },
+    // Plain POSTs measured for the baseline (0 skips it: a test runs this script for its counts, not its speed).
+    "baseline-posts": { type: "string", default: "20000" },
+    // Print the results as one JSON line too.
+    json: { type: "boolean", default: false },
   },
 });
 const total = Number(args.messages);
@@ -51,13 +55,16 @@ function startPolity(tiers: string, env: NodeJS.ProcessEnv, dataDir: string, sys
   });
 }
 
-async function freshDatabase(): Promise<string> {
-  const name = `bench_blast_${Date.now()}`;
+async function adminQuery(sql: string): Promise<void> {
   const admin = new pg.Client({ connectionString: `${args.db}/postgres` });
   await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return `${args.db}/${name}`;
+  await admin.query(sql).finally(() => admin.end());
+}
+
+const databaseName = `bench_blast_${Date.now()}_${process.pid}`;
+async function freshDatabase(): Promise<string> {
+  await adminQuery(`create database ${databaseName}`);
+  return `${args.db}/${databaseName}`;
 }
 
 function contactsCsv(from: number, count: number, address: string): Buffer {
@@ -107,7 +114,8 @@ async function main() {
   await providers.setChain({ orgId: org.id, scope: { scope: { case: "orgDefault", value: true } }, providerIds: [provider.id] });
   const template = (await clientFor(TemplateService, api.url, token).createTemplate({ orgId: org.id, name: "bench", defaultLanguage: "en", variants: [{ language: "en", text: "Hello {{name}}, the assembly meets on Thursday." }] })).template!;
 
-  const baseline = await baselineRate(receiver, 20_000, workerCount * Number(process.env.POLITY_MESSAGING_SEND_CONCURRENCY ?? 4) * 8);
+  const baselinePosts = Number(args["baseline-posts"]);
+  const baseline = baselinePosts === 0 ? Number.NaN : await baselineRate(receiver, baselinePosts, workerCount * Number(process.env.POLITY_MESSAGING_SEND_CONCURRENCY ?? 4) * 8);
   const workers = await Promise.all(Array.from({ length: workerCount }, () => startPolity("worker", env, dataDir, api.url)));
   const blasts = clientFor(BlastService, api.url, token);
   const db = new pg.Client({ connectionString: databaseUrl });
@@ -158,11 +166,13 @@ async function main() {
   console.log("\nresults");
   console.log(`  baseline (plain signed POSTs, no database): ${baseline.toFixed(0)} POST/s`);
   console.log(`  blast, undisturbed: ${plain.rate.toFixed(0)} messages/s (ratio to baseline ${(plain.rate / baseline).toFixed(3)}); PENDING→SENT p50 ${plain.p50?.toFixed(0)} ms, p99 ${plain.p99?.toFixed(0)} ms; blast ${plain.state}`);
-  console.log(`  blast, worker killed: ${crash.rate.toFixed(0)} messages/s (ratio ${(crash.rate / baseline).toFixed(3)}); delivered ${crash.delivered} of ${total}; POSTs ${crash.posts} (re-sends after the kill carry the same Idempotency-Key); keys delivered twice or more: ${duplicates.length}; blast ${crash.state}`);
+  console.log(`  blast, worker killed: ${crash.rate.toFixed(0)} messages/s (ratio ${(crash.rate / baseline).toFixed(3)}); delivered ${crash.delivered} of ${total}; distinct Idempotency-Keys received ${crash.delivered}, POSTs ${crash.posts} (${duplicates.length} keys POSTed again after the kill, with the same key, so a receiver that honours it acts once); blast ${crash.state}`);
+  if (args.json) console.log(JSON.stringify({ total, baseline, plain, crash, duplicateKeys: duplicates.length }));
   await db.end();
   stopAll();
   await receiver.close();
   rmSync(dataDir, { recursive: true, force: true });
+  await adminQuery(`drop database if exists ${databaseName} with (force)`);
   if (crash.delivered !== total) process.exitCode = 1;
 }
 

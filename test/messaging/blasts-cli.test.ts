@@ -1,21 +1,18 @@
-// `polity templates …` and `polity blasts …` in-process against a real server on PostgreSQL (registered here when
-// the program does not yet): a template added from flags and from a YAML variants file, listed,
-// shown, previewed (escaping only in HTML, a missing variable named), updated and removed; a scheduled blast
+// `polity templates …` and `polity blasts …` in-process against a real server on PostgreSQL: a template added from
+// flags and from a YAML variants file, listed, shown, previewed (escaping only in HTML, a missing variable named), updated and removed; a scheduled blast
 // created for a category, its status, the list, pause, resume and cancel.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeError } from "../../clients/src/cli/exit.js";
-import type { Io } from "../../clients/src/cli/io.js";
-import { buildProgram } from "../../clients/src/cli/program.js";
 import type { PolityClient } from "../../clients/src/core.js";
 import { Channel } from "../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import { ContactService } from "../../clients/src/gen/polity/mod/messaging/v1/contacts_pb.js";
 import { startCommunityStage } from "../support/communities.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import type { TestServer } from "../support/server.js";
+import { inProcessPolity } from "../support/cli-in-process.js";
 
 const ADMIN = { email: "blasts-cli-admin@example.org", password: "a long admin password" };
 const home = mkdtempSync(join(tmpdir(), "polity-blasts-cli-"));
@@ -24,33 +21,7 @@ let server: TestServer;
 let admin: PolityClient;
 let orgId: string;
 
-async function polity(args: string[], input = ""): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    env: { XDG_CONFIG_HOME: home, HOME: home, POLITY_SERVER: server.url },
-    interactive: false,
-    columns: 200,
-    readStdin: async () => input,
-    prompt: async () => "",
-  };
-  const program = buildProgram(io);
-  try {
-    await program.parseAsync(args, { from: "user" });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const { code, text } = describeError(err, { json: args.includes("--json") });
-    return { code, stdout, stderr: stderr + text };
-  }
-}
-
-async function ok(args: string[], input = "") {
-  const run = await polity(args, input);
-  expect(run.code, `polity ${args.join(" ")}\n${run.stderr}`).toBe(0);
-  return run.stdout;
-}
+const { polity, ok } = inProcessPolity(home, () => server.url);
 
 beforeAll(async () => {
   database = await createTestDatabase("blasts_cli");

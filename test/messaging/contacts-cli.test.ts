@@ -4,45 +4,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeError } from "../../clients/src/cli/exit.js";
-import type { Io } from "../../clients/src/cli/io.js";
-import { buildProgram } from "../../clients/src/cli/program.js";
 import { startCommunityStage } from "../support/communities.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import type { TestServer } from "../support/server.js";
+import { inProcessPolity } from "../support/cli-in-process.js";
 
 const ADMIN = { email: "contacts-cli-admin@example.org", password: "a long admin password" };
 const home = mkdtempSync(join(tmpdir(), "polity-contacts-cli-"));
 let database: TestDatabase;
 let server: TestServer;
 
-async function polity(args: string[], input = ""): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    env: { XDG_CONFIG_HOME: home, HOME: home, POLITY_SERVER: server.url },
-    interactive: false,
-    columns: 200,
-    readStdin: async () => input,
-    prompt: async () => "",
-  };
-  const program = buildProgram(io);
-  try {
-    await program.parseAsync(args, { from: "user" });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const { code, text } = describeError(err, { json: args.includes("--json") });
-    return { code, stdout, stderr: stderr + text };
-  }
-}
-
-async function ok(args: string[], input = "") {
-  const run = await polity(args, input);
-  expect(run.code, `polity ${args.join(" ")}\n${run.stderr}`).toBe(0);
-  return run.stdout;
-}
+const { polity, ok } = inProcessPolity(home, () => server.url);
 
 beforeAll(async () => {
   database = await createTestDatabase("contacts_cli");

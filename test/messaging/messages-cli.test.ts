@@ -4,44 +4,15 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeError } from "../../clients/src/cli/exit.js";
-import type { Io } from "../../clients/src/cli/io.js";
-import { buildProgram } from "../../clients/src/cli/program.js";
 import { MessageState } from "../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import { startMessagesStage, until, type MessagesStage } from "./messages-stage.js";
+import { inProcessPolity } from "../support/cli-in-process.js";
 
 const home = mkdtempSync(join(tmpdir(), "polity-messages-cli-"));
 const ORG = "msgcliorg-org";
 let stage: MessagesStage;
 
-async function polity(args: string[], input = ""): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    env: { XDG_CONFIG_HOME: home, HOME: home, POLITY_SERVER: stage.server.url },
-    interactive: false,
-    columns: 200,
-    readStdin: async () => input,
-    prompt: async () => "",
-  };
-  const program = buildProgram(io);
-  // Registered by the program already (or not yet, in which case here).
-  try {
-    await program.parseAsync(args, { from: "user" });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const { code, text } = describeError(err, { json: args.includes("--json") });
-    return { code, stdout, stderr: stderr + text };
-  }
-}
-
-async function ok(args: string[], input = "") {
-  const run = await polity(args, input);
-  expect(run.code, `polity ${args.join(" ")}\n${run.stderr}`).toBe(0);
-  return run.stdout;
-}
+const { polity, ok } = inProcessPolity(home, () => stage.server.url);
 
 beforeAll(async () => {
   process.env.POLITY_MESSAGING_ATTEMPTS_PER_PROVIDER = "1";
