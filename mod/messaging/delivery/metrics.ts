@@ -1,6 +1,7 @@
 // The sender's Prometheus metrics, on the /metrics of the process that sends. Labelled by provider kind only
 // (never org, provider or message ids: a label value per row would grow without bound).
 import { Counter, Histogram, type Registry } from "prom-client";
+import type { MessagingDeps } from "../deps.js";
 
 export type SendOutcome = "sent" | "transient" | "permanent";
 
@@ -61,4 +62,13 @@ export function createSendMetrics(registry: Registry | undefined): SendMetrics {
       toDelivered.observe({ provider_kind: kind }, Math.max(0, seconds));
     },
   };
+}
+
+const ofDeps = new WeakMap<object, SendMetrics>();
+
+/** The module instance's metrics (the sender and the receipts that move messages to delivered share them). */
+export function sendMetricsOf(deps: Pick<MessagingDeps, "metrics">): SendMetrics {
+  let metrics = ofDeps.get(deps);
+  if (!metrics) ofDeps.set(deps, (metrics = createSendMetrics(deps.metrics)));
+  return metrics;
 }

@@ -4,7 +4,7 @@
 // in the queue a little later, and the sweep catches any message left without a job.
 import { createProviderRateLimiter } from "../rate-limit/provider-rate.js";
 import type { MessagingDeps } from "../deps.js";
-import { createSendMetrics } from "./metrics.js";
+import { sendMetricsOf } from "./metrics.js";
 import { sendBatch, type Sender } from "./send-batch.js";
 import { enqueueSends, jobsOf, SEND_QUEUE, type SendJob } from "./send-queue.js";
 import { senderSettings } from "./settings.js";
@@ -13,7 +13,7 @@ import { startSendSweep } from "./sweep.js";
 const REQUEUE_AFTER_ERROR_MS = 10_000;
 
 export async function startSender(deps: MessagingDeps): Promise<() => Promise<void>> {
-  const sender: Sender = { deps, settings: senderSettings(), limiter: createProviderRateLimiter(deps), metrics: createSendMetrics(deps.metrics) };
+  const sender: Sender = { deps, settings: senderSettings(), limiter: createProviderRateLimiter(deps), metrics: sendMetricsOf(deps) };
   const stopWork = await jobsOf(deps).work<SendJob>(SEND_QUEUE, { batchSize: sender.settings.batchSize, concurrency: sender.settings.concurrency }, async (jobs) => {
     const batch = jobs.map((j) => j.data);
     try {

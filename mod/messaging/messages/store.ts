@@ -7,7 +7,9 @@ import { publishAllInTransaction, publishInTransaction } from "../../../sys/core
 import { query, tableOf } from "../../../sys/core/sql.js";
 import type { RecipientRef } from "../contacts/recipients.js";
 import type { MessagingDeps } from "../deps.js";
+import { sendMetricsOf } from "../delivery/metrics.js";
 import { enqueueSends } from "../delivery/send-queue.js";
+import { ProviderEntity } from "../providers/entities.js";
 import { MessageEntity, MessageHistoryEntity } from "./entities.js";
 import { canMove } from "./states.js";
 
@@ -29,6 +31,8 @@ export interface MessageDraft {
 
 /** The notifier channel WatchMessages listens on (payload: a message id). */
 export const MESSAGES_CHANNEL = (orgId: string) => `messaging:msg:${orgId}`;
+
+const DELIVERED = new Set<MessageState>([MessageState.DELIVERED_SERVICE, MessageState.DELIVERED_USER]);
 
 // Rows per INSERT: 24 parameters each, well under PostgreSQL's 65,535.
 const CHUNK = 1000;
@@ -120,14 +124,18 @@ export async function transition(
   to: MessageState,
   detail: { providerId?: string; reason?: string; at?: Date } = {},
 ): Promise<boolean> {
-  void deps;
-  const [row] = await query<{ org_id: string; contact_id: string | null; state: number }>(
+  const [row] = await query<{ org_id: string; contact_id: string | null; state: number; created_at: Date; kind: string | null }>(
     em,
-    `select "org_id", "contact_id", "state" from ${tableOf(em, MessageEntity)} where "id" = ? for update`,
-    [messageId],
+    `select m."org_id", m."contact_id", m."state", m."created_at", p."kind" from ${tableOf(em, MessageEntity)} m
+     left join ${tableOf(em, ProviderEntity)} p on p."id" = coalesce(?::uuid, m."provider_id") where m."id" = ? for update of m`,
+    [detail.providerId ?? null, messageId],
   );
   if (!row || !canMove(row.state, to)) return false;
   await recordMove(em, { messageId, orgId: row.org_id, contactId: row.contact_id, state: to, providerId: detail.providerId, reason: detail.reason, at: detail.at ?? new Date() });
+  // The first report of delivery (a receipt; a later READ or REPLIED without one does not count).
+  if (DELIVERED.has(to) && row.state < MessageState.DELIVERED_SERVICE && row.kind) {
+    sendMetricsOf(deps).observeDelivered(row.kind, ((detail.at ?? new Date()).getTime() - new Date(row.created_at).getTime()) / 1000);
+  }
   return true;
 }
 
