@@ -10,6 +10,7 @@ import { optOutContact, optOutMember } from "./consent.js";
 import { ContactAddressEntity } from "./entities.js";
 import { memberDirectory, type MemberProfile } from "./member-directory.js";
 import { sealUnsubscribeToken } from "./unsubscribe-token.js";
+import { publicBaseUrl } from "../public-url.js";
 
 export interface RecipientRef {
   contactId?: string;
@@ -141,8 +142,7 @@ export async function recordOptOut(deps: MessagingDeps, em: EntityManager, orgId
  * on the server's public URL. Throws SECRETS_KEY_NOT_CONFIGURED when no secrets key is configured.
  */
 export function unsubscribeUrl(deps: MessagingDeps, orgId: string, ref: RecipientRef, channel: Channel): string {
-  const base = (deps.config.publicUrl ?? deps.selfUrl()).replace(/\/+$/, "");
-  return `${base}/api/messaging/unsubscribe/${sealUnsubscribeToken(deps.secrets, { orgId, ref, channel })}`;
+  return `${publicBaseUrl(deps)}/api/messaging/unsubscribe/${sealUnsubscribeToken(deps.secrets, { orgId, ref, channel })}`;
 }
 
 export interface RecipientFilter {

@@ -13,6 +13,7 @@ import type { JsonObject, ProviderDefinition } from "../services/sdk/define-prov
 import { ChainEntity, ProviderEntity } from "./entities.js";
 import { definitionOf } from "./kinds.js";
 import type { ChainRow, ProviderRow } from "./rows.js";
+import { publicBaseUrl } from "../public-url.js";
 
 export interface ResolvedProvider {
   id: string;
@@ -64,7 +65,7 @@ export async function loadProvider(deps: MessagingDeps, em: EntityManager, orgId
 
 /** Where the provider posts inbound messages and status callbacks (give this URL to the provider). */
 export function providerWebhookUrl(deps: MessagingDeps, providerId: string): string {
-  return `${(deps.config.publicUrl ?? deps.selfUrl()).replace(/\/+$/, "")}/api/messaging/hooks/${providerId}`;
+  return `${publicBaseUrl(deps)}/api/messaging/hooks/${providerId}`;
 }
 
 /** The channels in the contact's order of addresses, each once, that it consented to and did not opt out of. */
