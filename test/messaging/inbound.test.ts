@@ -91,7 +91,7 @@ describe("inbound SMS", () => {
     const { events } = await stage.admin.governance.listEvents({ communityId: community!.id, types: ["messaging.message_received"] });
     const incoming = (await messages.listMessages({ orgId: stage.orgId, contactId: contact!.id, direction: Direction.INCOMING })).messages;
     expect(events.map((e) => e.data)).toEqual([{ message_id: incoming[0].id, org_id: stage.orgId, channel: "sms", provider_id: smsProvider.id, contact_id: contact!.id, in_reply_to_message_id: id }]);
-    expect(JSON.stringify(events)).not.toContain("library");
+    expect(JSON.stringify(events.map((e) => [e.type, e.source, e.data, e.initiator]))).not.toContain("library");
   }, 60_000);
 
   it("a bad or missing signature is 401 and nothing is stored", async () => {
