@@ -26,7 +26,7 @@ export function senderSettings(): SenderSettings {
     sendTimeoutMs: int("POLITY_MESSAGING_SEND_TIMEOUT_MS", 30_000, 100, 600_000),
     maxInlineWaitMs: 2_000,
     pausedRecheckMs: 5_000,
-    batchSize: int("POLITY_MESSAGING_SEND_BATCH", 100, 1, 1000),
+    batchSize: int("POLITY_MESSAGING_SEND_BATCH", 250, 1, 1000),
     concurrency: int("POLITY_MESSAGING_SEND_CONCURRENCY", 4, 1, 64),
   };
 }
