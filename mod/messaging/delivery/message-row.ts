@@ -1,4 +1,4 @@
-// The message row as the sender and the RPC handlers read it, and the few writes on it besides transitions.
+// The message row as the sender and the RPC handlers read it (the sender's writes are in batch-writes.ts).
 import type { EntityManager } from "../../../sys/core/db.js";
 import { query, tableOf } from "../../../sys/core/sql.js";
 import type { RecipientRef } from "../contacts/recipients.js";
@@ -47,19 +47,6 @@ export function refOf(row: MessageRow): RecipientRef {
   if (row.contact_id) return { contactId: row.contact_id };
   if (row.recipient_community_id && row.recipient_account_id) return { member: { communityId: row.recipient_community_id, accountId: row.recipient_account_id } };
   return {};
-}
-
-/** Moves the message's send time (a retry's backoff, a rate-limit slot, a paused blast): early jobs wait for it. */
-export async function postpone(em: EntityManager, id: string, until: Date): Promise<void> {
-  await query(em, `update ${tableOf(em, MessageEntity)} set "send_at" = ?, "updated_at" = ? where "id" = ?`, [until, new Date(), id]);
-}
-
-export async function setCarrier(em: EntityManager, id: string, c: { providerId: string; channel: number; address: string; providerMessageId?: string }): Promise<void> {
-  await query(
-    em,
-    `update ${tableOf(em, MessageEntity)} set "provider_id" = ?, "channel" = ?, "address" = ?, "provider_message_id" = coalesce(?, "provider_message_id"), "updated_at" = ? where "id" = ?`,
-    [c.providerId, c.channel, c.address.slice(0, 320), c.providerMessageId?.slice(0, 200) ?? null, new Date(), id],
-  );
 }
 
 /** The rows of `ids` that exist, in one query (a sender's batch). */

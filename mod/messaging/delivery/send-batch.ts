@@ -73,8 +73,10 @@ async function sendPass(sender: Sender, ids: string[], slots: Map<string, SendJo
 
   const started = await deps.db.em().transactional((txem) => recordDecisions(sender, txem as EntityManager, plan, going));
   const results = await Promise.all(started.sending.map((r) => callProvider(sender, r)));
-  const next = await deps.db.em().transactional((txem) => recordOutcomes(sender, txem as EntityManager, results));
-  return [...started.unusable, ...next];
+  const outcomes = await deps.db.em().transactional((txem) => recordOutcomes(sender, txem as EntityManager, results));
+  // Counted once committed: a batch rolled back and retried message by message is not counted twice.
+  outcomes.observe();
+  return [...started.unusable, ...outcomes.next];
 }
 
 /** Reserves each provider's slots for its messages at once; a message whose slot is far off waits in the queue. */
@@ -155,14 +157,15 @@ async function callProvider(sender: Sender, ready: Ready): Promise<Called> {
 }
 
 /** The provider calls' outcomes in one transaction; returns the messages that go on to the next provider. */
-async function recordOutcomes(sender: Sender, tx: EntityManager, called: Called[]): Promise<string[]> {
-  if (called.length === 0) return [];
+async function recordOutcomes(sender: Sender, tx: EntityManager, called: Called[]): Promise<{ next: string[]; observe: () => void }> {
+  if (called.length === 0) return { next: [], observe: () => undefined };
   const { deps, settings, metrics } = sender;
   const locked = await lockMessages(tx, called.map((c) => c.ready.message.id));
   const closes: AttemptClose[] = [];
   const moves: HistoryInsert[] = [];
   const retries: Array<{ messageId: string; at: Date }> = [];
   const next: string[] = [];
+  const observations: Array<() => void> = [];
   const sentAt = Date.now();
   for (const { ready: r, result, failure } of called) {
     const current = locked.get(r.message.id);
@@ -171,8 +174,9 @@ async function recordOutcomes(sender: Sender, tx: EntityManager, called: Called[
       const to = result.state === "DELIVERED_SERVICE" ? MessageState.DELIVERED_SERVICE : MessageState.SENT;
       // A receipt may have overtaken this answer (DELIVERED already): then the state stays where it is.
       if (current && canMove(current.state, to)) moves.push({ messageId: r.message.id, orgId: r.message.org_id, contactId: r.message.contact_id, state: to, providerId: r.provider.id, at: new Date(sentAt) });
-      metrics.observeSent(r.provider.kind, (sentAt - r.message.created_at.getTime()) / 1000);
-      if (to === MessageState.DELIVERED_SERVICE) metrics.observeDelivered(r.provider.kind, (sentAt - r.message.created_at.getTime()) / 1000);
+      const seconds = (sentAt - r.message.created_at.getTime()) / 1000;
+      observations.push(() => metrics.observeSent(r.provider.kind, seconds));
+      if (to === MessageState.DELIVERED_SERVICE) observations.push(() => metrics.observeDelivered(r.provider.kind, seconds));
       continue;
     }
     const f = failure ?? { transient: true, reason: "unknown failure" };
@@ -186,5 +190,5 @@ async function recordOutcomes(sender: Sender, tx: EntityManager, called: Called[
   await moveMany(tx, moves);
   await postponeMany(tx, retries);
   await enqueueSends(deps, tx, retries.map((r) => ({ messageId: r.messageId, startAfter: r.at })));
-  return next;
+  return { next, observe: () => observations.forEach((o) => o()) };
 }

@@ -124,17 +124,18 @@ export async function transition(
   to: MessageState,
   detail: { providerId?: string; reason?: string; at?: Date } = {},
 ): Promise<boolean> {
-  const [row] = await query<{ org_id: string; contact_id: string | null; state: number; created_at: Date; kind: string | null }>(
+  const [row] = await query<{ org_id: string; contact_id: string | null; state: number; created_at: Date; provider_id: string | null }>(
     em,
-    `select m."org_id", m."contact_id", m."state", m."created_at", p."kind" from ${tableOf(em, MessageEntity)} m
-     left join ${tableOf(em, ProviderEntity)} p on p."id" = coalesce(?::uuid, m."provider_id") where m."id" = ? for update of m`,
-    [detail.providerId ?? null, messageId],
+    `select "org_id", "contact_id", "state", "created_at", "provider_id" from ${tableOf(em, MessageEntity)} where "id" = ? for update`,
+    [messageId],
   );
   if (!row || !canMove(row.state, to)) return false;
   await recordMove(em, { messageId, orgId: row.org_id, contactId: row.contact_id, state: to, providerId: detail.providerId, reason: detail.reason, at: detail.at ?? new Date() });
   // The first report of delivery (a receipt; a later READ or REPLIED without one does not count).
-  if (DELIVERED.has(to) && row.state < MessageState.DELIVERED_SERVICE && row.kind) {
-    sendMetricsOf(deps).observeDelivered(row.kind, ((detail.at ?? new Date()).getTime() - new Date(row.created_at).getTime()) / 1000);
+  const providerId = detail.providerId ?? row.provider_id;
+  if (DELIVERED.has(to) && row.state < MessageState.DELIVERED_SERVICE && providerId) {
+    const [provider] = await query<{ kind: string }>(em, `select "kind" from ${tableOf(em, ProviderEntity)} where "id" = ?`, [providerId]);
+    if (provider) sendMetricsOf(deps).observeDelivered(provider.kind, ((detail.at ?? new Date()).getTime() - new Date(row.created_at).getTime()) / 1000);
   }
   return true;
 }
