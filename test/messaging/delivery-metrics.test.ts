@@ -1,11 +1,15 @@
 // The sender's metrics on the sending process's /metrics: a send moves the per-kind counters and histograms, and
 // no label names an org, provider or message (their values would grow without bound).
+import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EntityManager } from "../../sys/core/db.js";
+import { transition } from "../../mod/messaging/messages/store.js";
 import { MessageState } from "../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import type { GetMessageResponse } from "../../clients/src/gen/polity/mod/messaging/v1/messages_pb.js";
 import { startMessagesStage, until, type MessagesStage } from "./messages-stage.js";
 
 let stage: MessagesStage;
+let sentId: string;
 
 beforeAll(async () => {
   stage = await startMessagesStage("msgmetrics");
@@ -35,6 +39,7 @@ describe("sender metrics", () => {
       content: { case: "message", value: { text: "Counted" } },
     });
     await until(() => stage.messages.getMessage({ orgId: stage.orgId, messageId: message!.id }), (r: GetMessageResponse) => r.message!.state === MessageState.SENT, 30_000);
+    sentId = message!.id;
 
     const after = await scrape();
     const moved = (series: string) => sample(after, series) - sample(before, series);
@@ -44,5 +49,16 @@ describe("sender metrics", () => {
     expect(moved('messaging_time_to_sent_seconds_count{provider_kind="sms"}')).toBe(1);
     expect(after).toContain("# TYPE messaging_time_to_delivered_seconds histogram");
     expect(after).not.toMatch(/^messaging_\w+\{[^}]*(org|message|provider_id)[^}]*\}/m);
+  });
+
+  it("observe the time to delivery on the first receipt only, by the carrying provider's kind", async () => {
+    // The receipts' process (the one answering the provider's callback) counts on its own registry.
+    const registry = new Registry();
+    const deps = { ...stage.deps, metrics: registry };
+    const receipt = (to: MessageState) => stage.deps.db.em().transactional((tx) => transition(deps, tx as EntityManager, sentId, to, { providerId: stage.smsProviderId }));
+    expect(await receipt(MessageState.DELIVERED_SERVICE)).toBe(true);
+    expect(await receipt(MessageState.DELIVERED_USER)).toBe(true);
+    const text = await registry.metrics();
+    expect(sample(text, 'messaging_time_to_delivered_seconds_count{provider_kind="sms"}')).toBe(1);
   });
 });
