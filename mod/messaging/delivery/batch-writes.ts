@@ -40,15 +40,20 @@ export async function withOpenAttempt(tx: EntityManager, rows: LockedRow[]): Pro
   return new Set(found.map((r) => r.message_id));
 }
 
+export interface Move extends HistoryInsert {
+  /** Who carries the message, written with the move (one UPDATE per row, not two). */
+  carrier?: { channel: number; address: string; providerMessageId?: string };
+}
+
 /** Moves already checked (rows locked, canMove true): state, provider, a history row each, one NOTIFY per org. */
-export async function moveMany(tx: EntityManager, moves: HistoryInsert[]): Promise<void> {
+export async function moveMany(tx: EntityManager, moves: Move[]): Promise<void> {
   if (moves.length === 0) return;
-  const now = new Date();
   await query(
     tx,
-    `update ${tableOf(tx, MessageEntity)} m set "state" = v.state, "provider_id" = coalesce(v.provider, m."provider_id"), "updated_at" = ?
-     from (values ${marks(moves, "(?::uuid, ?::int, ?::uuid)")}) v(id, state, provider) where m."id" = v.id`,
-    [now, ...moves.flatMap((m) => [m.messageId, m.state, m.providerId ?? null])],
+    `update ${tableOf(tx, MessageEntity)} m set "state" = v.state, "provider_id" = coalesce(v.provider, m."provider_id"), "channel" = coalesce(v.channel, m."channel"),
+       "address" = coalesce(v.address, m."address"), "provider_message_id" = coalesce(v.pmid, m."provider_message_id"), "updated_at" = ?
+     from (values ${marks(moves, "(?::uuid, ?::int, ?::uuid, ?::int, ?::text, ?::text)")}) v(id, state, provider, channel, address, pmid) where m."id" = v.id`,
+    [new Date(), ...moves.flatMap((m) => [m.messageId, m.state, m.providerId ?? null, m.carrier?.channel ?? null, m.carrier?.address.slice(0, 320) ?? null, m.carrier?.providerMessageId?.slice(0, 200) ?? null])],
   );
   await insertHistory(tx, moves);
   // Watchers re-read from their position on any wake-up: one per org says as much as one per message.

@@ -10,12 +10,11 @@ import { MessageState } from "../../../clients/src/gen/polity/mod/messaging/v1/c
 import type { EntityManager } from "../../../sys/core/db.js";
 import { delayBeforeNextAttempt } from "../../../sys/core/outbound/retry-schedule.js";
 import type { MessagingDeps } from "../deps.js";
-import type { HistoryInsert } from "../messages/store.js";
 import { canMove } from "../messages/states.js";
 import { type ProviderRateLimiter, waitFor } from "../rate-limit/provider-rate.js";
 import { classifyFailure, type OutgoingMessage, type SendResult } from "../services/sdk/define-provider.js";
 import { ACTIVE, type Candidate, type PassPlan, planPass, type Requeue, sendingReason } from "./batch-plan.js";
-import { type AttemptClose, closeAttempts, insertAttempts, lockMessages, moveMany, postponeMany, setCarriers, withOpenAttempt } from "./batch-writes.js";
+import { type AttemptClose, closeAttempts, insertAttempts, lockMessages, type Move, moveMany, postponeMany, setCarriers, withOpenAttempt } from "./batch-writes.js";
 import { answeredMessages, outgoingFor } from "./content.js";
 import type { SendMetrics } from "./metrics.js";
 import { enqueueSends, type SendJob } from "./send-queue.js";
@@ -105,7 +104,7 @@ async function reserveSlots(sender: Sender, ready: Ready[], slots: Map<string, S
 async function recordDecisions(sender: Sender, tx: EntityManager, plan: PassPlan, ready: Ready[]): Promise<{ sending: Ready[]; unusable: string[] }> {
   const locked = await lockMessages(tx, [...plan.finish.map((f) => f.messageId), ...plan.requeue.filter((r) => r.move).map((r) => r.messageId), ...ready.map((r) => r.message.id)]);
   await closeAttempts(tx, plan.closeStale);
-  const moves: HistoryInsert[] = [];
+  const moves: Move[] = [];
   for (const f of plan.finish) {
     const row = locked.get(f.messageId);
     if (row && ACTIVE.has(row.state) && canMove(row.state, f.state)) moves.push({ messageId: f.messageId, orgId: row.org_id, contactId: row.contact_id, state: f.state, reason: f.reason, at: new Date() });
@@ -125,9 +124,11 @@ async function recordDecisions(sender: Sender, tx: EntityManager, plan: PassPlan
     closed: r.unusable ? { outcome: "permanent" as const, reason: r.unusable } : undefined,
   })));
   const sending = mine.filter((r) => r.outgoing);
-  await setCarriers(tx, sending.map((r) => ({ messageId: r.message.id, providerId: r.provider.id, channel: r.provider.channel, address: r.outgoing!.to })));
   for (const r of sending) {
-    moves.push({ messageId: r.message.id, orgId: r.message.org_id, contactId: r.message.contact_id, state: MessageState.SENDING, providerId: r.provider.id, reason: sendingReason(r), at: new Date() });
+    moves.push({
+      messageId: r.message.id, orgId: r.message.org_id, contactId: r.message.contact_id, state: MessageState.SENDING, providerId: r.provider.id,
+      reason: sendingReason(r), at: new Date(), carrier: { channel: r.provider.channel, address: r.outgoing!.to },
+    });
   }
   await moveMany(tx, moves);
   return { sending, unusable: mine.filter((r) => r.unusable).map((r) => r.message.id) };
@@ -162,7 +163,8 @@ async function recordOutcomes(sender: Sender, tx: EntityManager, called: Called[
   const { deps, settings, metrics } = sender;
   const locked = await lockMessages(tx, called.map((c) => c.ready.message.id));
   const closes: AttemptClose[] = [];
-  const moves: HistoryInsert[] = [];
+  const moves: Move[] = [];
+  const carriersOnly: Parameters<typeof setCarriers>[1] = [];
   const retries: Array<{ messageId: string; at: Date }> = [];
   const next: string[] = [];
   const observations: Array<() => void> = [];
@@ -172,8 +174,10 @@ async function recordOutcomes(sender: Sender, tx: EntityManager, called: Called[
     if (result) {
       closes.push({ id: r.attemptId, outcome: "sent", providerMessageId: result.providerMessageId });
       const to = result.state === "DELIVERED_SERVICE" ? MessageState.DELIVERED_SERVICE : MessageState.SENT;
+      const carrier = { channel: r.provider.channel, address: r.outgoing!.to, providerMessageId: result.providerMessageId };
       // A receipt may have overtaken this answer (DELIVERED already): then the state stays where it is.
-      if (current && canMove(current.state, to)) moves.push({ messageId: r.message.id, orgId: r.message.org_id, contactId: r.message.contact_id, state: to, providerId: r.provider.id, at: new Date(sentAt) });
+      if (current && canMove(current.state, to)) moves.push({ messageId: r.message.id, orgId: r.message.org_id, contactId: r.message.contact_id, state: to, providerId: r.provider.id, at: new Date(sentAt), carrier });
+      else carriersOnly.push({ messageId: r.message.id, providerId: r.provider.id, ...carrier });
       const seconds = (sentAt - r.message.created_at.getTime()) / 1000;
       observations.push(() => metrics.observeSent(r.provider.kind, seconds));
       if (to === MessageState.DELIVERED_SERVICE) observations.push(() => metrics.observeDelivered(r.provider.kind, seconds));
@@ -186,7 +190,7 @@ async function recordOutcomes(sender: Sender, tx: EntityManager, called: Called[
     else next.push(r.message.id);
   }
   await closeAttempts(tx, closes);
-  await setCarriers(tx, called.flatMap(({ ready: r, result }) => (result ? [{ messageId: r.message.id, providerId: r.provider.id, channel: r.provider.channel, address: r.outgoing!.to, providerMessageId: result.providerMessageId }] : [])));
+  await setCarriers(tx, carriersOnly);
   await moveMany(tx, moves);
   await postponeMany(tx, retries);
   await enqueueSends(deps, tx, retries.map((r) => ({ messageId: r.messageId, startAfter: r.at })));
