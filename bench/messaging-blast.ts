@@ -99,6 +99,8 @@ async function main() {
   const env = {
     ...process.env, DATABASE_URL: databaseUrl, POLITY_SECRETS_KEY: randomBytes(32).toString("base64"), POLITY_OUTBOUND_ALLOW_PRIVATE: "true",
     POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, POLITY_LOG_LEVEL: "warn", POLITY_JOB_EXPIRE_SECONDS: "10",
+    // A killed worker's in-flight sends are tried again once their attempt has timed out.
+    POLITY_MESSAGING_SEND_TIMEOUT_MS: process.env.POLITY_MESSAGING_SEND_TIMEOUT_MS ?? "5000",
   };
   const api = await startPolity("sys,mod", env, dataDir);
   const token = (await clientFor(AuthService, api.url).login(ADMIN)).tokens!.accessToken;
@@ -150,7 +152,8 @@ async function main() {
          join mod.messaging_message_history h on h.message_id = m.id and h.state = 3 where m.blast_id = $1`, [blast.id]);
     const latencies = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
     let state = (await blasts.getBlast({ orgId: org.id, blastId: blast.id })).blast!;
-    for (let i = 0; i < 100 && state.state !== BlastState.DONE; i++) {
+    // Messages a killed worker sent but did not record are re-sent (same key) after the send timeout.
+    for (let i = 0; i < 450 && state.state !== BlastState.DONE; i++) {
       await new Promise((r) => setTimeout(r, 200));
       state = (await blasts.getBlast({ orgId: org.id, blastId: blast.id })).blast!;
     }

@@ -59,6 +59,10 @@ export const settings: Setting[] = [
   { key: "shutdownGraceMs", env: "POLITY_SHUTDOWN_GRACE_MS", schema: z.coerce.number().int().min(0), default: 10000, doc: "How long SIGTERM waits for in-flight calls" },
   { key: "jobExpireSeconds", env: "POLITY_JOB_EXPIRE_SECONDS", schema: z.coerce.number().int().min(10).max(86400), default: 60, doc: "A background job (a send, a sweep) whose worker stops heart-beating for this long (a killed or frozen process) is given to another worker; a live worker keeps it while it runs (at most 15 minutes, or this if longer)" },
   { key: "jobPollIntervalMs", env: "POLITY_JOB_POLL_INTERVAL_MS", schema: z.coerce.number().int().min(500).max(60000), default: 2000, doc: "How often an idle worker polls the job queue" },
+  { key: "messagingAttemptsPerProvider", env: "POLITY_MESSAGING_ATTEMPTS_PER_PROVIDER", schema: z.coerce.number().int().min(1).max(50), default: 3, doc: "Tries of one message on one messaging service (transient failures) before it moves down its chain" },
+  { key: "messagingSendTimeoutMs", env: "POLITY_MESSAGING_SEND_TIMEOUT_MS", schema: z.coerce.number().int().min(100).max(600000), default: 30000, doc: "A messaging service's send is aborted (a transient failure) after this long" },
+  { key: "messagingSendBatch", env: "POLITY_MESSAGING_SEND_BATCH", schema: z.coerce.number().int().min(1).max(1000), default: 250, doc: "Send jobs a worker takes at once (smaller: fewer messages re-sent, with the same Idempotency-Key, after a worker is killed)" },
+  { key: "messagingSendConcurrency", env: "POLITY_MESSAGING_SEND_CONCURRENCY", schema: z.coerce.number().int().min(1).max(64), default: 4, doc: "Send batches a worker process works on at once" },
   { key: "statementTimeoutMs", env: "POLITY_STATEMENT_TIMEOUT_MS", schema: z.coerce.number().int().min(0), default: 15000, doc: "PostgreSQL statement_timeout (also capped by each call's deadline)" },
   { key: "trustedProxies", env: "POLITY_TRUSTED_PROXIES", schema: csv.pipe(z.array(z.string().refine(isProxyAddress, "not an IP address, CIDR range, or loopback/linklocal/uniquelocal"))), default: [], doc: "Peers whose `x-forwarded-for` is believed for the client address (mod replicas, a gateway): addresses or CIDR ranges, comma-separated; empty trusts nobody" },
   { key: "serveWeb", env: "POLITY_SERVE_WEB", schema: bool, default: true, doc: "Serve the web GUI at `/`" },
@@ -130,6 +134,10 @@ export interface Config {
   statementTimeoutMs: number;
   jobExpireSeconds: number;
   jobPollIntervalMs: number;
+  messagingAttemptsPerProvider: number;
+  messagingSendTimeoutMs: number;
+  messagingSendBatch: number;
+  messagingSendConcurrency: number;
   trustedProxies: string[];
   serveWeb: boolean;
   secretsKey?: string;

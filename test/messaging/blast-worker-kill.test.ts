@@ -12,7 +12,7 @@ const MESSAGES = 400;
 describe("a blast with a worker killed mid-way (bench/messaging-blast.ts, small)", () => {
   it("delivers every message under its own Idempotency-Key, before and after a worker dies", () => {
     const run = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "../../bench/messaging-blast.ts"), "--messages", String(MESSAGES), "--baseline-posts", "0", "--kill-at", "0.25", "--json"], {
-      cwd: join(import.meta.dirname, "../.."), encoding: "utf8", timeout: 280_000, env: { ...process.env, BENCH_DATABASE_URL: PG_ADMIN_URL.replace(/\/postgres$/, "") },
+      cwd: join(import.meta.dirname, "../.."), encoding: "utf8", timeout: 280_000, env: { ...process.env, POLITY_MESSAGING_SEND_BATCH: "50", BENCH_DATABASE_URL: PG_ADMIN_URL.replace(/\/postgres$/, "") },
     });
     expect(run.status, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout.trim().split("\n").at(-1)!);

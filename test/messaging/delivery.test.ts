@@ -15,13 +15,11 @@ const ms = (t: { seconds: bigint; nanos: number } | undefined) => (t ? Number(t.
 
 beforeAll(async () => {
   // Two tries per service: the SMS gateway's 429 then 500 use up its budget.
-  process.env.POLITY_MESSAGING_ATTEMPTS_PER_PROVIDER = "2";
   // Links in email (one-click unsubscribe) are built on the public URL.
-  stage = await startMessagesStage("msgdelivery", { POLITY_PUBLIC_URL: "http://polity.example" });
+  stage = await startMessagesStage("msgdelivery", { POLITY_PUBLIC_URL: "http://polity.example", POLITY_MESSAGING_ATTEMPTS_PER_PROVIDER: "2" });
 }, 60_000);
 afterAll(async () => {
   await stage?.stop();
-  delete process.env.POLITY_MESSAGING_ATTEMPTS_PER_PROVIDER;
 });
 
 async function send(contactId: string, text: string): Promise<string> {

@@ -15,13 +15,11 @@ let stage: MessagesStage;
 const { polity, ok } = inProcessPolity(home, () => stage.server.url);
 
 beforeAll(async () => {
-  process.env.POLITY_MESSAGING_ATTEMPTS_PER_PROVIDER = "1";
-  stage = await startMessagesStage("msgcliorg");
+  stage = await startMessagesStage("msgcliorg", { POLITY_MESSAGING_ATTEMPTS_PER_PROVIDER: "1" });
   await ok(["login", "--email", "msgcliorg-admin@example.org", "--password-stdin"], "a long admin password\n");
 }, 60_000);
 afterAll(async () => {
   await stage?.stop();
-  delete process.env.POLITY_MESSAGING_ATTEMPTS_PER_PROVIDER;
 });
 
 describe("polity messages", () => {

@@ -12,12 +12,10 @@ import { startMessagesStage, until, type MessagesStage } from "./messages-stage.
 let stage: MessagesStage;
 
 beforeAll(async () => {
-  process.env.POLITY_MESSAGING_ATTEMPTS_PER_PROVIDER = "1";
-  stage = await startMessagesStage("msgservice");
+  stage = await startMessagesStage("msgservice", { POLITY_MESSAGING_ATTEMPTS_PER_PROVIDER: "1" });
 }, 60_000);
 afterAll(async () => {
   await stage?.stop();
-  delete process.env.POLITY_MESSAGING_ATTEMPTS_PER_PROVIDER;
 });
 
 async function failure(call: Promise<unknown>): Promise<ConnectError> {

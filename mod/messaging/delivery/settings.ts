@@ -1,4 +1,6 @@
-// The sender's knobs. Read from the environment until the shared config grows messaging keys.
+// The sender's knobs: the `messaging*` keys of the config, and two fixed pacing delays.
+import type { Config } from "../../../sys/core/config.js";
+
 export interface SenderSettings {
   /** Attempts on one provider for one message (the first one included) before moving down the chain. */
   attemptsPerProvider: number;
@@ -13,20 +15,13 @@ export interface SenderSettings {
   concurrency: number;
 }
 
-function int(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === "" ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer in ${min}..${max}`);
-  return value;
-}
-
-export function senderSettings(): SenderSettings {
+export function senderSettings(config: Pick<Config, "messagingAttemptsPerProvider" | "messagingSendTimeoutMs" | "messagingSendBatch" | "messagingSendConcurrency">): SenderSettings {
   return {
-    attemptsPerProvider: int("POLITY_MESSAGING_ATTEMPTS_PER_PROVIDER", 3, 1, 50),
-    sendTimeoutMs: int("POLITY_MESSAGING_SEND_TIMEOUT_MS", 30_000, 100, 600_000),
+    attemptsPerProvider: config.messagingAttemptsPerProvider,
+    sendTimeoutMs: config.messagingSendTimeoutMs,
     maxInlineWaitMs: 2_000,
     pausedRecheckMs: 5_000,
-    batchSize: int("POLITY_MESSAGING_SEND_BATCH", 250, 1, 1000),
-    concurrency: int("POLITY_MESSAGING_SEND_CONCURRENCY", 4, 1, 64),
+    batchSize: config.messagingSendBatch,
+    concurrency: config.messagingSendConcurrency,
   };
 }

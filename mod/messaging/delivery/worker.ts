@@ -13,7 +13,7 @@ import { startSendSweep } from "./sweep.js";
 const REQUEUE_AFTER_ERROR_MS = 10_000;
 
 export async function startSender(deps: MessagingDeps): Promise<() => Promise<void>> {
-  const sender: Sender = { deps, settings: senderSettings(), limiter: createProviderRateLimiter(deps), metrics: sendMetricsOf(deps) };
+  const sender: Sender = { deps, settings: senderSettings(deps.config), limiter: createProviderRateLimiter(deps), metrics: sendMetricsOf(deps) };
   const stopWork = await jobsOf(deps).work<SendJob>(SEND_QUEUE, { batchSize: sender.settings.batchSize, concurrency: sender.settings.concurrency }, async (jobs) => {
     const batch = jobs.map((j) => j.data);
     try {
