@@ -7,12 +7,12 @@
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
-import { AuthService } from "../../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 import { type Identity, IdentityService, LinkQuality, LinkType } from "../../../clients/src/gen/polity/sys/identity/v1/identity_pb.js";
 import { apiError, reasonOf } from "../errors.js";
 import { isUuid } from "../sql.js";
 import type { IdentityPort, LinkedIdentity, LinkQuality as Quality, LinkType as Type } from "./identity-port.js";
 import { createSysTransport, sysUnavailable } from "./remote-authorization.js";
+import { createServiceToken } from "./service-token.js";
 
 export interface RemoteIdentityOptions {
   sysUrl: string;
@@ -25,7 +25,6 @@ export interface RemoteIdentityOptions {
 }
 
 const BATCH = 1000; // LookupIdentities' own maximum
-const RENEW_BEFORE_MS = 30_000;
 
 export const identityCredentialsMissing = () =>
   apiError(Code.Unavailable, "IDENTITY_CREDENTIALS_MISSING", "mod has no credential to ask sys about linked identities: set modServiceApiKey (POLITY_MOD_SERVICE_API_KEY) to an API key of a service account holding platform.identity_resolver");
@@ -46,32 +45,16 @@ export function createRemoteIdentity(options: RemoteIdentityOptions): IdentityPo
   const timeoutMs = options.timeoutMs ?? 5000;
   const { session, transport } = createSysTransport(sysUrl, false, options.tracer);
   const identities = createClient(IdentityService, transport);
-  const auth = createClient(AuthService, transport);
-  // A promise, so that concurrent calls share one exchange.
-  let service: Promise<{ token: string; renewAt: number }> | undefined;
+  const token = serviceApiKey
+    ? createServiceToken(transport, serviceApiKey, timeoutMs, () => {
+      logger.error("modServiceApiKey was refused by sys: linked identities cannot be read without a caller's token");
+      return apiError(Code.Unavailable, "IDENTITY_CREDENTIALS_REFUSED", "sys refused mod's service credential (modServiceApiKey)");
+    })
+    : undefined;
 
   async function serviceToken(): Promise<string> {
-    if (!serviceApiKey) throw identityCredentialsMissing();
-    const held = service && (await service.catch(() => undefined));
-    if (held && held.renewAt > Date.now()) return held.token;
-    const fresh = (async () => {
-      const { tokens } = await auth.exchangeApiKey({ apiKey: serviceApiKey }, { timeoutMs });
-      if (!tokens?.accessToken) throw new Error("ExchangeApiKey answered without tokens");
-      const expiresAt = tokens.accessTokenExpiresAt ? Number(tokens.accessTokenExpiresAt.seconds) * 1000 : Date.now() + 60_000;
-      return { token: tokens.accessToken, renewAt: expiresAt - Math.min(RENEW_BEFORE_MS, Math.max(0, expiresAt - Date.now()) / 4) };
-    })();
-    service = fresh;
-    fresh.catch(() => service === fresh && (service = undefined));
-    try {
-      return (await fresh).token;
-    } catch (error) {
-      const code = ConnectError.from(error).code;
-      if (code === Code.Unauthenticated || code === Code.InvalidArgument || code === Code.PermissionDenied) {
-        logger.error("modServiceApiKey was refused by sys: linked identities cannot be read without a caller's token");
-        throw apiError(Code.Unavailable, "IDENTITY_CREDENTIALS_REFUSED", "sys refused mod's service credential (modServiceApiKey)");
-      }
-      throw error;
-    }
+    if (!token) throw identityCredentialsMissing();
+    return token.get();
   }
 
   /** Runs `call` with the caller's bearer, else the service token (asked again once when sys no longer takes it). */
@@ -82,7 +65,7 @@ export function createRemoteIdentity(options: RemoteIdentityOptions): IdentityPo
         return await call({ authorization: `Bearer ${await serviceToken()}` });
       } catch (error) {
         if (ConnectError.from(error).code !== Code.Unauthenticated) throw error;
-        service = undefined; // revoked or expired early: exchange the key again, once
+        token?.drop(); // revoked or expired early: exchange the key again, once
         return await call({ authorization: `Bearer ${await serviceToken()}` });
       }
     } catch (error) {
