@@ -18,7 +18,8 @@ const SYS = [
   "polity.sys.community.v1.CommunityService",
   "polity.sys.identity.v1.IdentityService",
 ];
-const MOD = ["polity.mod.voting.v1.VotingService", "polity.mod.disco.v1.DiscoService", "polity.mod.governance.v1.GovernanceService", "polity.mod.contributions.v1.ContributionsService"];
+const MESSAGING = ["ContactService", "ProviderService", "MessageService", "TemplateService", "BlastService", "NotificationService"].map((s) => `polity.mod.messaging.v1.${s}`);
+const MOD = ["polity.mod.voting.v1.VotingService", "polity.mod.disco.v1.DiscoService", "polity.mod.governance.v1.GovernanceService", "polity.mod.contributions.v1.ContributionsService", ...MESSAGING];
 
 const listed = async (url: string) => {
   const { statuses } = await clientFor(Health, url).list({});

@@ -32,7 +32,9 @@ export function createInviteHandlers(ctx: SysContext): Handlers {
       requireActive(community);
       const role = req.role === MemberRole.UNSPECIFIED ? "member" : roleName(req.role)!;
       await engine.mayHandOut({ actorId: caller, role: bindingRoleOf(role), resource: resourceOf(community.id) }, em);
-      const token = randomToken();
+      // The invitee types `polity members accept TOKEN`: a token starting with "-" would be read as an option.
+      let token = randomToken();
+      while (token.startsWith("-")) token = randomToken();
       const now = new Date();
       const expiresAt = new Date(now.getTime() + (req.expiresInDays || 14) * DAY_MS);
       const email = req.email ? req.email.toLowerCase() : null;
