@@ -1,16 +1,61 @@
-// mod-disco: organisations publish listings so people can discover projects to join.
-import { DiscoService } from "../../clients/src/gen/polity/mod/disco/v1/disco_pb.js";
-import { defineModule, service } from "../../sys/core/module.js";
-import { createDiscoService } from "./disco-service.js";
-import { Listing } from "./entities.js";
-import { discoMigrations } from "./migrations/index.js";
+// mod-disco: people discover organisations, projects and campaigns to join; survey projects ask what people
+// can give (supply) and what they need (demand); campaigns act once enough people have pledged.
+import { Code } from "@connectrpc/connect";
+import { apiError } from "../../sys/core/errors.js";
+import { defineModule, type ModContext } from "../../sys/core/module.js";
+import { createNotifier } from "../../sys/core/notifier.js";
+import type { DiscoArea } from "./area.js";
+import type { DiscoDeps } from "./deps.js";
+import { listingsArea } from "./listings/area.js";
+
+const AREAS: DiscoArea[] = [listingsArea];
 
 export function createDiscoModule() {
-  return defineModule({
-    id: "disco",
-    tier: "mod",
-    entities: [Listing as never],
-    migrations: discoMigrations,
-    services: (ctx) => [service(DiscoService, createDiscoService(ctx.db))],
-  });
+  let deps: DiscoDeps | undefined;
+  const stops: Array<() => Promise<void> | void> = [];
+
+  const depsFor = (ctx: ModContext): DiscoDeps => {
+    if (deps) return deps;
+    const notifier = createNotifier(ctx.db, ctx.logger);
+    stops.push(() => notifier.close());
+    const built: DiscoDeps = {
+      db: ctx.db,
+      config: ctx.config,
+      logger: ctx.logger.child({ module: "disco" }),
+      authz: ctx.authz,
+      directory: ctx.directory,
+      timespace: () => {
+        if (!ctx.timespace) throw apiError(Code.Unavailable, "TIMESPACE_UNAVAILABLE", "this server has no places or time service");
+        return ctx.timespace;
+      },
+      notifier,
+      jobs: ctx.jobs,
+      metrics: ctx.metrics,
+      async pledgesChanged(tx, change) {
+        for (const area of AREAS) await area.onPledgesChanged?.(built, tx, change);
+      },
+    };
+    deps = built;
+    return built;
+  };
+
+  return {
+    ...defineModule<ModContext>({
+      id: "disco",
+      tier: "mod",
+      entities: AREAS.flatMap((a) => a.entities) as never[],
+      migrations: AREAS.flatMap((a) => a.migrations),
+      services: (ctx) => AREAS.flatMap((a) => a.services?.(depsFor(ctx)) ?? []),
+      routes: (ctx) => AREAS.flatMap((a) => a.routes?.(depsFor(ctx)) ?? []),
+      async work(ctx) {
+        for (const area of AREAS) if (area.work) stops.unshift(await area.work(depsFor(ctx)));
+      },
+      async stop() {
+        for (const stop of stops.splice(0)) await stop();
+        deps = undefined;
+      },
+    }),
+    /** Builds the shared parts without serving (tests). */
+    depsFor,
+  };
 }

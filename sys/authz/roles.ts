@@ -102,8 +102,8 @@ export const ROLES: readonly RoleDef[] = [
     name: "project.admin",
     scope: "project",
     rank: 40,
-    permissions: ["sys.project.read", "sys.project.update", "sys.role.read", "sys.role.grant", "sys.authz.explain", READ_EMAIL_PERMISSION],
-    description: "Runs one project and its members",
+    permissions: ["sys.project.read", "sys.project.update", "sys.role.read", "sys.role.grant", "sys.authz.explain", READ_EMAIL_PERMISSION, "disco.survey.*", "disco.answer.read", "disco.campaign.*", "disco.statistics.read"],
+    description: "Runs one project, its members, surveys and campaigns",
   },
   { name: "project.member", scope: "project", rank: 20, permissions: ["sys.project.read", "sys.role.read"], description: "Works in one project" },
   {

@@ -71,6 +71,9 @@ export const settings: Setting[] = [
   { key: "governanceSweepIntervalSeconds", env: "POLITY_GOVERNANCE_SWEEP_INTERVAL_SECONDS", schema: z.coerce.number().min(1).max(86400), default: 180, doc: "How often a pending governance process is asked for news (`update`), unless its plugin asks sooner" },
   { key: "deliveryMaxAttempts", env: "POLITY_DELIVERY_MAX_ATTEMPTS", schema: z.coerce.number().int().min(1).max(50), default: 12, doc: "Attempts of an outgoing delivery (process callback, subscription event) before it is marked failed; the waits double from 5 s up to 1 h" },
   { key: "deliveryTimeoutMs", env: "POLITY_DELIVERY_TIMEOUT_MS", schema: z.coerce.number().int().min(100).max(120000), default: 10000, doc: "How long an outgoing delivery waits for the receiver's answer; a replica that dies mid-delivery leaves it to another after this plus 5 s" },
+  { key: "timespaceAutoLoad", env: "POLITY_TIMESPACE_AUTO_LOAD", schema: bool, default: true, doc: "Load the packaged places dataset (countries, subdivisions, cities) into the sys database in the background at first start; off: only `polityd timespace load` loads it" },
+  { key: "geoipDatabase", env: "POLITY_GEOIP_DATABASE", schema: z.string().min(1).optional(), doc: "A MaxMind-format (.mmdb) city or country database to place client addresses with; unset: the packaged one" },
+  { key: "discoMinGroupSize", env: "POLITY_DISCO_MIN_GROUP_SIZE", schema: z.coerce.number().int().min(1).max(1000), default: 5, doc: "Disco statistics suppress every group (a place, an age range, a day) with fewer answers than this, so nobody is singled out" },
   { key: "outboundAllowPrivate", env: "POLITY_OUTBOUND_ALLOW_PRIVATE", schema: bool, default: false, doc: "Let callbacks, subscriptions and plugins reach loopback and private addresses (off: a caller cannot make the server probe its own network)" },
   { key: "webhookMaxBytes", env: "POLITY_WEBHOOK_MAX_BYTES", schema: z.coerce.number().int().min(1024), default: 1024 * 1024, doc: "Largest incoming webhook or Metagov API request body" },
   { key: "metagovTrustedNetworks", env: "POLITY_METAGOV_TRUSTED_NETWORKS", schema: csv.pipe(z.array(z.string().refine(isProxyAddress, "not an IP address or CIDR range"))), default: [], doc: "Client addresses (CIDR ranges) whose Metagov API requests without a key act as `metagovServiceAccount`; empty trusts nobody" },
@@ -145,6 +148,9 @@ export interface Config {
   governanceSweepIntervalSeconds: number;
   deliveryMaxAttempts: number;
   deliveryTimeoutMs: number;
+  timespaceAutoLoad: boolean;
+  geoipDatabase?: string;
+  discoMinGroupSize: number;
   outboundAllowPrivate: boolean;
   webhookMaxBytes: number;
   metagovTrustedNetworks: string[];

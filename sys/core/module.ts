@@ -15,6 +15,7 @@ import type { HttpRoute } from "./http/route.js";
 import type { AuthorizationPort } from "./ports/authorization-port.js";
 import type { DirectoryPort } from "./ports/directory-port.js";
 import type { IdentityPort } from "./ports/identity-port.js";
+import type { TimespacePort } from "./ports/timespace-port.js";
 
 /** A tier that owns a database and modules. */
 export type Tier = "sys" | "mod";
@@ -49,6 +50,8 @@ export interface ModContext extends TierContext {
   identity?: IdentityPort;
   /** The durable job queue on the mod database, one per process, shared by the modules: enqueue anywhere, work in `work`. */
   jobs: JobQueue;
+  /** sys's places and time functions; optional only so contexts built by hand need not set it. */
+  timespace?: TimespacePort;
 }
 
 export interface PolityModule<Ctx extends TierContext = TierContext> {

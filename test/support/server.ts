@@ -20,7 +20,8 @@ export interface TestServer {
 }
 
 // Every test signs its people up from 127.0.0.1; the production default (10 an hour per address) would cut them.
-const TEST_LIMITS = { POLITY_REGISTRATIONS_PER_ADDRESS_PER_HOUR: "100000" };
+// Tests load only the places they need (test/support/places.ts), not the whole dataset in the background.
+const TEST_LIMITS = { POLITY_REGISTRATIONS_PER_ADDRESS_PER_HOUR: "100000", POLITY_TIMESPACE_AUTO_LOAD: "false" };
 
 /** Runs the host in this process. `env` uses the same names as production (POLITY_*, DATABASE_URL). */
 export async function startInProcessServer(env: Record<string, string> = {}, options: ComposeOptions = {}): Promise<TestServer & { host: Host }> {

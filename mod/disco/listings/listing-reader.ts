@@ -1,7 +1,7 @@
 // GetListing's read: one indexed lookup per call on mod's hot path, so it skips the ORM's hydration and shares
 // one prepared statement with the other reads of the same event-loop turn (sys/core/sql.ts).
-import type { Database } from "../../sys/core/db.js";
-import { createRowReader, dateOf } from "../../sys/core/sql.js";
+import type { Database } from "../../../sys/core/db.js";
+import { createRowReader, dateOf } from "../../../sys/core/sql.js";
 import { Listing } from "./entities.js";
 
 /** Exactly the fields DiscoService puts in a Listing message. */

@@ -2,12 +2,12 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { type DiscoService, type Listing as ListingMessage, ListingSchema } from "../../clients/src/gen/polity/mod/disco/v1/disco_pb.js";
-import { requirePrincipal } from "../../sys/core/authn/principal.js";
-import type { Database } from "../../sys/core/db.js";
-import { notFound } from "../../sys/core/errors.js";
-import { afterCursor, decodeCursor, pageOf, pageSizeOf } from "../../sys/core/pagination.js";
-import { ilikePattern } from "../../sys/core/sql.js";
+import { type DiscoService, type Listing as ListingMessage, ListingSchema } from "../../../clients/src/gen/polity/mod/disco/v1/disco_pb.js";
+import { requirePrincipal } from "../../../sys/core/authn/principal.js";
+import type { Database } from "../../../sys/core/db.js";
+import { notFound } from "../../../sys/core/errors.js";
+import { afterCursor, decodeCursor, pageOf, pageSizeOf } from "../../../sys/core/pagination.js";
+import { ilikePattern } from "../../../sys/core/sql.js";
 import { Listing } from "./entities.js";
 import { createListingReader, type ListingRow } from "./listing-reader.js";
 
@@ -24,7 +24,7 @@ function toMessage(row: ListingRow): ListingMessage {
   });
 }
 
-export function createDiscoService(db: Database): ServiceImpl<typeof DiscoService> {
+export function createListingService(db: Database): ServiceImpl<typeof DiscoService> {
   const readListing = createListingReader(db);
   return {
     async createListing(req, ctx) {

@@ -7,11 +7,11 @@ import { create, equals } from "@bufbuild/protobuf";
 import { createContextValues, type HandlerContext } from "@connectrpc/connect";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GetListingResponseSchema } from "../../clients/src/gen/polity/mod/disco/v1/disco_pb.js";
-import { createTestDatabase, type TestDatabase } from "../../test/support/postgres.js";
-import { loadConfig } from "../../sys/core/config.js";
-import { type Database, openDatabase } from "../../sys/core/db.js";
-import { createDiscoService } from "./disco-service.js";
+import { GetListingResponseSchema } from "../../../clients/src/gen/polity/mod/disco/v1/disco_pb.js";
+import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
+import { loadConfig } from "../../../sys/core/config.js";
+import { type Database, openDatabase } from "../../../sys/core/db.js";
+import { createListingService } from "./listing-service.js";
 import { Listing } from "./entities.js";
 import { createListingReader } from "./listing-reader.js";
 import { discoMigrations } from "./migrations/index.js";
@@ -45,7 +45,7 @@ describe.each(["pglite", "postgres"] as const)("listing reader on %s", (backend)
   });
 
   it("answers GetListing exactly as the ORM's findOne did", async () => {
-    const service = createDiscoService(db);
+    const service = createListingService(db);
     const ctx = { values: createContextValues() } as HandlerContext;
     for (const id of ids) {
       const orm = await db.em().findOneOrFail(Listing, { id });
@@ -78,7 +78,7 @@ describe.each(["pglite", "postgres"] as const)("listing reader on %s", (backend)
   });
 
   it("answers NotFound for an unknown listing", async () => {
-    const service = createDiscoService(db);
+    const service = createListingService(db);
     await expect(service.getListing({ listingId: crypto.randomUUID() } as never, { values: createContextValues() } as HandlerContext)).rejects.toThrow(/not found/i);
   });
 });
