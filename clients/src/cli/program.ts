@@ -36,6 +36,7 @@ import * as templates from "./commands/templates.js";
 import * as blasts from "./commands/blasts.js";
 import * as notifications from "./commands/notifications.js";
 import * as messages from "./commands/messages.js";
+import * as disco from "./commands/disco.js";
 
 export const DEFAULT_SERVER = "http://127.0.0.1:8080";
 
@@ -66,6 +67,7 @@ export function buildProgram(io: Io): Command {
   contributions.register(program, io);
   identities.register(program, io);
   for (const mod of [contacts, messages, services, chains, templates, blasts, notifications]) mod.register(program, io);
+  disco.register(program, io);
   return program;
 }
 

@@ -1,0 +1,13 @@
+// polity disco …: survey projects and answers, campaigns, discovery, statistics and the bootstrap file, each
+// registered by its own file under the one `disco` command.
+import type { Command } from "commander";
+import type { Io } from "../io.js";
+
+type DiscoRegistrar = (disco: Command, io: Io) => void;
+
+const REGISTRARS: DiscoRegistrar[] = [];
+
+export function register(program: Command, io: Io): void {
+  const disco = program.command("disco").description("discover orgs, projects and campaigns; surveys, pledges and statistics");
+  for (const registrar of REGISTRARS) registrar(disco, io);
+}
