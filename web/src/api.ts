@@ -3,7 +3,8 @@
 // Register and ClaimSetup return. AuthService calls go out in cookie mode (`x-polity-session: cookie`): polityd
 // keeps the refresh token in an HttpOnly cookie, which survives a new tab and a reload; session.ts explains the
 // marker that stands for it here.
-import type { Interceptor } from "@connectrpc/connect";
+import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, createPolityClient, webTransport, type PolityClient } from "../../clients/src/web.js";
 import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 import { COOKIE_REFRESH, session } from "./session.js";
@@ -59,6 +60,22 @@ function build(): PolityClient {
 export type Api = Pick<PolityClient, "auth" | "accounts" | "orgs" | "authz" | "health" | "communities" | "voting">;
 
 export const api: Api = build();
+
+const serviceClients = new Map<DescService, { transport: unknown; client: unknown }>();
+
+/**
+ * A client of any service on the app's authenticated transport (session cookie, token renewal, the signed-out
+ * handler), rebuilt when a sign-out swaps the transport (resetApi).
+ */
+export function serviceClient<S extends DescService>(service: S): Client<S> {
+  const transport = (api as Partial<PolityClient>).transport;
+  if (!transport) throw new Error(`The ${service.name} client has no transport: the web app's API client changed shape.`);
+  const hit = serviceClients.get(service);
+  if (hit?.transport === transport) return hit.client as Client<S>;
+  const client = createClient(service, transport);
+  serviceClients.set(service, { transport, client });
+  return client;
+}
 
 /** Forgets the client's in-memory tokens after a local sign-out. */
 export function resetApi(): void {
