@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file polity/mod/disco/v1/disco.proto.
  */
 export const file_polity_mod_disco_v1_disco: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wb2xpdHkvbW9kL2Rpc2NvL3YxL2Rpc2NvLnByb3RvEhNwb2xpdHkubW9kLmRpc2NvLnYxIqQBCgdMaXN0aW5nEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRINCgV0aXRsZRgDIAEoCRIPCgdzdW1tYXJ5GAQgASgJEgwKBHRhZ3MYBSADKAkSCwoDdXJsGAYgASgJEi4KCmNyZWF0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYCCABKAkivAEKFENyZWF0ZUxpc3RpbmdSZXF1ZXN0EhgKBm9yZ19pZBgBIAEoCUIIukgFcgOwAQESGAoFdGl0bGUYAiABKAlCCbpIBnIEEAMYeBIbCgdzdW1tYXJ5GAMgASgJQgq6SAdyBRABGNAPEjYKBHRhZ3MYBCADKAlCKLpIJZIBIhAKGAEiHHIaEAEYIDIUXlthLXowLTldW2EtejAtOS1dKiQSGwoDdXJsGAUgASgJQg66SAvYAQFyBhj0A4gBASJGChVDcmVhdGVMaXN0aW5nUmVzcG9uc2USLQoHbGlzdGluZxgBIAEoCzIcLnBvbGl0eS5tb2QuZGlzY28udjEuTGlzdGluZyIxChFHZXRMaXN0aW5nUmVxdWVzdBIcCgpsaXN0aW5nX2lkGAEgASgJQgi6SAVyA7ABASJDChJHZXRMaXN0aW5nUmVzcG9uc2USLQoHbGlzdGluZxgBIAEoCzIcLnBvbGl0eS5tb2QuZGlzY28udjEuTGlzdGluZyKFAgoTTGlzdExpc3RpbmdzUmVxdWVzdBIdCglwYWdlX3NpemUYASABKAVCCrpIBxoFGMgBKAASgwEKCnBhZ2VfdG9rZW4YAiABKAlCb7pIbLoBaQoSSU5WQUxJRF9QQUdFX1RPS0VOEj9ub3QgYSBwYWdlIHRva2VuIHJldHVybmVkIGJ5IHRoaXMgbGlzdCAoYXQgbW9zdCA1MTIgY2hhcmFjdGVycykaEnRoaXMuc2l6ZSgpIDw9IDUxMhIWCgVxdWVyeRgDIAEoCUIHukgEcgIYZBIUCgN0YWcYBCABKAlCB7pIBHICGCASGwoGb3JnX2lkGAUgASgJQgu6SAjYAQFyA7ABASJfChRMaXN0TGlzdGluZ3NSZXNwb25zZRIuCghsaXN0aW5ncxgBIAMoCzIcLnBvbGl0eS5tb2QuZGlzY28udjEuTGlzdGluZxIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiTgoURGVsZXRlTGlzdGluZ1JlcXVlc3QSGAoGb3JnX2lkGAEgASgJQgi6SAVyA7ABARIcCgpsaXN0aW5nX2lkGAIgASgJQgi6SAVyA7ABASIXChVEZWxldGVMaXN0aW5nUmVzcG9uc2UyiAQKDERpc2NvU2VydmljZRKQAQoNQ3JlYXRlTGlzdGluZxIpLnBvbGl0eS5tb2QuZGlzY28udjEuQ3JlYXRlTGlzdGluZ1JlcXVlc3QaKi5wb2xpdHkubW9kLmRpc2NvLnYxLkNyZWF0ZUxpc3RpbmdSZXNwb25zZSIoyvMYJAoUZGlzY28ubGlzdGluZy5tYW5hZ2USDG9yZy97b3JnX2lkfRJlCgpHZXRMaXN0aW5nEiYucG9saXR5Lm1vZC5kaXNjby52MS5HZXRMaXN0aW5nUmVxdWVzdBonLnBvbGl0eS5tb2QuZGlzY28udjEuR2V0TGlzdGluZ1Jlc3BvbnNlIgbK8xgCGAESawoMTGlzdExpc3RpbmdzEigucG9saXR5Lm1vZC5kaXNjby52MS5MaXN0TGlzdGluZ3NSZXF1ZXN0GikucG9saXR5Lm1vZC5kaXNjby52MS5MaXN0TGlzdGluZ3NSZXNwb25zZSIGyvMYAhgBEpABCg1EZWxldGVMaXN0aW5nEikucG9saXR5Lm1vZC5kaXNjby52MS5EZWxldGVMaXN0aW5nUmVxdWVzdBoqLnBvbGl0eS5tb2QuZGlzY28udjEuRGVsZXRlTGlzdGluZ1Jlc3BvbnNlIijK8xgkChRkaXNjby5saXN0aW5nLm1hbmFnZRIMb3JnL3tvcmdfaWR9YgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_polity_options_v1_options]);
+  fileDesc("Ch9wb2xpdHkvbW9kL2Rpc2NvL3YxL2Rpc2NvLnByb3RvEhNwb2xpdHkubW9kLmRpc2NvLnYxIqACCgdMaXN0aW5nEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRINCgV0aXRsZRgDIAEoCRIPCgdzdW1tYXJ5GAQgASgJEgwKBHRhZ3MYBSADKAkSCwoDdXJsGAYgASgJEi4KCmNyZWF0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYCCABKAkSEgoKcHJvamVjdF9pZBgJIAEoCRIQCghjYXRlZ29yeRgKIAEoCRIQCghwbGFjZV9pZBgLIAEoCRISCgpjb3VudHJ5X2lkGAwgASgJEi4KCnVwZGF0ZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIsYCChRDcmVhdGVMaXN0aW5nUmVxdWVzdBIYCgZvcmdfaWQYASABKAlCCLpIBXIDsAEBEhgKBXRpdGxlGAIgASgJQgm6SAZyBBADGHgSGwoHc3VtbWFyeRgDIAEoCUIKukgHcgUQARjQDxI2CgR0YWdzGAQgAygJQii6SCWSASIQChgBIhxyGhABGCAyFF5bYS16MC05XVthLXowLTktXSokEhsKA3VybBgFIAEoCUIOukgL2AEBcgYY9AOIAQESHwoKcHJvamVjdF9pZBgGIAEoCUILukgI2AEBcgOwAQESMgoIY2F0ZWdvcnkYByABKAlCILpIHdgBAXIYGCAyFF5bYS16MC05XVthLXowLTktXSokEjMKCHBsYWNlX2lkGAggASgJQiG6SB7YAQFyGRgoMhVeW0EtWmEtejAtOTotXXsyLDQwfSQiRgoVQ3JlYXRlTGlzdGluZ1Jlc3BvbnNlEi0KB2xpc3RpbmcYASABKAsyHC5wb2xpdHkubW9kLmRpc2NvLnYxLkxpc3RpbmciMQoRR2V0TGlzdGluZ1JlcXVlc3QSHAoKbGlzdGluZ19pZBgBIAEoCUIIukgFcgOwAQEiQwoSR2V0TGlzdGluZ1Jlc3BvbnNlEi0KB2xpc3RpbmcYASABKAsyHC5wb2xpdHkubW9kLmRpc2NvLnYxLkxpc3Rpbmci2gIKE0xpc3RMaXN0aW5nc1JlcXVlc3QSHQoJcGFnZV9zaXplGAEgASgFQgq6SAcaBRjIASgAEoMBCgpwYWdlX3Rva2VuGAIgASgJQm+6SGy6AWkKEklOVkFMSURfUEFHRV9UT0tFThI/bm90IGEgcGFnZSB0b2tlbiByZXR1cm5lZCBieSB0aGlzIGxpc3QgKGF0IG1vc3QgNTEyIGNoYXJhY3RlcnMpGhJ0aGlzLnNpemUoKSA8PSA1MTISFgoFcXVlcnkYAyABKAlCB7pIBHICGGQSFAoDdGFnGAQgASgJQge6SARyAhggEhsKBm9yZ19pZBgFIAEoCUILukgI2AEBcgOwAQESMgoIY2F0ZWdvcnkYBiABKAlCILpIHdgBAXIYGCAyFF5bYS16MC05XVthLXowLTktXSokEh8KCnByb2plY3RfaWQYByABKAlCC7pICNgBAXIDsAEBIl8KFExpc3RMaXN0aW5nc1Jlc3BvbnNlEi4KCGxpc3RpbmdzGAEgAygLMhwucG9saXR5Lm1vZC5kaXNjby52MS5MaXN0aW5nEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSLkAgoUVXBkYXRlTGlzdGluZ1JlcXVlc3QSGAoGb3JnX2lkGAEgASgJQgi6SAVyA7ABARIcCgpsaXN0aW5nX2lkGAIgASgJQgi6SAVyA7ABARIYCgV0aXRsZRgDIAEoCUIJukgGcgQQAxh4EhsKB3N1bW1hcnkYBCABKAlCCrpIB3IFEAEY0A8SNgoEdGFncxgFIAMoCUIoukglkgEiEAoYASIcchoQARggMhReW2EtejAtOV1bYS16MC05LV0qJBIbCgN1cmwYBiABKAlCDrpIC9gBAXIGGPQDiAEBEh8KCnByb2plY3RfaWQYByABKAlCC7pICNgBAXIDsAEBEjIKCGNhdGVnb3J5GAggASgJQiC6SB3YAQFyGBggMhReW2EtejAtOV1bYS16MC05LV0qJBIzCghwbGFjZV9pZBgJIAEoCUIhukge2AEBchkYKDIVXltBLVphLXowLTk6LV17Miw0MH0kIkYKFVVwZGF0ZUxpc3RpbmdSZXNwb25zZRItCgdsaXN0aW5nGAEgASgLMhwucG9saXR5Lm1vZC5kaXNjby52MS5MaXN0aW5nIk4KFERlbGV0ZUxpc3RpbmdSZXF1ZXN0EhgKBm9yZ19pZBgBIAEoCUIIukgFcgOwAQESHAoKbGlzdGluZ19pZBgCIAEoCUIIukgFcgOwAQEiFwoVRGVsZXRlTGlzdGluZ1Jlc3BvbnNlMpsFCgxEaXNjb1NlcnZpY2USkAEKDUNyZWF0ZUxpc3RpbmcSKS5wb2xpdHkubW9kLmRpc2NvLnYxLkNyZWF0ZUxpc3RpbmdSZXF1ZXN0GioucG9saXR5Lm1vZC5kaXNjby52MS5DcmVhdGVMaXN0aW5nUmVzcG9uc2UiKMrzGCQKFGRpc2NvLmxpc3RpbmcubWFuYWdlEgxvcmcve29yZ19pZH0SZQoKR2V0TGlzdGluZxImLnBvbGl0eS5tb2QuZGlzY28udjEuR2V0TGlzdGluZ1JlcXVlc3QaJy5wb2xpdHkubW9kLmRpc2NvLnYxLkdldExpc3RpbmdSZXNwb25zZSIGyvMYAhgBEmsKDExpc3RMaXN0aW5ncxIoLnBvbGl0eS5tb2QuZGlzY28udjEuTGlzdExpc3RpbmdzUmVxdWVzdBopLnBvbGl0eS5tb2QuZGlzY28udjEuTGlzdExpc3RpbmdzUmVzcG9uc2UiBsrzGAIYARKQAQoNVXBkYXRlTGlzdGluZxIpLnBvbGl0eS5tb2QuZGlzY28udjEuVXBkYXRlTGlzdGluZ1JlcXVlc3QaKi5wb2xpdHkubW9kLmRpc2NvLnYxLlVwZGF0ZUxpc3RpbmdSZXNwb25zZSIoyvMYJAoUZGlzY28ubGlzdGluZy5tYW5hZ2USDG9yZy97b3JnX2lkfRKQAQoNRGVsZXRlTGlzdGluZxIpLnBvbGl0eS5tb2QuZGlzY28udjEuRGVsZXRlTGlzdGluZ1JlcXVlc3QaKi5wb2xpdHkubW9kLmRpc2NvLnYxLkRlbGV0ZUxpc3RpbmdSZXNwb25zZSIoyvMYJAoUZGlzY28ubGlzdGluZy5tYW5hZ2USDG9yZy97b3JnX2lkfWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_polity_options_v1_options]);
 
 /**
  * @generated from message polity.mod.disco.v1.Listing
@@ -61,6 +61,39 @@ export type Listing = Message<"polity.mod.disco.v1.Listing"> & {
    * @generated from field: string created_by = 8;
    */
   createdBy: string;
+
+  /**
+   * The org's project this listing presents; empty when it presents the org itself.
+   *
+   * @generated from field: string project_id = 9;
+   */
+  projectId: string;
+
+  /**
+   * A slug such as "climate" or "food-bank"; empty when none.
+   *
+   * @generated from field: string category = 10;
+   */
+  category: string;
+
+  /**
+   * Where the org or project works: a timespace place id (city or country); empty when nowhere in particular.
+   *
+   * @generated from field: string place_id = 11;
+   */
+  placeId: string;
+
+  /**
+   * The country of place_id (ISO 3166-1 alpha-2).
+   *
+   * @generated from field: string country_id = 12;
+   */
+  countryId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp updated_at = 13;
+   */
+  updatedAt?: Timestamp | undefined;
 };
 
 /**
@@ -98,6 +131,25 @@ export type CreateListingRequest = Message<"polity.mod.disco.v1.CreateListingReq
    * @generated from field: string url = 5;
    */
   url: string;
+
+  /**
+   * A project of the org; empty for a listing of the org itself.
+   *
+   * @generated from field: string project_id = 6;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string category = 7;
+   */
+  category: string;
+
+  /**
+   * A timespace place id (city "gn:2988507", subdivision "FR-IDF" or country "FR").
+   *
+   * @generated from field: string place_id = 8;
+   */
+  placeId: string;
 };
 
 /**
@@ -194,6 +246,20 @@ export type ListListingsRequest = Message<"polity.mod.disco.v1.ListListingsReque
    * @generated from field: string org_id = 5;
    */
   orgId: string;
+
+  /**
+   * Only listings of this category.
+   *
+   * @generated from field: string category = 6;
+   */
+  category: string;
+
+  /**
+   * Only listings of this project.
+   *
+   * @generated from field: string project_id = 7;
+   */
+  projectId: string;
 };
 
 /**
@@ -226,6 +292,86 @@ export const ListListingsResponseSchema: GenMessage<ListListingsResponse> = /*@_
   messageDesc(file_polity_mod_disco_v1_disco, 6);
 
 /**
+ * Every field is replaced: an empty optional field clears it.
+ *
+ * @generated from message polity.mod.disco.v1.UpdateListingRequest
+ */
+export type UpdateListingRequest = Message<"polity.mod.disco.v1.UpdateListingRequest"> & {
+  /**
+   * @generated from field: string org_id = 1;
+   */
+  orgId: string;
+
+  /**
+   * @generated from field: string listing_id = 2;
+   */
+  listingId: string;
+
+  /**
+   * @generated from field: string title = 3;
+   */
+  title: string;
+
+  /**
+   * @generated from field: string summary = 4;
+   */
+  summary: string;
+
+  /**
+   * @generated from field: repeated string tags = 5;
+   */
+  tags: string[];
+
+  /**
+   * @generated from field: string url = 6;
+   */
+  url: string;
+
+  /**
+   * A project of the org; empty for a listing of the org itself.
+   *
+   * @generated from field: string project_id = 7;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string category = 8;
+   */
+  category: string;
+
+  /**
+   * A timespace place id (city "gn:2988507", subdivision "FR-IDF" or country "FR").
+   *
+   * @generated from field: string place_id = 9;
+   */
+  placeId: string;
+};
+
+/**
+ * Describes the message polity.mod.disco.v1.UpdateListingRequest.
+ * Use `create(UpdateListingRequestSchema)` to create a new message.
+ */
+export const UpdateListingRequestSchema: GenMessage<UpdateListingRequest> = /*@__PURE__*/
+  messageDesc(file_polity_mod_disco_v1_disco, 7);
+
+/**
+ * @generated from message polity.mod.disco.v1.UpdateListingResponse
+ */
+export type UpdateListingResponse = Message<"polity.mod.disco.v1.UpdateListingResponse"> & {
+  /**
+   * @generated from field: polity.mod.disco.v1.Listing listing = 1;
+   */
+  listing?: Listing | undefined;
+};
+
+/**
+ * Describes the message polity.mod.disco.v1.UpdateListingResponse.
+ * Use `create(UpdateListingResponseSchema)` to create a new message.
+ */
+export const UpdateListingResponseSchema: GenMessage<UpdateListingResponse> = /*@__PURE__*/
+  messageDesc(file_polity_mod_disco_v1_disco, 8);
+
+/**
  * @generated from message polity.mod.disco.v1.DeleteListingRequest
  */
 export type DeleteListingRequest = Message<"polity.mod.disco.v1.DeleteListingRequest"> & {
@@ -245,7 +391,7 @@ export type DeleteListingRequest = Message<"polity.mod.disco.v1.DeleteListingReq
  * Use `create(DeleteListingRequestSchema)` to create a new message.
  */
 export const DeleteListingRequestSchema: GenMessage<DeleteListingRequest> = /*@__PURE__*/
-  messageDesc(file_polity_mod_disco_v1_disco, 7);
+  messageDesc(file_polity_mod_disco_v1_disco, 9);
 
 /**
  * @generated from message polity.mod.disco.v1.DeleteListingResponse
@@ -258,11 +404,12 @@ export type DeleteListingResponse = Message<"polity.mod.disco.v1.DeleteListingRe
  * Use `create(DeleteListingResponseSchema)` to create a new message.
  */
 export const DeleteListingResponseSchema: GenMessage<DeleteListingResponse> = /*@__PURE__*/
-  messageDesc(file_polity_mod_disco_v1_disco, 8);
+  messageDesc(file_polity_mod_disco_v1_disco, 10);
 
 /**
  * DiscoService lets people discover organisations and projects to join: an org publishes listings (what it
- * does, what help it wants, how to join) and anyone may browse and search them.
+ * does, what help it wants, how to join) and anyone may browse and search them. Nothing of an org or project is
+ * shown to the public unless its admins published a listing for it (DiscoveryService searches listings).
  *
  * @generated from service polity.mod.disco.v1.DiscoService
  */
@@ -294,6 +441,16 @@ export const DiscoService: GenService<{
     methodKind: "unary";
     input: typeof ListListingsRequestSchema;
     output: typeof ListListingsResponseSchema;
+  },
+  /**
+   * UpdateListing replaces every field of a listing (org admins).
+   *
+   * @generated from rpc polity.mod.disco.v1.DiscoService.UpdateListing
+   */
+  updateListing: {
+    methodKind: "unary";
+    input: typeof UpdateListingRequestSchema;
+    output: typeof UpdateListingResponseSchema;
   },
   /**
    * @generated from rpc polity.mod.disco.v1.DiscoService.DeleteListing
