@@ -6,9 +6,10 @@ import { defineModule, type ModContext } from "../../sys/core/module.js";
 import { createNotifier } from "../../sys/core/notifier.js";
 import type { DiscoArea } from "./area.js";
 import type { DiscoDeps } from "./deps.js";
+import { discoveryArea } from "./discovery/area.js";
 import { listingsArea } from "./listings/area.js";
 
-const AREAS: DiscoArea[] = [listingsArea];
+const AREAS: DiscoArea[] = [listingsArea, discoveryArea];
 
 export function createDiscoModule() {
   let deps: DiscoDeps | undefined;

@@ -9,5 +9,5 @@ import { discoMigrations } from "./migrations/index.js";
 export const listingsArea = defineArea({
   entities: [Listing as never],
   migrations: discoMigrations,
-  services: (deps) => [service(DiscoService, createListingService(deps.db))],
+  services: (deps) => [service(DiscoService, createListingService(deps))],
 });

@@ -16,6 +16,9 @@ import { Listing } from "./entities.js";
 import { createListingReader } from "./listing-reader.js";
 import { discoMigrations } from "./migrations/index.js";
 
+// GetListing reads no sys port: the ports are there only to satisfy the service's signature.
+const serviceDeps = (db: Database) => ({ db, directory: undefined as never, timespace: () => undefined as never });
+
 describe.each(["pglite", "postgres"] as const)("listing reader on %s", (backend) => {
   let db: Database;
   let pgDb: TestDatabase | undefined;
@@ -35,6 +38,7 @@ describe.each(["pglite", "postgres"] as const)("listing reader on %s", (backend)
       await db.em().insert(Listing, {
         id, orgId: crypto.randomUUID(), title: `Listing ${i}`, summary: `About ${i} "quoted", {braces}`, tags: i % 2 ? ["a", "b c"] : [],
         url: `https://example.com/${i}`, createdBy: crypto.randomUUID(), createdAt: new Date(Date.UTC(2026, 0, 1, 12, 0, i, 123)),
+        updatedAt: new Date(Date.UTC(2026, 0, 1, 12, 0, i, 123)),
       });
     }
   });
@@ -45,14 +49,15 @@ describe.each(["pglite", "postgres"] as const)("listing reader on %s", (backend)
   });
 
   it("answers GetListing exactly as the ORM's findOne did", async () => {
-    const service = createListingService(db);
+    const service = createListingService(serviceDeps(db));
     const ctx = { values: createContextValues() } as HandlerContext;
     for (const id of ids) {
       const orm = await db.em().findOneOrFail(Listing, { id });
       const got = create(GetListingResponseSchema, await service.getListing({ listingId: id } as never, ctx));
       const want = create(GetListingResponseSchema, {
         listing: { id: orm.id, orgId: orm.orgId, title: orm.title, summary: orm.summary, tags: orm.tags, url: orm.url, createdBy: orm.createdBy,
-          createdAt: { seconds: BigInt(Math.floor(orm.createdAt.getTime() / 1000)), nanos: (orm.createdAt.getTime() % 1000) * 1e6 } },
+          createdAt: { seconds: BigInt(Math.floor(orm.createdAt.getTime() / 1000)), nanos: (orm.createdAt.getTime() % 1000) * 1e6 },
+          updatedAt: { seconds: BigInt(Math.floor(orm.updatedAt.getTime() / 1000)), nanos: (orm.updatedAt.getTime() % 1000) * 1e6 } },
       });
       expect(equals(GetListingResponseSchema, got, want)).toBe(true);
       expect(got.listing!.createdAt!.nanos).toBe(123_000_000);
@@ -73,12 +78,12 @@ describe.each(["pglite", "postgres"] as const)("listing reader on %s", (backend)
     const read = createListingReader(db);
     const id = crypto.randomUUID();
     expect(await read(id)).toBeUndefined();
-    await db.em().insert(Listing, { id, orgId: crypto.randomUUID(), title: "Fresh", summary: "", tags: ["x"], url: "https://example.com", createdBy: crypto.randomUUID(), createdAt: new Date() });
+    await db.em().insert(Listing, { id, orgId: crypto.randomUUID(), title: "Fresh", summary: "", tags: ["x"], url: "https://example.com", createdBy: crypto.randomUUID(), createdAt: new Date(), updatedAt: new Date() });
     expect((await read(id))?.title).toBe("Fresh");
   });
 
   it("answers NotFound for an unknown listing", async () => {
-    const service = createListingService(db);
+    const service = createListingService(serviceDeps(db));
     await expect(service.getListing({ listingId: crypto.randomUUID() } as never, { values: createContextValues() } as HandlerContext)).rejects.toThrow(/not found/i);
   });
 });

@@ -12,17 +12,23 @@ export interface ListingRow {
   summary: string;
   tags: string[];
   url: string;
+  projectId?: string | null;
+  category?: string | null;
+  placeId?: string | null;
+  countryId?: string | null;
   createdBy: string;
   createdAt: Date;
+  updatedAt: Date;
 }
 
-type RawListing = Omit<ListingRow, "createdAt"> & { createdAt: Date | string };
+type RawListing = Omit<ListingRow, "createdAt" | "updatedAt"> & { createdAt: Date | string; updatedAt: Date | string };
 
 export function createListingReader(db: Pick<Database, "em">): (id: string) => Promise<ListingRow | undefined> {
   return createRowReader<RawListing, ListingRow>(db, {
     name: "get_listing",
     entity: Listing,
-    columns: `id, org_id as "orgId", title, summary, tags, url, created_by as "createdBy", created_at as "createdAt"`,
-    toRow: (r) => ({ ...r, createdAt: dateOf(r.createdAt) }),
+    columns: `id, org_id as "orgId", title, summary, tags, url, project_id as "projectId", category, place_id as "placeId", country_id as "countryId",
+      created_by as "createdBy", created_at as "createdAt", updated_at as "updatedAt"`,
+    toRow: (r) => ({ ...r, createdAt: dateOf(r.createdAt), updatedAt: dateOf(r.updatedAt) }),
   });
 }
