@@ -8,8 +8,10 @@ import type { DiscoArea } from "./area.js";
 import type { DiscoDeps } from "./deps.js";
 import { discoveryArea } from "./discovery/area.js";
 import { listingsArea } from "./listings/area.js";
+import { statisticsArea } from "./statistics/area.js";
+import { surveysArea } from "./surveys/area.js";
 
-const AREAS: DiscoArea[] = [listingsArea, discoveryArea];
+const AREAS: DiscoArea[] = [listingsArea, surveysArea, discoveryArea, statisticsArea];
 
 export function createDiscoModule() {
   let deps: DiscoDeps | undefined;

@@ -22,6 +22,7 @@ import { createVotingService } from "./voting-service.js";
 // Without a directory (a host that does not provide one) every call that needs it is UNAVAILABLE.
 const noDirectory: DirectoryPort = {
   getCommunity: async () => { throw apiError(Code.Unavailable, "DIRECTORY_UNAVAILABLE", "no directory port configured"); },
+  getProject: async () => { throw apiError(Code.Unavailable, "DIRECTORY_UNAVAILABLE", "no directory port configured"); },
   listMembers: async () => { throw apiError(Code.Unavailable, "DIRECTORY_UNAVAILABLE", "no directory port configured"); },
   membershipEvents: async () => { throw apiError(Code.Unavailable, "DIRECTORY_UNAVAILABLE", "no directory port configured"); },
   profilesOf: async () => { throw apiError(Code.Unavailable, "DIRECTORY_UNAVAILABLE", "no directory port configured"); },

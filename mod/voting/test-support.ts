@@ -54,6 +54,9 @@ export function createFakeDirectory(): FakeDirectory {
     async getCommunity(id) {
       return communities.get(id);
     },
+    async getProject() {
+      return undefined;
+    },
     async listMembers(id, roles) {
       return (members.get(id) ?? []).filter((m) => roles.length === 0 || roles.includes(m.role));
     },

@@ -1,7 +1,8 @@
 // The directory port of a process that runs sys: direct reads of communities, members and membership events.
 // No authorization here — the mod RPC asking has already passed the guard with its own rule — so members'
 // verified emails are given, as the mod tier's service account is given them in a split deployment.
-import type { CommunityInfo, CommunityRole, DirectoryPort, MemberRecord } from "../core/ports/directory-port.js";
+import { Project } from "../account/index.js";
+import type { CommunityInfo, CommunityRole, DirectoryPort, MemberRecord, ProjectInfo } from "../core/ports/directory-port.js";
 import type { SysContext } from "../core/sys-context.js";
 import { isUuid } from "../core/sql.js";
 import { Community } from "./entities.js";
@@ -19,6 +20,12 @@ export function createInProcessDirectory(ctx: SysContext): DirectoryPort {
       if (!isUuid(communityId)) return undefined;
       const c = await db.em().findOne(Community, { id: communityId }, { fields: ["id", "orgId", "visibility", "archivedAt"] });
       return c ? { id: c.id, orgId: c.orgId, visibility: c.visibility, archived: !!c.archivedAt } : undefined;
+    },
+
+    async getProject(projectId): Promise<ProjectInfo | undefined> {
+      if (!isUuid(projectId)) return undefined;
+      const p = await db.em().findOne(Project, { id: projectId }, { fields: ["id", "orgId", "displayName", "slug"] });
+      return p ? { id: p.id, orgId: p.orgId, displayName: p.displayName, slug: p.slug } : undefined;
     },
 
     async listMembers(communityId, roles: CommunityRole[]): Promise<MemberRecord[]> {

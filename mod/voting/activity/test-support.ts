@@ -50,6 +50,9 @@ export function memoryDirectory(): DirectoryPort & { members: Map<string, Member
     async getCommunity(id) {
       return { id, orgId: id, visibility: "public", archived: false };
     },
+    async getProject(id) {
+      return { id, orgId: id, displayName: id, slug: id };
+    },
     async listMembers(communityId) {
       return members.get(communityId) ?? [];
     },

@@ -12,6 +12,14 @@ export interface CommunityInfo {
   archived: boolean;
 }
 
+/** A sys project, as disco's admin writes learn its org (never from the request). */
+export interface ProjectInfo {
+  id: string;
+  orgId: string;
+  displayName: string;
+  slug: string;
+}
+
 export interface MemberRecord {
   accountId: string;
   role: CommunityRole;
@@ -40,6 +48,8 @@ export interface MembershipEventRecord {
 export interface DirectoryPort {
   /** undefined when the community does not exist (or the caller may not know it does). */
   getCommunity(communityId: string, bearer?: string): Promise<CommunityInfo | undefined>;
+  /** undefined when the project does not exist (or the caller may not know it does). */
+  getProject(projectId: string, bearer?: string): Promise<ProjectInfo | undefined>;
   /** Every member holding one of `roles` (all roles when empty), all pages. */
   listMembers(communityId: string, roles: CommunityRole[], bearer?: string): Promise<MemberRecord[]>;
   /**

@@ -21,9 +21,10 @@ import {
   MembershipEventKind,
   Visibility,
 } from "../../../clients/src/gen/polity/sys/community/v1/community_pb.js";
+import { OrgProjectService } from "../../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { apiError, reasonOf } from "../errors.js";
 import { isUuid } from "../sql.js";
-import type { CommunityInfo, CommunityRole, DirectoryPort, MemberProfile, MemberRecord, MembershipEventRecord } from "./directory-port.js";
+import type { CommunityInfo, CommunityRole, DirectoryPort, MemberProfile, MemberRecord, MembershipEventRecord, ProjectInfo } from "./directory-port.js";
 import { createSysTransport, sysUnavailable } from "./remote-authorization.js";
 import { createServiceToken } from "./service-token.js";
 
@@ -73,6 +74,7 @@ export function createRemoteDirectory(options: RemoteDirectoryOptions): Director
   // No keep-alive pings: the authorization port already watches sys's health.
   const { session, transport } = createSysTransport(sysUrl, false, options.tracer);
   const client = createClient(CommunityService, transport);
+  const projects = createClient(OrgProjectService, transport);
   const service = serviceApiKey
     ? createServiceToken(transport, serviceApiKey, timeoutMs, () => {
         logger.error("modServiceApiKey was refused by sys: background work cannot read members-only communities or members' emails");
@@ -139,6 +141,17 @@ export function createRemoteDirectory(options: RemoteDirectoryOptions): Director
         // Missing, or hidden from this caller (an anonymous one included): the port does not tell them apart.
         if (code === Code.NotFound || code === Code.PermissionDenied || code === Code.InvalidArgument) return undefined;
         if (code === Code.Unauthenticated && !bearer) return undefined;
+        fail(error);
+      }
+    },
+
+    async getProject(projectId, bearer): Promise<ProjectInfo | undefined> {
+      if (!isUuid(projectId)) return undefined;
+      try {
+        const { project: p } = await asCallerOrService(bearer, (o) => projects.getProject({ projectId }, o));
+        return p ? { id: p.id, orgId: p.orgId, displayName: p.displayName, slug: p.slug } : undefined;
+      } catch (error) {
+        if (hiddenFromCaller(error, bearer)) return undefined;
         fail(error);
       }
     },
