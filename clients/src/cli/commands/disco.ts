@@ -2,10 +2,11 @@
 // registered by its own file under the one `disco` command.
 import type { Command } from "commander";
 import type { Io } from "../io.js";
+import { registerDiscovery } from "./disco-discovery.js";
 
 type DiscoRegistrar = (disco: Command, io: Io) => void;
 
-const REGISTRARS: DiscoRegistrar[] = [];
+const REGISTRARS: DiscoRegistrar[] = [registerDiscovery];
 
 export function register(program: Command, io: Io): void {
   const disco = program.command("disco").description("discover orgs, projects and campaigns; surveys, pledges and statistics");
