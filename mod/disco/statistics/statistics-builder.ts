@@ -10,7 +10,8 @@ import {
   SuppressionReason,
   type SupplyStatisticSchema,
 } from "../../../clients/src/gen/polity/mod/disco/v1/statistics_pb.js";
-import { AGE_RANGES } from "../surveys/entities.js";
+import { NeedKind } from "../../../clients/src/gen/polity/mod/disco/v1/surveys_pb.js";
+import { AGE_RANGES, type NeedKind as StoredNeedKind } from "../surveys/entities.js";
 import type { Aggregates, ChoiceRow, Keyed, NeedRow, SupplyRow } from "./aggregates.js";
 import { type Hidden, isSmall, suppressCells, suppressGroups } from "./cells.js";
 import type { Dimension } from "./population.js";
@@ -26,6 +27,8 @@ export const DIMENSION_OF: Record<Dimension, StatisticsDimension> = {
   week: StatisticsDimension.WEEK,
   month: StatisticsDimension.MONTH,
 };
+
+const KIND_OF: Record<StoredNeedKind, NeedKind> = { boolean: NeedKind.BOOLEAN, text: NeedKind.TEXT, number: NeedKind.NUMBER, choice: NeedKind.CHOICE };
 
 const REASON: Record<Exclude<Hidden, "">, SuppressionReason> = {
   below: SuppressionReason.BELOW_MINIMUM,
@@ -123,7 +126,7 @@ export function buildStatistics(input: BuildInput): MessageInitShape<typeof GetS
     groupBy: dimensions.map((d) => DIMENSION_OF[d]),
     minGroupSize: k,
     supplyQuestions: scope.supply,
-    needQuestions: scope.needs,
+    needQuestions: scope.needs.map((q) => ({ ...q, kind: KIND_OF[q.kind] })),
     total: groupOf(totalRow, hidden.total),
     groups: groupRows.map((row, i) => groupOf(row, hidden.groups[i]!)),
   };

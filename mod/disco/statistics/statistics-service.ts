@@ -14,7 +14,7 @@ import type { EntityManager } from "../../../sys/core/db.js";
 import { failedPrecondition, invalidArgument } from "../../../sys/core/errors.js";
 import { query } from "../../../sys/core/sql.js";
 import type { DiscoDeps } from "../deps.js";
-import { AGE_RANGES } from "../surveys/entities.js";
+import { storedAgeRange } from "../surveys/age-range.js";
 import { readAggregates } from "./aggregates.js";
 import { type Dimension, populationOf } from "./population.js";
 import { DIMENSION_OF, buildStatistics } from "./statistics-builder.js";
@@ -63,8 +63,7 @@ export function createStatisticsService(deps: DiscoDeps): ServiceImpl<typeof Sta
       timeZone,
       countryId: filter?.countryId || undefined,
       placeId: filter?.placeId || undefined,
-      // The AgeRange enum lists the stored values in order, after UNSPECIFIED.
-      ageRanges: (filter?.ageRanges ?? []).map((a) => AGE_RANGES[a - 1]!),
+      ageRanges: (filter?.ageRanges ?? []).flatMap((a) => storedAgeRange(a) ?? []),
       submittedFrom: filter?.submittedFrom ? timestampDate(filter.submittedFrom) : undefined,
       submittedTo: filter?.submittedTo ? timestampDate(filter.submittedTo) : undefined,
     });

@@ -3,10 +3,11 @@
 import type { Command } from "commander";
 import type { Io } from "../io.js";
 import { registerDiscovery } from "./disco-discovery.js";
+import { registerStatistics } from "./disco-statistics.js";
 
 type DiscoRegistrar = (disco: Command, io: Io) => void;
 
-const REGISTRARS: DiscoRegistrar[] = [registerDiscovery];
+const REGISTRARS: DiscoRegistrar[] = [registerDiscovery, registerStatistics];
 
 export function register(program: Command, io: Io): void {
   const disco = program.command("disco").description("discover orgs, projects and campaigns; surveys, pledges and statistics");
