@@ -5,13 +5,15 @@ import { apiError } from "../../sys/core/errors.js";
 import { defineModule, type ModContext } from "../../sys/core/module.js";
 import { createNotifier } from "../../sys/core/notifier.js";
 import type { DiscoArea } from "./area.js";
+import { campaignsArea } from "./campaigns/area.js";
 import type { DiscoDeps } from "./deps.js";
+import { createDiscoPort, type DiscoPort } from "./port.js";
 import { discoveryArea } from "./discovery/area.js";
 import { listingsArea } from "./listings/area.js";
 import { statisticsArea } from "./statistics/area.js";
 import { surveysArea } from "./surveys/area.js";
 
-const AREAS: DiscoArea[] = [listingsArea, surveysArea, discoveryArea, statisticsArea];
+const AREAS: DiscoArea[] = [listingsArea, surveysArea, discoveryArea, statisticsArea, campaignsArea];
 
 export function createDiscoModule() {
   let deps: DiscoDeps | undefined;
@@ -51,6 +53,8 @@ export function createDiscoModule() {
       services: (ctx) => AREAS.flatMap((a) => a.services?.(depsFor(ctx)) ?? []),
       routes: (ctx) => AREAS.flatMap((a) => a.routes?.(depsFor(ctx)) ?? []),
       async work(ctx) {
+        // A worker-only process serves no RPCs: its port (messaging follows crossings) still needs the deps.
+        depsFor(ctx);
         for (const area of AREAS) if (area.work) stops.unshift(await area.work(depsFor(ctx)));
       },
       async stop() {
@@ -60,5 +64,10 @@ export function createDiscoModule() {
     }),
     /** Builds the shared parts without serving (tests). */
     depsFor,
+    /** What other modules of the tier follow (messaging: campaign threshold crossings); ready once started. */
+    port(): DiscoPort {
+      if (!deps) throw new Error("the disco module has not started: its port is not ready");
+      return createDiscoPort(deps);
+    },
   };
 }
