@@ -36,11 +36,11 @@ export function suppressCells(counts: number[], total: number, k: number): Hidde
 }
 
 /**
- * Group-level rules: a group below `k` respondents is hidden; when the whole population is below `k` all is;
+ * Group-level rules: a group below `k` respondents is hidden; when the whole population is 1 to k-1 all is;
  * when any group is hidden the total is withheld, so "total minus the shown groups" reveals nothing.
  */
 export function suppressGroups(groupCounts: number[], total: number, k: number): { groups: Hidden[]; total: Hidden } {
-  if (total < k) return { groups: groupCounts.map(() => "below"), total: "below" };
+  if (isSmall(total, k)) return { groups: groupCounts.map(() => "below"), total: "below" };
   const groups: Hidden[] = groupCounts.map((c) => (c < k ? "below" : ""));
   return { groups, total: groups.some((h) => h !== "") ? "withheld" : "" };
 }
