@@ -41,6 +41,7 @@ export function forgetMe(): void {
 const NAV: Array<{ path: string; label: string; platform?: true }> = [
   { path: "/orgs", label: "Organisations" },
   { path: "/communities", label: "Communities" },
+  { path: "/disco", label: "Discover" },
   { path: "/accounts", label: "Accounts", platform: true },
   { path: "/roles", label: "Roles" },
   { path: "/audit", label: "Audit log", platform: true },
@@ -50,9 +51,11 @@ const NAV: Array<{ path: string; label: string; platform?: true }> = [
 export async function renderTopbar(bar: HTMLElement, active: string): Promise<void> {
   const brand = h("a", { class: "brand", href: link(session.signedIn() ? "/orgs" : "/login") }, "Polity");
   if (!session.signedIn()) {
-    // Visitors may read public communities; everything else starts with signing in.
-    const pages = active === "communities"
-      ? [h("nav", { "aria-label": "Console" }, h("ul", {}, h("li", {}, h("a", { href: link("/communities"), "aria-current": "page" }, "Communities")))),
+    // Visitors may read public communities and discovery; everything else starts with signing in.
+    const open: Array<[string, string]> = [["communities", "Communities"], ["disco", "Discover"]];
+    const pages = open.some(([name]) => name === active)
+      ? [h("nav", { "aria-label": "Console" }, h("ul", {}, open.map(([name, label]) =>
+          h("li", {}, h("a", { href: link(`/${name}`), "aria-current": name === active ? "page" : null }, label))))),
         h("div", { class: "account" }, h("a", { href: link(loginPath()), "data-testid": "topbar-sign-in" }, "Sign in"))]
       : [];
     bar.replaceChildren(brand, ...pages);

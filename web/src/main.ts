@@ -13,6 +13,7 @@ import { messagingRoute } from "./pages/messaging-routes.js";
 import { accountsPage } from "./pages/accounts.js";
 import { auditPage, healthPage, rolesPage } from "./pages/admin-pages.js";
 import { communitiesRoute } from "./pages/voting-routes.js";
+import { discoRoute } from "./pages/disco-routes.js";
 import { accountPage } from "./pages/linked-accounts.js";
 import { adoptGitHubCallback, githubCallbackPage } from "./pages/linked-accounts-callback.js";
 
@@ -26,12 +27,14 @@ const consolePages: Record<string, Page> = {
   audit: auditPage,
   health: healthPage,
   communities: communitiesRoute,
+  disco: discoRoute,
   account: accountPage,
   link: githubCallbackPage,
 };
-// Console pages a visitor may read without signing in (public communities, their polls, results and activity,
-// as the API allows); a members-only one answers Unauthenticated and sends them to sign in.
-const openToVisitors = new Set(["communities"]);
+// Console pages a visitor may read without signing in (public communities, their polls, results and activity;
+// discovery and published campaigns, as the API allows); a members-only one answers Unauthenticated and sends
+// them to sign in.
+const openToVisitors = new Set(["communities", "disco"]);
 
 const main = document.getElementById("main")!;
 const topbar = document.getElementById("topbar")!;
