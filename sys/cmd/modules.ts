@@ -11,11 +11,12 @@ import { createAuthModule } from "../auth/module.js";
 import { createAuthzModule } from "../authz/module.js";
 import { createCommunityModule } from "../community/module.js";
 import { createIdentityModule } from "../identity/module.js";
+import { createTimeModule } from "../timespace/time/module.js";
 import type { ModContext, PolityModule } from "../core/module.js";
 import type { SysContext } from "../core/sys-context.js";
 
 export function createSysModules(): PolityModule<SysContext>[] {
-  return [createAuthzModule(), createAccountModule(), createAuthModule(), createCommunityModule(), createIdentityModule()];
+  return [createAuthzModule(), createAccountModule(), createAuthModule(), createCommunityModule(), createIdentityModule(), createTimeModule()];
 }
 
 export interface ModModulesOptions {
@@ -29,8 +30,10 @@ export function createModModules(options: ModModulesOptions = {}): PolityModule<
   // governance: it reads GitHub events through governance's port.
   const governance = createGovernanceModule({ voting: () => voting.port(), plugins: options.governancePlugins });
   // Messaging last: its notifications follow what voting and governance commit, through their ports.
+  // …and disco's campaign threshold crossings.
+  const disco = createDiscoModule();
   return [
-    createDiscoModule(), voting, governance, createContributionsModule({ governance: () => governance.port() }),
-    createMessagingModule({ voting: () => voting.port(), governance: () => governance.port() }),
+    disco, voting, governance, createContributionsModule({ governance: () => governance.port() }),
+    createMessagingModule({ voting: () => voting.port(), governance: () => governance.port(), disco: () => disco.port() }),
   ];
 }

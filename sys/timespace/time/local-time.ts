@@ -21,7 +21,7 @@ export interface WallTime {
 export function parseLocal(text: LocalDateTime): WallTime {
   const m = LOCAL_TIME.exec(text);
   const wall = m && { year: +m[1]!, month: +m[2]!, day: +m[3]!, hour: +m[4]!, minute: +m[5]!, second: +(m[6] ?? 0) };
-  if (!wall || !DateTime.fromObject(wall, { zone: "UTC" }).isValid) {
+  if (!wall || wall.hour > 23 || wall.second > 59 || !DateTime.fromObject(wall, { zone: "UTC" }).isValid) {
     throw timeError("INVALID_LOCAL_TIME", `"${text}" is not a local date-time like 2026-03-29T02:30`);
   }
   return wall;

@@ -42,7 +42,9 @@ export function nextOutsideQuiet(at: Date, zone: string, quiet: QuietHours): Dat
   const day = new Date(Date.UTC(today.year, today.month - 1, today.day + where.endDayOffset));
   const endWall = { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(), hour: Math.floor(where.end / 60), minute: where.end % 60, second: 0 };
   const { kind, earlier, later } = candidatesOf(endWall, zone);
-  // An end that exists twice is reached the first time; a skipped one at the jump between its two readings.
-  const end = kind === "gap" ? (transitions(zone, new Date(earlier), new Date(later + 1000))[0]?.at.getTime() ?? later) : earlier;
-  return end > at.getTime() ? new Date(end) : at;
+  // A skipped end is reached at the jump between its two readings. An end that exists twice is reached the
+  // first time, or the second when `at` lies in the repeated hour, back inside the window.
+  const ends = kind === "gap" ? [transitions(zone, new Date(earlier), new Date(later + 1000))[0]?.at.getTime() ?? later] : [earlier, later];
+  const end = ends.find((ms) => ms > at.getTime());
+  return end === undefined ? at : new Date(end);
 }
