@@ -14,6 +14,7 @@ import { accountsPage } from "./pages/accounts.js";
 import { auditPage, healthPage, rolesPage } from "./pages/admin-pages.js";
 import { communitiesRoute } from "./pages/voting-routes.js";
 import { discoRoute } from "./pages/disco-routes.js";
+import { claimPendingAnswers } from "./pages/disco-answer-claim.js";
 import { accountPage } from "./pages/linked-accounts.js";
 import { adoptGitHubCallback, githubCallbackPage } from "./pages/linked-accounts-callback.js";
 
@@ -46,6 +47,8 @@ async function render(): Promise<void> {
   const page = publicPages[name] ?? consolePages[name];
   if (!page) return go(session.signedIn() ? "/orgs" : "/login");
   const visitor = !session.signedIn();
+  // Survey answers given before signing in become the account's as soon as it may claim them.
+  if (!visitor) void claimPendingAnswers();
   if (consolePages[name] && visitor && !openToVisitors.has(name)) return go(loginPath());
   const mine = ++renderCount;
   void renderTopbar(topbar, name);
