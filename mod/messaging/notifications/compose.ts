@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { publicUrlOf } from "../../../sys/core/config.js";
 import type { EntityManager } from "../../../sys/core/db.js";
+import type { CampaignCrossing } from "../../disco/port.js";
 import type { GovernanceProcessSummary, VotingPollSummary } from "./sources.js";
 import type { MessagingDeps } from "../deps.js";
 import { renderTemplate } from "../templates/render.js";
@@ -11,7 +12,8 @@ import { renderTemplate } from "../templates/render.js";
 export type NotificationEvent =
   | { kind: "poll_opened" | "poll_closing_soon"; key: string; communityId: string; poll: VotingPollSummary }
   | { kind: "result_published"; key: string; communityId: string; poll: VotingPollSummary; winners: string[]; verdict: string }
-  | { kind: "process_outcome"; key: string; communityId: string; process: GovernanceProcessSummary };
+  | { kind: "process_outcome"; key: string; communityId: string; process: GovernanceProcessSummary }
+  | { kind: "campaign_threshold_reached"; key: string; communityId: string; crossing: CampaignCrossing };
 
 export interface Content {
   subject?: string;
@@ -62,6 +64,21 @@ export function variablesOf(deps: Pick<MessagingDeps, "config">, event: Notifica
   if (event.kind === "process_outcome") {
     Object.assign(vars, { process: event.process.name, process_id: event.process.id, status: event.process.status, outcome: JSON.stringify(event.process.outcome) });
   }
+  if (event.kind === "campaign_threshold_reached") {
+    const c = event.crossing;
+    const zone = validZone(memberZone) ?? validZone(c.actionZone) ?? "UTC";
+    Object.assign(vars, {
+      campaign_id: c.campaignId,
+      campaign_title: c.campaignTitle,
+      campaign_link: `${base}/#/disco/campaigns/${c.campaignId}`,
+      threshold: c.thresholdLabel,
+      people: String(c.people),
+      total: String(c.total),
+      unit: c.unit,
+      action_at: c.actionAt ? formatTime(c.actionAt, language, zone) : "",
+      time_zone: zone,
+    });
+  }
   return vars;
 }
 
@@ -78,6 +95,14 @@ export function builtInText(event: NotificationEvent, v: Record<string, string>)
     }
     case "process_outcome":
       return { subject: `${v.process}: ${v.status}`, text: `The governance process ${v.process} ${v.status}.\nOutcome: ${v.outcome}\n${v.community_link}\n` };
+    case "campaign_threshold_reached": {
+      const reached = v.threshold ? `"${v.threshold}" is reached` : "A threshold is reached";
+      const action = v.action_at ? `The action is set for ${v.action_at}.\n` : "";
+      return {
+        subject: `Threshold reached: ${v.campaign_title}`,
+        text: `${reached} in the campaign "${v.campaign_title}": ${v.people} people pledged ${v.total} ${v.unit}.\n${action}Details: ${v.campaign_link}\n`,
+      };
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-// A community's notification settings with the cursor of the activity log they follow, and the reminders
+// A community's notification settings with the cursors of the activity log and campaign crossings they follow, and the reminders
 // already sent (a poll closing soon is announced once, whichever worker gets there first).
 import { defineEntity, p, type InferEntity } from "@mikro-orm/core";
 
@@ -8,7 +8,7 @@ export interface EventSettingJson {
   templateId: string;
 }
 
-export type NotificationEventName = "poll_opened" | "poll_closing_soon" | "result_published" | "process_outcome";
+export type NotificationEventName = "poll_opened" | "poll_closing_soon" | "result_published" | "process_outcome" | "campaign_threshold_reached";
 export type EventSettingsJson = Record<NotificationEventName, EventSettingJson>;
 
 export const NotificationSettingsEntity = defineEntity({
@@ -26,6 +26,8 @@ export const NotificationSettingsEntity = defineEntity({
     active: p.boolean().index(),
     // The last activity-log sequence turned into messages (or skipped); moved in the transaction that creates them.
     activityCursor: p.bigint("number"),
+    // The last disco campaign crossing sequence turned into messages (or skipped); moved likewise.
+    discoCursor: p.bigint("number"),
     updatedAt: p.datetime(),
   },
 });

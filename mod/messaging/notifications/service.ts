@@ -18,8 +18,11 @@ export function createNotificationService(deps: MessagingDeps): ServiceImpl<type
       const community = await deps.directory.getCommunity(settings.communityId, bearerOf(ctx));
       if (!community) throw notFound("community", settings.communityId);
       if (community.archived) throw failedPrecondition("COMMUNITY_ARCHIVED", `community ${settings.communityId} is archived`);
-      // Without the voting module there is no log to start from; nothing will be followed anyway.
-      await saveSettings(deps.db.em(), community.orgId, settings, async () => (deps.voting ? deps.voting().activityHead(settings.communityId) : 0));
+      // Without the voting or disco module there is nothing to start from; nothing of theirs will be followed anyway.
+      await saveSettings(deps.db.em(), community.orgId, settings, async () => ({
+        activity: deps.voting ? await deps.voting().activityHead(settings.communityId) : 0,
+        disco: deps.disco ? await deps.disco().crossingsHead() : 0,
+      }));
       return { notifications: settingsToProto(await loadSettings(deps.db.em(), settings.communityId)) };
     },
   };

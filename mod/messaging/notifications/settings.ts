@@ -4,7 +4,7 @@ import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "../../../sys/core/db.js";
 import { type EventSettingsJson, type NotificationEventName, NotificationSettingsEntity, type NotificationSettingsRow } from "./entities.js";
 
-export const NOTIFICATION_EVENTS: NotificationEventName[] = ["poll_opened", "poll_closing_soon", "result_published", "process_outcome"];
+export const NOTIFICATION_EVENTS: NotificationEventName[] = ["poll_opened", "poll_closing_soon", "result_published", "process_outcome", "campaign_threshold_reached"];
 export const DEFAULT_LEAD_SECONDS = 24 * 3600;
 
 export interface NotificationSettings {
@@ -43,24 +43,31 @@ export async function loadSettings(em: EntityManager, communityId: string): Prom
   return row ? settingsOf(row) : defaultSettings(communityId);
 }
 
+/** Where the followed sources stand now: the activity log's sequence and the campaign crossings'. */
+export interface Heads {
+  activity: number;
+  disco: number;
+}
+
 /**
- * Replaces the settings. `head` gives the activity log's current sequence, asked only when notifications go
- * from off to on (the cursor then skips the past); while they stay on the cursor keeps its place.
+ * Replaces the settings. `heads` gives the followed sources' current sequences, asked only when notifications
+ * go from off to on (the cursors then skip the past); while they stay on the cursors keep their place.
  */
-export async function saveSettings(em: EntityManager, orgId: string, settings: NotificationSettings, head: () => Promise<number>): Promise<void> {
+export async function saveSettings(em: EntityManager, orgId: string, settings: NotificationSettings, heads: () => Promise<Heads>): Promise<void> {
   const active = isActive(settings);
   // Read before the transaction: the head is another module's read on its own connection.
   const before = await em.fork().findOne(NotificationSettingsEntity, { communityId: settings.communityId });
-  const startAt = active && !before?.active ? await head() : undefined;
+  const startAt = active && !before?.active ? await heads() : undefined;
   await em.fork().transactional(async (tx) => {
     const row = await tx.findOne(NotificationSettingsEntity, { communityId: settings.communityId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const fields = { orgId, events: settings.events, closingSoonLeadSeconds: settings.closingSoonLeadSeconds, category: settings.category, roles: settings.roles, active, updatedAt: new Date() };
     if (!row) {
-      tx.create(NotificationSettingsEntity, { communityId: settings.communityId, ...fields, activityCursor: startAt ?? 0 });
+      tx.create(NotificationSettingsEntity, { communityId: settings.communityId, ...fields, activityCursor: startAt?.activity ?? 0, discoCursor: startAt?.disco ?? 0 });
+    } else if (startAt !== undefined && !row.active) {
+      tx.assign(row, { ...fields, activityCursor: startAt.activity, discoCursor: startAt.disco });
     } else {
-      // Switched on by someone else since the read above: their cursor stands.
-      const cursor = startAt !== undefined && !row.active ? startAt : row.activityCursor;
-      tx.assign(row, { ...fields, activityCursor: cursor });
+      // Still on, or switched on by someone else since the read above: their cursors stand.
+      tx.assign(row, fields);
     }
   });
 }

@@ -1,4 +1,5 @@
-// What notifications read from the voting and governance modules, through their ports only (index.ts).
+// What notifications read from the voting, governance and disco modules, through their ports only.
+import type { DiscoPort } from "../../disco/port.js";
 import type { GovernancePort, ProcessSummary } from "../../governance/index.js";
 import type { PollSummary, VotingPort } from "../../voting/index.js";
 
@@ -10,4 +11,6 @@ export interface NotificationSources {
   voting?: () => VotingPort;
   /** The governance module's port, for a process's outcome; without it process notifications are skipped. */
   governance?: () => GovernancePort;
+  /** The disco module's port, for campaign threshold crossings; without it they are not followed. */
+  disco?: () => DiscoPort;
 }

@@ -1,10 +1,11 @@
-// The worker tier's notification loop: every `pollMs`, and soon after any poll changed, each community with
-// notifications on is caught up with its activity log, then closing reminders are swept. Each replica may run
-// it: the cursor's row lock and the reminders' unique key keep what they create to once.
+// The worker tier's notification loop: every `pollMs`, and soon after any poll changed or campaign threshold was
+// crossed, each community with notifications on is caught up with its activity log and the campaigns' crossings,
+// then closing reminders are swept. Each replica may run it: the cursors' row lock and the reminders' unique key
+// keep what they create to once.
 import type { EntityManager } from "../../../sys/core/db.js";
 import type { MessagingDeps } from "../deps.js";
 import { NotificationSettingsEntity } from "./entities.js";
-import { followOnce } from "./follow.js";
+import { followCrossingsOnce, followOnce } from "./follow.js";
 import { remindClosing } from "./remind.js";
 import type { NotificationSources } from "./sources.js";
 
@@ -31,6 +32,7 @@ export function createNotificationsWorker(deps: MessagingDeps, sources: Notifica
     for (const communityId of communities) {
       try {
         for (let i = 0; i < PER_COMMUNITY && !stopped && (await followOnce(deps, sources, communityId)); i++);
+        for (let i = 0; i < PER_COMMUNITY && !stopped && (await followCrossingsOnce(deps, sources, communityId)); i++);
       } catch (error) {
         deps.logger.warn({ err: error, community: communityId }, "notifications: following the activity log failed; retried on the next pass");
       }
@@ -61,11 +63,16 @@ export function createNotificationsWorker(deps: MessagingDeps, sources: Notifica
     }, WAKE_DELAY_MS);
     soon.unref();
   };
-  let unsubscribe = () => {};
+  const unsubscribes: Array<() => void> = [];
   try {
-    if (sources.voting) unsubscribe = sources.voting().onPollChanged(wakeSoon);
+    if (sources.voting) unsubscribes.push(sources.voting().onPollChanged(wakeSoon));
   } catch (error) {
     deps.logger.warn({ err: error }, "notifications: cannot hear poll changes; following by polling only");
+  }
+  try {
+    if (sources.disco) unsubscribes.push(sources.disco().onCrossing(wakeSoon));
+  } catch (error) {
+    deps.logger.warn({ err: error }, "notifications: cannot hear campaign crossings; following by polling only");
   }
 
   const schedule = () => {
@@ -81,7 +88,7 @@ export function createNotificationsWorker(deps: MessagingDeps, sources: Notifica
     drain: () => run(),
     async stop() {
       stopped = true;
-      unsubscribe();
+      for (const unsubscribe of unsubscribes) unsubscribe();
       clearTimeout(timer);
       clearTimeout(soon);
       await running;
