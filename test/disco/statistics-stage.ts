@@ -3,6 +3,8 @@
 // anonymous one and pledges to a deleted question, none of which may count), and a reference count of the same
 // answers computed here, independently of the server's SQL.
 import pg from "pg";
+import { OrgProjectService } from "../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
+import { clientFor } from "../support/clients.js";
 
 export const PLACES = {
   paris: { placeId: "gn:2988507", countryId: "FR" },
@@ -119,4 +121,13 @@ export async function insertStage(databaseUrl: string, ids: { orgId: string; pro
     await db.end();
   }
   return survey;
+}
+
+/** An org `slug` with the projects "winter" (the survey's) and "summer", made by a platform admin. */
+export async function createStageOrg(url: string, rootToken: string, slug: string): Promise<{ orgId: string; projectId: string; otherProjectId: string }> {
+  const orgs = clientFor(OrgProjectService, url, rootToken);
+  const { org } = await orgs.createOrg({ slug, displayName: "Stats Coop" });
+  const { project } = await orgs.createProject({ orgId: org!.id, slug: "winter", displayName: "Winter help" });
+  const { project: other } = await orgs.createProject({ orgId: org!.id, slug: "summer", displayName: "Summer help" });
+  return { orgId: org!.id, projectId: project!.id, otherProjectId: other!.id };
 }

@@ -9,7 +9,6 @@ import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 import { AuthzService } from "../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
-import { OrgProjectService } from "../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import {
   type GetSurveyStatisticsResponse,
   StatisticsDimension as D,
@@ -23,7 +22,7 @@ import { type Person, signUpVerified } from "../support/people.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import { startInProcessServer, type TestServer } from "../support/server.js";
 import { cellKey, groupKeyOf, type Numbers, type RefDimension, referenceOf, shownOf } from "./statistics-reference.js";
-import { insertStage, SECRET_TEXT, type StageAnswer, stageAnswers, type StageSurvey } from "./statistics-stage.js";
+import { createStageOrg, insertStage, SECRET_TEXT, type StageAnswer, stageAnswers, type StageSurvey } from "./statistics-stage.js";
 
 const ADMIN = { email: "stats-admin@example.org", password: "a long admin password" };
 const DIMENSION: Record<RefDimension, D> = { country: D.COUNTRY, city: D.CITY, age_range: D.AGE_RANGE, day: D.DAY, week: D.WEEK, month: D.MONTH };
@@ -48,21 +47,17 @@ beforeAll(async () => {
   strict = await startInProcessServer(env);
   open = await startInProcessServer({ ...env, POLITY_DISCO_MIN_GROUP_SIZE: "1" });
   const root = await tokenOn(strict, ADMIN);
-  const orgs = clientFor(OrgProjectService, strict.url, root);
-  const { org } = await orgs.createOrg({ slug: "stats-coop", displayName: "Stats Coop" });
-  const { project } = await orgs.createProject({ orgId: org!.id, slug: "winter", displayName: "Winter help" });
-  const { project: other } = await orgs.createProject({ orgId: org!.id, slug: "summer", displayName: "Summer help" });
-  projectId = project!.id;
-  otherProjectId = other!.id;
+  const { orgId, ...projects } = await createStageOrg(strict.url, root, "stats-coop");
+  ({ projectId, otherProjectId } = projects);
   [projectAdmin, member, otherAdmin] = await Promise.all(
     ["stats-padmin@example.org", "stats-member@example.org", "stats-other@example.org"].map((email) => signUpVerified(strict.url, strict.logs, email)),
   );
   const authz = clientFor(AuthzService, strict.url, root);
   await authz.grantRole({ accountId: projectAdmin.accountId, role: "project.admin", resource: `project/${projectId}` });
   await authz.grantRole({ accountId: otherAdmin.accountId, role: "project.admin", resource: `project/${otherProjectId}` });
-  await authz.grantRole({ accountId: member.accountId, role: "org.member", resource: `org/${org!.id}` });
+  await authz.grantRole({ accountId: member.accountId, role: "org.member", resource: `org/${orgId}` });
   answers = stageAnswers();
-  survey = await insertStage(database.url, { orgId: org!.id, projectId, createdBy: projectAdmin.accountId }, answers);
+  survey = await insertStage(database.url, { orgId, projectId, createdBy: projectAdmin.accountId }, answers);
 }, 120_000);
 
 afterAll(async () => {
