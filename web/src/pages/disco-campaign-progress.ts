@@ -4,7 +4,7 @@
 import { formatTime, h } from "../dom.js";
 import { followStream } from "../components/live-stream.js";
 import { CampaignStatus, type CampaignProgress, type ThresholdProgress } from "../../../clients/src/gen/polity/mod/disco/v1/campaigns_pb.js";
-import { campaigns, campaignStatusBadge } from "./disco-client.js";
+import { campaigns } from "./disco-client.js";
 
 const number = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
 
@@ -28,17 +28,22 @@ function thresholdView(t: ThresholdProgress): HTMLElement {
 export function progressView(progress: CampaignProgress | undefined): HTMLElement {
   if (!progress?.thresholds.length) return h("p", { class: "empty", "data-testid": "thresholds-empty" }, "This campaign has no pledge threshold.");
   return h("div", {},
-    h("p", {}, campaignStatusBadge(progress.status),
-      progress.triggeredAt ? h("span", { class: "muted" }, ` Every threshold reached ${formatTime(progress.triggeredAt)}: time to act.`) : null),
+    progress.triggeredAt ? h("p", { class: "muted", "data-testid": "campaign-triggered" }, `Every threshold reached ${formatTime(progress.triggeredAt)}: time to act.`) : null,
     progress.thresholds.map(thresholdView));
 }
 
-/** The progress section, drawn from `initial` and then from WatchCampaign until the page goes away. */
-export function progressSection(campaignId: string, initial: CampaignProgress | undefined, signal: AbortSignal): HTMLElement {
+/**
+ * The progress section, drawn from `initial` and then from WatchCampaign until the page goes away; `onStatus`
+ * hears each status the stream reports (the page's header shows it).
+ */
+export function progressSection(campaignId: string, initial: CampaignProgress | undefined, signal: AbortSignal, onStatus?: (status: CampaignStatus) => void): HTMLElement {
   const view = h("div", { "data-testid": "campaign-progress", "aria-live": "polite" }, progressView(initial));
   const live = h("small", { class: "muted live-dot", "data-testid": "campaign-live" });
   const slot = h("div", { class: "slot" });
-  const show = (p: CampaignProgress) => view.replaceChildren(progressView(p));
+  const show = (p: CampaignProgress) => {
+    view.replaceChildren(progressView(p));
+    onStatus?.(p.status);
+  };
   if (initial?.status === CampaignStatus.CLOSED) {
     live.textContent = "closed";
     live.dataset.state = "done";

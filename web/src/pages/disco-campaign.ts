@@ -4,7 +4,7 @@
 import { h } from "../dom.js";
 import { link } from "../router.js";
 import { renderMarkdown } from "../markdown.js";
-import type { Campaign, MediaLink, Precedent } from "../../../clients/src/gen/polity/mod/disco/v1/campaigns_pb.js";
+import type { Campaign, CampaignStatus, MediaLink, Precedent } from "../../../clients/src/gen/polity/mod/disco/v1/campaigns_pb.js";
 import { pageLanguage, placeLabel } from "../components/timespace-client.js";
 import { campaignPath, campaigns, campaignStatusBadge, discoCrumbs, MEDIA_LABEL, mayManageCampaigns, projectCampaignsPath } from "./disco-client.js";
 import { progressSection } from "./disco-campaign-progress.js";
@@ -19,14 +19,20 @@ export async function campaignPage(campaignId: string): Promise<Node> {
     campaign.placeId ? placeLabel(campaign.placeId, pageLanguage()) : Promise.resolve(""),
   ]);
   const signal = pageSignal();
+  let badge = campaignStatusBadge(campaign.status);
+  const onStatus = (status: CampaignStatus) => {
+    const next = campaignStatusBadge(status);
+    badge.replaceWith(next);
+    badge = next;
+  };
   return h("div", { class: "grid", "data-testid": "campaign-page" },
     h("section", { class: "card wide" },
       discoCrumbs(...(manage ? [[projectCampaignsPath(campaign.projectId), "Project campaigns"] as [string, string]] : [])),
-      h("h1", { "data-testid": "campaign-title" }, campaign.title, " ", campaignStatusBadge(campaign.status)),
+      h("h1", { "data-testid": "campaign-title" }, campaign.title, " ", badge),
       facts(campaign, place),
       campaign.goal ? h("div", { "data-testid": "campaign-goal" }, renderMarkdown(campaign.goal)) : null,
       manage ? h("p", {}, h("a", { class: "button-link", href: link(campaignPath(campaign.id, "/edit")), "data-testid": "campaign-edit" }, "Edit campaign")) : null),
-    progressSection(campaign.id, campaign.progress, signal),
+    progressSection(campaign.id, campaign.progress, signal, onStatus),
     campaign.strategy ? h("section", { class: "card" }, h("h2", {}, "Strategy"), h("div", { "data-testid": "campaign-strategy" }, renderMarkdown(campaign.strategy))) : null,
     h("div", { class: "stack" }, precedentsSection(campaign.precedents), mediaSection(campaign.media)));
 }

@@ -37,7 +37,8 @@ async function projectsSection(orgId: string): Promise<HTMLElement> {
   const load = () => attempt(listError, async () => {
     const res = await api.orgs.listProjects({ orgId, pageSize: 200 });
     list.replaceChildren(table(["Name", "Slug", "Created", ""], res.projects.map((p) => [p.displayName, h("code", {}, p.slug), formatTime(p.createdAt),
-      h("a", { href: link(`/disco/surveys/${p.id}`), "data-testid": "project-surveys-link" }, "Surveys")]), "projects-table"));
+      h("span", {}, h("a", { href: link(`/disco/surveys/${p.id}`), "data-testid": "project-surveys-link" }, "Surveys"), " · ",
+        h("a", { href: link(`/disco/projects/${p.id}/campaigns`), "data-testid": "project-campaigns-link" }, "Campaigns"))]), "projects-table"));
   });
   const slot = h("div", { class: "slot", "aria-live": "polite" });
   const form = h("form", { id: "create-project-form", class: "compact" },
