@@ -3,6 +3,7 @@
 // (#/disco?q=…&category=…&kind=campaign&near=gn:2988507&radius=50), so a search can be shared or bookmarked.
 import { h } from "../dom.js";
 import { attempt } from "../errors.js";
+import { renderMarkdown } from "../markdown.js";
 import { go, link, type Route } from "../router.js";
 import { createPlacePicker } from "../components/place-picker.js";
 import { pageLanguage } from "../components/timespace-client.js";
@@ -26,12 +27,12 @@ export function discoveryPage(route: Route): Node {
   const radius = Number(q.get("radius")) || 50;
   const radiusSelect = h("select", { id: "disco-radius", "data-testid": "disco-radius" },
     RADII.map((r) => h("option", { value: String(r), selected: r === radius }, `${r} km`)));
-  const form = h("form", { role: "search", class: "inline", "data-testid": "disco-search" },
+  const form = h("form", { role: "search", class: "disco-search", "data-testid": "disco-search" },
     h("div", { class: "field" }, h("label", { for: "disco-query" }, "Words"), query),
     h("div", { class: "field" }, h("label", { for: "disco-category" }, "Category"), category),
     near.element,
     h("div", { class: "field" }, h("label", { for: "disco-radius" }, "Within"), radiusSelect),
-    h("fieldset", { class: "field" }, h("legend", {}, "Show"), kindBoxes),
+    h("fieldset", { class: "kinds" }, h("legend", {}, "Show only"), kindBoxes),
     h("button", { type: "submit", "data-testid": "disco-search-submit" }, "Search"));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -72,16 +73,25 @@ export function discoveryPage(route: Route): Node {
     h("section", { class: "card wide" }, h("h2", {}, "Results"), slot, list, more));
 }
 
+// A campaign's summary is its Markdown goal: shown as its plain words, like a listing's summary.
+function plainSummary(r: SearchResult): string {
+  const text = r.kind === ResultKind.CAMPAIGN ? renderMarkdown(r.summary).textContent ?? "" : r.summary;
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
 function resultItem(r: SearchResult): HTMLElement {
   const target = r.kind === ResultKind.CAMPAIGN ? link(campaignPath(r.id)) : link(`/orgs/${r.orgId}`);
   const where = r.place ? [r.place.name, r.place.countryName].filter((x, i, all) => x && all.indexOf(x) === i).join(", ") : "";
+  const facts = [
+    where ? h("span", { "data-testid": "disco-result-place" }, where) : null,
+    r.distanceKm !== undefined ? h("span", { "data-testid": "disco-result-distance", "data-km": String(r.distanceKm) }, `${km.format(r.distanceKm)} km away`) : null,
+    h("a", { href: link(`/orgs/${r.orgId}`), "data-testid": "disco-result-org" }, "organisation page"),
+    r.url ? h("a", { href: r.url, target: "_blank", rel: "noopener noreferrer nofollow" }, "learn more or join") : null,
+  ].filter((x) => x !== null);
+  const summary = plainSummary(r);
   return h("li", { "data-testid": "disco-result", "data-kind": KIND_PARAM[r.kind] ?? "", "data-id": r.id },
     h("div", { class: "kind" }, KIND_LABEL[r.kind] ?? "result", r.category ? ` · ${r.category}` : ""),
     h("h3", {}, h("a", { href: target, "data-testid": "disco-result-link" }, r.title)),
-    r.summary ? h("p", {}, r.summary.length > 300 ? `${r.summary.slice(0, 300)}…` : r.summary) : null,
-    h("p", { class: "muted" },
-      where ? h("span", { "data-testid": "disco-result-place" }, where) : null,
-      r.distanceKm !== undefined ? h("span", { "data-testid": "disco-result-distance", "data-km": String(r.distanceKm) }, ` · ${km.format(r.distanceKm)} km away`) : null,
-      [" · ", h("a", { href: link(`/orgs/${r.orgId}`), "data-testid": "disco-result-org" }, "organisation page")],
-      r.url ? [" · ", h("a", { href: r.url, target: "_blank", rel: "noopener noreferrer nofollow" }, "learn more or join")] : null));
+    summary ? h("p", {}, summary) : null,
+    h("p", { class: "muted" }, facts.flatMap((x, i) => (i ? [" · ", x] : [x]))));
 }
