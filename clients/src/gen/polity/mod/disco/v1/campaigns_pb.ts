@@ -827,7 +827,7 @@ export const CampaignService: GenService<{
     output: typeof GetCampaignResponseSchema;
   },
   /**
-   * ListCampaigns lists campaigns newest first; drafts only for a project the caller manages (project_id set).
+   * ListCampaigns lists campaigns oldest first; drafts only for a project the caller manages (project_id set).
    *
    * @generated from rpc polity.mod.disco.v1.CampaignService.ListCampaigns
    */
@@ -837,8 +837,9 @@ export const CampaignService: GenService<{
     output: typeof ListCampaignsResponseSchema;
   },
   /**
-   * UpdateCampaign changes the fields named in update_mask. Thresholds and the survey project change only
-   * while the campaign is a draft; status moves draft → active → closed (triggered is set by the server).
+   * UpdateCampaign changes the fields named in update_mask (send the campaign as read, with those fields
+   * changed: the whole message is validated). Thresholds and the survey project change only while the campaign
+   * is a draft; status moves draft → active → closed (triggered is set by the server).
    *
    * @generated from rpc polity.mod.disco.v1.CampaignService.UpdateCampaign
    */
