@@ -35,10 +35,10 @@ async function failure(call: Promise<unknown>): Promise<{ code: Code; reason: st
 }
 
 /** The notification messages created for the community's members about this campaign (read with MessageService). */
-async function announced(campaignTitle: string): Promise<Array<{ account: string; subject: string; text: string }>> {
+async function announced(campaignTitle: string, community = communityId): Promise<Array<{ account: string; subject: string; text: string }>> {
   const { messages } = await clientFor(MessageService, stage.server.url, stage.root.token).listMessages({ orgId: stage.orgId, pageSize: 200 });
   return messages
-    .filter((m) => m.idempotencyKey.startsWith("notify-") && m.member?.communityId === communityId && m.subject.includes(campaignTitle))
+    .filter((m) => m.idempotencyKey.startsWith("notify-") && m.member?.communityId === community && m.subject.includes(campaignTitle))
     .map((m) => ({ account: m.member!.accountId, subject: m.subject, text: m.text }));
 }
 
@@ -144,6 +144,22 @@ describe("a campaign's threshold", () => {
     await stage.answers(pledgers[0]!.token).submitAnswers({ surveyId, answers: { pledges: [{ supplyQuestionId: hours, amount: 5 }] } });
     await new Promise((r) => setTimeout(r, 3000));
     expect(await announced("Clean the river")).toHaveLength(members.length);
+  });
+
+  it("is crossed at once when a campaign goes live over pledges already made; a community without notifications hears nothing", async () => {
+    const { community: quiet } = await clientFor(CommunityService, stage.server.url, stage.root.token).createCommunity({
+      orgId: stage.orgId, slug: "quiet", name: "Quiet", visibility: Visibility.PUBLIC, joinPolicy: JoinPolicy.OPEN,
+    });
+    await clientFor(CommunityService, stage.server.url, pledgers[0]!.token).joinCommunity({ communityId: quiet!.id });
+    const { campaign } = await campaigns(stage.projectAdmin.token).createCampaign({
+      projectId: stage.projectId,
+      campaign: { title: "Already there", status: CampaignStatus.ACTIVE, surveyProjectId: surveyId, notifyCommunityId: quiet!.id, thresholds: [{ supplyQuestionId: hours, peopleRequired: 2 }] },
+    });
+    expect(campaign!.status).toBe(CampaignStatus.TRIGGERED);
+    expect(campaign!.progress!.thresholds[0]!.crossedAt).toBeDefined();
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await announced("Already there", quiet!.id)).toEqual([]);
+    expect(await announced("Already there")).toEqual([]);
   });
 
   it("never says who pledged: the campaign and its progress carry counts only", async () => {

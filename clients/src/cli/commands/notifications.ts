@@ -1,5 +1,5 @@
-// polity notifications show | set [COMMUNITY]: which of a community's voting and governance events are sent to
-// its members as messages. `set` changes only what its flags name: the rest of the settings stay as they are.
+// polity notifications show | set [COMMUNITY]: which of a community's voting, governance and campaign events are
+// sent to its members as messages. `set` changes only what its flags name: the rest of the settings stay as they are.
 import type { Command } from "commander";
 import { createClient } from "@connectrpc/connect";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
@@ -17,6 +17,7 @@ const EVENTS = {
   "poll-closing-soon": "pollClosingSoon",
   "result-published": "resultPublished",
   "process-outcome": "processOutcome",
+  "campaign-threshold-reached": "campaignThresholdReached",
 } as const;
 type EventFlag = keyof typeof EVENTS;
 
@@ -49,6 +50,7 @@ function show(s: Session, n: CommunityNotifications | undefined): void {
     "poll closing soon": `${event("pollClosingSoon")}, ${Number.isInteger(lead) ? `${lead} h` : `${Math.round(lead * 60)} min`} before`,
     "result published": event("resultPublished"),
     "process outcome": event("processOutcome"),
+    "campaign threshold reached": event("campaignThresholdReached"),
     category: n.category || "(none)",
     to: n.roles.length > 0 ? n.roles.join(", ") : "every member",
   });
@@ -57,7 +59,7 @@ function show(s: Session, n: CommunityNotifications | undefined): void {
 type SetFlags = { on?: string; off?: string; lead?: string; template?: string[]; category?: string; roles?: string };
 
 export function register(program: Command, io: Io): void {
-  const p = program.command("notifications").description("a community's notifications: poll opened, closing soon, result, process outcome");
+  const p = program.command("notifications").description("a community's notifications: poll opened, closing soon, result, process outcome, campaign threshold reached");
 
   p.command("show [community]").description("which events are sent to the community's members, and how").action(action(io, async (s, ref: string | undefined) => {
     const res = await client(s).getCommunityNotifications({ communityId: await communityId(s, ref) });
