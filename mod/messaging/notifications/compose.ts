@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { publicUrlOf } from "../../../sys/core/config.js";
 import type { EntityManager } from "../../../sys/core/db.js";
-import type { CampaignCrossing } from "../../disco/port.js";
+import type { CampaignCrossing } from "../../disco/index.js";
 import type { GovernanceProcessSummary, VotingPollSummary } from "./sources.js";
 import type { MessagingDeps } from "../deps.js";
 import { renderTemplate } from "../templates/render.js";

@@ -1,5 +1,5 @@
 // What notifications read from the voting, governance and disco modules, through their ports only.
-import type { DiscoPort } from "../../disco/port.js";
+import type { DiscoPort } from "../../disco/index.js";
 import type { GovernancePort, ProcessSummary } from "../../governance/index.js";
 import type { PollSummary, VotingPort } from "../../voting/index.js";
 
