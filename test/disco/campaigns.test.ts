@@ -201,6 +201,8 @@ describe("campaign management", () => {
     expect(await create({ thresholds: [{ supplyQuestionId: hours }] })).toMatchObject({ code: Code.InvalidArgument, reason: "THRESHOLD_EMPTY" });
     expect(await create({ thresholds: [{ ...threshold, peopleRequired: -1 }] })).toMatchObject({ code: Code.InvalidArgument, reason: "VALIDATION_FAILED" });
     expect(await create({ thresholds: [{ ...threshold, minAmountPerPerson: Number.NaN }] })).toMatchObject({ code: Code.InvalidArgument });
+    // Beyond what a pledge can hold (numeric(12,2)).
+    expect(await create({ thresholds: [{ ...threshold, minAmountPerPerson: 1e10 }] })).toMatchObject({ code: Code.InvalidArgument, reason: "VALIDATION_FAILED" });
     expect(await create({ thresholds: [{ ...threshold, supplyQuestionId: crypto.randomUUID() }] })).toMatchObject({ code: Code.InvalidArgument, reason: "UNKNOWN_SUPPLY_QUESTION" });
     expect(await create({ surveyProjectId: "", thresholds: [threshold] })).toMatchObject({ code: Code.InvalidArgument, reason: "SURVEY_PROJECT_REQUIRED" });
     expect(await create({ surveyProjectId: crypto.randomUUID(), thresholds: [threshold] })).toMatchObject({ code: Code.InvalidArgument, reason: "UNKNOWN_SURVEY_PROJECT" });
