@@ -89,9 +89,8 @@ export function createCombobox(config: ComboboxConfig): Combobox {
     set(option);
     open(false);
   };
-  const run = () => {
+  const run = (query = input.value.trim()) => {
     inflight?.abort();
-    const query = input.value.trim();
     if (query.length < (config.minChars ?? 1)) return open(false);
     const ac = new AbortController();
     inflight = ac;
@@ -107,7 +106,7 @@ export function createCombobox(config: ComboboxConfig): Combobox {
   };
   const schedule = () => {
     clearTimeout(timer);
-    timer = setTimeout(run, config.debounceMs ?? 200);
+    timer = setTimeout(() => run(), config.debounceMs ?? 200);
   };
 
   input.addEventListener("input", () => {
@@ -126,7 +125,8 @@ export function createCombobox(config: ComboboxConfig): Combobox {
     const expanded = !list.hidden && options.length > 0;
     if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
       ev.preventDefault();
-      if (!expanded) return run();
+      // On a picked value, a field that lists without typing (minChars 0) shows the whole list to choose again.
+      if (!expanded) return run(chosen && (config.minChars ?? 1) === 0 ? "" : undefined);
       const step = ev.key === "ArrowDown" ? 1 : -1;
       highlight((active + step + options.length) % options.length);
     } else if (ev.key === "Enter" && expanded && active >= 0) {
