@@ -14,7 +14,7 @@ export type KnownSurveys = Map<string, { id?: string; supply: Map<string, string
 const STATUS = { draft: SurveyStatus.DRAFT, open: SurveyStatus.OPEN, closed: SurveyStatus.CLOSED } as const;
 const KIND = { boolean: NeedKind.BOOLEAN, text: NeedKind.TEXT, number: NeedKind.NUMBER, choice: NeedKind.CHOICE } as const;
 
-function questionsOf(spec: SurveySpec, current?: Survey) {
+export function questionsOf(spec: Pick<SurveySpec, "supply" | "needs">, current?: Survey) {
   const supplyId = (name: string) => current?.supplyQuestions.find((q) => q.name.toLowerCase() === name.toLowerCase())?.id ?? "";
   const needId = (prompt: string) => current?.needQuestions.find((q) => q.prompt.toLowerCase() === prompt.toLowerCase())?.id ?? "";
   return {
