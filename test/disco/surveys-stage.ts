@@ -4,6 +4,7 @@ import { AnswerService } from "../../clients/src/gen/polity/mod/disco/v1/answers
 import { NeedKind, SurveyService, SurveyStatus } from "../../clients/src/gen/polity/mod/disco/v1/surveys_pb.js";
 import { OrgProjectService } from "../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { AuthzService } from "../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
+import type { Host } from "../../sys/core/host.js";
 import { clientFor } from "../support/clients.js";
 import { signIn, signUpVerified, type Person } from "../support/people.js";
 import { startInProcessServer, startPostgresServer, type TestServer } from "../support/server.js";
@@ -11,7 +12,7 @@ import { startInProcessServer, startPostgresServer, type TestServer } from "../s
 export const ADMIN = { email: "survey-root@example.org", password: "correct horse battery" };
 
 export interface SurveyStage {
-  server: TestServer;
+  server: TestServer & { host: Host };
   orgId: string;
   projectId: string;
   otherProjectId: string;
