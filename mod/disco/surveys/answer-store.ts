@@ -45,6 +45,17 @@ function needValue(n: NeedAnswer): NeedMessage["value"] {
   return { case: "textValue", value: n.textValue ?? "" };
 }
 
+/** Rows grouped by their answer set. */
+function bySet<T extends { answerSetId: string }>(rows: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const group = groups.get(row.answerSetId);
+    if (group) group.push(row);
+    else groups.set(row.answerSetId, [row]);
+  }
+  return groups;
+}
+
 /**
  * Sets as proto, in the order given. A questionnaire (its email) is included only when `questionnaires` — for
  * the project's admins, never for the person or anyone else.
@@ -56,8 +67,8 @@ export async function answerSetsToProto(em: EntityManager, sets: AnswerSetRow[],
   const active = { surveyProjectId: { $in: surveyIds }, deletedAt: null };
   const supplyIds = new Set((await em.find(SupplyQuestion, active, { fields: ["id"] })).map((q) => q.id));
   const needIds = new Set((await em.find(NeedQuestion, active, { fields: ["id"] })).map((q) => q.id));
-  const pledges = (await em.find(Pledge, { answerSetId: { $in: ids } })).filter((p) => supplyIds.has(p.supplyQuestionId));
-  const needs = (await em.find(NeedAnswer, { answerSetId: { $in: ids } })).filter((n) => needIds.has(n.needQuestionId));
+  const pledges = bySet((await em.find(Pledge, { answerSetId: { $in: ids } })).filter((p) => supplyIds.has(p.supplyQuestionId)));
+  const needs = bySet((await em.find(NeedAnswer, { answerSetId: { $in: ids } })).filter((n) => needIds.has(n.needQuestionId)));
   const questionnaireIds = options.questionnaires ? sets.flatMap((s) => (s.questionnaireId ? [s.questionnaireId] : [])) : [];
   const forms = new Map(questionnaireIds.length > 0 ? (await em.find(Questionnaire, { id: { $in: questionnaireIds } })).map((q) => [q.id, q]) : []);
   return sets.map((set) => {
@@ -68,8 +79,8 @@ export async function answerSetsToProto(em: EntityManager, sets: AnswerSetRow[],
       projectId: set.projectId,
       accountId: set.accountId ?? "",
       answers: create(AnswersSchema, {
-        pledges: pledges.filter((p) => p.answerSetId === set.id).map((p) => create(PledgeSchema, { supplyQuestionId: p.supplyQuestionId, amount: Number(p.amount) })),
-        needs: needs.filter((n) => n.answerSetId === set.id).map((n) => create(NeedAnswerSchema, { needQuestionId: n.needQuestionId, value: needValue(n) })),
+        pledges: (pledges.get(set.id) ?? []).map((p) => create(PledgeSchema, { supplyQuestionId: p.supplyQuestionId, amount: Number(p.amount) })),
+        needs: (needs.get(set.id) ?? []).map((n) => create(NeedAnswerSchema, { needQuestionId: n.needQuestionId, value: needValue(n) })),
         placeId: set.placeId ?? "",
         ageRange: ageRangeOf(set.ageRange),
       }),
