@@ -4,6 +4,7 @@
 import type { NeedQuestion as NeedInput, SupplyQuestion as SupplyInput, SurveyQuestions } from "../../../clients/src/gen/polity/mod/disco/v1/surveys_pb.js";
 import type { EntityManager } from "../../../sys/core/db.js";
 import { failedPrecondition, invalidArgument } from "../../../sys/core/errors.js";
+import { query, tableOf } from "../../../sys/core/sql.js";
 import { NeedAnswer, NeedQuestion, Pledge, SupplyQuestion } from "./entities.js";
 import { KIND_OF } from "./survey-rows.js";
 
@@ -27,11 +28,11 @@ function keptIds<T extends { id: string }>(inputs: Array<{ id: string }>, existi
   return kept;
 }
 
-async function answeredAmong(tx: EntityManager, entity: typeof Pledge | typeof NeedAnswer, ids: string[]): Promise<Set<string>> {
+/** Those of `ids` that some answer set answered (`column` names the question in `entity`'s table). */
+async function answeredAmong(tx: EntityManager, entity: typeof Pledge | typeof NeedAnswer, column: "supply_question_id" | "need_question_id", ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const key = entity === Pledge ? "supplyQuestionId" : "needQuestionId";
-  const rows = (await tx.find(entity as typeof Pledge, { [key]: { $in: ids } } as never, { fields: [key as never] })) as unknown as Array<Record<string, string>>;
-  return new Set(rows.map((r) => r[key]!));
+  const rows = await query<{ id: string }>(tx, `select distinct "${column}" as id from ${tableOf(tx, entity)} where "${column}" in (?)`, [ids]);
+  return new Set(rows.map((r) => r.id));
 }
 
 /** Removes the questions left out: deleted when unanswered, retired otherwise. Returns the retired ids. */
@@ -51,14 +52,14 @@ async function writeSupply(tx: EntityManager, surveyId: string, inputs: SupplyIn
     Object.assign(row, { position, name: input.name, description: input.description, unit: input.unit });
   });
   const leftOut = existing.filter((q) => !kept.has(q.id)).map((q) => q.id);
-  const retired = await removeLeftOut(tx, SupplyQuestion, leftOut, await answeredAmong(tx, Pledge, leftOut), now);
+  const retired = await removeLeftOut(tx, SupplyQuestion, leftOut, await answeredAmong(tx, Pledge, "supply_question_id", leftOut), now);
   return retired.length > 0;
 }
 
 async function writeNeeds(tx: EntityManager, surveyId: string, inputs: NeedInput[], now: Date): Promise<void> {
   const existing = await tx.find(NeedQuestion, { surveyProjectId: surveyId, deletedAt: null });
   const kept = keptIds(inputs, existing, "questions.need_questions");
-  const answered = await answeredAmong(tx, NeedAnswer, existing.map((q) => q.id));
+  const answered = await answeredAmong(tx, NeedAnswer, "need_question_id", existing.map((q) => q.id));
   inputs.forEach((input, position) => {
     const kind = KIND_OF[input.kind]!;
     const old = input.id ? kept.get(input.id.toLowerCase())! : undefined;
