@@ -37,6 +37,7 @@ import * as blasts from "./commands/blasts.js";
 import * as notifications from "./commands/notifications.js";
 import * as messages from "./commands/messages.js";
 import * as disco from "./commands/disco.js";
+import * as time from "./commands/time.js";
 
 export const DEFAULT_SERVER = "http://127.0.0.1:8080";
 
@@ -68,6 +69,7 @@ export function buildProgram(io: Io): Command {
   identities.register(program, io);
   for (const mod of [contacts, messages, services, chains, templates, blasts, notifications]) mod.register(program, io);
   disco.register(program, io);
+  time.register(program, io);
   return program;
 }
 
