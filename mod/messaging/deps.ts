@@ -8,6 +8,7 @@ import type { Notifier } from "../../sys/core/notifier.js";
 import type { AuthorizationPort } from "../../sys/core/ports/authorization-port.js";
 import type { DirectoryPort } from "../../sys/core/ports/directory-port.js";
 import type { Keyring } from "../../sys/core/secrets/keyring.js";
+import type { TimeFunctions } from "../../sys/timespace/time/time-functions.js";
 import type { NotificationSources } from "./notifications/sources.js";
 
 export interface MessagingDeps extends NotificationSources {
@@ -26,6 +27,8 @@ export interface MessagingDeps extends NotificationSources {
   fetch: typeof fetch;
   /** The server's own base URL (unsubscribe links, status callbacks); throws until the port listens. */
   selfUrl: () => string;
+  /** Zones, wall times and quiet hours (sys's time library, through the timespace port). */
+  time: TimeFunctions;
   /** The host's /metrics registry (the sender's counters and latencies); absent in contexts built by hand. */
   metrics?: Registry;
 }

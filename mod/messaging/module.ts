@@ -5,6 +5,7 @@ import { defineModule, type ModContext } from "../../sys/core/module.js";
 import { createNotifier } from "../../sys/core/notifier.js";
 import { createSafeFetch } from "../../sys/core/outbound/safe-fetch.js";
 import { loadSecretsKeyring } from "../../sys/core/secrets/secrets-key.js";
+import { timeFunctions } from "../../sys/timespace/time/index.js";
 import type { MessagingArea } from "./area.js";
 import { blastsArea } from "./blasts/area.js";
 import { contactsArea } from "./contacts/area.js";
@@ -42,6 +43,8 @@ export function createMessagingModule(options: MessagingModuleOptions = {}) {
       notifier,
       jobs: ctx.jobs,
       metrics: ctx.metrics,
+      // The port's time functions; the same pure library when a context built by hand has no timespace port.
+      time: ctx.timespace?.time ?? timeFunctions,
       fetch: safeFetch as typeof fetch,
       selfUrl: () => {
         if (!ctx.selfUrl) throw new Error("the server is not listening yet");

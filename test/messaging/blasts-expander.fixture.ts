@@ -5,6 +5,7 @@ import { contactsArea } from "../../mod/messaging/contacts/area.js";
 import { blastsArea } from "../../mod/messaging/blasts/area.js";
 import { expandNextChunk } from "../../mod/messaging/blasts/expand.js";
 import type { MessagingDeps } from "../../mod/messaging/deps.js";
+import { timeFunctions } from "../../sys/timespace/time/index.js";
 import { messagesArea } from "../../mod/messaging/messages/area.js";
 import { templatesArea } from "../../mod/messaging/templates/area.js";
 import { loadConfig } from "../../sys/core/config.js";
@@ -18,7 +19,7 @@ const logger = pino({ level: "warn" });
 const db = await openDatabase({ tier: "mod", config, logger, entities: areas.flatMap((a) => a.entities), migrations: [] });
 const jobs = createJobQueue(db, logger);
 await jobs.start();
-const deps = { db, config, logger, jobs, notifier: createNotifier(db, logger) } as unknown as MessagingDeps;
+const deps = { db, config, logger, jobs, notifier: createNotifier(db, logger), time: timeFunctions } as unknown as MessagingDeps;
 process.stdout.write("READY\n");
 for (;;) {
   const step = await expandNextChunk(deps, { blastId: process.env.BLAST_ID!, chunk: Number(process.env.CHUNK) });

@@ -21,6 +21,7 @@ import { blastStates } from "../../mod/messaging/blasts/gate.js";
 import { expandNextChunk } from "../../mod/messaging/blasts/expand.js";
 import { contactsArea } from "../../mod/messaging/contacts/area.js";
 import type { MessagingDeps } from "../../mod/messaging/deps.js";
+import { timeFunctions } from "../../sys/timespace/time/index.js";
 import { messagesArea } from "../../mod/messaging/messages/area.js";
 import { templatesArea } from "../../mod/messaging/templates/area.js";
 import { TemplateEntity } from "../../mod/messaging/templates/entities.js";
@@ -54,7 +55,7 @@ beforeAll(async () => {
   jobs = createJobQueue(db, logger);
   await jobs.start();
   notifier = createNotifier(db, logger);
-  deps = { db, config, logger, notifier, jobs } as unknown as MessagingDeps;
+  deps = { db, config, logger, notifier, jobs, time: timeFunctions } as unknown as MessagingDeps;
   sql = new pg.Client({ connectionString: database.url });
   await sql.connect();
   templateId = crypto.randomUUID();

@@ -21,7 +21,7 @@ export async function createBlast(deps: MessagingDeps, req: CreateBlastRequest, 
   const localTime = req.localTime;
   // Checks the wall time (a real date) and the window once; each recipient's zone is applied at expansion.
   const quietHours = req.quietHours && req.quietHours.start !== req.quietHours.end ? req.quietHours : undefined;
-  sendTimeFor({ localTime: localTime || undefined, timeZone: "", quietHours, now });
+  sendTimeFor(deps.time, { localTime: localTime || undefined, timeZone: "", quietHours, now });
   return deps.db.em().transactional(async (txem) => {
     const tx = txem as EntityManager;
     const template = await loadTemplate(tx, req.orgId, req.templateId);

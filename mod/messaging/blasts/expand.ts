@@ -74,7 +74,7 @@ async function expandChunk(deps: MessagingDeps, tx: EntityManager, blast: BlastR
       html: content.html,
       templateId: template.id,
       language: content.language,
-      sendAt: sendAtFor(blast, recipient, now),
+      sendAt: sendAtFor(deps, blast, recipient, now),
       idempotencyKey: `blast:${blast.id}:${key}`,
       blastId: blast.id,
       createdBy: blast.createdBy,
@@ -123,14 +123,14 @@ function renderFor(template: LoadedTemplate, blast: BlastRow, recipient: Recipie
   return content;
 }
 
-function sendAtFor(blast: BlastRow, recipient: Recipient, now: Date): Date | undefined {
+function sendAtFor(deps: MessagingDeps, blast: BlastRow, recipient: Recipient, now: Date): Date | undefined {
   if (!blast.sendAt && !blast.localTime && !blast.quietStart) return undefined;
   const quietHours = blast.quietStart ? { start: blast.quietStart, end: blast.quietEnd } : undefined;
   const input = { at: blast.sendAt ?? undefined, localTime: blast.localTime || undefined, quietHours, now };
   try {
-    return sendTimeFor({ ...input, timeZone: recipient.timeZone });
+    return sendTimeFor(deps.time, { ...input, timeZone: recipient.timeZone });
   } catch {
     // A contact's zone this server's ICU does not know: read the time in UTC rather than skip the person.
-    return sendTimeFor({ ...input, timeZone: "" });
+    return sendTimeFor(deps.time, { ...input, timeZone: "" });
   }
 }

@@ -39,7 +39,7 @@ export function sendMessageHandler(deps: MessagingDeps) {
 
       const draft: MessageDraft = {
         orgId: req.orgId, recipient: ref, category: req.category || undefined, idempotencyKey: req.idempotencyKey || undefined,
-        replyToMessageId: req.replyToMessageId || undefined, createdBy: caller.accountId, sendAt: sendAtOf(req, recipient),
+        replyToMessageId: req.replyToMessageId || undefined, createdBy: caller.accountId, sendAt: sendAtOf(deps, req, recipient),
         ...(await contentOf(deps, tx, req, recipient)),
       };
       const [id] = await createOutgoingMessages(deps, tx, [draft]);
@@ -74,10 +74,10 @@ async function contentOf(deps: MessagingDeps, em: EntityManager, req: SendMessag
   return { subject: m.subject || undefined, text: m.text, html };
 }
 
-function sendAtOf(req: SendMessageRequest, recipient: Recipient): Date | undefined {
+function sendAtOf(deps: MessagingDeps, req: SendMessageRequest, recipient: Recipient): Date | undefined {
   const at = req.schedule.case === "sendTime" ? timestampDate(req.schedule.value) : undefined;
   const localTime = req.schedule.case === "localTime" ? req.schedule.value : undefined;
   const quietHours = req.quietHours && req.quietHours.start !== req.quietHours.end ? { start: req.quietHours.start, end: req.quietHours.end } : undefined;
   if (!at && !localTime && !quietHours) return undefined;
-  return sendTimeFor({ at, localTime, timeZone: recipient.timeZone, quietHours, now: new Date() });
+  return sendTimeFor(deps.time, { at, localTime, timeZone: recipient.timeZone, quietHours, now: new Date() });
 }
