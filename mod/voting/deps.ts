@@ -6,6 +6,7 @@ import type { Notifier } from "../../sys/core/notifier.js";
 import type { DirectoryPort } from "../../sys/core/ports/directory-port.js";
 import type { CastQueue } from "./ballots/cast-queue.js";
 import type { LiveResults } from "./results/live.js";
+import type { TimeFunctions } from "../../sys/timespace/time/time-functions.js";
 
 export interface VotingDeps {
   db: Database;
@@ -14,5 +15,7 @@ export interface VotingDeps {
   logger: Logger;
   live: LiveResults;
   casts: CastQueue;
+  /** Zone checks (sys's time library, through the timespace port). */
+  time: Pick<TimeFunctions, "isZone">;
 }
 

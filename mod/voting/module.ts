@@ -9,6 +9,7 @@ import type { DirectoryPort } from "../../sys/core/ports/directory-port.js";
 import { ActivityEntry, ActivityHead } from "./activity/entities.js";
 import { startMembershipSync } from "./activity/membership-sync.js";
 import { createCastQueue } from "./ballots/cast-queue.js";
+import { timeFunctions } from "../../sys/timespace/time/index.js";
 import type { VotingDeps } from "./deps.js";
 import { Delegation } from "./delegation/entities.js";
 import { votingEntities } from "./entities.js";
@@ -37,7 +38,9 @@ export function createVotingModule() {
     if (deps) return deps;
     const notifier = createNotifier(ctx.db, ctx.logger);
     stops.push(() => notifier.close());
-    deps = { db: ctx.db, directory: ctx.directory ?? noDirectory, notifier, logger: ctx.logger, live: createLiveResults(ctx.db), casts: createCastQueue(ctx.db) };
+    deps = { db: ctx.db, directory: ctx.directory ?? noDirectory, notifier, logger: ctx.logger, live: createLiveResults(ctx.db), casts: createCastQueue(ctx.db),
+      // The port's time functions; the same pure library when a hand-built context has no timespace port.
+      time: ctx.timespace?.time ?? timeFunctions };
     return deps;
   };
   const module = defineModule<ModContext>({

@@ -108,7 +108,7 @@ export function createVotingPort(deps: VotingDeps): VotingPort {
       validate(PollSchema, poll);
       const now = new Date();
       const settings = settingsOf(poll);
-      checkSettings(settings, now);
+      checkSettings(settings, deps.time, now);
       const community = await directory.getCommunity(input.communityId, input.bearer);
       if (!community) throw notFound("community", input.communityId);
       if (community.archived) throw failedPrecondition("COMMUNITY_ARCHIVED", `community ${input.communityId} is archived`);

@@ -10,6 +10,7 @@ import { VotingService } from "../../clients/src/gen/polity/mod/voting/v1/voting
 import { principalKey } from "../../sys/core/authn/principal.js";
 import { loadConfig } from "../../sys/core/config.js";
 import { type Database, openDatabase } from "../../sys/core/db.js";
+import { timeFunctions } from "../../sys/timespace/time/index.js";
 import type { ModContext } from "../../sys/core/module.js";
 import { createNotifier } from "../../sys/core/notifier.js";
 import type { CommunityInfo, CommunityRole, DirectoryPort, MemberRecord } from "../../sys/core/ports/directory-port.js";
@@ -94,7 +95,7 @@ export async function startReplica(directory: DirectoryPort, url: string | undef
   const db = await openDatabase({ tier: "mod", config, logger, entities: votingModule.entities, migrations: votingModule.migrations, url });
   if (migrate) await db.migrate();
   const notifier = createNotifier(db, logger);
-  const deps: VotingDeps = { db, directory, notifier, logger, live: createLiveResults(db), casts: createCastQueue(db) };
+  const deps: VotingDeps = { db, directory, notifier, logger, live: createLiveResults(db), casts: createCastQueue(db), time: timeFunctions };
   const ctx = { config, logger, db, directory, authz: undefined as never, jobs: undefined as never } satisfies ModContext;
   const [pipelined] = applyConcerns([service(VotingService, createVotingService(ctx, deps))], [createValidationConcern(createMessageValidator()), principal]);
   const scheduler = createScheduler({ db, directory, logger, intervalMs: 3_600_000, onChange: (id) => deps.live.invalidate(id) });

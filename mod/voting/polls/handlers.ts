@@ -36,7 +36,7 @@ export function createPollHandlers(deps: VotingDeps): PollHandlers {
       const now = new Date();
       const poll = req.poll!;
       const settings = settingsOf(poll);
-      checkSettings(settings, now, { requireFutureOpen: true });
+      checkSettings(settings, deps.time, now, { requireFutureOpen: true });
       const community = await directory.getCommunity(poll.communityId, bearerOf(ctx));
       if (!community) throw notFound("community", poll.communityId);
       if (community.archived) throw failedPrecondition("COMMUNITY_ARCHIVED", `community ${poll.communityId} is archived`);
@@ -93,7 +93,7 @@ export function createPollHandlers(deps: VotingDeps): PollHandlers {
         if (!editable(row)) throw failedPrecondition("POLL_NOT_EDITABLE", `poll ${row.id} is ${row.state}; only a draft or scheduled poll can change`);
         const now = new Date();
         const next = applyMask(row, settingsOf(incoming), paths);
-        checkSettings(next, now, { requireFutureOpen: paths.some((p) => p === "opens_at" || p === "opensAt") });
+        checkSettings(next, deps.time, now, { requireFutureOpen: paths.some((p) => p === "opens_at" || p === "opensAt") });
         Object.assign(row, next, { state: next.opensAt ? "scheduled" : "draft" });
         touch(row, now);
         await tx.flush();

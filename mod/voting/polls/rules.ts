@@ -2,17 +2,13 @@
 // fields at once). Each failure is InvalidArgument naming the field. Pure: no I/O.
 import type { Poll } from "../../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { invalidArgument } from "../../../sys/core/errors.js";
+import type { TimeFunctions } from "../../../sys/timespace/time/time-functions.js";
 import { dateOf, eligibilitySnapshotName, methodNames, quorumJson, secrecyName, visibilityName } from "./codec.js";
 import type { PollRow } from "../entities.js";
 
-/** Whether ICU knows the zone, canonical or alias: Node's supportedValuesOf lists e.g. Asia/Calcutta but not Asia/Kolkata. */
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return zone.includes("/") || zone === "UTC";
-  } catch {
-    return false;
-  }
+/** A region zone the time library knows (canonical or alias, e.g. Asia/Calcutta), or UTC; not "EST" and the like. */
+function isTimeZone(zone: string, time: Pick<TimeFunctions, "isZone">): boolean {
+  return (zone.includes("/") || zone === "UTC") && time.isZone(zone);
 }
 
 export const DEFAULT_ROLES = ["admin", "moderator", "member"];
@@ -53,7 +49,7 @@ export function settingsOf(poll: Poll): PollSettings {
 }
 
 /** Throws InvalidArgument (field named as in the request, under `poll.`) for the first broken rule. */
-export function checkSettings(s: PollSettings, now = new Date(), opts: { requireFutureOpen?: boolean } = {}): void {
+export function checkSettings(s: PollSettings, time: Pick<TimeFunctions, "isZone">, now = new Date(), opts: { requireFutureOpen?: boolean } = {}): void {
   const bad = (field: string, message: string) => invalidArgument(`poll.${field}`, message);
   if (!s.method) throw bad("method", "unknown voting method");
   if (s.method !== "proposal") {
@@ -79,7 +75,7 @@ export function checkSettings(s: PollSettings, now = new Date(), opts: { require
   if (s.opensAt && s.closesAt && s.closesAt <= s.opensAt) throw bad("closes_at", "must be after opens_at");
   if (s.closesAt && s.closesAt <= now) throw bad("closes_at", "must be in the future");
   if (opts.requireFutureOpen && s.opensAt && s.opensAt <= now) throw bad("opens_at", "must be in the future");
-  if (!isTimeZone(s.timeZone)) throw bad("time_zone", `"${s.timeZone}" is not an IANA time zone`);
+  if (!isTimeZone(s.timeZone, time)) throw bad("time_zone", `"${s.timeZone}" is not an IANA time zone`);
 }
 
 /** Proto field names (snake_case, as in update masks) → the settings they write. */
