@@ -64,6 +64,8 @@ async function claimOne(claim: PendingClaim, replace: boolean): Promise<void> {
     forget(claim.claimToken);
     notice(claim, h("span", {}, "Your answers to ", h("strong", {}, claim.surveyTitle), " are now part of your account and count. ",
       h("a", { href: link(answerPath(claim.surveyId)), "data-testid": "claim-notice-link" }, "See or change them")), "claimed");
+    // Replaced while that survey's answer page shows the old answers: show it again.
+    if (replace && location.hash.startsWith(`#${answerPath(claim.surveyId)}`)) window.dispatchEvent(new HashChangeEvent("hashchange"));
   } catch (err) {
     const e = ConnectError.from(err);
     const reason = e.findDetails(ErrorInfoSchema)[0]?.reason ?? "";

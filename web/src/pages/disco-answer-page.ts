@@ -43,7 +43,7 @@ export async function answerPage(surveyId: string): Promise<Node> {
   const mine = signedIn ? await myAnswers(surveyId) : undefined;
   const closed = survey.status === SurveyStatus.CLOSED;
   const head = h("section", { class: "card wide" },
-    h("div", { class: "inline" }, h("h1", { "data-testid": "answer-title" }, survey.title), surveyStatusBadge(survey.status)),
+    h("div", { class: "survey-head" }, h("h1", { "data-testid": "answer-title" }, survey.title), surveyStatusBadge(survey.status)),
     survey.description ? renderMarkdown(survey.description) : null,
     closed ? h("p", { class: "alert error", "data-testid": "survey-closed" }, "This survey is closed: it no longer takes answers.") : null);
   const body = signedIn ? signedInForm(survey, mine, closed) : anonymousForm(survey, closed);

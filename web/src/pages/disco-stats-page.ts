@@ -50,7 +50,7 @@ export async function statsPage(surveyId: string): Promise<Node> {
   return h("div", { class: "grid" },
     h("section", { class: "card wide" },
       surveyCrumbs(info.orgId, info.orgName, projectId, info.projectName),
-      h("div", { class: "inline" }, h("h1", { "data-testid": "stats-title" }, `Statistics: ${survey.title}`), surveyStatusBadge(survey.status)),
+      h("div", { class: "survey-head" }, h("h1", { "data-testid": "stats-title" }, `Statistics: ${survey.title}`), surveyStatusBadge(survey.status)),
       h("p", { class: "inline" }, h("a", { href: link(surveyEditorPath(projectId, surveyId)) }, "Edit the survey"), " ", csv),
       csvSlot, filters.element, slot),
     h("section", { class: "card wide" }, result));

@@ -70,6 +70,6 @@ export async function surveyEditorPage(projectId: string, surveyId: string): Pro
   show(survey);
   return h("div", { class: "grid" },
     h("section", { class: "card wide" }, surveyCrumbs(info.orgId || survey.orgId, info.orgName, projectId, info.projectName),
-      h("div", { class: "inline" }, heading, badge), links, form),
+      h("div", { class: "survey-head" }, heading, badge), links, form),
     h("section", { class: "card wide" }, h("h2", {}, "Delete"), deleteSlot, remove));
 }

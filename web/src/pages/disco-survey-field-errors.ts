@@ -35,7 +35,10 @@ export function markViolations(form: HTMLElement, violations: Violation[]): Viol
       continue;
     }
     control.setAttribute("aria-invalid", "true");
-    control.after(h("span", { class: "field-error", role: "alert", "data-for": v.field, "data-testid": "field-error" }, v.text));
+    const message = h("span", { class: "field-error", role: "alert", "data-for": v.field, "data-testid": "field-error" }, v.text);
+    // Beside a control; inside a group of controls (a question's options box), so it stays with them.
+    if (control.matches("input, select, textarea")) control.after(message);
+    else control.append(message);
     first ??= control;
   }
   first?.focus();
