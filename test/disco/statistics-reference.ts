@@ -47,7 +47,7 @@ function numbersOf(answers: StageAnswer[], s: StageSurvey): Numbers {
   n.set(cellKey(s.childcareId, "no"), booleans.filter((v) => !v).length);
   const choices = answers.map((a) => a.transport).filter((v) => v !== undefined);
   n.set(cellKey(s.transportId, "answered"), choices.length);
-  for (const option of ["bike", "car", "bus"]) n.set(cellKey(s.transportId, "option", option), 0);
+  for (const option of s.transportOptions ?? ["bike", "car", "bus"]) n.set(cellKey(s.transportId, "option", option), 0);
   for (const c of choices) add(cellKey(s.transportId, "option", c), 1);
   const kids = answers.map((a) => a.kids).filter((v): v is number => v !== undefined);
   n.set(cellKey(s.kidsId, "answered"), kids.length);

@@ -40,6 +40,8 @@ export interface StageSurvey {
   transportId: string;
   kidsId: string;
   noteId: string;
+  /** The choice question's options, in order. */
+  transportOptions?: string[];
 }
 
 const TIMES = [
