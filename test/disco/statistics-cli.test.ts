@@ -45,6 +45,8 @@ describe("polity disco stats", () => {
     expect(out).toMatch(/│ BE\s+│ –\s+│/);
     expect(out).toMatch(/│ total\s+│ –\s+│/);
     expect(out).toContain("fewer than 5 people");
+    // The survey named by its title, as `polity disco surveys list` shows it.
+    expect(await ok(["disco", "stats", "Winter help", "--project", "winter", "--org", "stats-cli", "--group-by", "country"])).toBe(out);
     expect(out).not.toContain("Secrète");
   });
 
