@@ -228,6 +228,12 @@ describe.skipIf(!haveChromium && !process.env.CI)("the disco survey pages in Chr
     const smallRows = lines.filter((l) => l.startsWith("group,18-24,"));
     expect(smallRows.length).toBeGreaterThan(0);
     expect(smallRows.every((l) => /,,[^,]*,yes$/.test(l))).toBe(true);
+
+    // A respondent is no admin: the page is the refusal, with no numbers.
+    await visitor.goto(`${server!.url}/#/disco/stats/${surveyId}`);
+    await visitor.waitForSelector("[data-testid=error]");
+    expect(await visitor.locator("[data-testid=stats-view]").count()).toBe(0);
+    expect(await visitor.textContent("[data-testid=error]")).toMatch(/not allowed/);
   });
 
   it("asks someone who had already answered which answers stay, and replaces them when told", async () => {
