@@ -8,6 +8,7 @@ import type { Notifier } from "../../sys/core/notifier.js";
 import type { AuthorizationPort } from "../../sys/core/ports/authorization-port.js";
 import type { DirectoryPort } from "../../sys/core/ports/directory-port.js";
 import type { TimespacePort } from "../../sys/core/ports/timespace-port.js";
+import type { TimeFunctions } from "../../sys/timespace/time/time-functions.js";
 
 /** Whose pledges changed: a survey answer set was saved, updated, withdrawn or claimed. */
 export interface PledgeChange {
@@ -24,6 +25,8 @@ export interface DiscoDeps {
   directory: DirectoryPort;
   /** sys's places and time functions; throws UNAVAILABLE when the host has none. */
   timespace: () => TimespacePort;
+  /** Zones and wall times (the port's time functions: the same pure library when a context has no port). */
+  time: TimeFunctions;
   notifier: Notifier;
   jobs: JobQueue;
   metrics?: Registry;

@@ -4,6 +4,7 @@ import { Code } from "@connectrpc/connect";
 import { apiError } from "../../sys/core/errors.js";
 import { defineModule, type ModContext } from "../../sys/core/module.js";
 import { createNotifier } from "../../sys/core/notifier.js";
+import { timeFunctions } from "../../sys/timespace/time/index.js";
 import type { DiscoArea } from "./area.js";
 import { campaignsArea } from "./campaigns/area.js";
 import type { DiscoDeps } from "./deps.js";
@@ -33,6 +34,7 @@ export function createDiscoModule() {
         if (!ctx.timespace) throw apiError(Code.Unavailable, "TIMESPACE_UNAVAILABLE", "this server has no places or time service");
         return ctx.timespace;
       },
+      time: ctx.timespace?.time ?? timeFunctions,
       notifier,
       jobs: ctx.jobs,
       metrics: ctx.metrics,

@@ -258,7 +258,9 @@ describe("campaign management", () => {
     const { campaign: later } = await admin.createCampaign({ projectId: stage.projectId, campaign: action("2026-03-29T02:30", ActionTimeDisambiguation.LATER) });
     expect(earlier!.action).toMatchObject({ localTime: "2026-03-29T02:30", timeZone: "Europe/Paris", disambiguation: ActionTimeDisambiguation.EARLIER });
     const at = (c: typeof earlier) => Number(c!.action!.at!.seconds);
-    expect(at(later) - at(earlier)).toBe(-3600);
+    // As Temporal reads a gap: "earlier" is the wall time an hour before (01:30 CET), "later" an hour after (03:30 CEST).
+    expect(new Date(at(earlier) * 1000).toISOString()).toBe("2026-03-29T00:30:00.000Z");
+    expect(new Date(at(later) * 1000).toISOString()).toBe("2026-03-29T01:30:00.000Z");
     const { campaign: summer } = await admin.createCampaign({ projectId: stage.projectId, campaign: action("2026-07-14T22:00", ActionTimeDisambiguation.REJECT) });
     expect(new Date(at(summer) * 1000).toISOString()).toBe("2026-07-14T20:00:00.000Z");
   });

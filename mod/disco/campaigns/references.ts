@@ -37,7 +37,7 @@ const DST_REASONS = new Set(["SKIPPED_LOCAL_TIME", "AMBIGUOUS_LOCAL_TIME"]);
 export function actionOf(deps: DiscoDeps, action: ActionTime | undefined): ResolvedAction {
   if (!action || (!action.localTime && !action.timeZone)) return { actionLocal: null, actionZone: null, actionDisambiguation: null, actionAt: null };
   if (!action.localTime) throw invalidArgument("campaign.action.local_time", "a local time is needed with a time zone");
-  const time = deps.timespace().time;
+  const time = deps.time;
   if (!time.isZone(action.timeZone)) throw invalidArgument("campaign.action.time_zone", `unknown time zone ${action.timeZone}`, "UNKNOWN_TIME_ZONE");
   const disambiguation = disambiguationFromProto(action.disambiguation);
   try {
