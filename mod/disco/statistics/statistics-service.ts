@@ -32,7 +32,9 @@ const dimensionsOf = (groupBy: StatisticsDimension[]) => groupBy.map((d) => DIME
 async function checkTimeZone(em: EntityManager, zone: string): Promise<void> {
   try {
     await query(em, `select now() at time zone ?`, [zone]);
-  } catch {
+  } catch (err) {
+    // Only PostgreSQL's "time zone not recognized" is the caller's fault; anything else stays a server error.
+    if (!/time zone/i.test(String((err as Error).message))) throw err;
     throw invalidArgument("query.time_zone", `unknown time zone "${zone}"`, "UNKNOWN_TIME_ZONE");
   }
 }
