@@ -61,6 +61,12 @@ describe("expandRecurrence", () => {
     expect(reasonOf(() => time.expandRecurrence({ ...base, rrule: "FREQ=DAILY", limit: 365 }))).toBe("TOO_MANY_OCCURRENCES");
     expect(time.expandRecurrence({ ...base, rrule: "FREQ=DAILY", limit: 366 })).toHaveLength(366);
     expect(reasonOf(() => time.expandRecurrence({ ...base, rrule: "FREQ=MINUTELY", limit: 5000 }))).toBe("TOO_MANY_OCCURRENCES");
+    // Rules whose filters never match would be walked for years of periods: refused by span, at once.
+    const started = Date.now();
+    expect(reasonOf(() => time.expandRecurrence({ ...base, rrule: "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", start: "1900-01-01T00:00", limit: 10 }))).toBe("TOO_MANY_OCCURRENCES");
+    expect(reasonOf(() => time.expandRecurrence({ ...base, rrule: "FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30", start: "2000-01-01T00:00", limit: 10 }))).toBe("TOO_MANY_OCCURRENCES");
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(time.expandRecurrence({ ...base, rrule: "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", start: "2020-01-01T00:00", limit: 10 })).toEqual([]);
     for (const rrule of ["FREQ=BOGUS", "BYDAY=MO", "FREQ=DAILY;BYDAY=XX", "FREQ=DAILY;COUNT=x", "FREQ=DAILY;COUNT=2;UNTIL=20260101T000000Z", "FREQ=DAILY;FOO=1", "FREQ=DAILY;FREQ=WEEKLY", "", "FREQ=DAILY;BYMONTH=13"]) {
       expect(reasonOf(() => time.expandRecurrence({ ...base, rrule, limit: 10 })), rrule).toBe("INVALID_RRULE");
     }
