@@ -2,24 +2,14 @@
 // ordinary, half-hour, southern-hemisphere, midnight and whole-day DST changes (and one without DST), and
 // the wall times each change skips or repeats resolved as earlier/later/reject say.
 import { describe, expect, it } from "vitest";
-import { isTimeError, timeFunctions as time } from "../../sys/timespace/time/index.js";
-import { publishedTransitions, zdumpAvailable } from "./time-zdump.js";
+import { timeFunctions as time } from "../../sys/timespace/time/index.js";
+import { publishedTransitions, timeReasonOf as reasonOf, zdumpAvailable } from "./time-zdump.js";
 
 const ZONES = [
   "America/New_York", "Europe/London", "Europe/Berlin", "Europe/Paris", "Australia/Sydney", "Australia/Lord_Howe",
   "America/Santiago", "Pacific/Apia", "Asia/Kolkata",
 ];
 const MINUTE = 60_000;
-
-function reasonOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (isTimeError(error)) return error.reason;
-    throw error;
-  }
-  return undefined;
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 /** The wall-clock text of `ms` read with `offsetMinutes`. */

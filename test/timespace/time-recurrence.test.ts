@@ -1,16 +1,7 @@
 // RRULE expansion kept at its wall-clock time across DST, and quiet-hours windows across midnight and DST nights.
 import { describe, expect, it } from "vitest";
-import { isTimeError, timeFunctions as time } from "../../sys/timespace/time/index.js";
-
-function reasonOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (isTimeError(error)) return error.reason;
-    throw error;
-  }
-  return undefined;
-}
+import { timeFunctions as time } from "../../sys/timespace/time/index.js";
+import { timeReasonOf as reasonOf } from "./time-zdump.js";
 
 const isoList = (dates: Date[]) => dates.map((d) => d.toISOString());
 const year2026 = { from: new Date("2026-01-01T00:00Z"), to: new Date("2027-01-01T00:00Z") };

@@ -1,6 +1,7 @@
-// The published tz data as the system's `zdump -v` reads it (Debian's tzdata package, 2025b on the CI image):
+// Time-library test support. The published tz data as the system's `zdump -v` reads it (Debian's tzdata package, 2025b on the CI image):
 // an independent oracle for the time library, which reads Node's ICU copy of the same database.
 import { execFileSync } from "node:child_process";
+import { isTimeError } from "../../sys/timespace/time/index.js";
 
 export interface PublishedTransition {
   at: Date;
@@ -39,4 +40,15 @@ export function publishedTransitions(zone: string, fromYear: number, toYear: num
     }
   }
   return found;
+}
+
+/** The reason of the TimeError `run` throws, or undefined when it returns (any other error is rethrown). */
+export function timeReasonOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    if (isTimeError(error)) return error.reason;
+    throw error;
+  }
+  return undefined;
 }
