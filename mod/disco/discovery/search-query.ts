@@ -85,8 +85,9 @@ function listingBranch(em: EntityManager, filters: SearchFilters, sources: Searc
 
 function campaignBranch(filters: SearchFilters, sources: SearchSources): Branch | undefined {
   if (!filters.kinds.has(ResultKind.CAMPAIGN) || !sources.campaignsTable) return undefined;
-  const select = `${ResultKind.CAMPAIGN}, id, org_id, project_id, title, coalesce(goal, ''), category, place_id, country_id, '',
-    created_at, ${RANK("created_at")}`;
+  // Named as the listing branch's columns: when campaigns are the only kind asked, this branch names the union's.
+  const select = `${ResultKind.CAMPAIGN} as kind, id, org_id as "orgId", project_id as "projectId", title, coalesce(goal, '') as summary,
+    category, place_id as "placeId", country_id as "countryId", '' as url, created_at as "publishedAt", ${RANK("created_at")} as rank`;
   return branch(select, sources.campaignsTable, [`deleted_at is null`, `status <> 'draft'`], [], filters, `title || ' ' || coalesce(goal, '')`, sources);
 }
 
