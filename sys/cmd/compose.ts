@@ -13,6 +13,9 @@ import { createRemoteAuthorization } from "../core/ports/remote-authorization.js
 import { createRemoteDirectory } from "../core/ports/remote-directory.js";
 import type { IdentityPort } from "../core/ports/identity-port.js";
 import { createRemoteIdentity } from "../core/ports/remote-identity.js";
+import { createRemoteTimespace } from "../core/ports/remote-timespace.js";
+import type { TimespacePort } from "../core/ports/timespace-port.js";
+import { createInProcessTimespace, registerPlacesDatabase } from "../timespace/places/index.js";
 import { createSysForwarder, type SysForwarder } from "../core/forwarding/sys-forwarder.js";
 import { createSysHealthList } from "../core/forwarding/sys-health.js";
 import { createTracingFromEnv, type Tracing } from "../core/tracing/tracing.js";
@@ -82,6 +85,8 @@ export async function composeHost(config: Config, logger: Logger, options: Compo
   try {
     let ports: HostPorts;
     let identity: IdentityPort;
+    let timespace: TimespacePort;
+    let sysDb: Database | undefined;
     if (config.tiers.includes("sys")) {
       const modules = createSysModules();
       const db = await openTierDatabase("sys", modules as PolityModule<never>[], config, logger, tracing);
@@ -90,16 +95,20 @@ export async function composeHost(config: Config, logger: Logger, options: Compo
       tiers.push({ db, modules: modules as PolityModule<TierContext>[], context: sys.context });
       ports = sys.ports;
       identity = sys.identity;
+      timespace = createInProcessTimespace(db);
+      sysDb = db;
     } else {
       const remoteDirectory = createRemoteDirectory({ sysUrl: config.sysUrl!, logger, serviceApiKey: config.modServiceApiKey, tracer: tracing?.tracer });
       const remoteIdentity = createRemoteIdentity({ sysUrl: config.sysUrl!, logger, serviceApiKey: config.modServiceApiKey, tracer: tracing?.tracer });
       identity = remoteIdentity;
+      const remoteTimespace = createRemoteTimespace({ sysUrl: config.sysUrl!, logger, tracer: tracing?.tracer });
+      timespace = remoteTimespace;
       ports = {
         authorization: createRemoteAuthorization({ sysUrl: config.sysUrl!, ttlMs: config.authzCacheTtlMs, logger, tracer: tracing?.tracer }),
         verifier: createRemoteTokenVerifier(config.sysUrl!),
         directory: remoteDirectory,
         upstreamHealth: createSysHealthList(config.sysUrl!),
-        close: () => Promise.all([remoteDirectory.close(), remoteIdentity.close()]).then(() => undefined),
+        close: () => Promise.all([remoteDirectory.close(), remoteIdentity.close(), remoteTimespace.close()]).then(() => undefined),
       };
       // Every client reaches sys through a mod process too: one URL for the GUI, CLI and SDK. A worker-only
       // process serves no API, so it forwards nothing.
@@ -111,12 +120,14 @@ export async function composeHost(config: Config, logger: Logger, options: Compo
       opened.push(db);
       // Every mod process can enqueue; only a worker process polls (through the modules' `work`) and supervises.
       const queue = (jobs = await openJobQueue(config, logger, db, runWork));
-      const context: ModContext = { config, logger, db, authz: ports.authorization, directory: ports.directory, identity, jobs: queue };
+      const context: ModContext = { config, logger, db, authz: ports.authorization, directory: ports.directory, identity, jobs: queue, timespace };
       tiers.push({ db, modules: modules as PolityModule<TierContext>[], context, serve: serveMod, work: runWork, stop: () => queue.stop() });
     }
     const concerns = tracing ? [tracing.concern, ...(options.concerns ?? [])] : options.concerns;
     const host = await startHost({ config, logger, tiers, ports, concerns, forward, jobs });
-    return tracing ? { ...host, stop: () => host.stop().finally(() => tracing.shutdown()) } : host;
+    const composed = tracing ? { ...host, stop: () => host.stop().finally(() => tracing.shutdown()) } : host;
+    if (sysDb) registerPlacesDatabase(composed, sysDb);
+    return composed;
   } catch (error) {
     await jobs?.stop().catch(() => undefined);
     for (const db of opened.reverse()) await db.close().catch(() => undefined);

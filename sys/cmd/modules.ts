@@ -12,11 +12,12 @@ import { createAuthzModule } from "../authz/module.js";
 import { createCommunityModule } from "../community/module.js";
 import { createIdentityModule } from "../identity/module.js";
 import { createTimeModule } from "../timespace/time/module.js";
+import { createPlacesModule } from "../timespace/places/module.js";
 import type { ModContext, PolityModule } from "../core/module.js";
 import type { SysContext } from "../core/sys-context.js";
 
 export function createSysModules(): PolityModule<SysContext>[] {
-  return [createAuthzModule(), createAccountModule(), createAuthModule(), createCommunityModule(), createIdentityModule(), createTimeModule()];
+  return [createAuthzModule(), createAccountModule(), createAuthModule(), createCommunityModule(), createIdentityModule(), createTimeModule(), createPlacesModule()];
 }
 
 export interface ModModulesOptions {

@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { MikroORM, type EntitySchema, type MigrationObject } from "@mikro-orm/core";
 import { Migrator } from "@mikro-orm/migrations";
 import { PgliteDriver } from "@mikro-orm/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PostgreSqlDriver } from "@mikro-orm/postgresql";
 import type { SqlEntityManager } from "@mikro-orm/sql";
 import pg from "pg";
@@ -74,7 +75,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // Before PGlite touches the files: a second process on the same cluster would corrupt it.
     lock = lockDataDir(dataDir);
     try {
-      orm = await MikroORM.init({ ...common, driver: PgliteDriver, dbName: dataDir });
+      // sys searches place names with pg_trgm (typo-tolerant); PGlite loads contrib extensions only when created.
+      const driverOptions = tier === "sys" ? { extensions: { pg_trgm } } : undefined;
+      orm = await MikroORM.init({ ...common, driver: PgliteDriver, dbName: dataDir, driverOptions });
     } catch (error) {
       lock.release();
       throw error;
