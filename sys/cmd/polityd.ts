@@ -3,7 +3,10 @@
 import { Command, Option } from "commander";
 import pino, { type Logger } from "pino";
 import { type Config, ConfigError, loadConfig } from "../core/config.js";
-import { composeHost, migrateTiers, rotateSecrets } from "./compose.js";
+import { composeHost, migrateTiers, openTierDatabase, rotateSecrets } from "./compose.js";
+import { createSysModules } from "./modules.js";
+import type { PolityModule } from "../core/module.js";
+import { loadPlacesCommand } from "../timespace/places/index.js";
 
 const program = new Command("polityd")
   .description("Polity server: sys and mod tiers over one Protobuf contract")
@@ -98,5 +101,20 @@ program
     const resealed = await rotateSecrets(config, logger);
     logger.info({ resealed }, `re-encrypted ${resealed} stored secret(s) with the current key`);
   }));
+
+program
+  .command("timespace")
+  .description("reference geography and time")
+  .command("load [countries...]")
+  .description("load the packaged places (countries, subdivisions, cities) into the sys database, or only COUNTRIES (alpha-2); idempotent, then exit")
+  .action((countries: string[], options: unknown, command: Command) => runOnce("loading places failed", async (config, logger) => {
+    const modules = createSysModules();
+    const db = await openTierDatabase("sys", modules as PolityModule<never>[], config, logger);
+    try {
+      await loadPlacesCommand(db, logger, countries.length ? countries : undefined);
+    } finally {
+      await db.close();
+    }
+  })(options, command));
 
 await program.parseAsync(process.argv);

@@ -117,3 +117,11 @@ export function startBackgroundLoad(db: Database, logger: Logger): { stop(): Pro
 const hostDatabases = new WeakMap<object, Database>();
 export const registerPlacesDatabase = (host: object, db: Database) => void hostDatabases.set(host, db);
 export const placesDatabaseOf = (host: object): Database | undefined => hostDatabases.get(host);
+
+/** `polityd timespace load`: the whole dataset (or some countries) into the configured sys database, then exit. */
+export async function loadPlacesCommand(db: Database, logger: Logger, countries?: string[]): Promise<LoadResult> {
+  const started = Date.now();
+  const result = await loadPlaces(db, { countries, logger });
+  logger.info({ ...result, ms: Date.now() - started }, "places loaded");
+  return result;
+}
