@@ -1,8 +1,10 @@
 // Distances on the WGS84 ellipsoid (Karney's geodesics, GeographicLib): exact to the nanometre, where the spherical
 // haversine used to pre-filter in SQL errs by up to 0.5 %.
-import { Geodesic } from "geographiclib-geodesic";
+import { createRequire } from "node:module";
 import type { GeoPoint } from "../../core/ports/timespace-port.js";
 
+// A CommonJS bundle whose named exports Node's ESM loader cannot detect: required, typed by its declarations.
+const { Geodesic } = createRequire(import.meta.url)("geographiclib-geodesic") as typeof import("geographiclib-geodesic");
 const WGS84 = Geodesic.WGS84;
 
 export function geodesicKm(from: GeoPoint, to: GeoPoint): number {
