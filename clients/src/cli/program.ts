@@ -38,6 +38,7 @@ import * as notifications from "./commands/notifications.js";
 import * as messages from "./commands/messages.js";
 import * as disco from "./commands/disco.js";
 import * as time from "./commands/time.js";
+import * as places from "./commands/places.js";
 
 export const DEFAULT_SERVER = "http://127.0.0.1:8080";
 
@@ -70,6 +71,7 @@ export function buildProgram(io: Io): Command {
   for (const mod of [contacts, messages, services, chains, templates, blasts, notifications]) mod.register(program, io);
   disco.register(program, io);
   time.register(program, io);
+  places.register(program, io);
   return program;
 }
 
