@@ -12,7 +12,7 @@ import { ResultKind, type SearchRequestSchema, type SearchResult } from "../../.
 import { campaignPath, discovery, KIND_LABEL, KINDS } from "./disco-client.js";
 
 const KIND_PARAM: Record<number, string> = { [ResultKind.ORG]: "org", [ResultKind.PROJECT]: "project", [ResultKind.CAMPAIGN]: "campaign" };
-const RADII = [10, 25, 50, 100, 250, 1000];
+const RADII = [10, 25, 50, 100, 250, 500, 1000];
 const PAGE = 20;
 const km = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 
