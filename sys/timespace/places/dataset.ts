@@ -135,6 +135,8 @@ function regionsOf(countryId: string, cities: PlaceRow[], capital: PlaceRow | un
     names: namesOf([...countryNames, ["", countryId]]),
   }];
   for (const subdivision of subdivisions?.values() ?? []) {
+    // Some ISO subdivisions stand for several GeoNames admin1 codes (merged regions): one place each.
+    if (rows.some((r) => r.id === subdivision.iso)) continue;
     const inside = ranked.filter((c) => c.subdivisionId === subdivision.iso);
     if (inside.length === 0) continue;
     rows.push({
