@@ -1,11 +1,11 @@
-// The campaign pages in Chromium against a real polityd on PostgreSQL: a visitor who is not signed in (in New
-// York's zone) reads an active campaign — goal, action time in the campaign's zone and in their own,
+// The campaign pages in Chromium against a real polityd on PostgreSQL with France's packaged places: a visitor who
+// is not signed in (in New York's zone) reads an active campaign — goal, place, action time in the campaign's zone
+// and in their own,
 // precedents, media — and watches its progress bars move, without a reload, as people pledge through the API,
 // until every threshold is reached and the campaign shows as triggered; a second visitor whose first stream a
-// proxy refuses follows all the same. An admin creates a campaign through the form: an action time that the
-// spring-forward night skips in Paris (the form asks earlier or later) in a zone from the zone picker, a
-// threshold on the survey's support role; then edits it. (The place picker is exercised in
-// disco-discovery.test.ts.)
+// proxy refuses follows all the same. An admin creates a campaign through the form: a city from the place
+// picker, an action time that the spring-forward night skips in Paris (the form asks earlier or later) in a zone
+// from the zone picker, a threshold on the survey's support role; then edits it.
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +16,8 @@ import type { Browser, Page } from "playwright-core";
 import { CampaignService, CampaignStatus, MediaKind } from "../../clients/src/gen/polity/mod/disco/v1/campaigns_pb.js";
 import { Disambiguation, TimeService } from "../../clients/src/gen/polity/sys/timespace/v1/time_pb.js";
 import { closeBrowserAndServer, haveChromium, openPage, printTrailOnFailure, signedInChromium } from "../support/browser.js";
-import { ADMIN, pledgeHours, startDiscoStage, type DiscoStage } from "./disco-stage.js";
+import { loadTestPlaces } from "../support/places.js";
+import { ADMIN, LYON, PARIS, pledgeHours, startDiscoStage, type DiscoStage } from "./disco-stage.js";
 
 const shots = process.env.POLITY_SCREENSHOTS ?? join(tmpdir(), "polity-screenshots");
 
@@ -30,11 +31,12 @@ describe.skipIf(!haveChromium && !process.env.CI)("the campaign pages in Chromiu
 
   beforeAll(async () => {
     stage = await startDiscoStage("web-disco-campaigns");
+    await loadTestPlaces(stage.server, ["FR"]);
     const { campaign } = await campaigns().createCampaign({
       projectId: stage.projectId,
       campaign: {
         title: "Clean the Seine", goal: "Pick up **litter** along the banks.", strategy: "Teams of five, one per bridge.", category: "environment",
-        status: CampaignStatus.ACTIVE, surveyProjectId: stage.surveyId,
+        placeId: PARIS, status: CampaignStatus.ACTIVE, surveyProjectId: stage.surveyId,
         action: { localTime: "2026-06-20T10:00", timeZone: "Europe/Paris" },
         thresholds: [
           { label: "3 people give 10 hours", supplyQuestionId: stage.volunteerRoleId, minAmountPerPerson: 10, peopleRequired: 3 },
@@ -59,6 +61,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("the campaign pages in Chromiu
     await visitor.waitForSelector("[data-testid=campaign-live][data-state=live]");
     expect(await visitor.textContent("[data-testid=campaign-title]")).toContain("Clean the Seine");
     expect(await visitor.textContent("[data-testid=campaign-goal] strong")).toBe("litter");
+    expect(await visitor.textContent("[data-testid=campaign-place]")).toMatch(/^Paris, .*France$/);
     expect(await visitor.textContent("[data-testid=action-time-campaign-zone]")).toMatch(/10:00.*Europe\/Paris/);
     // 10:00 in Paris in June (CEST, UTC+2) is 04:00 in New York (EDT, UTC−4).
     expect(await visitor.textContent("[data-testid=action-time-my-zone]")).toMatch(/4:00.*America\/New_York/);
@@ -100,7 +103,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("the campaign pages in Chromiu
     await visitor.context().close();
   });
 
-  it("lets an admin create a campaign: a skipped local time read as later, a threshold on the survey's support role", async () => {
+  it("lets an admin create a campaign: a city from the place picker, a skipped local time read as later, a threshold", async () => {
     await page.goto(`${stage!.server.url}/#/disco/projects/${stage!.projectId}/campaigns`);
     await page.waitForSelector("[data-testid=project-campaigns] >> text=Clean the Seine");
     await page.click("[data-testid=campaign-new]");
@@ -108,6 +111,15 @@ describe.skipIf(!haveChromium && !process.env.CI)("the campaign pages in Chromiu
     await page.fill("[data-testid=campaign-title]", "Lyon bike day");
     await page.fill("[data-testid=campaign-category]", "mobility");
     await page.fill("[data-testid=campaign-goal]", "Everyone cycles for a day.");
+
+    const place = page.locator("[data-testid=campaign-place]");
+    await place.pressSequentially("Lyo");
+    await page.waitForSelector("[data-testid=campaign-place-options] [data-value='gn:2996944']");
+    const index = await page.locator("[data-testid=campaign-place-options] [role=option]").evaluateAll((els) => els.findIndex((el) => (el as HTMLElement).dataset.value === "gn:2996944"));
+    for (let i = 0; i <= index; i++) await place.press("ArrowDown");
+    await place.press("Enter");
+    expect(await place.inputValue()).toMatch(/^Lyon, .*France$/);
+    expect(await page.inputValue("[data-testid=campaign-place-value]")).toBe(LYON);
 
     // 02:30 on 29 March 2026 does not exist in Paris: the form asks which instant is meant.
     await page.fill("[data-testid=campaign-action-local]", "2026-03-29T02:30");
@@ -131,10 +143,12 @@ describe.skipIf(!haveChromium && !process.env.CI)("the campaign pages in Chromiu
     await page.click("[data-testid=campaign-save]");
     await page.waitForSelector("[data-testid=campaign-page]");
     expect(await page.textContent("[data-testid=campaign-title]")).toContain("Lyon bike day");
+    expect(await page.textContent("[data-testid=campaign-place]")).toContain("Lyon");
 
     const id = /#\/disco\/campaigns\/([0-9a-f-]+)/.exec(page.url())![1];
     const { campaign } = await campaigns().getCampaign({ campaignId: id });
     expect(campaign!.category).toBe("mobility");
+    expect(campaign!.placeId).toBe(LYON);
     expect(campaign!.thresholds.map((t) => [t.label, t.peopleRequired, t.minAmountPerPerson])).toEqual([["2 people give an hour", 2, 1]]);
     // The instant is the server's own "later" reading of the skipped time: 03:30 CEST, 01:30 UTC (tz data).
     const { later } = await createClient(TimeService, stage!.admin.transport).convertLocalTime({ localTime: "2026-03-29T02:30", zone: "Europe/Paris", disambiguation: Disambiguation.LATER });
@@ -144,13 +158,14 @@ describe.skipIf(!haveChromium && !process.env.CI)("the campaign pages in Chromiu
     // Editing shows what was saved and keeps it.
     await page.click("[data-testid=campaign-edit]");
     await page.waitForSelector("[data-testid=campaign-form]");
+    expect(await page.inputValue("[data-testid=campaign-place-value]")).toBe(LYON);
     expect(await page.inputValue("[data-testid=campaign-action-local]")).toBe("2026-03-29T02:30");
     await page.waitForSelector("[data-testid=campaign-action-later]:checked");
     await page.fill("[data-testid=campaign-title]", "Lyon bike day 2026");
     await page.click("[data-testid=campaign-save]");
     await page.waitForSelector("[data-testid=campaign-title] >> text=Lyon bike day 2026");
     const after = (await campaigns().getCampaign({ campaignId: id })).campaign!;
-    expect(after.category).toBe("mobility");
+    expect(after.placeId).toBe(LYON);
     expect(timestampDate(after.action!.at!).toISOString()).toBe("2026-03-29T01:30:00.000Z");
     await page.screenshot({ path: join(shots, "disco-campaign-form.png"), fullPage: true });
   });
