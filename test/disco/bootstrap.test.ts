@@ -16,6 +16,7 @@ import { createPolityClient } from "../../clients/src/node.js";
 import { inProcessPolity } from "../support/cli-in-process.js";
 import { clientFor } from "../support/clients.js";
 import { signUpVerified } from "../support/people.js";
+import type { Host } from "../../sys/core/host.js";
 import { loadTestPlaces } from "../support/places.js";
 import { repoRoot, startInProcessServer, type TestServer } from "../support/server.js";
 
@@ -33,7 +34,7 @@ const twoOrgs = `${example}
         place: BE
 `;
 
-let server: TestServer;
+let server: TestServer & { host: Host };
 let admin: PolityClient;
 const { polity, ok } = inProcessPolity(home, () => server.url);
 

@@ -11,6 +11,7 @@ import type { PolityClient } from "../../clients/src/core.js";
 import { createPolityClient } from "../../clients/src/node.js";
 import { clientFor } from "../support/clients.js";
 import { reasonOf, rejection } from "../support/failures.js";
+import type { Host } from "../../sys/core/host.js";
 import { loadTestPlaces } from "../support/places.js";
 import { startInProcessServer, startPostgresServer, type TestServer } from "../support/server.js";
 
@@ -29,7 +30,7 @@ async function failure(call: Promise<unknown>): Promise<{ code: Code; reason?: s
 }
 
 describe.each(["pglite", "postgres"] as const)("discovery search on %s", (backend) => {
-  let server: TestServer;
+  let server: TestServer & { host: Host };
   let admin: PolityClient;
   let anonymous: Client<typeof DiscoveryService>;
   const ids: Record<string, string> = {};
