@@ -25,7 +25,7 @@ const MARSEILLE = "gn:2995469";
 type Search = MessageInitShape<typeof SearchRequestSchema>;
 
 async function failure(call: Promise<unknown>): Promise<{ code: Code; reason?: string }> {
-  const error = await failure(call);
+  const error = await rejection(call);
   return { code: error.code, reason: reasonOf(error) };
 }
 
