@@ -51,7 +51,7 @@ async function ensureOrg(clients: BootstrapClients, spec: OrgSpec, report: Repor
   }
   const fields = changedFields({ displayName: current.displayName, description: current.description }, desired);
   report.note(fields.length ? "updated" : "unchanged", what, fields.map(snake));
-  if (fields.length && !report.dryRun) await clients.orgs.updateOrg({ org: { id: current.id, ...desired }, updateMask: mask(...fields.map(snake)), etag: current.etag });
+  if (fields.length && !report.dryRun) await clients.orgs.updateOrg({ org: { id: current.id, slug: current.slug, ...desired }, updateMask: mask(...fields.map(snake)), etag: current.etag });
   return current.id;
 }
 
@@ -72,7 +72,7 @@ async function ensureProject(clients: BootstrapClients, orgId: string | undefine
   }
   const fields = changedFields({ displayName: current.displayName, description: current.description }, desired);
   report.note(fields.length ? "updated" : "unchanged", what, fields.map(snake));
-  if (fields.length && !report.dryRun) await clients.orgs.updateProject({ project: { id: current.id, ...desired }, updateMask: mask(...fields.map(snake)), etag: current.etag });
+  if (fields.length && !report.dryRun) await clients.orgs.updateProject({ project: { id: current.id, orgId: current.orgId, slug: current.slug, ...desired }, updateMask: mask(...fields.map(snake)), etag: current.etag });
   return current.id;
 }
 
