@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 import { OrgProjectService } from "../../clients/src/gen/polity/sys/account/v1/org_project_pb.js";
 import { CommunityService, JoinPolicy, Visibility } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
+import { SurveyService, SurveyStatus } from "../../clients/src/gen/polity/mod/disco/v1/surveys_pb.js";
 import { BallotSecrecy, ResultVisibility, VotingMethod, VotingService } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { reasonOf } from "../../sys/core/errors.js";
 import { transportFor } from "../support/clients.js";
@@ -106,7 +107,14 @@ describe("page tokens on every List RPC", () => {
       communityId: community!.id, title: "Tokens", method: VotingMethod.SINGLE_CHOICE, secrecy: BallotSecrecy.PUBLIC,
       resultVisibility: ResultVisibility.LIVE, options: [{ id: "a", label: "A" }, { id: "b", label: "B" }],
     } });
-    fixture = { org_id: org!.id, community_id: community!.id, poll_id: poll!.id, resource: `org/${org!.id}` };
+    const { project } = await orgs.createProject({ orgId: org!.id, slug: "tokens", displayName: "Tokens" });
+    const { survey } = await createClient(SurveyService, transportFor(server.url, "grpc", () => token)).createSurvey({
+      projectId: project!.id, title: "Tokens", status: SurveyStatus.OPEN, questions: { supplyQuestions: [{ name: "Cook", unit: "meals" }] },
+    });
+    fixture = {
+      org_id: org!.id, community_id: community!.id, poll_id: poll!.id, resource: `org/${org!.id}`,
+      project_id: project!.id, survey_id: survey!.id,
+    };
   });
   afterAll(async () => {
     await server?.stop();
@@ -118,6 +126,7 @@ describe("page tokens on every List RPC", () => {
       "AccountService.ListAccounts", "AccountService.ListServiceAccounts", "OrgProjectService.ListOrgs", "OrgProjectService.ListProjects",
       "AuthzService.ListRoleBindings", "AuthzService.ListAuditEvents", "CommunityService.ListCommunities", "CommunityService.ListJoinRequests",
       "CommunityService.ListMembers", "VotingService.ListPolls", "VotingService.ListBallots", "DiscoService.ListListings",
+      "SurveyService.ListSurveys", "AnswerService.ListAnswers",
     ]));
     // Each answers a first page with the fixture alone, so the crafted tokens below reach the handler.
     for (const method of listMethods) {

@@ -12,6 +12,9 @@ import { canonicalPlaceId, describe, ID_IN_LIST, idList, PLACE_COLUMNS, type Pla
 
 const DEGREE_KM = (EARTH_RADIUS_KM * Math.PI) / 180;
 
+// PostgreSQL refuses subnormal doubles ("out of range for type double precision"); far below a millimetre anyway.
+const storable = (value: number) => (Math.abs(value) < 1e-300 ? 0 : value);
+
 /** The SQL condition of the bounding box around `origin` that holds every point within `radiusKm`. */
 function boxOf(origin: GeoPoint, radiusKm: number): { sql: string; params: number[] } {
   const dLat = (radiusKm * SPHERE_SLACK) / DEGREE_KM;
@@ -51,7 +54,10 @@ export async function nearbyPlaces(db: Database, origin: GeoPoint, options: Near
     em,
     `select * from (select ${PLACE_COLUMNS}, ${HAVERSINE} as sphere_km from ${tableOf(em, Place)} p where ${box.sql}${kinds}${exclude}) p
      where p.sphere_km <= ? order by p.sphere_km, p.id limit ?`,
-    [origin.latitude, origin.latitude, origin.longitude, ...box.params, ...options.kinds, ...(options.excludeId ? [options.excludeId] : []), options.radiusKm * SPHERE_SLACK, options.limit * 2 + 20],
+    [
+      ...[origin.latitude, origin.latitude, origin.longitude, ...box.params].map(storable),
+      ...options.kinds, ...(options.excludeId ? [options.excludeId] : []), storable(options.radiusKm * SPHERE_SLACK), options.limit * 2 + 20,
+    ],
   );
   const measured = rows
     .map((row) => ({ row, distanceKm: geodesicKm(origin, { latitude: Number(row.latitude), longitude: Number(row.longitude) }) }))

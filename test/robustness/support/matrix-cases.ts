@@ -9,11 +9,17 @@ import { OrgProjectService } from "../../../clients/src/gen/polity/sys/account/v
 import { CommunityService, MemberRole, Visibility, JoinPolicy } from "../../../clients/src/gen/polity/sys/community/v1/community_pb.js";
 import { clientFor } from "../../support/clients.js";
 import { DIRECTORY_CASES } from "./matrix-cases-directory.js";
+import { DISCO_CAMPAIGN_CASES } from "./matrix-cases-disco-campaigns.js";
+import { DISCO_DISCOVERY_CASES } from "./matrix-cases-disco-discovery.js";
+import { DISCO_STATISTICS_CASES } from "./matrix-cases-disco-statistics.js";
+import { DISCO_SURVEY_CASES } from "./matrix-cases-disco-surveys.js";
 import { MESSAGING_BLAST_CASES } from "./matrix-cases-messaging-blasts.js";
 import { MESSAGING_CONTACT_CASES } from "./matrix-cases-messaging-contacts.js";
 import { MESSAGING_MESSAGE_CASES } from "./matrix-cases-messaging-messages.js";
 import { MESSAGING_NOTIFICATION_CASES } from "./matrix-cases-messaging-notifications.js";
 import { MESSAGING_PROVIDER_CASES } from "./matrix-cases-messaging-providers.js";
+import { TIMESPACE_PLACES_CASES } from "./matrix-cases-timespace-places.js";
+import { TIMESPACE_TIME_CASES } from "./matrix-cases-timespace-time.js";
 import { type Actor, type CommunityFx, type Fixture, type OrgFx, PASSWORD, unique } from "./matrix-fixture.js";
 
 export interface Cell {
@@ -298,4 +304,12 @@ export const CASES: Record<string, Case> = {
   ...MESSAGING_MESSAGE_CASES,
   ...MESSAGING_BLAST_CASES,
   ...MESSAGING_NOTIFICATION_CASES,
+  // Timespace (sys): places and time, public reads.
+  ...TIMESPACE_PLACES_CASES,
+  ...TIMESPACE_TIME_CASES,
+  // The disco module beyond listings: surveys and answers, campaigns, discovery, statistics.
+  ...DISCO_SURVEY_CASES,
+  ...DISCO_CAMPAIGN_CASES,
+  ...DISCO_DISCOVERY_CASES,
+  ...DISCO_STATISTICS_CASES,
 };
