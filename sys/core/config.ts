@@ -24,6 +24,10 @@ export const settings: Setting[] = [
   { key: "port", env: "POLITY_PORT", flag: "port", schema: z.coerce.number().int().min(0).max(65535), default: 8080, doc: "The one port serving gRPC, gRPC-Web, Connect, /metrics and the web GUI" },
   { key: "host", env: "POLITY_HOST", flag: "host", schema: z.string().min(1), default: "0.0.0.0", doc: "Address to listen on" },
   { key: "tiers", env: "POLITY_TIERS", flag: "tiers", schema: tiers, default: ["sys", "mod", "worker"], doc: "Tiers this process runs: `sys` (accounts, orgs, authorization), `mod` (the modules' APIs and webhooks), `worker` (the modules' background work: senders, schedulers, sweeps), comma-separated" },
+  { key: "modules", env: "POLITY_MODULES", flag: "modules", schema: csv, default: [], doc: "Mod modules this process serves and runs, comma-separated (e.g. `voting`); empty: every module. One module per binary lets each scale on its own" },
+  { key: "adminPort", env: "POLITY_ADMIN_PORT", flag: "admin-port", schema: z.coerce.number().int().min(0).max(65535), default: 9464, doc: "The admin listener: `/metrics`, `/healthz` and `/readyz` for operators and probes, apart from the public port" },
+  { key: "adminHost", env: "POLITY_ADMIN_HOST", schema: z.string().min(1), default: "127.0.0.1", doc: "Address the admin listener binds (`0.0.0.0` in a container, where the platform scrapes it)" },
+  { key: "adminAllowedNetworks", env: "POLITY_ADMIN_ALLOWED_NETWORKS", schema: csv.pipe(z.array(z.string().refine(isProxyAddress, "not an IP address or CIDR range"))), default: [], doc: "Client addresses (CIDR ranges) allowed to call platform-administration RPCs (those whose permission is on `platform`); the client address honours `trustedProxies`. Empty allows any address" },
   { key: "sysUrl", env: "POLITY_SYS_URL", flag: "sys-url", schema: z.url().optional(), doc: "Where a process without the sys tier reaches sys (required with `--tiers mod` or `--tiers worker`)" },
   { key: "dataDir", env: "POLITY_DATA_DIR", flag: "data-dir", schema: z.string().min(1), default: ".polity", doc: "Embedded PGlite data (one cluster per tier) when no database URL is set" },
   { key: "databaseUrl", env: "DATABASE_URL", schema: z.string().startsWith("postgres").optional(), doc: "PostgreSQL for every tier (schemas `sys` and `mod`)" },
@@ -101,6 +105,10 @@ export interface Config {
   port: number;
   host: string;
   tiers: ProcessTier[];
+  modules: string[];
+  adminPort: number;
+  adminHost: string;
+  adminAllowedNetworks: string[];
   sysUrl?: string;
   dataDir: string;
   databaseUrl?: string;
