@@ -1,8 +1,8 @@
 // Places near a point. The index is a btree on (latitude, longitude): the query reads the latitude band of the
 // radius and keeps the longitudes of the box in it (two boxes across the antimeridian), orders by the spherical
-// distance, and the ellipsoidal (geodesic) distance decides what is inside and the final order. Chosen over
-// cube/earthdistance (a GiST index, not in every PostgreSQL) and a geohash column by measurement: see
-// bench/timespace-nearby.ts and bench/README.md.
+// distance, and the ellipsoidal (geodesic) distance decides what is inside and the final order. A plain btree works
+// on every PostgreSQL and on PGlite without extensions, and it meets the latency goal on both (bench/timespace-nearby.ts,
+// bench/README.md), so cube/earthdistance and geohash columns were not needed.
 import type { Database } from "../../core/db.js";
 import { query, tableOf } from "../../core/sql.js";
 import type { GeoPoint, PlaceDistance, PlaceKind, PlaceRecord } from "../../core/ports/timespace-port.js";

@@ -29,6 +29,9 @@ export interface PlacePicker {
 
 export function createPlacePicker(config: PlacePickerConfig): PlacePicker {
   const note = h("small", { class: "muted", "data-testid": `${config.testid}-located`, hidden: true });
+  // Both datasets are CC BY 4.0: their attribution goes wherever their answers are shown.
+  const credit = (what: string, name: string, href: string) => [what, h("a", { href, target: "_blank", rel: "noopener" }, name)];
+  const attribution = h("small", { class: "muted", "data-testid": `${config.testid}-attribution` }, credit("Places from ", "GeoNames", "https://www.geonames.org/"));
   const combo = createCombobox({
     id: config.id, label: config.label, testid: config.testid, required: config.required,
     placeholder: "Type a city or a country", hint: "Type a few letters, then pick with the arrow keys and Enter.",
@@ -50,10 +53,13 @@ export function createPlacePicker(config: PlacePickerConfig): PlacePicker {
       if (!place || combo.value() || combo.input.value) return;
       combo.set(place);
       located = combo.selected();
-      note.textContent = "Suggested from your approximate location (your network address); change it freely. Nothing is stored unless you save the form.";
+      note.replaceChildren(
+        "Suggested from your approximate location (your network address); change it freely. Nothing is stored unless you save the form. ",
+        ...credit("IP Geolocation by ", "DB-IP", "https://db-ip.com"),
+      );
       note.hidden = false;
     }, () => undefined);
   }
-  combo.element.append(note);
+  combo.element.append(note, attribution);
   return { element: combo.element, value: combo.value };
 }
