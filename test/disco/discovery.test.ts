@@ -82,11 +82,15 @@ describe.each(["pglite", "postgres"] as const)("discovery search on %s", (backen
     await server?.stop();
   });
 
-  it("matches words in any case and without accents, in titles, summaries and goals", async () => {
+  it("matches words in any case and without accents, in titles, summaries, goals and categories", async () => {
     expect((await titles({ query: "CAFE" })).sort()).toEqual(["Café Réparation", "Repair café Lille"]);
     expect(await titles({ query: "réparons paris" })).toEqual(["Café Réparation"]);
     expect(await titles({ query: "rhone" })).toEqual(["Plant trees in Lyon"]);
     expect(await titles({ query: "toasters paris" })).toEqual([]);
+    // A word may match the category: "lamps repair" is the Lille café filed under repair; "climate" the campaign.
+    expect(await titles({ query: "lamps repair" })).toEqual(["Repair café Lille"]);
+    expect(await titles({ query: "kitchen bikes" })).toEqual(["Brussels Bike Kitchen"]);
+    expect(await titles({ query: "climate rhone" })).toEqual(["Plant trees in Lyon"]);
     // LIKE's wildcards are words like any other.
     expect(await titles({ query: "%" })).toEqual([]);
   });

@@ -80,7 +80,8 @@ function listingBranch(em: EntityManager, filters: SearchFilters, sources: Searc
   const select = `case when project_id is null then ${ResultKind.ORG} else ${ResultKind.PROJECT} end as kind, id, org_id as "orgId",
     project_id as "projectId", title, summary, category, place_id as "placeId", country_id as "countryId", url,
     created_at as "publishedAt", ${RANK("created_at")} as rank`;
-  return branch(select, tableOf(em, Listing), conditions, [], filters, `title || ' ' || summary`, sources);
+  // Words also find a listing by its category and tags ("bike repair" finds the bike workshop filed under repair).
+  return branch(select, tableOf(em, Listing), conditions, [], filters, `title || ' ' || summary || ' ' || coalesce(category, '') || ' ' || array_to_string(tags, ' ')`, sources);
 }
 
 function campaignBranch(filters: SearchFilters, sources: SearchSources): Branch | undefined {
@@ -88,7 +89,7 @@ function campaignBranch(filters: SearchFilters, sources: SearchSources): Branch 
   // Named as the listing branch's columns: when campaigns are the only kind asked, this branch names the union's.
   const select = `${ResultKind.CAMPAIGN} as kind, id, org_id as "orgId", project_id as "projectId", title, coalesce(goal, '') as summary,
     category, place_id as "placeId", country_id as "countryId", '' as url, created_at as "publishedAt", ${RANK("created_at")} as rank`;
-  return branch(select, sources.campaignsTable, [`deleted_at is null`, `status <> 'draft'`], [], filters, `title || ' ' || coalesce(goal, '')`, sources);
+  return branch(select, sources.campaignsTable, [`deleted_at is null`, `status <> 'draft'`], [], filters, `title || ' ' || coalesce(goal, '') || ' ' || coalesce(category, '')`, sources);
 }
 
 /** Matches in (rank, id) order after `after`, at most `limit` (all when undefined). */
