@@ -10,6 +10,19 @@ import type { ProcessTier } from "./module.js";
 const csv = z.preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v), z.array(z.string()));
 const bool = z.preprocess((v) => (typeof v === "string" ? ["1", "true", "yes", "on"].includes(v.toLowerCase()) : v), z.boolean());
 const tiers = csv.pipe(z.array(z.enum(["sys", "mod", "worker"])).min(1, "at least one tier"));
+// `module=url,module=url` in the environment; a mapping in YAML.
+const moduleUrlMap = z.preprocess(
+  (v) => (typeof v === "string" ? Object.fromEntries(v.split(",").map((s) => s.trim()).filter(Boolean).map((pair) => {
+    const eq = pair.indexOf("=");
+    return eq < 0 ? [pair, ""] : [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()];
+  })) : v),
+  z.record(z.string(), z.string()).superRefine((map, ctx) => {
+    for (const [module, url] of Object.entries(map)) {
+      if (!/^[a-z][a-z0-9-]*$/.test(module)) ctx.addIssue({ code: "custom", message: `"${module}" is not a module name (expected module=url pairs)` });
+      else if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) ctx.addIssue({ code: "custom", message: `${module}: "${url}" is not an http(s) URL` });
+    }
+  }),
+);
 
 interface Setting {
   key: string;
@@ -25,6 +38,7 @@ export const settings: Setting[] = [
   { key: "host", env: "POLITY_HOST", flag: "host", schema: z.string().min(1), default: "0.0.0.0", doc: "Address to listen on" },
   { key: "tiers", env: "POLITY_TIERS", flag: "tiers", schema: tiers, default: ["sys", "mod", "worker"], doc: "Tiers this process runs: `sys` (accounts, orgs, authorization), `mod` (the modules' APIs and webhooks), `worker` (the modules' background work: senders, schedulers, sweeps), comma-separated" },
   { key: "modules", env: "POLITY_MODULES", flag: "modules", schema: csv, default: [], doc: "Mod modules this process serves and runs, comma-separated (e.g. `voting`); empty: every module. One module per binary lets each scale on its own" },
+  { key: "moduleUrls", env: "POLITY_MODULE_URLS", schema: moduleUrlMap, default: {}, doc: "Where the mod modules this process does not serve run, as `module=url` pairs, comma-separated (e.g. `disco=http://mod-disco:8080`): their calls and webhooks are forwarded there, so one mod URL serves every module. A module served here is answered here" },
   { key: "adminPort", env: "POLITY_ADMIN_PORT", flag: "admin-port", schema: z.coerce.number().int().min(0).max(65535), default: 9464, doc: "The admin listener: `/metrics`, `/healthz` and `/readyz` for operators and probes, apart from the public port" },
   { key: "adminHost", env: "POLITY_ADMIN_HOST", schema: z.string().min(1), default: "127.0.0.1", doc: "Address the admin listener binds (`0.0.0.0` in a container, where the platform scrapes it)" },
   { key: "adminAllowedNetworks", env: "POLITY_ADMIN_ALLOWED_NETWORKS", schema: csv.pipe(z.array(z.string().refine(isProxyAddress, "not an IP address or CIDR range"))), default: [], doc: "Client addresses (CIDR ranges) allowed to call platform-administration RPCs (those whose permission is on `platform`); the client address honours `trustedProxies`. Empty allows any address" },
@@ -106,6 +120,7 @@ export interface Config {
   host: string;
   tiers: ProcessTier[];
   modules: string[];
+  moduleUrls: Record<string, string>;
   adminPort: number;
   adminHost: string;
   adminAllowedNetworks: string[];
