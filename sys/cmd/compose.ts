@@ -16,10 +16,13 @@ import { createRemoteIdentity } from "../core/ports/remote-identity.js";
 import { createRemoteTimespace } from "../core/ports/remote-timespace.js";
 import type { TimespacePort } from "../core/ports/timespace-port.js";
 import { createInProcessTimespace, registerPlacesDatabase } from "../timespace/places/index.js";
-import { createSysForwarder, type SysForwarder } from "../core/forwarding/sys-forwarder.js";
+import { chainForwarders, type Forwarder } from "../core/forwarding/forwarder.js";
+import { createModuleForwarder } from "../core/forwarding/module-forwarder.js";
+import { createSysForwarder } from "../core/forwarding/sys-forwarder.js";
 import { createSysHealthList } from "../core/forwarding/sys-health.js";
 import { createTracingFromEnv, type Tracing } from "../core/tracing/tracing.js";
-import { createModModules, createSysModules, type ModModulesOptions } from "./modules.js";
+import { forwardTargets, modulesToRun, selectModModules } from "./module-selection.js";
+import { createModModuleInstances, createModModules, createSysModules, type ModModulesOptions } from "./modules.js";
 import { createSysTier } from "./sys-tier.js";
 
 export interface ComposeOptions {
@@ -40,6 +43,7 @@ export async function openTierDatabase(tier: Tier, modules: PolityModule<never>[
 
 /** `polityd migrate`: applies every enabled tier's migrations. */
 export async function migrateTiers(config: Config, logger: Logger): Promise<void> {
+  selectModModules(config.modules); // every mod module's migrations apply whatever --modules says, but a misspelt name is still an error
   for (const [tier, modules] of [["sys", createSysModules()], ["mod", createModModules()]] as const) {
     if (!config.tiers.includes(tier) && !(tier === "mod" && config.tiers.includes("worker"))) continue;
     const db = await openTierDatabase(tier, modules as PolityModule<never>[], config, logger);
@@ -77,9 +81,12 @@ export async function composeHost(config: Config, logger: Logger, options: Compo
   const tiers: TierPlan[] = [];
   const opened: Database[] = [];
   let jobs: JobQueueService | undefined;
-  let forward: SysForwarder | undefined;
+  let forward: Forwarder | undefined;
   const serveMod = config.tiers.includes("mod");
   const runWork = config.tiers.includes("worker");
+  // Checked before anything opens: a misspelt module is a config error, not a half-started process.
+  const selection = selectModModules(config.modules);
+  const moduleTargets = forwardTargets(config.moduleUrls, selection);
   // Off unless OTEL_* asks for it: then the server span is the outermost concern, and the ports and databases trace.
   const tracing = options.tracing ?? createTracingFromEnv(config.tiers);
   try {
@@ -114,9 +121,14 @@ export async function composeHost(config: Config, logger: Logger, options: Compo
       // process serves no API, so it forwards nothing.
       if (serveMod) forward = createSysForwarder({ sysUrl: config.sysUrl!, logger, tracer: tracing?.tracer });
     }
+    // Modules served elsewhere are reached through this process too (`moduleUrls`): one mod URL for every module.
+    if (serveMod && moduleTargets.length > 0) forward = chainForwarders([forward, createModuleForwarder({ targets: moduleTargets, logger, tracer: tracing?.tracer })]);
     if (serveMod || runWork) {
-      const modules = createModModules(options.mod);
-      const db = await openTierDatabase("mod", modules as PolityModule<never>[], config, logger, tracing);
+      const instances = createModModuleInstances(options.mod);
+      const modules = modulesToRun(instances, selection);
+      logger.info({ modules: selection.served, portsOnly: selection.portsOnly, forwarded: Object.fromEntries(moduleTargets.map((t) => [t.module, t.url])) }, "mod modules");
+      // Every module's tables and migrations, whichever modules run here: processes sharing the mod schema agree on it.
+      const db = await openTierDatabase("mod", instances.map((i) => i.module) as PolityModule<never>[], config, logger, tracing);
       opened.push(db);
       // Every mod process can enqueue; only a worker process polls (through the modules' `work`) and supervises.
       const queue = (jobs = await openJobQueue(config, logger, db, runWork));

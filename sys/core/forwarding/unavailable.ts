@@ -1,5 +1,5 @@
-// The answer a mod-only process gives for a sys call it cannot forward: UNAVAILABLE (SYS_UNAVAILABLE) in the
-// shape of the caller's protocol, so every client reads the code and reason as if sys had said it.
+// The answer a process gives for a call it cannot forward (to sys, or to another module's process): UNAVAILABLE
+// in the shape of the caller's protocol, so every client reads the code and reason as if the upstream had said it.
 import type { ServerResponse } from "node:http";
 import type { Http2ServerResponse } from "node:http2";
 import { Code, type ConnectError } from "@connectrpc/connect";
@@ -11,6 +11,7 @@ import type { ForwardedRequest } from "./outgoing-headers.js";
 type Res = ServerResponse | Http2ServerResponse;
 
 export const sysUnreachable = () => apiError(Code.Unavailable, "SYS_UNAVAILABLE", "sys is unreachable; try again shortly");
+export const moduleUnreachable = (module: string) => apiError(Code.Unavailable, "MODULE_UNAVAILABLE", `the ${module} module is unreachable; try again shortly`);
 
 /** Answers `error` as the request's protocol expects; a response already under way is cut instead. */
 export function answerError(req: ForwardedRequest, res: Res, error: ConnectError): void {
