@@ -17,9 +17,12 @@ const SYS = [
   "polity.sys.authz.v1.AuthzService",
   "polity.sys.community.v1.CommunityService",
   "polity.sys.identity.v1.IdentityService",
+  "polity.sys.timespace.v1.TimeService",
+  "polity.sys.timespace.v1.PlaceService",
 ];
 const MESSAGING = ["ContactService", "ProviderService", "MessageService", "TemplateService", "BlastService", "NotificationService"].map((s) => `polity.mod.messaging.v1.${s}`);
-const MOD = ["polity.mod.voting.v1.VotingService", "polity.mod.disco.v1.DiscoService", "polity.mod.governance.v1.GovernanceService", "polity.mod.contributions.v1.ContributionsService", ...MESSAGING];
+const DISCO = ["DiscoService", "SurveyService", "AnswerService", "CampaignService", "DiscoveryService", "StatisticsService"].map((s) => `polity.mod.disco.v1.${s}`);
+const MOD = ["polity.mod.voting.v1.VotingService", ...DISCO, "polity.mod.governance.v1.GovernanceService", "polity.mod.contributions.v1.ContributionsService", ...MESSAGING];
 
 const listed = async (url: string) => {
   const { statuses } = await clientFor(Health, url).list({});
