@@ -67,14 +67,14 @@ const children: ChildProcess[] = [];
 let dropDatabase: (() => Promise<void>) | undefined;
 
 /** Starts a pinned child that reports its port over IPC. */
-function startChild(script: string, argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ port: number; url: string }> {
+function startChild(script: string, argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ port: number; url: string; adminUrl?: string }> {
   const [cmd, full] = pin(serverCpu, process.execPath, [...args["node-args"]!.split(" ").filter(Boolean), "--import", "tsx", resolve(here, script), ...argv]);
   // Load from one principal far beyond any per-principal limit: the bench measures serving, not throttling.
   const unthrottled = { POLITY_RATE_LIMIT_PER_MINUTE: "0", POLITY_ANONYMOUS_RATE_LIMIT_PER_MINUTE: "0" };
   const child = spawn(cmd, full, { stdio: ["ignore", "ignore", "inherit", "ipc"], env: { ...process.env, ...unthrottled, ...env } });
   children.push(child);
   return new Promise((resolve, reject) => {
-    child.once("message", (m) => resolve(m as { port: number; url: string }));
+    child.once("message", (m) => resolve(m as { port: number; url: string; adminUrl?: string }));
     child.once("exit", (code) => reject(new Error(`${script} exited with ${code} before serving`)));
   });
 }
@@ -177,7 +177,7 @@ function h2load(url: string, file: string, extraHeaders: string[]): Promise<Load
   });
 }
 
-/** grpc_server_handled_total for one method and code, read from /metrics (h2c, like every other call). */
+/** grpc_server_handled_total for one method and code, read from the admin listener's /metrics (h2c, like every other call). */
 function handled(url: string, path: string, code: string): Promise<number> {
   const [, service, method] = path.split("/");
   return new Promise((resolve, reject) => {
@@ -209,7 +209,7 @@ async function startOtlpSink(): Promise<string> {
 
 async function runScenario(scenario: Scenario, baseEnv: NodeJS.ProcessEnv, echo: { url: string }) {
   const env = scenario.tracing ? { ...baseEnv, OTEL_EXPORTER_OTLP_ENDPOINT: await startOtlpSink() } : baseEnv;
-  let target: { url: string };
+  let target: { url: string; adminUrl?: string }; // a Polity server: adminUrl is set
   let sysUrl: string;
   let tiers: string;
   if (scenario.topology === "one") {
@@ -231,14 +231,14 @@ async function runScenario(scenario: Scenario, baseEnv: NodeJS.ProcessEnv, echo:
   const results = [];
   for (let round = 1; round <= rounds; round++) {
     // Alternate the order so neither side always runs on a warmer (or hotter) machine.
-    const okBefore = await handled(target.url, call.path, "OK");
+    const okBefore = await handled(target.adminUrl!, call.path, "OK");
     const runPolity = () => h2load(target.url + call.path, polityFile, call.authorization ? [`authorization: ${call.authorization}`] : []);
     const runEcho = () => h2load(echo.url + "/bench.Echo/Echo", echoFile, []);
     let p: Load, g: Load;
     if (round % 2) [g, p] = [await runEcho(), await runPolity()];
     else [p, g] = [await runPolity(), await runEcho()];
     // h2load counts HTTP 200 as success; the server's own metrics say whether the gRPC status was OK.
-    const grpcOk = (await handled(target.url, call.path, "OK")) - okBefore;
+    const grpcOk = (await handled(target.adminUrl!, call.path, "OK")) - okBefore;
     results.push({ round, grpcJsRps: g.rps, polityRps: p.rps, ratio: p.rps / g.rps, polityRequests: p.succeeded + p.failed, polityGrpcOk: grpcOk, failed: p.failed + g.failed });
   }
   console.table(results.map((r) => ({ round: r.round, "grpc-js req/s": r.grpcJsRps.toFixed(0), "polity req/s": r.polityRps.toFixed(0), ratio: r.ratio.toFixed(2), "gRPC OK / sent": `${r.polityGrpcOk} / ${r.polityRequests}`, "h2 failed": r.failed })));

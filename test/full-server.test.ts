@@ -86,11 +86,12 @@ for (const backend of ["pglite", "postgres"] as const) {
       expect(audit.events.some((e) => e.actorId === a.accountId)).toBe(true);
     });
 
-    it("serves /metrics with the standard gRPC names, the JWKS and the web GUI", async () => {
-      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    it("serves /metrics with the standard gRPC names on the admin listener (not the public port), the JWKS and the web GUI", async () => {
+      const metrics = await (await fetch(`${server.adminUrl}/metrics`)).text();
       expect(metrics).toContain("grpc_server_handled_total");
       expect(metrics).toContain("grpc_server_handling_seconds");
       expect(metrics).toContain("process_cpu_seconds_total");
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
       const jwks = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
       expect(jwks.keys.length).toBeGreaterThan(0);
       expect(jwks.keys[0].kid).toBeTruthy();

@@ -101,7 +101,7 @@ describe("polityd --tiers worker beside --tiers mod and --tiers sys", () => {
   }, 60_000);
 
   it("the job queue's gauges are exported by a worker", async () => {
-    const metrics = await (await fetch(`${worker!.url}/metrics`)).text();
+    const metrics = await (await fetch(`${worker!.adminUrl}/metrics`)).text();
     expect(metrics).toContain("# TYPE job_queue_depth gauge");
     expect(metrics).toContain("# TYPE job_queue_oldest_age_seconds gauge");
   });

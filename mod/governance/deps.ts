@@ -2,6 +2,7 @@
 import type { Logger } from "pino";
 import type { Config } from "../../sys/core/config.js";
 import type { Database } from "../../sys/core/db.js";
+import type { DomainMetrics } from "../../sys/core/domain-metrics.js";
 import type { Notifier } from "../../sys/core/notifier.js";
 import type { AuthorizationPort } from "../../sys/core/ports/authorization-port.js";
 import type { VotingPort } from "../voting/index.js";
@@ -24,6 +25,8 @@ export interface GovernanceDeps {
   /** Outgoing HTTP for plugins and deliveries (refuses private addresses unless the operator allows them). */
   fetch: typeof fetch;
   voting?: VotingPort;
+  /** Deliveries and incoming webhooks, counted on the host's /metrics; absent in deps built by hand. */
+  metrics?: DomainMetrics;
   /** Asks the background worker to look for work now (a webhook arrived, a delivery was queued). */
   wake(): void;
 }

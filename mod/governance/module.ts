@@ -2,6 +2,7 @@
 // asynchronous processes with signed callbacks, incoming webhooks through a durable inbox, and events streamed
 // or delivered to drivers — inside Polity's authorization, audit and activity log.
 import { GovernanceService } from "../../clients/src/gen/polity/mod/governance/v1/governance_pb.js";
+import { domainMetricsOf } from "../../sys/core/domain-metrics.js";
 import { defineModule, type ModContext, service } from "../../sys/core/module.js";
 import { createNotifier } from "../../sys/core/notifier.js";
 import { createSafeFetch } from "../../sys/core/outbound/safe-fetch.js";
@@ -51,6 +52,7 @@ export function createGovernanceModule(options: GovernanceModuleOptions = {}) {
       authz: ctx.authz,
       notifier,
       fetch: safeFetch as typeof fetch,
+      metrics: domainMetricsOf(ctx.metrics),
       get voting() {
         return (voting ??= options.voting?.());
       },

@@ -2,9 +2,11 @@
 // delegation, live and final results, and each community's tamper-evident activity log.
 import { Code } from "@connectrpc/connect";
 import { VotingService } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
+import { domainMetricsOf } from "../../sys/core/domain-metrics.js";
 import { apiError } from "../../sys/core/errors.js";
 import { defineModule, type ModContext, service } from "../../sys/core/module.js";
 import { createNotifier } from "../../sys/core/notifier.js";
+import { query, tableOf } from "../../sys/core/sql.js";
 import type { DirectoryPort } from "../../sys/core/ports/directory-port.js";
 import { ActivityEntry, ActivityHead } from "./activity/entities.js";
 import { startMembershipSync } from "./activity/membership-sync.js";
@@ -12,7 +14,7 @@ import { createCastQueue } from "./ballots/cast-queue.js";
 import { timeFunctions } from "../../sys/timespace/time/index.js";
 import type { VotingDeps } from "./deps.js";
 import { Delegation } from "./delegation/entities.js";
-import { votingEntities } from "./entities.js";
+import { PollEntity, votingEntities } from "./entities.js";
 import { createLiveResults } from "./results/live.js";
 import { votingMigrations } from "./migrations/index.js";
 import { POLLS_CHANNEL } from "./polls/store.js";
@@ -38,7 +40,8 @@ export function createVotingModule() {
     if (deps) return deps;
     const notifier = createNotifier(ctx.db, ctx.logger);
     stops.push(() => notifier.close());
-    deps = { db: ctx.db, directory: ctx.directory ?? noDirectory, notifier, logger: ctx.logger, live: createLiveResults(ctx.db), casts: createCastQueue(ctx.db),
+    const metrics = domainMetricsOf(ctx.metrics);
+    deps = { db: ctx.db, directory: ctx.directory ?? noDirectory, notifier, logger: ctx.logger, live: createLiveResults(ctx.db), casts: createCastQueue(ctx.db, metrics.ballotCast),
       // The port's time functions; the same pure library when a hand-built context has no timespace port.
       time: ctx.timespace?.time ?? timeFunctions };
     return deps;
@@ -53,6 +56,11 @@ export function createVotingModule() {
       const { notifier, live } = depsFor(ctx);
       // Another replica's ballot must not be served from this replica's live-results cache.
       stops.unshift(notifier.subscribe(POLLS_CHANNEL, (pollId) => (pollId ? live.invalidate(pollId) : undefined)));
+      domainMetricsOf(ctx.metrics).observeOpenPolls(async () => {
+        const em = ctx.db.em();
+        const rows = await query<{ method: string; n: string | number }>(em, `select method, count(*) as n from ${tableOf(em, PollEntity)} where state = 'open' group by method`);
+        return rows.map((r) => ({ method: r.method, open: Number(r.n) }));
+      });
     },
     // Scheduled opens and closes, and the membership sync of activity logs: only in a process of the worker tier.
     async work(ctx) {

@@ -1,11 +1,13 @@
 // The host serves the tiers it is given (sys/cmd decides which): their modules' services behind one call
 // pipeline (call log, metrics, validation, authorization) on every protocol, health and reflection on one
-// port — and drains it all on stop.
+// port, /metrics and the probes on the admin listener — and drains it all on stop.
 import { join } from "node:path";
 import type { DescService } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import { HealthCheckResponse_ServingStatus as Status } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
+import { startAdminListener } from "./admin-listener.js";
 import type { TokenVerifier } from "./authn/token-verifier.js";
+import { createAdminNetworkCheck } from "./authz/admin-networks.js";
 import { createGuard } from "./authz/guard.js";
 import { createGuardConcern } from "./authz/guard-concern.js";
 import { readRules } from "./authz/rules.js";
@@ -13,6 +15,7 @@ import { createCallLogConcern } from "./call-log.js";
 import { createClientAddress } from "./client-address.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db.js";
+import { domainMetricsOf } from "./domain-metrics.js";
 import { createHealth, type UpstreamHealth } from "./health.js";
 import { createMetrics, type QueueDepthSource } from "./metrics.js";
 import type { PolityModule, ServiceRegistration, TierContext } from "./module.js";
@@ -21,6 +24,7 @@ import type { Concern } from "./pipeline/concern.js";
 import type { AuthorizationPort } from "./ports/authorization-port.js";
 import type { DirectoryPort } from "./ports/directory-port.js";
 import { createRateLimit } from "./rate-limit.js";
+import { createProbeRoutes, type HostState } from "./readiness.js";
 import { createGrpcWebTextAdapter } from "./grpc-web-text.js";
 import { createReflection } from "./reflection.js";
 import { createRpcHandler } from "./rpc-handler.js";
@@ -34,6 +38,8 @@ import { createMessageValidator, createValidationConcern } from "./validation.js
 export interface Host {
   url: string;
   port: number;
+  /** The admin listener (/metrics, /healthz, /readyz). */
+  adminUrl: string;
   stop(): Promise<void>;
 }
 
@@ -71,7 +77,7 @@ export interface HostPlan {
   concerns?: Concern[];
   /** Calls this host does not serve itself but relays (a mod-only process relays polity.sys.* to sys). */
   forward?: { handle(req: Req, res: Res): boolean; close(): Promise<void> };
-  /** The job queue whose depth /metrics reports. */
+  /** The job queue whose depth /metrics reports (on the admin listener). */
   jobs?: QueueDepthSource;
 }
 
@@ -84,7 +90,12 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
   const moduleRoutes: HttpRoute[] = [];
   const metrics = createMetrics();
   if (jobs) metrics.observeQueues(jobs);
-  let draining = false;
+  for (const metric of authorization.metrics ?? []) metrics.registry.registerMetric(metric);
+  let state: HostState = "starting";
+  const draining = () => state === "draining";
+  // First, so a busy admin port fails the start before any module runs, and probes answer (not ready) meanwhile.
+  const probes = createProbeRoutes({ state: () => state, databases: tiers.map((t) => t.db), authorization });
+  const admin = await startAdminListener({ config, logger, routes: { "/metrics": metrics.handleHttp, ...probes } });
   const clientAddress = createClientAddress(config);
   let routeModules: ReturnType<typeof createModuleRouter>;
   // Modules learn the server's URL (to call their own port) once it listens.
@@ -121,6 +132,7 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
     });
   } catch (error) {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await admin.drain(0);
     throw error;
   }
 
@@ -130,7 +142,12 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
   const operational = new Set<DescService>([health.service.desc, ...reflection.map((r) => r.desc)]);
   const all = [...registrations, health.service, ...reflection];
   const rules = readRules(all.map((r) => r.desc), (service) => operational.has(service));
-  const guard = createGuard({ rules, verifier, authorization, rateLimit: createRateLimit(config), exempt: (service) => operational.has(service) });
+  const domain = domainMetricsOf(metrics.registry);
+  const guard = createGuard({
+    rules, verifier, authorization, rateLimit: createRateLimit(config), exempt: (service) => operational.has(service),
+    adminNetworks: createAdminNetworkCheck(config.adminAllowedNetworks),
+    onDecision: (decision) => domain.authorizationDecision(decision.allowed, decision.cached ? "cache" : "engine"),
+  });
   // Outermost first: extra concerns (tracing) see everything; the call log and metrics see the guard's answer.
   const pipeline = [...concerns, createCallLogConcern(logger), metrics.concern, createValidationConcern(createMessageValidator()), createGuardConcern(guard)];
   const staticFiles = config.serveWeb ? createStaticFiles(webRoot) : undefined;
@@ -147,25 +164,29 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
     },
   });
 
-  const routes: Record<string, GetRoute> = { ...ports.routes, "/metrics": metrics.handleHttp, "/healthz": (_req, res) => {
-    // For load balancers and orchestrators that probe over plain HTTP: 200 while this process serves, else 503.
-    const serving = !draining && authorization.isAvailable();
-    res.statusCode = serving ? 200 : 503;
+  // The probes stay on the public port too (load balancers probe there); /metrics is only on the admin listener,
+  // and answered here with a 404 that says so (not with the web GUI's page).
+  const routes: Record<string, GetRoute> = { ...ports.routes, ...probes, "/metrics": (_req, res) => {
+    res.statusCode = 404;
     res.setHeader("content-type", "text/plain");
-    res.end(serving ? "SERVING\n" : "NOT_SERVING\n");
+    res.end("not found: /metrics is served on the admin listener (adminPort)\n");
   } };
   const server: RunningServer = await startServer({ config, logger, routes, rpc: function serve(req, res) {
       if (routeModules(req, res)) return;
       if (grpcWebText(req, res, serve)) return;
       if (forward?.handle(req, res)) return;
       rpc(req, res);
-    } });
+    } }).catch(async (error: unknown) => {
+    await admin.drain(0);
+    throw error;
+  });
+  state = "serving";
 
   listening = server.url;
 
   // Health follows what the tier can actually do: a mod process that cannot reach sys is NOT_SERVING.
   const refreshHealth = () => {
-    const serving = !draining && authorization.isAvailable();
+    const serving = !draining() && authorization.isAvailable();
     health.setAll(serving ? Status.SERVING : Status.NOT_SERVING);
   };
   for (const desc of tierServices) health.setStatus(desc.typeName, Status.SERVING);
@@ -173,23 +194,29 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
   const healthTimer = setInterval(refreshHealth, 500);
   healthTimer.unref();
 
-  logger.info({ url: server.url, tiers: config.tiers, services: tierServices.map((s) => s.typeName) }, "polityd serving");
+  logger.info({ url: server.url, adminUrl: admin.url, tiers: config.tiers, services: tierServices.map((s) => s.typeName) }, "polityd serving");
   return {
     url: server.url,
     port: server.port,
+    adminUrl: admin.url,
     async stop() {
-      draining = true;
+      state = "draining";
       clearInterval(healthTimer);
       health.setAll(Status.NOT_SERVING);
-      await server.drain(config.shutdownGraceMs);
-      health.shutdown();
-      await forward?.close();
-      for (const stop of stops.reverse()) await stop();
-      await ports.close?.();
-      await authorization.close?.();
-      for (const tier of [...tiers].reverse()) {
-        await tier.stop?.();
-        await tier.db.close();
+      try {
+        await server.drain(config.shutdownGraceMs);
+        health.shutdown();
+        await forward?.close();
+        for (const stop of stops.reverse()) await stop();
+        await ports.close?.();
+        await authorization.close?.();
+        for (const tier of [...tiers].reverse()) {
+          await tier.stop?.();
+          await tier.db.close();
+        }
+      } finally {
+        // Last: scrapes and probes see the drain through (/readyz answers 503 from its start).
+        await admin.drain(Math.min(config.shutdownGraceMs, 1000));
       }
       logger.info("polityd stopped");
     },

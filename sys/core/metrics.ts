@@ -24,7 +24,7 @@ export interface Metrics {
   countHttp(route: string, method: string, code: number): void;
   /** Reports each queue's depth and the age of its oldest waiting job at every scrape. */
   observeQueues(source: QueueDepthSource): void;
-  /** Serves the exposition format (mount it on /metrics). */
+  /** Serves the exposition format (mounted on the admin listener's /metrics). */
   handleHttp(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): void;
 }
 
@@ -56,6 +56,9 @@ export function codeOf(error: unknown): string {
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // prom-client also reports these totals as gauges named `*_total`, which Prometheus reserves for counters
+  // (promtool rejects them); each is the sum of its per-type gauge: sum(nodejs_active_handles).
+  for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"]) registry.removeSingleMetric(name);
   const labelNames = ["grpc_type", "grpc_service", "grpc_method"] as const;
   const started = new Counter({ name: "grpc_server_started_total", help: "Total number of RPCs started on the server.", labelNames, registers: [registry] });
   const handled = new Counter({

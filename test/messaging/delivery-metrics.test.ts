@@ -1,4 +1,4 @@
-// The sender's metrics on the sending process's /metrics: a send moves the per-kind counters and histograms, and
+// The sender's metrics on the sending process's /metrics (its admin listener): a send moves the per-kind counters and histograms, and
 // no label names an org, provider or message (their values would grow without bound).
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 async function scrape(): Promise<string> {
-  return (await fetch(`${stage.server.url}/metrics`)).text();
+  return (await fetch(`${stage.server.adminUrl}/metrics`)).text();
 }
 
 /** The value of one sample (0 when absent), e.g. sample(text, 'messaging_sends_total{provider_kind="sms",outcome="sent"}'). */

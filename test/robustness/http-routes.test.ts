@@ -56,7 +56,7 @@ beforeAll(async () => {
   database = await createTestDatabase("http_routes");
   const config = loadConfig({
     env: {
-      DATABASE_URL: database.url, POLITY_PORT: "0", POLITY_HOST: "127.0.0.1", POLITY_SERVE_WEB: "false",
+      DATABASE_URL: database.url, POLITY_PORT: "0", POLITY_ADMIN_PORT: "0", POLITY_HOST: "127.0.0.1", POLITY_SERVE_WEB: "false",
       POLITY_WEBHOOK_MAX_BYTES: String(MAX), POLITY_REQUEST_BODY_TIMEOUT_MS: String(TIMEOUTS.body), POLITY_IDLE_TIMEOUT_MS: String(TIMEOUTS.idle),
       POLITY_HEADERS_TIMEOUT_MS: "500", POLITY_FIRST_BYTE_TIMEOUT_MS: "500", POLITY_SHUTDOWN_GRACE_MS: "500",
     },
@@ -138,7 +138,7 @@ describe("answers", () => {
     const line = logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "http" && l.route === "/probe/echo/:name" && l.status === 200);
     expect(line).toMatchObject({ method: "POST" });
     expect(typeof line?.durationMs).toBe("number");
-    const metrics = await (await fetch(`${host.url}/metrics`)).text();
+    const metrics = await (await fetch(`${host.adminUrl}/metrics`)).text();
     expect(metrics).toMatch(/http_requests_total\{route="\/probe\/echo\/:name",method="POST",code="200"\} [1-9]/);
     expect(metrics).toMatch(/http_requests_total\{route="\/probe\/echo\/:name",method="PUT",code="405"\} [1-9]/);
   });

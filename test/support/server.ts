@@ -1,5 +1,6 @@
 // Test servers: in-process (fast, for full-server tests on a real transport) and as a child process running
-// bin/polityd (for multi-process and CLI tests). Both listen on port 0 and report their URL.
+// bin/polityd (for multi-process and CLI tests). Both listen on port 0 and report their URL; their admin
+// listeners (/metrics, /healthz, /readyz) too, on a port of their own (`adminUrl`).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,13 +16,16 @@ export const repoRoot = join(import.meta.dirname, "..", "..");
 export interface TestServer {
   url: string;
   port: number;
+  /** The admin listener: /metrics, /healthz, /readyz. */
+  adminUrl: string;
   logs: string[];
   stop(): Promise<void>;
 }
 
 // Every test signs its people up from 127.0.0.1; the production default (10 an hour per address) would cut them.
 // Tests load only the places they need (test/support/places.ts), not the whole dataset in the background.
-const TEST_LIMITS = { POLITY_REGISTRATIONS_PER_ADDRESS_PER_HOUR: "100000", POLITY_TIMESPACE_AUTO_LOAD: "false" };
+// Many servers run at once: each admin listener takes a free port (a test may still set its own).
+const TEST_LIMITS = { POLITY_REGISTRATIONS_PER_ADDRESS_PER_HOUR: "100000", POLITY_TIMESPACE_AUTO_LOAD: "false", POLITY_ADMIN_PORT: "0" };
 
 /** Runs the host in this process. `env` uses the same names as production (POLITY_*, DATABASE_URL). */
 export async function startInProcessServer(env: Record<string, string> = {}, options: ComposeOptions = {}): Promise<TestServer & { host: Host }> {
@@ -34,6 +38,7 @@ export async function startInProcessServer(env: Record<string, string> = {}, opt
     host,
     url: host.url,
     port: host.port,
+    adminUrl: host.adminUrl,
     logs,
     async stop() {
       await host.stop();
@@ -69,7 +74,7 @@ export async function startProcessServer(args: string[], env: Record<string, str
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, adminUrl } = await new Promise<{ url: string; adminUrl: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`polityd did not start in ${timeoutMs} ms:\n${logs.join("")}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
@@ -77,7 +82,8 @@ export async function startProcessServer(args: string[], env: Record<string, str
       for (const line of text.split("\n")) {
         if (!line.includes('"polityd serving"')) continue;
         clearTimeout(timer);
-        resolve(JSON.parse(line).url);
+        const serving = JSON.parse(line) as { url: string; adminUrl: string };
+        resolve({ url: serving.url, adminUrl: serving.adminUrl });
       }
     };
     child.stdout!.on("data", onData);
@@ -90,6 +96,7 @@ export async function startProcessServer(args: string[], env: Record<string, str
   return {
     child,
     url,
+    adminUrl,
     port: Number(new URL(url).port),
     logs,
     async stop() {

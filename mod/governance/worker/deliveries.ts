@@ -49,14 +49,17 @@ export async function deliverOne(deps: GovernanceDeps, now = new Date()): Promis
   const secrets = await signingSecrets(deps, claimed);
   if (!secrets) {
     await record("failed", "subscription deleted", now);
+    deps.metrics?.governanceDelivery(claimed.kind, "failed");
     return true;
   }
   const headers: Record<string, string> = { "Polity-Delivery": claimed.id, "Polity-Delivery-Kind": claimed.kind };
   if (claimed.event_id) headers["Polity-Event"] = claimed.event_id;
   const result = await deliverOnce({ fetch: deps.fetch, url: claimed.url, body: claimed.body, secret: secrets, headers, timeoutMs: deps.config.deliveryTimeoutMs });
   const why = result.error ?? (result.status ? `HTTP ${result.status}${result.responseExcerpt ? `: ${result.responseExcerpt.slice(0, 200)}` : ""}` : "");
-  if (result.outcome === "delivered") await record("delivered", "", new Date());
-  else if (result.outcome === "give_up" || claimed.attempts >= deps.config.deliveryMaxAttempts) await record("failed", why || "gave up", new Date());
+  const outcome = result.outcome === "delivered" ? "delivered" : result.outcome === "give_up" || claimed.attempts >= deps.config.deliveryMaxAttempts ? "failed" : "retry";
+  if (outcome === "delivered") await record("delivered", "", new Date());
+  else if (outcome === "failed") await record("failed", why || "gave up", new Date());
   else await record("pending", why, new Date(Date.now() + delayBeforeNextAttempt(claimed.attempts, result.retryAfterMs)));
+  deps.metrics?.governanceDelivery(claimed.kind, outcome);
   return true;
 }

@@ -17,7 +17,7 @@ import { choiceLoggedWhileOpen } from "./privacy.js";
 import { validChoice } from "./rules.js";
 import { canonical } from "./codec.js";
 import type { ActivityInput } from "../contracts.js";
-import { BallotEntity, type ChoiceJson, EligibleVoterEntity, PollEntity } from "../entities.js";
+import { BallotEntity, type ChoiceJson, EligibleVoterEntity, PollEntity, type PollRow } from "../entities.js";
 import { notifyPollChanged } from "../polls/store.js";
 
 export interface Cast {
@@ -43,7 +43,8 @@ interface Pending {
 // Bounds one transaction's size (and its statements' parameter count: 9 per log entry).
 const MAX_BATCH = 500;
 
-export function createCastQueue(db: Database): CastQueue {
+/** `committed` hears of every ballot cast or changed, once its batch has committed (metrics). */
+export function createCastQueue(db: Database, committed?: (poll: { method: string; secrecy: string }) => void): CastQueue {
   // Per community: casts waiting for the batch in flight to commit. Present while a batch runs.
   const waiting = new Map<string, Pending[]>();
 
@@ -56,8 +57,13 @@ export function createCastQueue(db: Database): CastQueue {
       }
       const batch = takeBatch(queue);
       try {
-        const outcomes = await withDeadlockRetry(() => db.em().transactional((tx) => castBatch(tx as EntityManager, communityId, batch.map((p) => p.cast))));
+        const changed: PollRow[] = [];
+        const outcomes = await withDeadlockRetry(() => {
+          changed.length = 0; // a retried transaction starts over
+          return db.em().transactional((tx) => castBatch(tx as EntityManager, communityId, batch.map((p) => p.cast), changed));
+        });
         batch.forEach((p, i) => (outcomes[i] instanceof Error ? p.reject(outcomes[i]) : p.resolve(outcomes[i] as CastOutcome)));
+        if (committed) for (const poll of changed) committed(poll);
       } catch (error) {
         for (const p of batch) p.reject(error);
       }
@@ -105,7 +111,7 @@ async function withDeadlockRetry<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** One transaction for many casts of one community; returns, per cast, its outcome or its own error. */
-async function castBatch(tx: EntityManager, communityId: string, casts: Cast[]): Promise<Array<CastOutcome | Error>> {
+async function castBatch(tx: EntityManager, communityId: string, casts: Cast[], changed: PollRow[]): Promise<Array<CastOutcome | Error>> {
   const outcomes: Array<CastOutcome | Error | undefined> = casts.map(() => undefined);
   // A shared lock on each poll: ballots go in concurrently, but never after ClosePoll (which locks it exclusively).
   const pollIds = [...new Set(casts.map((c) => c.pollId))].sort();
@@ -165,6 +171,7 @@ async function castBatch(tx: EntityManager, communityId: string, casts: Cast[]):
     if (choiceLoggedWhileOpen(polls.get(c.pollId)!)) payload.choice = choice;
     entries.push({ communityId, kind: before ? "ballot_changed" : "ballot_cast", actorId: c.voterId, pollId: c.pollId, payload });
     outcomes[i] = { changed: true, castAt: now };
+    changed.push(polls.get(c.pollId)!);
   });
   if (upserts.length > 0) {
     await query(tx,

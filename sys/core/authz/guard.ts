@@ -5,9 +5,10 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { Principal } from "../authn/principal.js";
 import type { TokenVerifier } from "../authn/token-verifier.js";
 import { apiError, permissionDenied, unauthenticated } from "../errors.js";
-import type { AuthorizationPort } from "../ports/authorization-port.js";
+import type { AccessDecision, AuthorizationPort } from "../ports/authorization-port.js";
 import { TIER_DIRECTORY_PATHS } from "../ports/remote-directory.js";
 import { type RateLimit, TIER_IDENTITY_PATHS } from "../rate-limit.js";
+import type { AdminNetworkCheck } from "./admin-networks.js";
 import type { MethodRule } from "./rules.js";
 
 /** The permission of AuthzService.Check/CheckBatch, which the mod tier's authorization port calls. */
@@ -21,6 +22,10 @@ export interface GuardOptions {
   rateLimit?: RateLimit;
   /** Operational services (health, reflection), never rate limited. */
   exempt?: (service: DescService) => boolean;
+  /** The admin allow-list (admin-networks.ts); none when absent. */
+  adminNetworks?: AdminNetworkCheck;
+  /** Told each decision the authorization port answered (metrics). */
+  onDecision?: (decision: AccessDecision) => void;
 }
 
 /**
@@ -29,10 +34,12 @@ export interface GuardOptions {
  */
 export type Guard = (path: string, authorization: string | null, message: Record<string, unknown> | undefined, clientAddress?: string) => Promise<Principal | undefined>;
 
-export function createGuard({ rules, verifier, authorization, rateLimit, exempt }: GuardOptions): Guard {
+export function createGuard({ rules, verifier, authorization, rateLimit, exempt, adminNetworks, onDecision }: GuardOptions): Guard {
   return async (path, header, message, clientAddress) => {
     const methodRule = rules.get(path);
     if (!methodRule) throw permissionDenied("NO_RULE", `no access rule for ${path}`);
+    // Before the token is even read: from outside the admin networks no credential administers the platform.
+    adminNetworks?.(methodRule, message, clientAddress);
     const { rule } = methodRule;
     // Counted once the caller is known and before authorization, so a flood never reaches the engine. The mod
     // tier's authorization questions (Check/CheckBatch) are counted per question in their own, much larger
@@ -75,6 +82,7 @@ export function createGuard({ rules, verifier, authorization, rateLimit, exempt 
       if (error instanceof ConnectError) throw error;
       throw apiError(Code.Unavailable, "AUTHZ_UNAVAILABLE", "authorization is unavailable");
     }
+    onDecision?.(decision);
     if (!decision.allowed) {
       // Not public: signing in might help, so say so rather than "denied".
       if (anonymous) throw unauthenticated("MISSING_CREDENTIALS", "this call needs a bearer access token");

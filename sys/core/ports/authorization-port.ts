@@ -1,5 +1,6 @@
 // How any tier asks sys-core's decision engine. One process: a direct call into the engine. Two binaries:
 // a Connect gRPC client on one long-lived HTTP/2 connection, batched and cached (remote-authorization.ts).
+import type { Metric } from "prom-client";
 
 export interface AccessQuestion {
   // Account id; "" for an anonymous caller.
@@ -21,6 +22,8 @@ export interface AccessDecision {
   reason: string;
   grantedByRole?: string;
   grantedOnResource?: string;
+  /** True when the port answered from its decision cache rather than asking the engine. */
+  cached?: boolean;
 }
 
 export interface AuthorizationPort {
@@ -31,4 +34,6 @@ export interface AuthorizationPort {
   /** Drops cached decisions (after a role change in this process). */
   invalidate?(): void;
   close?(): Promise<void>;
+  /** The port's own Prometheus metrics (its decision cache's), registered by the host on its registry. */
+  metrics?: Metric[];
 }

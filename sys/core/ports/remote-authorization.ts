@@ -18,6 +18,7 @@ import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { Health, HealthCheckResponse_ServingStatus } from "../../../clients/src/gen/grpc/health/v1/health_pb.js";
 import { AuthzService, type Decision } from "../../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
+import { createDecisionCacheMetrics } from "../domain-metrics.js";
 import { apiError, reasonOf } from "../errors.js";
 import { createClientTracingInterceptor } from "../tracing/client-span.js";
 import type { AccessDecision, AccessQuestion, AuthorizationPort } from "./authorization-port.js";
@@ -100,6 +101,7 @@ export function createRemoteAuthorization(options: RemoteAuthorizationOptions): 
   const health = createClient(Health, transport);
 
   const cache = new Map<string, { decision: AccessDecision; expires: number }>();
+  const cacheMetrics = createDecisionCacheMetrics();
   let pending = new Map<string, Pending[]>(); // by authorization header
   let scheduled = false;
   let available = true;
@@ -121,7 +123,7 @@ export function createRemoteAuthorization(options: RemoteAuthorizationOptions): 
   function remember(key: string, decision: AccessDecision) {
     if (ttlMs <= 0) return;
     if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!); // oldest first: Map keeps insertion order
-    cache.set(key, { decision, expires: now() + ttlMs });
+    cache.set(key, { decision: { ...decision, cached: true }, expires: now() + ttlMs });
   }
 
   let lastThrottleWarning = -Infinity;
@@ -215,9 +217,13 @@ export function createRemoteAuthorization(options: RemoteAuthorizationOptions): 
     const key = keyOf(question, header);
     const hit = cache.get(key);
     if (hit) {
-      if (hit.expires > now()) return Promise.resolve(hit.decision);
+      if (hit.expires > now()) {
+        cacheMetrics.hit();
+        return Promise.resolve(hit.decision);
+      }
       cache.delete(key);
     }
+    cacheMetrics.miss();
     if (closed) return Promise.reject(sysUnavailable());
     return new Promise((resolve, reject) => {
       const group = pending.get(header);
@@ -237,6 +243,7 @@ export function createRemoteAuthorization(options: RemoteAuthorizationOptions): 
     checkBatch: (questions) => Promise.all(questions.map(check)),
     isAvailable: () => available,
     invalidate: () => cache.clear(),
+    metrics: cacheMetrics.metrics,
     async close() {
       closed = true;
       clearInterval(probe);

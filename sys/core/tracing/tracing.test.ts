@@ -35,7 +35,7 @@ describe("tracing on one host", () => {
     database = await createTestDatabase("tracing");
     dataDir = mkdtempSync(join(tmpdir(), "polity-tracing-"));
     const config = loadConfig({
-      env: { DATABASE_URL: database.url, POLITY_DATA_DIR: dataDir, POLITY_PORT: "0", POLITY_HOST: "127.0.0.1", POLITY_REGISTRATIONS_PER_ADDRESS_PER_HOUR: "1000" },
+      env: { DATABASE_URL: database.url, POLITY_DATA_DIR: dataDir, POLITY_PORT: "0", POLITY_ADMIN_PORT: "0", POLITY_HOST: "127.0.0.1", POLITY_REGISTRATIONS_PER_ADDRESS_PER_HOUR: "1000" },
     });
     const tracing = createTracing({ tiers: config.tiers, spanProcessors: [new SimpleSpanProcessor({ exporter })] });
     host = await composeHost(config, pino({ level: "info" }, { write: (line: string) => void logs.push(line) }), { tracing });
