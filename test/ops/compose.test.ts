@@ -15,7 +15,7 @@ import { imageEnv, isKnownEnv, politydConfig } from "./polity-config.js";
 const composePath = join(repoRoot, "compose.yaml");
 const example = parseEnv(readFileSync(join(repoRoot, ".env.example"), "utf8")) as Record<string, string>;
 // What an operator fills in before the first `docker compose up`.
-const filled = { ...example, POSTGRES_PASSWORD: "a long database password", POLITY_SECRETS_KEY: Buffer.alloc(32, 7).toString("base64") };
+const filled: Record<string, string> = { ...example, POSTGRES_PASSWORD: "a long database password", POLITY_SECRETS_KEY: Buffer.alloc(32, 7).toString("base64") };
 const compose = readCompose(composePath, filled);
 const services = Object.entries(compose.services);
 const polity = services.filter(([, s]) => s.image === filled.POLITY_IMAGE);
@@ -33,7 +33,7 @@ describe("compose.yaml", () => {
       "no-version-field", "require-project-name-field", "service-container-name-regex", "service-image-require-explicit-tag"];
     const rules = Object.fromEntries([...off.map((rule) => [rule, 0]), ...on.map((rule) => [rule, 2])]);
     const [result] = new DCLinter({ rules, quiet: false, debug: false, exclude: [] }).lintFiles([composePath], false);
-    expect(result.messages.map((m) => `${m.line}: ${m.rule}: ${m.message}`)).toEqual([]);
+    expect(result.messages.map((m: { line: number; rule: string; message: string }) => `${m.line}: ${m.rule}: ${m.message}`)).toEqual([]);
   });
 
   it("reads only variables .env.example documents, and .env.example names none it does not read", () => {
