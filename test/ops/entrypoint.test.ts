@@ -67,6 +67,16 @@ function start(args: string[], env: Record<string, string> = {}): { child: Child
 
 const run = (args: string[], env: Record<string, string> = {}) => start(args, env).done;
 
+/** deploy/docker/healthcheck.mjs against the admin port given. */
+function healthcheck(port: number | string, env: Record<string, string> = {}) {
+  return new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [join(docker, "healthcheck.mjs")], { env: { PATH: process.env.PATH, POLITY_ADMIN_PORT: String(port), ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("exit", (code) => resolve({ code, stderr }));
+  });
+}
+
 describe("the entrypoint with a fake polityd", () => {
   it("runs the server with the container's arguments, exec'd in its own place", async () => {
     const result = await run(["--tiers", "mod", "--sys-url", "http://sys:8080", "--config", "/etc/polity/my config.yaml"]);
@@ -158,6 +168,10 @@ describe("the entrypoint with the real polityd on PostgreSQL", () => {
     await serving;
     expect(out.indexOf('"migrations up to date"')).toBeGreaterThan(-1);
     expect(out.indexOf('"migrations up to date"')).toBeLessThan(out.indexOf('"polityd serving"'));
+    // The image's healthcheck against the real admin listener.
+    const line = out.split("\n").find((l) => l.includes('"polityd serving"'))!;
+    const adminPort = new URL(JSON.parse(line).adminUrl).port;
+    expect((await healthcheck(adminPort)).code).toBe(0);
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
   });
@@ -182,12 +196,7 @@ describe("the healthcheck", () => {
     server.close();
   });
 
-  const check = (port: number, env: Record<string, string> = {}) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(docker, "healthcheck.mjs")], { env: { PATH: process.env.PATH, POLITY_ADMIN_PORT: String(port), ...env }, stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once("exit", (code) => resolve({ code, stderr }));
-  });
+  const check = healthcheck;
   const port = () => (server.address() as AddressInfo).port;
 
   it("is healthy when the admin listener's /healthz answers 200", async () => {
