@@ -43,7 +43,8 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/clients ./clients
 COPY --from=build /app/dist ./dist
-COPY --from=build /app/web/dist ./web/dist
+# Where the compiled host looks for the web GUI: dist/sys/core/../../web/dist.
+COPY --from=build /app/web/dist ./dist/web/dist
 COPY --chmod=0755 deploy/docker/entrypoint.sh /usr/local/bin/polity-entrypoint
 COPY --chmod=0755 deploy/docker/polityd /usr/local/bin/polityd
 COPY --chmod=0755 deploy/docker/healthcheck.mjs /usr/local/bin/polity-healthcheck

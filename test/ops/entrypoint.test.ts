@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import { repoRoot } from "../support/server.js";
@@ -273,5 +273,13 @@ describe("the Dockerfile", () => {
     expect(entry).toBe("/app/dist/sys/cmd/polityd.js");
     const copied = runtime.filter((i) => i.keyword === "COPY" && i.args.startsWith("--from=build ")).map((i) => i.args.split(/\s+/)[2]);
     expect(copied).toContain("./dist");
+  });
+
+  it("puts the web GUI where the compiled host looks for it", () => {
+    const host = readFileSync(join(repoRoot, "sys", "core", "host.ts"), "utf8");
+    const segments = /const webRoot = join\(import\.meta\.dirname, ((?:"[^"]*"(?:, )?)+)\)/.exec(host)![1].split(", ").map((s) => JSON.parse(s) as string);
+    const compiledWebRoot = posix.join("/app/dist/sys/core", ...segments);
+    const copies = runtime.filter((i) => i.keyword === "COPY" && i.args.startsWith("--from=build ")).map((i) => i.args.split(/\s+/).slice(1));
+    expect(copies).toContainEqual(["/app/web/dist", `./${posix.relative("/app", compiledWebRoot)}`]);
   });
 });
