@@ -73,6 +73,7 @@ describe("from outside the allowed networks (127.0.0.1, no proxy vouching for an
     expect(await denied(clientAt(AccountService, sys.url, here()).listAccounts({}))).toEqual(DENIED);
     expect(await denied(clientAt(AuthzService, sys.url, here()).listAuditEvents({}))).toEqual(DENIED);
     expect(await denied(clientAt(AuthzService, sys.url, here()).listRoleBindings({ resource: "platform" }))).toEqual(DENIED);
+    expect(await denied(clientFor(AccountService, sys.url, root.token).listAccounts({}))).toEqual(DENIED); // gRPC, over h2c
     // Refused before the token is read: a garbage or missing one gets the same answer, not UNAUTHENTICATED.
     expect(await denied(clientAt(AccountService, sys.url, { from: "127.0.0.1", token: "not-a-token" }).listAccounts({}))).toEqual(DENIED);
     expect(await denied(clientAt(AccountService, sys.url, { from: "127.0.0.1" }).listAccounts({}))).toEqual(DENIED);

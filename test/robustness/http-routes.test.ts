@@ -230,3 +230,79 @@ describe("slow and idle peers", () => {
     expect((await h1Closed) - sent).toBeLessThan(5000 + 1500);
   }, 15_000);
 });
+
+describe("the admin listener", () => {
+  const ENDLESS = { head: Buffer.from("x"), total: 64 * MAX };
+  afterEach(async () => {
+    const res = await fetch(`${host.adminUrl}/healthz`, { headers: { connection: "close" } });
+    expect(res.status).toBe(200);
+  });
+
+  function h2get(path: string, method = "GET"): Promise<{ status: number; text: string; allow?: string }> {
+    const session = http2.connect(host.adminUrl);
+    session.on("error", () => {});
+    return new Promise((resolve, reject) => {
+      const stream = session.request({ ":method": method, ":path": path });
+      let status = 0;
+      let allow: string | undefined;
+      let text = "";
+      stream.on("response", (h) => ((status = Number(h[":status"])), (allow = h.allow as string | undefined)));
+      stream.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      stream.on("end", () => {
+        session.close();
+        resolve({ status, text, allow });
+      });
+      stream.on("error", reject);
+      stream.end();
+    });
+  }
+
+  it("answers GET on its few paths over HTTP/1.1 and h2c, 405 with Allow for another method, 404 elsewhere", async () => {
+    expect(host.adminUrl).not.toBe(host.url);
+    for (const path of ["/metrics", "/healthz", "/readyz"]) {
+      expect((await fetch(`${host.adminUrl}${path}`)).status).toBe(200);
+      expect((await h2get(path)).status).toBe(200);
+    }
+    expect(await h2get("/metrics", "DELETE")).toMatchObject({ status: 405, allow: "GET" });
+    expect((await fetch(`${host.adminUrl}/readyz?verbose`, { method: "PUT" })).status).toBe(405);
+    for (const path of ["/", "/probe/boom", "/.well-known/jwks.json", "/constructor", "/__proto__", "/metrics/"]) expect((await fetch(`${host.adminUrl}${path}`)).status).toBe(404);
+    expect((await fetch(`${host.url}/metrics`)).status).toBe(404);
+  });
+
+  it("answers a malformed request with 400 and headers over the limit with 431, closing the connection", async () => {
+    const garbage = await rawExchange(host.adminUrl, Buffer.from("HELLO\r\n\r\n"), 5000);
+    expect(garbage.received).toMatch(/^HTTP\/1\.1 400/);
+    const huge = await rawExchange(host.adminUrl, Buffer.from(`GET /metrics HTTP/1.1\r\nhost: x\r\nx-big: ${"a".repeat(64 * 1024)}\r\n\r\n`), 5000);
+    expect(huge.received).toMatch(/^HTTP\/1\.1 431/);
+  });
+
+  it("refuses a body that never ends (405 at once) and stops reading it", async () => {
+    const declared = await endlessH1(host.adminUrl, "/metrics", { "content-length": String(ENDLESS.total) }, ENDLESS);
+    expect([declared.status, declared.closedByServer]).toEqual([405, true]);
+    expect(declared.sentWhenAnswered).toBeLessThan(ENDLESS.total);
+    const chunked = await endlessH1(host.adminUrl, "/healthz", {}, ENDLESS);
+    expect([chunked.status, chunked.closedByServer]).toEqual([405, true]);
+    const h2 = await endlessH2(host.adminUrl, "/readyz", {}, ENDLESS);
+    expect(Number(h2.headers[":status"])).toBe(405);
+  });
+
+  it("closes connections whose headers never end, and those that send nothing, within their timeouts", async () => {
+    const slow = await rawExchange(host.adminUrl, Buffer.from("GET /metrics HTTP/1.1\r\nhost: x\r\nx-slow: "), 5000);
+    expect(slow.closedAfterMs).toBeLessThan(500 + 1500);
+    const silent = await rawExchange(host.adminUrl, Buffer.alloc(0), 5000);
+    expect([silent.received, silent.closedAfterMs < 500 + 1500]).toEqual(["", true]);
+  });
+
+  it("caps its connections (32): past the cap a connection is closed at once", async () => {
+    const sockets = await Promise.all(Array.from({ length: 40 }, () => connectRaw(host.adminUrl)));
+    const closedAtOnce = await Promise.all(sockets.map((socket) => new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 200);
+      socket.once("close", () => (clearTimeout(timer), resolve(true)));
+    })));
+    for (const socket of sockets) socket.destroy();
+    expect(closedAtOnce.filter(Boolean).length).toBeGreaterThanOrEqual(8);
+    // Once the server has seen them go, new connections are served again.
+    const deadline = Date.now() + 3000;
+    while (!(await fetch(`${host.adminUrl}/healthz`).then((r) => r.ok, () => false)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+});

@@ -6,6 +6,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { generateKeyPair, SignJWT } from "jose";
 import pino from "pino";
+import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthzService } from "../../../clients/src/gen/polity/sys/authz/v1/authz_pb.js";
 import { createAuthzService } from "../../authz/authz-service.js";
@@ -173,7 +174,7 @@ describe("remote authorization port", () => {
     expect(await uncached.check(q)).toMatchObject({ allowed: true });
     await engine.revoke({ actorId: ids.adminA!, accountId: ids.outsider!, role: "project.member", resource: q.resource });
     const mark = rpcs();
-    expect(await cached.check(q)).toMatchObject({ allowed: true });
+    expect(await cached.check(q)).toMatchObject({ allowed: true, cached: true });
     expect(rpcs()).toBe(mark);
     expect(await uncached.check(q)).toMatchObject({ allowed: false, reason: "no_role" });
     clock += 59_999;
@@ -182,6 +183,12 @@ describe("remote authorization port", () => {
     clock += 1;
     expect(await cached.check(q)).toMatchObject({ allowed: false, reason: "no_role" });
     expect(rpcs()).toBe(mark + 2);
+    // Counted for the hit ratio on the host's /metrics: two questions answered here, two asked of sys.
+    const registry = new Registry();
+    for (const metric of cached.metrics ?? []) registry.registerMetric(metric);
+    const exposition = await registry.metrics();
+    expect(exposition).toMatch(/^authz_decision_cache_hits_total 2$/m);
+    expect(exposition).toMatch(/^authz_decision_cache_misses_total 2$/m);
   });
 
   it("passes sys's RATE_LIMITED on to the caller and does not take sys for unavailable", async () => {
