@@ -82,6 +82,11 @@ describe("the admin listener", () => {
     expect(server.logs.some((line) => line.includes('"polityd serving"') && line.includes(`"adminUrl":"${server.adminUrl}"`))).toBe(true);
   });
 
+  it("refuses to start when its port is taken, rather than serve without it", async () => {
+    const taken = new URL(server.adminUrl).port;
+    await expect(startInProcessServer({ DATABASE_URL: database.url, POLITY_ADMIN_PORT: taken })).rejects.toThrow(/EADDRINUSE/);
+  });
+
   it("answers only GET on its few paths", async () => {
     const post = await fetch(`${server.adminUrl}/metrics`, { method: "POST", body: "x" });
     expect([post.status, post.headers.get("allow")]).toEqual([405, "GET"]);
