@@ -44,3 +44,10 @@ export async function startAdminListener({ config, logger, routes }: AdminListen
     },
   });
 }
+
+/** The public port's /metrics: a 404 that says where the metrics went (rather than the web GUI's page). */
+export const metricsElsewhere: GetRoute = (_req, res) => {
+  res.statusCode = 404;
+  res.setHeader("content-type", "text/plain");
+  res.end("not found: /metrics is served on the admin listener (adminPort)\n");
+};

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { DescService } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import { HealthCheckResponse_ServingStatus as Status } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
-import { startAdminListener } from "./admin-listener.js";
+import { metricsElsewhere, startAdminListener } from "./admin-listener.js";
 import type { TokenVerifier } from "./authn/token-verifier.js";
 import { createAdminNetworkCheck } from "./authz/admin-networks.js";
 import { createGuard } from "./authz/guard.js";
@@ -164,13 +164,8 @@ export async function startHost({ config, logger, tiers, ports, concerns = [], f
     },
   });
 
-  // The probes stay on the public port too (load balancers probe there); /metrics is only on the admin listener,
-  // and answered here with a 404 that says so (not with the web GUI's page).
-  const routes: Record<string, GetRoute> = { ...ports.routes, ...probes, "/metrics": (_req, res) => {
-    res.statusCode = 404;
-    res.setHeader("content-type", "text/plain");
-    res.end("not found: /metrics is served on the admin listener (adminPort)\n");
-  } };
+  // The probes stay on the public port too (load balancers probe there); /metrics is only on the admin listener.
+  const routes: Record<string, GetRoute> = { ...ports.routes, ...probes, "/metrics": metricsElsewhere };
   const server: RunningServer = await startServer({ config, logger, routes, rpc: function serve(req, res) {
       if (routeModules(req, res)) return;
       if (grpcWebText(req, res, serve)) return;
