@@ -34,7 +34,7 @@ interface Setting {
 }
 
 export const settings: Setting[] = [
-  { key: "port", env: "POLITY_PORT", flag: "port", schema: z.coerce.number().int().min(0).max(65535), default: 8080, doc: "The one port serving gRPC, gRPC-Web, Connect, /metrics and the web GUI" },
+  { key: "port", env: "POLITY_PORT", flag: "port", schema: z.coerce.number().int().min(0).max(65535), default: 8080, doc: "The one public port serving gRPC, gRPC-Web, Connect, the probes `/healthz` and `/readyz`, and the web GUI" },
   { key: "host", env: "POLITY_HOST", flag: "host", schema: z.string().min(1), default: "0.0.0.0", doc: "Address to listen on" },
   { key: "tiers", env: "POLITY_TIERS", flag: "tiers", schema: tiers, default: ["sys", "mod", "worker"], doc: "Tiers this process runs: `sys` (accounts, orgs, authorization), `mod` (the modules' APIs and webhooks), `worker` (the modules' background work: senders, schedulers, sweeps), comma-separated" },
   { key: "modules", env: "POLITY_MODULES", flag: "modules", schema: csv, default: [], doc: "Mod modules this process serves and runs, comma-separated (e.g. `voting`); empty: every module. One module per binary lets each scale on its own" },

@@ -16,7 +16,7 @@ export const ROUTES: readonly Route[] = [
   { prefix: "/polity.sys.", tier: "sys", what: "sys services: accounts, orgs and projects, sign-in, authorization, communities" },
   { prefix: "/.well-known/jwks.json", exact: true, tier: "sys", what: "the public keys that verify access tokens" },
   { prefix: "/polity.mod.", tier: "mod", what: "mod services: voting, disco" },
-  { prefix: "/", tier: "mod", what: "health, reflection, /metrics and the web GUI of the process the client reached" },
+  { prefix: "/", tier: "mod", what: "health, reflection, the probes and the web GUI of the process the client reached" },
 ];
 
 /** The tier serving `path` (the query string, if any, is ignored). */
