@@ -1,10 +1,8 @@
 // One YAML file, POLITY_* environment overrides, command-line flags on top; validated at start-up with one
 // clear error per bad key. The settings table below is the single source of the README's configuration table.
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { isProxyAddress } from "./client-address.js";
+import { readConfigFile } from "./config-file.js";
 import type { ProcessTier } from "./module.js";
 
 const csv = z.preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v), z.array(z.string()));
@@ -198,9 +196,9 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; fl
   const raw: Record<string, unknown> = {};
   const file = options.file ?? env.POLITY_CONFIG;
   if (file) {
-    const parsed = parseYaml(readFileSync(resolve(file), "utf8")) ?? {};
-    if (typeof parsed !== "object" || Array.isArray(parsed)) throw new ConfigError(`${file}: expected a mapping of settings`);
-    Object.assign(raw, parsed);
+    const read = readConfigFile(file);
+    if (read.problem !== undefined) throw new ConfigError(read.problem);
+    Object.assign(raw, read.settings);
   }
   for (const s of settings) {
     const fromEnv = env[s.env];
