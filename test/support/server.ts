@@ -65,10 +65,13 @@ export async function startPostgresServer(label: string, env: Record<string, str
   }
 }
 
-/** Spawns `bin/polityd` with the given flags and env; resolves once it logs that it serves. */
-export async function startProcessServer(args: string[], env: Record<string, string> = {}, timeoutMs = 60000): Promise<TestServer & { child: ChildProcess }> {
+/**
+ * Spawns `bin/polityd` (or `command`, e.g. plain node on the compiled server) with the given flags and env;
+ * resolves once it logs that it serves.
+ */
+export async function startProcessServer(args: string[], env: Record<string, string> = {}, timeoutMs = 60000, command = [join(repoRoot, "bin", "polityd")]): Promise<TestServer & { child: ChildProcess }> {
   const dataDir = mkdtempSync(join(tmpdir(), "polity-proc-"));
-  const child = spawn(join(repoRoot, "bin", "polityd"), ["--port", "0", "--host", "127.0.0.1", ...args], {
+  const child = spawn(command[0], [...command.slice(1), "--port", "0", "--host", "127.0.0.1", ...args], {
     cwd: repoRoot,
     env: { ...process.env, POLITY_DATA_DIR: dataDir, LOG_LEVEL: "info", ...TEST_LIMITS, ...env },
     stdio: ["ignore", "pipe", "pipe"],
