@@ -2,10 +2,11 @@
 # Polity's server image: `docker build -t polity:local .`
 #
 # The build stage installs every dependency without running install scripts (the `node` package's script would
-# download a second Node; the image runs on the base image's Node 22), runs the project's prepare steps (vendored
-# protos, the web GUI) and `npm run build` (compiled JavaScript in dist/), then drops the dev dependencies. The
-# runtime stage holds the compiled output and production node_modules only, runs as uid 10001 under tini, and
-# listens on 8080 (gRPC, gRPC-Web, Connect, the web GUI) and 9464 (the admin listener: /metrics, /healthz, /readyz).
+# download a second Node; the image runs on the base image's Node 22; the project's prepare script only serves
+# development), runs `npm run build` (the server as JavaScript in dist/, with the web GUI and the compiled tally
+# engine beside it), then drops the dev dependencies. The runtime stage holds dist/ and the production
+# node_modules only, runs as uid 10001 under tini, and listens on 8080 (gRPC, gRPC-Web, Connect, the web GUI,
+# /healthz, /readyz) and 9464 (the admin listener: /metrics, /healthz, /readyz).
 ARG NODE_IMAGE=node:22-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
@@ -17,8 +18,10 @@ COPY clients/package.json clients/package.json
 COPY clients/tally/package.json clients/tally/package.json
 RUN npm ci --ignore-scripts
 COPY . .
-RUN npm run prepare && npm run build
-RUN npm prune --omit=dev --ignore-scripts
+RUN npm run build
+# The workspace links (@polity/client, @polity/tally) point at sources the image does not hold; the compiled
+# server resolves dist/node_modules/@polity/tally instead.
+RUN npm prune --omit=dev --ignore-scripts && rm -rf node_modules/@polity
 
 FROM ${NODE_IMAGE} AS runtime
 # tini as PID 1: forwards SIGTERM to polityd (which drains for POLITY_SHUTDOWN_GRACE_MS) and reaps children.
@@ -41,10 +44,7 @@ ENV NODE_ENV=production \
 # Owned by root and not writable by the server's user: the code cannot be changed by the process running it.
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/clients ./clients
 COPY --from=build /app/dist ./dist
-# Where the compiled host looks for the web GUI: dist/sys/core/../../web/dist.
-COPY --from=build /app/web/dist ./dist/web/dist
 COPY --chmod=0755 deploy/docker/entrypoint.sh /usr/local/bin/polity-entrypoint
 COPY --chmod=0755 deploy/docker/polityd /usr/local/bin/polityd
 COPY --chmod=0755 deploy/docker/healthcheck.mjs /usr/local/bin/polity-healthcheck

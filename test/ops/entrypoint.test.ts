@@ -247,7 +247,7 @@ describe("the Dockerfile", () => {
   it("installs without install scripts and builds with the project's own scripts", () => {
     const runs = instructions.filter((i) => i.keyword === "RUN").map((i) => i.args);
     expect(runs).toContain("npm ci --ignore-scripts");
-    expect(runs).toContain("npm prune --omit=dev --ignore-scripts");
+    expect(runs.some((r) => r.startsWith("npm prune --omit=dev --ignore-scripts"))).toBe(true);
     const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
     for (const script of runs.flatMap((r) => [...r.matchAll(/npm run (\S+)/g)].map((m) => m[1]))) expect(pkg.scripts, `npm run ${script}`).toHaveProperty(script);
   });
@@ -279,7 +279,7 @@ describe("the Dockerfile", () => {
     const host = readFileSync(join(repoRoot, "sys", "core", "host.ts"), "utf8");
     const segments = /const webRoot = join\(import\.meta\.dirname, ((?:"[^"]*"(?:, )?)+)\)/.exec(host)![1].split(", ").map((s) => JSON.parse(s) as string);
     const compiledWebRoot = posix.join("/app/dist/sys/core", ...segments);
-    const copies = runtime.filter((i) => i.keyword === "COPY" && i.args.startsWith("--from=build ")).map((i) => i.args.split(/\s+/).slice(1));
-    expect(copies).toContainEqual(["/app/web/dist", `./${posix.relative("/app", compiledWebRoot)}`]);
+    const copied = runtime.filter((i) => i.keyword === "COPY" && i.args.startsWith("--from=build ")).map((i) => posix.join("/app", i.args.split(/\s+/)[2]));
+    expect(copied.some((dir) => compiledWebRoot.startsWith(`${dir}/`)), `${compiledWebRoot} is in the image`).toBe(true);
   });
 });
