@@ -26,6 +26,11 @@ function samplePaths(module: string): string[] {
   });
 }
 
+// In CI the manifests must be checked, not skipped: a missing kubectl fails there.
+it.runIf(process.env.CI === "true")("has kubectl to render the overlays with, in CI", () => {
+  expect(hasKubectl).toBe(true);
+});
+
 it("has overlays to check", () => {
   expect(overlays).toEqual(expect.arrayContaining(["small", "production", "per-module"]));
 });
