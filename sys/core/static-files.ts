@@ -2,12 +2,14 @@
 // start-up (no filesystem call per request besides the read), ranges and the precompressed .br/.gz files that
 // `npm run prepare` writes next to the bundle are served as the client accepts them. Unknown paths outside
 // /assets are client-side routes and get index.html. A path that does not decode is a 400, never a throw.
-// The bundle is read at start-up: rebuilding web/dist under a running server needs a restart.
+// The bundle is read at start-up: rebuilding web/dist under a running server needs a restart. Every answer,
+// 404s included, carries the security headers of web-headers.ts.
 import { existsSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { join, resolve } from "node:path";
 import sirv from "sirv";
+import { cacheControlFor, setWebSecurityHeaders } from "./web-headers.js";
 
 type Req = IncomingMessage | Http2ServerRequest;
 type Res = ServerResponse | Http2ServerResponse;
@@ -29,10 +31,10 @@ export function createStaticFiles(root: string): (req: Req, res: Res) => boolean
     single: true,
     // Hashed bundle files are real 404s when missing; everything else without an extension is a client route.
     ignores: ["^/assets/"],
-    setHeaders: (res, pathname) => res.setHeader("cache-control", pathname.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache"),
   });
   return (req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") return false;
+    setWebSecurityHeaders(req, res);
     const url = req.url ?? "/";
     const query = url.indexOf("?");
     const pathname = query < 0 ? url : url.slice(0, query);
@@ -47,9 +49,13 @@ export function createStaticFiles(root: string): (req: Req, res: Res) => boolean
       const parts = singleRange.exec(range);
       if (!parts || (parts[2] !== "" && Number(parts[2]) < Number(parts[1]))) delete req.headers.range;
     }
+    // Set before sirv runs so its 304s carry it too (client routes get index.html: not hashed, so no-cache).
+    res.setHeader("cache-control", cacheControlFor(pathname));
     let missed = false;
     serve(req as IncomingMessage, res as ServerResponse, () => void (missed = true));
     if (!missed) return true;
+    // A 404 must not be cached: during a rollout the file may be on the next replica.
+    res.removeHeader("cache-control");
     if (built || pathname.startsWith("/assets/")) return false;
     (res as ServerResponse).writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" });
     if (req.method === "HEAD") res.end();
