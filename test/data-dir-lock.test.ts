@@ -1,4 +1,4 @@
-// Two polityd processes on one embedded data directory would corrupt its PGlite clusters: the second is refused
+// Two polityd processes on one embedded data directory would corrupt its PGlite cluster: the second is refused
 // with the holder's pid, and a lock left by a process that is gone does not block the next start.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -26,13 +26,13 @@ describe("the data directory lock", () => {
     );
     expect(refused).toContain("polityd exited with 2");
     expect(refused).toContain(`in use by polityd pid ${first.child.pid}`);
-    expect(refused).toContain(join(dataDir, "sys"));
-    expect(readFileSync(join(dataDir, "sys.lock"), "utf8")).toContain(`"pid":${first.child.pid}`);
+    expect(refused).toContain(join(dataDir, "pgdata"));
+    expect(readFileSync(join(dataDir, "pgdata.lock"), "utf8")).toContain(`"pid":${first.child.pid}`);
 
     await first.stop();
     const third = await startProcessServer([], { POLITY_DATA_DIR: dataDir });
     started.push(third);
-    expect(readFileSync(join(dataDir, "sys.lock"), "utf8")).toContain(`"pid":${third.child.pid}`);
+    expect(readFileSync(join(dataDir, "pgdata.lock"), "utf8")).toContain(`"pid":${third.child.pid}`);
   }, 120_000);
 
   it("takes over a lock whose process is gone, and refuses one held in this process", () => {

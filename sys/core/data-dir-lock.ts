@@ -5,7 +5,7 @@ import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from "
 import { hostname } from "node:os";
 import { ConfigError } from "./config.js";
 
-interface LockOwner {
+export interface LockOwner {
   pid: number;
   since: string;
   host: string;
@@ -13,6 +13,14 @@ interface LockOwner {
 
 export interface DataDirLock {
   release(): void;
+}
+
+/** The directory is held by a live process: who, so a command can name it. */
+export class DataDirInUseError extends ConfigError {
+  constructor(readonly dir: string, readonly owner: LockOwner, lockFile: string) {
+    super(`data directory ${dir} is in use by polityd pid ${owner.pid} on ${owner.host} since ${owner.since} ` +
+      `(lock file ${lockFile}); stop that process or start this one with another --data-dir`);
+  }
 }
 
 /** Takes `<dir>.lock` or throws a ConfigError naming the process that holds it. */
@@ -30,8 +38,7 @@ export function lockDataDir(dir: string): DataDirLock {
       // An unreadable lock a moment old is one another process is still writing.
       if (!owner && Date.now() - mtimeOf(path) < 5_000) break;
       if (owner && isAlive(owner)) {
-        throw new ConfigError(`data directory ${dir} is in use by polityd pid ${owner.pid} on ${owner.host} since ${owner.since} ` +
-          `(lock file ${path}); stop that process or start this one with another --data-dir`);
+        throw new DataDirInUseError(dir, owner, path);
       }
       rmSync(path, { force: true });
       continue;

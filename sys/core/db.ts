@@ -1,20 +1,19 @@
 // One database per tier: PostgreSQL when a URL is configured, else the embedded PGlite cluster under the data
-// directory; the same SQL dialect and the same migrations either way. Each tier lives in its own schema
-// ("sys" or "mod") with its own migrations table, and migrations run under an advisory lock so replicas that
-// start together are safe.
-import { mkdirSync } from "node:fs";
+// directory (one cluster for every tier this process runs); the same SQL dialect and the same migrations either
+// way. Each tier lives in its own schema ("sys" or "mod") with its own migrations table, and on PostgreSQL
+// migrations run under an advisory lock so replicas that start together are safe.
 import { join, resolve } from "node:path";
 import { MikroORM, type EntitySchema, type MigrationObject } from "@mikro-orm/core";
 import { Migrator } from "@mikro-orm/migrations";
 import { PgliteDriver } from "@mikro-orm/pglite";
-import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PostgreSqlDriver } from "@mikro-orm/postgresql";
 import type { SqlEntityManager } from "@mikro-orm/sql";
 import pg from "pg";
 import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { type Config, databaseUrlFor } from "./config.js";
-import { type DataDirLock, lockDataDir } from "./data-dir-lock.js";
+import { type EmbeddedCluster, openEmbeddedCluster } from "./embedded/cluster.js";
+import { CLUSTER_DIR } from "./embedded/layout.js";
 import type { Tier } from "./module.js";
 import { traceDatabase } from "./tracing/db-spans.js";
 
@@ -60,7 +59,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     allowGlobalContext: false,
   };
   let orm: MikroORM;
-  let lock: DataDirLock | undefined;
+  let cluster: EmbeddedCluster | undefined;
   if (url) {
     orm = await MikroORM.init({
       ...common,
@@ -70,16 +69,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       driverOptions: { statement_timeout: config.statementTimeoutMs || undefined, application_name: `polity-${tier}` },
     });
   } else {
-    const dataDir = resolve(config.dataDir, tier);
-    mkdirSync(dataDir, { recursive: true });
-    // Before PGlite touches the files: a second process on the same cluster would corrupt it.
-    lock = lockDataDir(dataDir);
+    const embedded = (cluster = await openEmbeddedCluster(config.dataDir, tier, options.logger));
     try {
-      // sys searches place names with pg_trgm (typo-tolerant); PGlite loads contrib extensions only when created.
-      const driverOptions = tier === "sys" ? { extensions: { pg_trgm } } : undefined;
-      orm = await MikroORM.init({ ...common, driver: PgliteDriver, dbName: dataDir, driverOptions });
+      // The cluster is shared with the other tiers of this process: the ORM uses it and leaves closing it to us.
+      orm = await MikroORM.init({ ...common, driver: PgliteDriver, dbName: "postgres", driverOptions: { pglite: () => embedded.pglite } });
+      embedded.router.attach(orm, tier);
     } catch (error) {
-      lock.release();
+      await embedded.release();
       throw error;
     }
   }
@@ -96,7 +92,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       if (applied.length > 0) options.logger.info({ tier, applied }, "migrations applied");
       return applied;
     },
-    close: () => orm.close(true).finally(() => lock?.release()),
+    close: () => orm.close(true).finally(() => cluster?.release()),
   };
   return db;
 }
@@ -119,6 +115,7 @@ async function withAdvisoryLock<T>(url: string, name: string, work: () => Promis
   }
 }
 
-export function pgliteDirOf(config: Config, tier: Tier): string {
-  return join(resolve(config.dataDir), tier);
+/** The embedded cluster's directory (every tier's schema). */
+export function embeddedClusterDirOf(config: Config): string {
+  return join(resolve(config.dataDir), CLUSTER_DIR);
 }
