@@ -7,6 +7,7 @@ import { composeHost, migrateTiers, openTierDatabase, rotateSecrets } from "./co
 import { createSysModules } from "./modules.js";
 import type { PolityModule } from "../core/module.js";
 import { loadPlacesCommand } from "../timespace/places/index.js";
+import { registerDoctorCommand } from "./doctor.js";
 
 const program = new Command("polityd")
   .description("Polity server: sys and mod tiers over one Protobuf contract")
@@ -118,5 +119,7 @@ program
       await db.close();
     }
   })(options, command));
+
+registerDoctorCommand(program, configFrom);
 
 await program.parseAsync(process.argv);
