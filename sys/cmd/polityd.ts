@@ -8,6 +8,7 @@ import { createSysModules } from "./modules.js";
 import type { PolityModule } from "../core/module.js";
 import { loadPlacesCommand } from "../timespace/places/index.js";
 import { registerDoctorCommand } from "./doctor.js";
+import { registerBackupCommands } from "./backup.js";
 
 const program = new Command("polityd")
   .description("Polity server: sys and mod tiers over one Protobuf contract")
@@ -119,6 +120,8 @@ program
       await db.close();
     }
   })(options, command));
+
+registerBackupCommands(program, configFrom);
 
 registerDoctorCommand(program, configFrom);
 
