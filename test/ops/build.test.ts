@@ -1,7 +1,6 @@
 // The production build: server and CLI compiled to JavaScript and run with plain node (the project's Node 22, no
 // TypeScript loader), on the embedded database and on PostgreSQL. The server must find everything it reads at
 // run time (migrations, datasets, the web GUI, the tally engine) from the compiled tree.
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,15 +9,10 @@ import { Health, HealthCheckResponse_ServingStatus } from "../../clients/src/gen
 import { clientFor } from "../support/clients.js";
 import { buildCompiled, type CompiledBuild } from "../support/compiled.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
+import { type ProcessRun, runProcess } from "../support/run-process.js";
 import { startProcessServer, type TestServer } from "../support/server.js";
 
 const ADMIN = { email: "admin@example.org", password: "correct horse battery" };
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe("the compiled build on plain node", () => {
   let build: CompiledBuild;
@@ -34,19 +28,9 @@ describe("the compiled build on plain node", () => {
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
-  function polity(server: TestServer, config: string, args: string[], input = ""): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const [node, ...entry] = build.polity;
-      const env = { ...process.env, XDG_CONFIG_HOME: join(home, config), HOME: home, POLITY_SERVER: server.url, POLITY_API_KEY: "", POLITY_TOKEN: "" };
-      const child = spawn(node, [...entry, ...args], { cwd: home, env, stdio: ["pipe", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
-      child.once("error", reject);
-      child.once("close", (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(input);
-    });
+  function polity(server: TestServer, config: string, args: string[], input = ""): Promise<ProcessRun> {
+    const env = { XDG_CONFIG_HOME: join(home, config), HOME: home, POLITY_SERVER: server.url, POLITY_API_KEY: "", POLITY_TOKEN: "" };
+    return runProcess([...build.polity, ...args], { cwd: home, env, input });
   }
 
   async function json<T>(server: TestServer, config: string, args: string[], input = ""): Promise<T> {

@@ -2,7 +2,6 @@
 // unmigrated database, an unreachable sys and an unreachable SMTP server each fail with a line naming them; a
 // data directory in use is said so. The checks run in this process (checkDeployment, as the command does) and
 // the command itself is spawned for its output and exit codes.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { hostname, tmpdir } from "node:os";
@@ -14,27 +13,12 @@ import type { CheckResult } from "../../sys/cmd/doctor-report.js";
 import { loadConfig } from "../../sys/core/config.js";
 import { type SmtpPeer, startSmtpPeer } from "../fakes/smtp-peer.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
+import { runProcess } from "../support/run-process.js";
 import { repoRoot, startInProcessServer, type TestServer } from "../support/server.js";
 
 const SECRETS_KEY = Buffer.alloc(32, 7).toString("base64");
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function polityd(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(repoRoot, "bin", "polityd"), args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const polityd = (args: string[], env: Record<string, string>) => runProcess([join(repoRoot, "bin", "polityd"), ...args], { cwd: repoRoot, env });
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {

@@ -1,8 +1,8 @@
 // The compiled server for tests and benchmarks: `scripts/build.ts` into a directory of the caller's own (so runs
 // never fight over dist/), then plain node on it — the project's Node 22, no TypeScript loader.
-import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { runProcess } from "./run-process.js";
 import { repoRoot } from "./server.js";
 
 export const projectNode = join(repoRoot, "node_modules", "node", "bin", "node");
@@ -21,15 +21,8 @@ export interface CompiledBuild {
 /** Compiles server and CLI into node_modules/.cache/<name> (the web GUI copied as web/dist has it). */
 export async function buildCompiled(name: string): Promise<CompiledBuild> {
   const dir = join(repoRoot, "node_modules", ".cache", name);
-  const output: string[] = [];
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(projectNode, ["--import", "tsx", join(repoRoot, "scripts", "build.ts"), "--no-web", "--out-dir", dir], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-    child.once("error", reject);
-    child.once("exit", resolve);
-  });
-  if (code !== 0) throw new Error(`the build failed (exit ${code}):\n${output.join("")}`);
+  const run = await runProcess([projectNode, "--import", "tsx", join(repoRoot, "scripts", "build.ts"), "--no-web", "--out-dir", dir], { cwd: repoRoot });
+  if (run.code !== 0) throw new Error(`the build failed (exit ${run.code}):\n${run.stdout}${run.stderr}`);
   return {
     dir,
     polityd: [projectNode, ...nodeFlags, join(dir, "sys", "cmd", "polityd.js")],
