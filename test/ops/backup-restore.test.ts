@@ -11,30 +11,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { PollState, VotingService } from "../../clients/src/gen/polity/mod/voting/v1/voting_pb.js";
 import { clientFor } from "../support/clients.js";
 import { runPolity } from "../support/cli.js";
-import { startInProcessServer, type TestServer } from "../support/server.js";
-import { ADMIN_ENV, readVotes, runPolityd, signInAdmin, stageVotes, type VotingRecord } from "./embedded-stage.js";
+import { readVotes, runPolityd, signInAdmin, stageVotes, useServers, type VotingRecord } from "./embedded-stage.js";
 
 const work = mkdtempSync(join(tmpdir(), "polity-backup-"));
 const source = join(work, "source");
 const restored = join(work, "restored");
 const file = join(work, "polity-backup.tar.gz");
-const running: TestServer[] = [];
-
-afterAll(async () => {
-  for (const server of running) await server.stop().catch(() => undefined);
-  rmSync(work, { recursive: true, force: true });
-});
-
-async function start(dataDir: string): Promise<TestServer> {
-  const server = await startInProcessServer({ POLITY_DATA_DIR: dataDir, ...ADMIN_ENV });
-  running.push(server);
-  return server;
-}
-
-async function stop(server: TestServer): Promise<void> {
-  running.splice(running.indexOf(server), 1);
-  await server.stop();
-}
+// Registered first, so it runs after the servers have stopped.
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const { start, stop } = useServers();
 
 describe("polityd backup and restore of the embedded store", () => {
   let record: VotingRecord;

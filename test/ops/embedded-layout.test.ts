@@ -11,27 +11,12 @@ import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { openEmbeddedCluster } from "../../sys/core/embedded/cluster.js";
 import { pgliteOptions } from "../../sys/core/embedded/pglite-options.js";
-import { startInProcessServer, type TestServer } from "../support/server.js";
-import { ADMIN_ENV, readVotes, runPolityd, stageVotes } from "./embedded-stage.js";
+import { readVotes, runPolityd, stageVotes, useServers } from "./embedded-stage.js";
 
 const work = mkdtempSync(join(tmpdir(), "polity-layout-"));
-const running: TestServer[] = [];
-
-afterAll(async () => {
-  for (const server of running) await server.stop().catch(() => undefined);
-  rmSync(work, { recursive: true, force: true });
-});
-
-async function start(dataDir: string): Promise<TestServer> {
-  const server = await startInProcessServer({ POLITY_DATA_DIR: dataDir, ...ADMIN_ENV });
-  running.push(server);
-  return server;
-}
-
-async function stop(server: TestServer): Promise<void> {
-  running.splice(running.indexOf(server), 1);
-  await server.stop();
-}
+// Registered first, so it runs after the servers have stopped.
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const { start, stop } = useServers();
 
 async function withCluster<T>(dir: string, work: (pg: PGlite) => Promise<T>): Promise<T> {
   const pg = await PGlite.create(dir, pgliteOptions());

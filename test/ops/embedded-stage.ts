@@ -4,6 +4,7 @@
 // reads of them is taken before, and compared after.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { afterAll } from "vitest";
 import { toJson } from "@bufbuild/protobuf";
 import { AuthService } from "../../clients/src/gen/polity/sys/auth/v1/auth_pb.js";
 import { CommunityService } from "../../clients/src/gen/polity/sys/community/v1/community_pb.js";
@@ -11,7 +12,7 @@ import { BallotSchema, BallotSecrecy, PollResultsSchema, ResultVisibility, Voter
 import { clientFor } from "../support/clients.js";
 import { createOpenCommunity } from "../support/communities.js";
 import { type Person, signUpVerified } from "../support/people.js";
-import { repoRoot, type TestServer } from "../support/server.js";
+import { repoRoot, startInProcessServer, type TestServer } from "../support/server.js";
 
 export const ADMIN = { email: "root@example.org", password: "root password 123" };
 export const ADMIN_ENV = { POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password };
@@ -100,4 +101,23 @@ export function runPolityd(args: string[], dataDir: string, env: Record<string, 
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** In-process servers on given data dirs (kept when they stop), all stopped after the file's tests. */
+export function useServers() {
+  const running: TestServer[] = [];
+  afterAll(async () => {
+    for (const server of running) await server.stop().catch(() => undefined);
+  });
+  return {
+    async start(dataDir: string): Promise<TestServer> {
+      const server = await startInProcessServer({ POLITY_DATA_DIR: dataDir, ...ADMIN_ENV });
+      running.push(server);
+      return server;
+    },
+    async stop(server: TestServer): Promise<void> {
+      running.splice(running.indexOf(server), 1);
+      await server.stop();
+    },
+  };
 }
