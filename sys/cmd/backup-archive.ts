@@ -3,7 +3,7 @@
 // and the secrets key file, and last SHA256SUMS (sha256sum's format) covering every other entry. Reading checks
 // names, types and every checksum as it unpacks, so a truncated or altered file is refused before it is used.
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, statSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, openSync, readdirSync, statSync } from "node:fs";
 import { once } from "node:events";
 import { dirname, join } from "node:path";
 import { pipeline } from "node:stream";
@@ -41,8 +41,9 @@ export class BadBackupError extends Error {}
 
 /** Writes `manifest`, then `entries` (names under `root`, files or whole directories), then the checksums. */
 export async function writeArchive(file: string, root: string, content: ManifestContent, entries: string[]): Promise<{ files: number; bytes: number }> {
+  // Opened before anything is packed: a directory that is missing or not writable fails here, plainly.
+  const out = createWriteStream(file, { fd: openSync(file, "wx", 0o600) });
   const pack = tar.pack();
-  const out = createWriteStream(file, { mode: 0o600, flags: "wx" });
   const written = new Promise<void>((resolve, reject) => pipeline(pack, createGzip(), out, (error) => (error ? reject(error) : resolve())));
   const sums: string[] = [];
   let bytes = 0;
@@ -171,7 +172,9 @@ function* walk(root: string, name: string): Generator<{ name: string; directory:
 }
 
 function addBuffer(pack: tar.Pack, name: string, data: Buffer, header: Partial<tar.Header> = {}): Promise<void> {
-  return new Promise((resolve, reject) => pack.entry({ name, mode: 0o600, mtime: new Date(), ...header }, data, (error) => (error ? reject(error) : resolve())));
+  return new Promise((resolve, reject) => {
+    pack.entry({ name, mode: 0o600, mtime: new Date(), ...header }, data, (error) => (error ? reject(error) : resolve())).on("error", reject);
+  });
 }
 
 /** Streams a file into the archive; returns its SHA-256. */
@@ -181,6 +184,7 @@ async function addFile(pack: tar.Pack, name: string, path: string): Promise<stri
   let finish!: (error?: Error | null) => void;
   const finished = new Promise<void>((resolve, reject) => (finish = (error) => (error ? reject(error) : resolve())));
   const entry = pack.entry({ name, size, mode: 0o600, mtime: new Date() }, (error) => finish(error));
+  entry.on("error", finish);
   for await (const chunk of createReadStream(path)) {
     hash.update(chunk as Buffer);
     if (!entry.write(chunk)) await once(entry, "drain");

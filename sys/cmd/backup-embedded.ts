@@ -4,7 +4,7 @@
 // closing writes a shutdown checkpoint) and copies its files. A restore unpacks into a directory beside the data,
 // checks every file and opens every cluster before anything of the data directory is touched, then moves the
 // restored files in.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { ConfigError } from "../core/config.js";
@@ -28,6 +28,7 @@ export async function backupEmbedded(root: string, file: string, options: { forc
   const clusters = isCluster(join(root, CLUSTER_DIR)) ? [CLUSTER_DIR] : legacyClusters(root).map((c) => c.tier as string);
   if (clusters.length === 0) throw new ConfigError(`${root} holds no embedded database to back up`);
   if (existsSync(target) && !options.force) throw new ConfigError(`${file} exists; pass --force to replace it`);
+  if (!existsSync(dirname(target))) throw new ConfigError(`${dirname(target)}, where ${file} would go, does not exist`);
   if (clusters.some((c) => !relative(join(root, c), target).startsWith(".."))) throw new ConfigError(`${file} is inside the database it backs up; write it elsewhere`);
   const locks = lockAll(clusters.map((c) => join(root, c)));
   const partial = `${target}.partial-${process.pid}`;
@@ -57,6 +58,7 @@ export async function backupEmbedded(root: string, file: string, options: { forc
 /** Restores `file` into `root`; refuses a directory holding anything unless `force`, which replaces it all. */
 export async function restoreEmbedded(root: string, file: string, options: { force?: boolean } = {}): Promise<Manifest> {
   if (!existsSync(file)) throw new ConfigError(`${file} does not exist`);
+  if (existsSync(root) && !statSync(root).isDirectory()) throw new ConfigError(`${root} is not a directory`);
   const created = !existsSync(root);
   mkdirSync(root, { recursive: true, mode: 0o700 });
   const present = readdirSync(root).filter((name) => !name.endsWith(".lock"));

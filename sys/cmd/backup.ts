@@ -58,7 +58,8 @@ async function run(loadConfig: LoadConfig, command: Command, what: string, work:
     status = await work(config);
   } catch (error) {
     status = refusal(error, what) ?? 1;
-    if (status === 1) console.error(`polityd: ${what} failed:`, error);
+    // A file system error (no such directory, no space, no permission) says all there is in its message.
+    if (status === 1) console.error(`polityd: ${what} failed:`, (error as NodeJS.ErrnoException).syscall ? (error as Error).message : error);
   }
   process.exit(status);
 }
