@@ -41,7 +41,7 @@ export const settings: Setting[] = [
   { key: "adminHost", env: "POLITY_ADMIN_HOST", schema: z.string().min(1), default: "127.0.0.1", doc: "Address the admin listener binds (`0.0.0.0` in a container, where the platform scrapes it)" },
   { key: "adminAllowedNetworks", env: "POLITY_ADMIN_ALLOWED_NETWORKS", schema: csv.pipe(z.array(z.string().refine(isProxyAddress, "not an IP address or CIDR range"))), default: [], doc: "Client addresses (CIDR ranges) allowed to call platform-administration RPCs (those whose permission is on `platform`); the client address honours `trustedProxies`. Empty allows any address" },
   { key: "sysUrl", env: "POLITY_SYS_URL", flag: "sys-url", schema: z.url().optional(), doc: "Where a process without the sys tier reaches sys (required with `--tiers mod` or `--tiers worker`)" },
-  { key: "dataDir", env: "POLITY_DATA_DIR", flag: "data-dir", schema: z.string().min(1), default: ".polity", doc: "Embedded PGlite data (one cluster per tier) when no database URL is set" },
+  { key: "dataDir", env: "POLITY_DATA_DIR", flag: "data-dir", schema: z.string().min(1), default: ".polity", doc: "Embedded PGlite data (one cluster holding every tier's schema) when no database URL is set" },
   { key: "databaseUrl", env: "DATABASE_URL", schema: z.string().startsWith("postgres").optional(), doc: "PostgreSQL for every tier (schemas `sys` and `mod`)" },
   { key: "sysDatabaseUrl", env: "SYS_DATABASE_URL", schema: z.string().startsWith("postgres").optional(), doc: "PostgreSQL for the sys tier only (overrides DATABASE_URL)" },
   { key: "modDatabaseUrl", env: "MOD_DATABASE_URL", schema: z.string().startsWith("postgres").optional(), doc: "PostgreSQL for the mod tier only (overrides DATABASE_URL)" },
