@@ -3,10 +3,10 @@
 // lock from a running polityd: a cluster in use is reported with its holder and not opened; a free one is opened
 // just long enough for the reads of doctor-database.ts.
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import pino from "pino";
 import type { Config } from "../core/config.js";
+import { isLockOwnerAlive } from "../core/data-dir-lock.js";
 import { openDatabase } from "../core/db.js";
 import type { Tier } from "../core/module.js";
 import { checkTierContents } from "./doctor-database.js";
@@ -38,7 +38,7 @@ export function checkDataDir(config: Config): EmbeddedState {
   if (!statSync(dir).isDirectory()) return { results: [failed("data directory", `${dir} is not a directory`)] };
   results.push(writable(dir) ? ok("data directory", `${dir} is writable`) : failed("data directory", `${dir} is not writable by this user (uid ${process.getuid?.() ?? "?"})`));
   const holders = lockHolders(dir);
-  const live = holders.find(isAlive);
+  const live = holders.find(isLockOwnerAlive);
   if (live) {
     results.push(ok("data directory lock", `in use by polityd pid ${live.pid} on ${live.host} since ${live.since} (${live.lockFile}); doctor reads nothing under it`));
   } else if (holders.length) {
@@ -89,17 +89,6 @@ function lockHolders(dir: string): Holder[] {
     }
   }
   return holders;
-}
-
-function isAlive(holder: Holder): boolean {
-  // A holder on another machine (a shared volume) cannot be checked from here: taken as alive, as polityd does.
-  if (holder.host !== hostname()) return true;
-  try {
-    process.kill(holder.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 function writable(dir: string): boolean {

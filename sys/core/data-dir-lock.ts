@@ -37,7 +37,7 @@ export function lockDataDir(dir: string): DataDirLock {
       const owner = readOwner(path);
       // An unreadable lock a moment old is one another process is still writing.
       if (!owner && Date.now() - mtimeOf(path) < 5_000) break;
-      if (owner && isAlive(owner)) {
+      if (owner && isLockOwnerAlive(owner)) {
         throw new DataDirInUseError(dir, owner, path);
       }
       rmSync(path, { force: true });
@@ -80,7 +80,8 @@ function mtimeOf(path: string): number {
   }
 }
 
-function isAlive(owner: LockOwner): boolean {
+/** Whether the process a lock names still runs (one on another host, a shared volume, counts as running). */
+export function isLockOwnerAlive(owner: LockOwner): boolean {
   // A pid on another machine (a shared volume) cannot be checked from here: assume it is alive.
   if (owner.host !== hostname()) return true;
   try {
