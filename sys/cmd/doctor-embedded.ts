@@ -8,9 +8,10 @@ import pino from "pino";
 import type { Config } from "../core/config.js";
 import { isLockOwnerAlive } from "../core/data-dir-lock.js";
 import { openDatabase } from "../core/db.js";
+import { CLUSTER_DIR, isCluster, legacyClusters } from "../core/embedded/layout.js";
 import type { Tier } from "../core/module.js";
 import { checkTierContents } from "./doctor-database.js";
-import { type CheckResult, failed, ok, reasonOf } from "./doctor-report.js";
+import { type CheckResult, failed, ok, reasonOf, warn } from "./doctor-report.js";
 
 interface Holder {
   pid: number;
@@ -57,6 +58,10 @@ export async function checkEmbeddedTier(tier: Tier, known: string[], config: Con
   }
   if (!existsSync(dir) || !hasCluster(dir)) return [ok(name, `embedded, not created yet: the first start creates it in ${dir}`)];
   if (!writable(dir)) return [failed(name, `embedded in ${dir}, which this user cannot write: not opened`)];
+  // Opening an old per-tier layout merges it into one cluster: a change doctor must not make.
+  if (!isCluster(join(dir, CLUSTER_DIR)) && legacyClusters(dir).length) {
+    return [warn(name, `embedded in ${dir}, in the old layout of one cluster per tier: not opened; polityd merges it into ${CLUSTER_DIR}/ at its next start (polityd backup first, to keep a copy)`)];
+  }
   let db;
   try {
     db = await openDatabase({ tier, config, logger: pino({ level: "silent" }), entities: [], migrations: [] });

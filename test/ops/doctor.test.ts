@@ -2,7 +2,7 @@
 // unmigrated database, an unreachable sys and an unreachable SMTP server each fail with a line naming them; a
 // data directory in use is said so. The checks run in this process (checkDeployment, as the command does) and
 // the command itself is spawned for its output and exit codes.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -133,6 +133,23 @@ describe("polityd doctor", () => {
       expect(named(results, "data directory lock")!.detail).toMatch(new RegExp(`^in use by polityd pid ${process.pid} on `));
       expect(named(results, "sys database")!.detail).toMatch(/^embedded, in use by pid \d+: not opened/);
       expect(failures(results)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("leaves an old per-tier embedded layout as it is: polityd merges it, not doctor", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "polity-doctor-legacy-"));
+    try {
+      // What an older release left: a cluster per tier (PG_VERSION marks a PostgreSQL data directory).
+      for (const tier of ["sys", "mod"]) {
+        mkdirSync(join(dir, tier));
+        writeFileSync(join(dir, tier, "PG_VERSION"), "17\n");
+      }
+      const results = await checkDeployment(() => loadConfig({ env: { POLITY_DATA_DIR: dir } }));
+      expect(named(results, "sys database")).toMatchObject({ status: "warn", detail: expect.stringMatching(/old layout .* not opened/) });
+      expect(existsSync(join(dir, "pgdata"))).toBe(false);
+      expect(readdirSync(dir).sort()).toEqual(["mod", "sys"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
