@@ -2,10 +2,12 @@
 // message is written to the log as one "dev mail" line at warn level, link included, so nobody is stuck waiting
 // for an email that cannot come; start-up says so once. With SMTP a message's text (and so its token) is never
 // logged: only its recipient and subject.
-import nodemailer from "nodemailer";
 import type { Logger } from "pino";
 import type { Config } from "../core/config.js";
 import type { EmailPort } from "../core/ports/email-port.js";
+import { lazyModule } from "../core/lazy-module.js";
+
+const nodemailer = lazyModule<typeof import("nodemailer")>("nodemailer");
 
 export function createEmailPort(config: Pick<Config, "smtpUrl" | "smtpFrom">, logger: Logger): EmailPort {
   if (!config.smtpUrl) {
@@ -17,7 +19,7 @@ export function createEmailPort(config: Pick<Config, "smtpUrl" | "smtpFrom">, lo
       },
     };
   }
-  const transport = nodemailer.createTransport(config.smtpUrl);
+  const transport = nodemailer().createTransport(config.smtpUrl);
   return {
     async send(message) {
       await transport.sendMail({ from: config.smtpFrom, to: message.to, subject: message.subject, text: message.text });

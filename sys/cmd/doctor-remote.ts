@@ -1,9 +1,11 @@
 // `polityd doctor`'s checks of what this process talks to over the network: sys (for a process without the sys
 // tier: ready, its public keys, its clock) and the SMTP server (connect, EHLO and, with credentials, sign-in).
-import nodemailer from "nodemailer";
 import type { Config } from "../core/config.js";
+import { lazyModule } from "../core/lazy-module.js";
 import { clockResult } from "./doctor-clock.js";
 import { type CheckResult, failed, ok, reasonOf, warn } from "./doctor-report.js";
+
+const nodemailer = lazyModule<typeof import("nodemailer")>("nodemailer");
 
 const TIMEOUT_MS = 5_000;
 
@@ -47,7 +49,7 @@ async function checkJwks(sysUrl: string): Promise<CheckResult> {
 export async function checkMail(config: Config): Promise<CheckResult> {
   if (!config.smtpUrl) return warn("mail", "not configured (POLITY_SMTP_URL): emails are written to the log instead of sent");
   const where = smtpWhere(config.smtpUrl);
-  const transport = nodemailer.createTransport({ url: config.smtpUrl, connectionTimeout: TIMEOUT_MS, greetingTimeout: TIMEOUT_MS, socketTimeout: TIMEOUT_MS });
+  const transport = nodemailer().createTransport({ url: config.smtpUrl, connectionTimeout: TIMEOUT_MS, greetingTimeout: TIMEOUT_MS, socketTimeout: TIMEOUT_MS });
   try {
     await transport.verify();
     return ok("mail", `SMTP server ${where} accepts connections${new URL(config.smtpUrl).username ? " and the credentials" : ""}`);

@@ -1,7 +1,7 @@
 // JSON Schema (draft-07) checks for plugin configs, action parameters and process inputs, through Ajv: defaults
 // filled in, every error reported with its path, and the fields a schema marks writeOnly (secrets) listed.
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { createLazyAjv } from "../../../sys/core/lazy-ajv.js";
 import type { Json, JsonObject, JsonSchema } from "./define-plugin.js";
 
 export interface SchemaCheck {
@@ -10,13 +10,12 @@ export interface SchemaCheck {
 }
 
 export function createSchemaCompiler() {
-  const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false, coerceTypes: false });
-  (addFormats as unknown as (a: Ajv) => void)(ajv);
+  const ajv = createLazyAjv();
   const cache = new WeakMap<JsonSchema, ValidateFunction>();
   return function compile(schema: JsonSchema): SchemaCheck {
     let validate = cache.get(schema);
     if (!validate) {
-      validate = ajv.compile(schema);
+      validate = ajv().compile(schema);
       cache.set(schema, validate);
     }
     const check = validate;

@@ -2,9 +2,12 @@
 // (IDN in ASCII), E.164 phone numbers, integer chat ids, canonical https URLs, upper-case Slack ids.
 import { domainToASCII } from "node:url";
 import { Code } from "@connectrpc/connect";
-import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
+import type { CountryCode } from "libphonenumber-js/max";
 import { Channel } from "../../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import { apiError } from "../../../sys/core/errors.js";
+import { lazyModule } from "../../../sys/core/lazy-module.js";
+
+const phoneNumbers = lazyModule<typeof import("libphonenumber-js/max")>("libphonenumber-js/max");
 
 export interface AddressOptions {
   /** ISO 3166 region national phone numbers are read in; without one a number must start with +. */
@@ -86,7 +89,7 @@ function phone(text: string, defaultRegion: string | undefined): string {
   const region = defaultRegion ? (defaultRegion.toUpperCase() as CountryCode) : undefined;
   let parsed;
   try {
-    parsed = parsePhoneNumberFromString(input, region ? { defaultCountry: region } : undefined);
+    parsed = phoneNumbers().parsePhoneNumberFromString(input, region ? { defaultCountry: region } : undefined);
   } catch {
     parsed = undefined;
   }

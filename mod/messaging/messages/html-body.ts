@@ -1,21 +1,29 @@
 // Email bodies from callers: HTML is sanitised to what mail clients render safely (no scripts, no styles that
 // load, no event handlers); Markdown is rendered with marked (raw HTML in it is sanitised the same way).
-import { Marked } from "marked";
-import sanitizeHtml from "sanitize-html";
+import type { Marked } from "marked";
+import type sanitizeHtml from "sanitize-html";
+import { lazyModule } from "../../../sys/core/lazy-module.js";
 
-const marked = new Marked({ gfm: true, async: false });
+const markedModule = lazyModule<typeof import("marked")>("marked");
+const sanitizeModule = lazyModule<typeof sanitizeHtml>("sanitize-html");
+let marked: Marked | undefined;
+let options: sanitizeHtml.IOptions | undefined;
 
-const OPTIONS: sanitizeHtml.IOptions = {
-  allowedTags: [...sanitizeHtml.defaults.allowedTags, "img", "h1", "h2", "span", "center", "font"],
-  allowedAttributes: { ...sanitizeHtml.defaults.allowedAttributes, "*": ["align", "width", "height", "bgcolor", "border", "cellpadding", "cellspacing", "valign"], img: ["src", "alt", "title", "width", "height"] },
-  allowedSchemes: ["http", "https", "mailto", "tel"],
-  allowedSchemesByTag: { img: ["https", "http", "cid"] },
-};
+function sanitizeOptions(defaults: sanitizeHtml.IDefaults): sanitizeHtml.IOptions {
+  return {
+    allowedTags: [...defaults.allowedTags, "img", "h1", "h2", "span", "center", "font"],
+    allowedAttributes: { ...defaults.allowedAttributes, "*": ["align", "width", "height", "bgcolor", "border", "cellpadding", "cellspacing", "valign"], img: ["src", "alt", "title", "width", "height"] },
+    allowedSchemes: ["http", "https", "mailto", "tel"],
+    allowedSchemesByTag: { img: ["https", "http", "cid"] },
+  };
+}
 
 export function sanitiseHtml(html: string): string {
-  return sanitizeHtml(html, OPTIONS);
+  const sanitize = sanitizeModule();
+  return sanitize(html, (options ??= sanitizeOptions(sanitize.defaults)));
 }
 
 export function markdownToHtml(markdown: string): string {
+  marked ??= new (markedModule().Marked)({ gfm: true, async: false });
   return sanitiseHtml(marked.parse(markdown) as string);
 }

@@ -1,11 +1,10 @@
 // Rendering with Handlebars in strict mode (an unknown variable is an error, never an empty string) and with
 // only its built-in helpers (if, unless, each, with, lookup). Variables are HTML-escaped in the HTML part (and
 // in Markdown, before it becomes HTML), never in the subject or the plain text.
-import Handlebars from "handlebars";
-import { marked } from "marked";
 import { apiError, invalidArgument } from "../../../sys/core/errors.js";
 import { Code } from "@connectrpc/connect";
 import type { TemplateVariant } from "./entities.js";
+import { lazyModule } from "../../../sys/core/lazy-module.js";
 
 export interface Rendered {
   subject?: string;
@@ -16,7 +15,9 @@ export interface Rendered {
 
 type Compiled = (variables: Record<string, string>) => string;
 
-const engine = Handlebars.create();
+const handlebars = lazyModule<typeof import("handlebars")>("handlebars");
+const markdown = lazyModule<typeof import("marked")>("marked");
+let engine: ReturnType<typeof import("handlebars").create> | undefined;
 const cache = new Map<string, Compiled>();
 const CACHE_LIMIT = 1000;
 
@@ -24,7 +25,7 @@ function compiled(source: string, escape: boolean): Compiled {
   const key = `${escape ? "h" : "t"}\u0000${source}`;
   let fn = cache.get(key);
   if (!fn) {
-    fn = engine.compile(source, { strict: true, knownHelpersOnly: true, noEscape: !escape });
+    fn = (engine ??= handlebars().create()).compile(source, { strict: true, knownHelpersOnly: true, noEscape: !escape });
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
     cache.set(key, fn);
   }
@@ -59,7 +60,7 @@ export function renderVariant(variant: TemplateVariant, variables: Record<string
   const text = run(variant.text, false);
   let html: string | undefined;
   if (variant.html) html = run(variant.html, true);
-  else if (variant.markdown) html = marked.parse(run(variant.markdown, true), { async: false, gfm: true }) as string;
+  else if (variant.markdown) html = markdown().marked.parse(run(variant.markdown, true), { async: false, gfm: true }) as string;
   return { subject, text, html, language: variant.language };
 }
 

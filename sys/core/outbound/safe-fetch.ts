@@ -8,8 +8,12 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "nod
 import { isIP, type Socket } from "node:net";
 import { Code } from "@connectrpc/connect";
 import ipaddr from "ipaddr.js";
-import { Agent, buildConnector, fetch as undiciFetch } from "undici";
+import type { Agent, buildConnector } from "undici";
 import { apiError, reasonOf } from "../errors.js";
+import { lazyModule } from "../lazy-module.js";
+
+const undici = lazyModule<typeof import("undici")>("undici");
+type BuildOptions = buildConnector.BuildOptions;
 
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -63,24 +67,29 @@ export function createSafeFetch({ allowPrivate, timeoutMs = DEFAULT_OUTBOUND_TIM
       else callback(null, addresses[0].address, addresses[0].family);
     });
   };
-  const connect = buildConnector({ timeout: Math.min(timeoutMs, 10_000), lookup: checkedLookup } as buildConnector.BuildOptions);
-  const agent = new Agent({
-    connect(options, callback) {
-      const host = options.hostname.replace(/^\[(.*)\]$/, "$1");
-      // An IP literal is never looked up, so it is checked here, before any packet is sent.
-      if (isIP(host) && !allowed(host)) return callback(destinationNotAllowed(host, host), null);
-      return connect(options, (error, socket) => {
-        if (error) return callback(error, null);
-        // Belt and braces: the peer the socket really reached.
-        const peer = (socket as Socket).remoteAddress;
-        if (!peer || !allowed(peer)) {
-          socket!.destroy();
-          return callback(destinationNotAllowed(host, peer), null);
-        }
-        callback(null, socket!);
-      });
-    },
-  });
+  // undici (the HTTP client) is loaded and its agent made on the first outbound request.
+  let agent: Agent | undefined;
+  const createAgent = (): Agent => {
+    const { Agent, buildConnector } = undici();
+    const connect = buildConnector({ timeout: Math.min(timeoutMs, 10_000), lookup: checkedLookup } as BuildOptions);
+    return new Agent({
+      connect(options, callback) {
+        const host = options.hostname.replace(/^\[(.*)\]$/, "$1");
+        // An IP literal is never looked up, so it is checked here, before any packet is sent.
+        if (isIP(host) && !allowed(host)) return callback(destinationNotAllowed(host, host), null);
+        return connect(options, (error, socket) => {
+          if (error) return callback(error, null);
+          // Belt and braces: the peer the socket really reached.
+          const peer = (socket as Socket).remoteAddress;
+          if (!peer || !allowed(peer)) {
+            socket!.destroy();
+            return callback(destinationNotAllowed(host, peer), null);
+          }
+          callback(null, socket!);
+        });
+      },
+    });
+  };
 
   const safeFetch = (async (input: string | URL, init: RequestInit = {}) => {
     const url = new URL(input);
@@ -90,7 +99,7 @@ export function createSafeFetch({ allowPrivate, timeoutMs = DEFAULT_OUTBOUND_TIM
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
     try {
-      return (await undiciFetch(url, { ...(init as object), signal, redirect: "manual", dispatcher: agent })) as unknown as Response;
+      return (await undici().fetch(url, { ...(init as object), signal, redirect: "manual", dispatcher: (agent ??= createAgent()) })) as unknown as Response;
     } catch (error) {
       // undici wraps connect errors in "fetch failed": surface our refusal itself.
       const cause = (error as { cause?: unknown }).cause;
@@ -98,7 +107,7 @@ export function createSafeFetch({ allowPrivate, timeoutMs = DEFAULT_OUTBOUND_TIM
       throw error;
     }
   }) as SafeFetch;
-  safeFetch.close = () => agent.close();
+  safeFetch.close = () => agent?.close() ?? Promise.resolve();
   return safeFetch;
 }
 

@@ -2,8 +2,8 @@
 // fields, stored as JSON, and the fields the schema marks `writeOnly` (secrets), sealed with the keyring and the
 // owning row's id as associated data so a sealed blob copied onto another row does not open. Shared by every
 // module that stores configs with credentials (messaging providers; governance instances follow the same rules).
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { createLazyAjv } from "../lazy-ajv.js";
 import { invalidArgument } from "../errors.js";
 import type { Keyring } from "./keyring.js";
 
@@ -17,13 +17,12 @@ export interface ConfigSchemas {
 }
 
 export function createConfigSchemas(): ConfigSchemas {
-  const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false, coerceTypes: false });
-  (addFormats as unknown as (a: Ajv) => void)(ajv);
+  const ajv = createLazyAjv();
   const cache = new WeakMap<object, ValidateFunction>();
   return {
     check(schema, value, field) {
       let validate = cache.get(schema);
-      if (!validate) cache.set(schema, (validate = ajv.compile(schema)));
+      if (!validate) cache.set(schema, (validate = ajv().compile(schema)));
       const copy = structuredClone(value);
       if (validate(copy)) return copy;
       const problems = (validate.errors ?? []).map(describe);

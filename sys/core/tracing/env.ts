@@ -2,16 +2,12 @@
 // then, and only then, an SDK tracer provider exists. The 3.x trace SDK no longer reads the environment itself,
 // so the sampler and batch settings are read here with the names and defaults of the OpenTelemetry spec; the
 // OTLP exporter reads its own endpoint, headers, timeout and compression variables.
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  type BatchSpanProcessorOptions,
-  ParentBasedSampler,
-  type Sampler,
-  TraceIdRatioBasedSampler,
-} from "@opentelemetry/sdk-trace";
+import type { BatchSpanProcessorOptions, Sampler } from "@opentelemetry/sdk-trace";
 import { ConfigError } from "../config.js";
+import { lazyModule } from "../lazy-module.js";
 import type { ProcessTier } from "../module.js";
+
+const traceSdk = lazyModule<typeof import("@opentelemetry/sdk-trace")>("@opentelemetry/sdk-trace");
 
 export type TraceExporterName = "otlp" | "console";
 
@@ -35,6 +31,7 @@ export function exportersFromEnv(env: NodeJS.ProcessEnv = process.env): TraceExp
 
 /** The spec's default is parentbased_always_on; a ratio outside [0, 1] or not a number is a configuration error. */
 export function samplerFromEnv(env: NodeJS.ProcessEnv = process.env): Sampler {
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = traceSdk();
   const name = (env.OTEL_TRACES_SAMPLER ?? "parentbased_always_on").trim().toLowerCase();
   const ratio = () => {
     const arg = env.OTEL_TRACES_SAMPLER_ARG?.trim();

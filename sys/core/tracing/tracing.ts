@@ -3,12 +3,8 @@
 // database use. Only the context manager and the propagator are process-wide by nature; they are registered
 // once, the first time any host turns tracing on.
 import { context, propagation, type Tracer } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
-import { defaultResource, detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, ConsoleSpanExporter, type SpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
-import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace";
+import { lazyModule } from "../lazy-module.js";
 import type { ProcessTier } from "../module.js";
 import type { Concern } from "../pipeline/concern.js";
 import { batchOptionsFromEnv, defaultServiceName, exportersFromEnv, samplerFromEnv } from "./env.js";
@@ -31,13 +27,21 @@ export interface TracingOptions {
 
 const INSTRUMENTATION = "polity";
 
+// The SDK and its exporters are loaded only when tracing is on (most processes never load them).
+const contextManagers = lazyModule<typeof import("@opentelemetry/context-async-hooks")>("@opentelemetry/context-async-hooks");
+const otelCore = lazyModule<typeof import("@opentelemetry/core")>("@opentelemetry/core");
+const otlpExporter = lazyModule<typeof import("@opentelemetry/exporter-trace-otlp-proto")>("@opentelemetry/exporter-trace-otlp-proto");
+const resources = lazyModule<typeof import("@opentelemetry/resources")>("@opentelemetry/resources");
+const traceSdk = lazyModule<typeof import("@opentelemetry/sdk-trace")>("@opentelemetry/sdk-trace");
+const ATTR_SERVICE_NAME = "service.name";
+
 let registered = false;
 /** The global context manager and W3C propagator, once per process (the API refuses a second registration). */
 export function registerTracingGlobals(): void {
   if (registered) return;
   registered = true;
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  context.setGlobalContextManager(new (contextManagers().AsyncLocalStorageContextManager)());
+  propagation.setGlobalPropagator(new (otelCore().W3CTraceContextPropagator)());
 }
 
 /** Tracing as the OTEL_* environment asks for it, or undefined when it asks for none (the default). */
@@ -45,17 +49,19 @@ export function createTracingFromEnv(tiers: readonly ProcessTier[], env: NodeJS.
   const exporters = exportersFromEnv(env);
   if (exporters.length === 0) return undefined;
   const batch = batchOptionsFromEnv(env);
-  const spanProcessors = exporters.map((name) => new BatchSpanProcessor({ ...batch, exporter: name === "otlp" ? new OTLPTraceExporter() : new ConsoleSpanExporter() }));
+  const { BatchSpanProcessor, ConsoleSpanExporter } = traceSdk();
+  const spanProcessors = exporters.map((name) => new BatchSpanProcessor({ ...batch, exporter: name === "otlp" ? new (otlpExporter().OTLPTraceExporter)() : new ConsoleSpanExporter() }));
   return createTracing({ tiers, spanProcessors, env });
 }
 
 export function createTracing({ tiers, spanProcessors = [], env = process.env }: TracingOptions): Tracing {
   registerTracingGlobals();
   // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (the env detector) override the tier's default name.
+  const { defaultResource, detectResources, envDetector, resourceFromAttributes } = resources();
   const resource = defaultResource()
     .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: defaultServiceName(tiers) }))
     .merge(detectResources({ detectors: [envDetector] }));
-  const provider = new TracerProvider({ resource, sampler: samplerFromEnv(env), spanProcessors });
+  const provider = new (traceSdk().TracerProvider)({ resource, sampler: samplerFromEnv(env), spanProcessors });
   const tracer = provider.getTracer(INSTRUMENTATION);
   return {
     tracer,

@@ -2,11 +2,13 @@
 // decides what a refusal means: 4xx (greylisting, mailbox busy, too many connections) is tried again later,
 // 5xx (mailbox unavailable, relaying denied, bad credentials) moves on to the next provider at once.
 // Replies come back through an inbound-parse webhook (see email-inbound.ts).
-import nodemailer from "nodemailer";
 import { Channel } from "../../../../clients/src/gen/polity/mod/messaging/v1/common_pb.js";
 import { classifyFailure, defineProvider, permanentFailure, transientFailure } from "../sdk/define-provider.js";
 import { emailInbound } from "./email-inbound.js";
 import { messageIdFor, replyHeaders, unsubscribeHeaders } from "./email-headers.js";
+import { lazyModule } from "../../../../sys/core/lazy-module.js";
+
+const nodemailer = lazyModule<typeof import("nodemailer")>("nodemailer");
 
 export type EmailConfig = {
   host: string;
@@ -44,7 +46,7 @@ export const emailProvider = defineProvider<EmailConfig>({
 
   async send({ config, signal }, message) {
     const timeout = config.timeoutSeconds * 1000;
-    const transport = nodemailer.createTransport({
+    const transport = nodemailer().createTransport({
       host: config.host, port: config.port, secure: config.secure,
       ...(config.username ? { auth: { user: config.username, pass: config.password ?? "" } } : {}),
       connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout,
