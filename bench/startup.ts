@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { cpus, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { buildCompiled, nodeFlags, projectNode } from "../test/support/compiled.js";
+import { buildCompiled, embeddedNodeFlags, nodeFlags, projectNode } from "../test/support/compiled.js";
 import { createTestDatabase } from "../test/support/postgres.js";
 import { repoRoot } from "../test/support/server.js";
 import { freePort, type Launch, measureStart, type StartMeasurement } from "./startup-process.js";
@@ -43,12 +43,13 @@ else if (process.env.BENCH_DATABASE_URL) process.env.POLITY_TEST_PG = process.en
 const extraEnv = Object.fromEntries(values.env!.map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]));
 
 const build = modes.includes("compiled") && !values.dist ? await buildCompiled("polity-bench-startup") : undefined;
-if (modes.includes("compiled") && values.dist && !existsSync(join(repoRoot, "dist", "sys", "cmd", "polityd.js"))) {
-  console.error("--dist: dist/sys/cmd/polityd.js is missing; run `npm run build` first");
+if (modes.includes("compiled") && values.dist && !existsSync(join(repoRoot, "dist", "sys", "cmd", "polityd.bundle.js"))) {
+  console.error("--dist: dist/sys/cmd/polityd.bundle.js is missing; run `npm run build` first");
   process.exit(2);
 }
 const entries: Record<string, string[]> = {
-  compiled: [projectNode, ...nodeFlags, join(build?.dir ?? join(repoRoot, "dist"), "sys", "cmd", "polityd.js")],
+  // As bin/polityd-prod runs it: the one-file bundle, sized for a small machine when on the embedded database.
+  compiled: [projectNode, ...nodeFlags, join(build?.dir ?? join(repoRoot, "dist"), "sys", "cmd", "polityd.bundle.js")],
   tsx: [projectNode, ...nodeFlags, "--import", `file://${repoRoot}/node_modules/tsx/dist/loader.mjs`, join(repoRoot, "sys", "cmd", "polityd.ts")],
 };
 
@@ -68,7 +69,7 @@ async function polityd(round: number, mode: string, backend: string): Promise<vo
     for (const state of ["fresh", "existing"]) {
       const [port, adminPort] = [await freePort(), await freePort()];
       const launch: Launch = {
-        command: entries[mode],
+        command: mode === "compiled" && backend === "pglite" ? [projectNode, ...embeddedNodeFlags, ...entries[mode].slice(1)] : entries[mode],
         cwd: repoRoot,
         healthUrl: `http://127.0.0.1:${adminPort}/readyz`,
         env: {

@@ -1,5 +1,7 @@
 // `npm run build`: the production build in dist/, run with plain node (no TypeScript loader).
-//   dist/sys/cmd/polityd.js         the server (bin/polityd runs it when dist/ exists)
+//   dist/sys/cmd/polityd.js         the server, one file per source file
+//   dist/sys/cmd/polityd.bundle.js  the same server in one file (bin/polityd-prod and the image run it): Node
+//                                   resolves, reads and compiles ~1,900 modules otherwise, a third of a start
 //   dist/clients/src/cli/main.js    the polity CLI
 //   dist/web/dist/                  the web GUI, where the compiled host looks for it
 //   dist/node_modules/@polity/tally the tally engine compiled: its package points at TypeScript sources, which
@@ -31,6 +33,21 @@ run([join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.bui
 // The nearest package.json decides the module type; under node_modules/.cache that is not the repository's.
 writeFileSync(join(outDir, "package.json"), JSON.stringify({ private: true, type: "module" }, null, 2) + "\n");
 
+// Beside the entry it bundles, so paths taken from import.meta (the web GUI, the data files packages resolve)
+// stay right. PGlite stays a package of its own: it finds its WASM and data files next to its modules.
+await (await import("esbuild")).build({
+  entryPoints: [join(outDir, "sys", "cmd", "polityd.js")],
+  outfile: join(outDir, "sys", "cmd", "polityd.bundle.js"),
+  bundle: true, platform: "node", format: "esm", target: "node22",
+  external: ["@electric-sql/pglite", "@electric-sql/pglite-tools"],
+  // Smaller source to hold in memory; names kept, as the ORM knows entities by their class names and stack
+  // traces stay readable.
+  minifyWhitespace: true, minifySyntax: true, keepNames: true,
+  // CommonJS packages inside an ES module bundle still call require.
+  banner: { js: 'import { createRequire as createRequireForBundle } from "node:module"; const require = createRequireForBundle(import.meta.url);' },
+  logLevel: "warning",
+});
+
 const tally = join(outDir, "node_modules", "@polity", "tally");
 mkdirSync(tally, { recursive: true });
 writeFileSync(join(tally, "package.json"), JSON.stringify({ name: "@polity/tally", private: true, type: "module", exports: "./index.js" }, null, 2) + "\n");
@@ -44,4 +61,4 @@ if (!values["no-web"]) {
 const web = join(root, "web", "dist");
 if (existsSync(join(web, "index.html"))) cpSync(web, join(outDir, "web", "dist"), { recursive: true });
 else console.warn("build: web/dist is not built; the server will show a page saying so");
-console.log(`build: ${relative(root, outDir) || "."} ready (node --experimental-async-context-frame ${relative(root, join(outDir, "sys", "cmd", "polityd.js"))})`);
+console.log(`build: ${relative(root, outDir) || "."} ready (bin/polityd-prod, or node --experimental-async-context-frame ${relative(root, join(outDir, "sys", "cmd", "polityd.bundle.js"))})`);

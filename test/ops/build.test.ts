@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus } from "../../clients/src/gen/grpc/health/v1/health_pb.js";
 import { clientFor } from "../support/clients.js";
-import { buildCompiled, type CompiledBuild } from "../support/compiled.js";
+import { buildCompiled, type CompiledBuild, embeddedNodeFlags } from "../support/compiled.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import { type ProcessRun, runProcess } from "../support/run-process.js";
 import { startProcessServer, type TestServer } from "../support/server.js";
@@ -41,13 +41,15 @@ describe("the compiled build on plain node", () => {
 
   it("holds no TypeScript and no tests, and runs without a loader", () => {
     expect(existsSync(join(build.dir, "sys", "cmd", "polityd.js"))).toBe(true);
+    expect(build.polityd.at(-1)).toBe(join(build.dir, "sys", "cmd", "polityd.bundle.js"));
+    expect(existsSync(build.polityd.at(-1)!)).toBe(true);
     expect(existsSync(join(build.dir, "clients", "src", "cli", "main.js"))).toBe(true);
     expect(existsSync(join(build.dir, "sys", "core", "host.test.js"))).toBe(false);
     expect(build.polityd.join(" ")).not.toMatch(/tsx|--import|--loader/);
   });
 
   it("serves on the embedded database: health, the web GUI, sign-in through the compiled CLI", async () => {
-    const server = await startProcessServer([], { POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password }, 90_000, build.polityd);
+    const server = await startProcessServer([], { POLITY_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, POLITY_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password }, 90_000, [build.polityd[0]!, ...embeddedNodeFlags, ...build.polityd.slice(1)]);
     try {
       const health = await clientFor(Health, server.url).check({});
       expect(health.status).toBe(HealthCheckResponse_ServingStatus.SERVING);

@@ -270,7 +270,7 @@ describe("the Dockerfile", () => {
   it("starts the compiled server that the image copies from the build", () => {
     const wrapper = readFileSync(join(docker, "polityd"), "utf8");
     const entry = /exec node .*?(\/app\/\S+\.js) "\$@"/.exec(wrapper)?.[1];
-    expect(entry).toBe("/app/dist/sys/cmd/polityd.js");
+    expect(entry).toBe("/app/dist/sys/cmd/polityd.bundle.js");
     const copied = runtime.filter((i) => i.keyword === "COPY" && i.args.startsWith("--from=build ")).map((i) => i.args.split(/\s+/)[2]);
     expect(copied).toContain("./dist");
   });

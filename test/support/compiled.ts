@@ -8,10 +8,12 @@ import { repoRoot } from "./server.js";
 export const projectNode = join(repoRoot, "node_modules", "node", "bin", "node");
 // The same flag as bin/polityd and the image's polityd: AsyncLocalStorage on async context frames.
 export const nodeFlags = ["--experimental-async-context-frame"];
+// What bin/polityd-prod adds when no database URL is set (the embedded database, sized for a small machine).
+export const embeddedNodeFlags = ["--max-semi-space-size=2"];
 
 export interface CompiledBuild {
   dir: string;
-  /** The command line that runs the compiled polityd: node, its flags, the entry file. */
+  /** The command line that runs the compiled polityd (the one-file bundle, as bin/polityd-prod): node, its flags, the entry file. */
   polityd: string[];
   /** The command line that runs the compiled polity CLI. */
   polity: string[];
@@ -25,7 +27,7 @@ export async function buildCompiled(name: string): Promise<CompiledBuild> {
   if (run.code !== 0) throw new Error(`the build failed (exit ${run.code}):\n${run.stdout}${run.stderr}`);
   return {
     dir,
-    polityd: [projectNode, ...nodeFlags, join(dir, "sys", "cmd", "polityd.js")],
+    polityd: [projectNode, ...nodeFlags, join(dir, "sys", "cmd", "polityd.bundle.js")],
     polity: [projectNode, join(dir, "clients", "src", "cli", "main.js")],
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
