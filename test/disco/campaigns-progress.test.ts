@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../sys/core/config.js";
 import { type Database, type EntityManager, openDatabase } from "../../sys/core/db.js";
 import { createNotifier } from "../../sys/core/notifier.js";
@@ -161,6 +161,8 @@ describe.each(["postgres", "pglite"] as const)("campaign progress on %s", (backe
     expect(rest.crossings.map((c) => c.thresholdLabel)).toEqual(["T1"]);
     expect(rest.through).toBe(await port.crossingsHead());
     expect(await port.crossingsSince(community, rest.through, 10)).toEqual({ crossings: [], through: rest.through });
+    // Notifications arrive after the commits (LISTEN/NOTIFY on PostgreSQL): wait for them, then for any extra one.
+    await vi.waitFor(() => expect(heard.filter((c) => c === community)).toHaveLength(2), { timeout: 10_000 });
     await new Promise((r) => setTimeout(r, 300));
     unsubscribe();
     expect(heard.filter((c) => c === community)).toHaveLength(2);
