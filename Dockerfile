@@ -30,7 +30,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 polity \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin polity \
- && install -d -o 10001 -g 10001 -m 0750 /var/lib/polity
+ && install -d -o 10001 -g 10001 -m 0750 /var/lib/polity \
+ && ln -s /app/bin/polityd-prod /usr/local/bin/polityd
 WORKDIR /app
 LABEL org.opencontainers.image.title="polity" \
       org.opencontainers.image.description="Polity server (polityd): sys, mod and worker tiers" \
@@ -46,7 +47,8 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --chmod=0755 deploy/docker/entrypoint.sh /usr/local/bin/polity-entrypoint
-COPY --chmod=0755 deploy/docker/polityd /usr/local/bin/polityd
+# polityd on PATH (linked above), so `docker exec … polityd doctor` runs what the entrypoint runs.
+COPY --chmod=0755 bin/polityd-prod /app/bin/polityd-prod
 COPY --chmod=0755 deploy/docker/healthcheck.mjs /usr/local/bin/polity-healthcheck
 USER 10001:10001
 EXPOSE 8080 9464

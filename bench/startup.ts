@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { cpus, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { buildCompiled, embeddedNodeFlags, nodeFlags, projectNode } from "../test/support/compiled.js";
+import { buildCompiled, projectNode } from "../test/support/compiled.js";
 import { createTestDatabase } from "../test/support/postgres.js";
 import { repoRoot } from "../test/support/server.js";
 import { freePort, type Launch, measureStart, type StartMeasurement } from "./startup-process.js";
@@ -47,10 +47,10 @@ if (modes.includes("compiled") && values.dist && !existsSync(join(repoRoot, "dis
   console.error("--dist: dist/sys/cmd/polityd.bundle.js is missing; run `npm run build` first");
   process.exit(2);
 }
+// The launchers themselves, so the flags they pick (the small heap on the embedded database) are measured too.
 const entries: Record<string, string[]> = {
-  // As bin/polityd-prod runs it: the one-file bundle, sized for a small machine when on the embedded database.
-  compiled: [projectNode, ...nodeFlags, join(build?.dir ?? join(repoRoot, "dist"), "sys", "cmd", "polityd.bundle.js")],
-  tsx: [projectNode, ...nodeFlags, "--import", `file://${repoRoot}/node_modules/tsx/dist/loader.mjs`, join(repoRoot, "sys", "cmd", "polityd.ts")],
+  compiled: build?.polityd ?? [join(repoRoot, "bin", "polityd-prod")],
+  tsx: [join(repoRoot, "bin", "polityd")],
 };
 
 type Row = StartMeasurement & { round: number; scenario: string };
@@ -69,7 +69,7 @@ async function polityd(round: number, mode: string, backend: string): Promise<vo
     for (const state of ["fresh", "existing"]) {
       const [port, adminPort] = [await freePort(), await freePort()];
       const launch: Launch = {
-        command: mode === "compiled" && backend === "pglite" ? [projectNode, ...embeddedNodeFlags, ...entries[mode].slice(1)] : entries[mode],
+        command: entries[mode],
         cwd: repoRoot,
         healthUrl: `http://127.0.0.1:${adminPort}/readyz`,
         env: {

@@ -259,7 +259,7 @@ describe("the Dockerfile", () => {
     const copies = runtime.filter((i) => i.keyword === "COPY" && i.args.startsWith("--chmod=0755 ")).map((i) => i.args.split(/\s+/).slice(1));
     expect(copies).toEqual(expect.arrayContaining([
       ["deploy/docker/entrypoint.sh", "/usr/local/bin/polity-entrypoint"],
-      ["deploy/docker/polityd", "/usr/local/bin/polityd"],
+      ["bin/polityd-prod", "/app/bin/polityd-prod"],
       ["deploy/docker/healthcheck.mjs", "/usr/local/bin/polity-healthcheck"],
     ]));
     for (const [source] of copies) expect(existsSync(join(repoRoot, source)), source).toBe(true);
@@ -267,12 +267,14 @@ describe("the Dockerfile", () => {
     expect(runtime.find((i) => i.keyword === "ENV")?.args).toMatch(/POLITY_ADMIN_HOST=0\.0\.0\.0/);
   });
 
-  it("starts the compiled server that the image copies from the build", () => {
-    const wrapper = readFileSync(join(docker, "polityd"), "utf8");
-    const entry = /exec node .*?(\/app\/\S+\.js) "\$@"/.exec(wrapper)?.[1];
-    expect(entry).toBe("/app/dist/sys/cmd/polityd.bundle.js");
+  it("puts polityd on PATH as the production launcher, which starts the compiled server the image copies", () => {
+    expect(runtime.some((i) => i.keyword === "RUN" && i.args.includes("ln -s /app/bin/polityd-prod /usr/local/bin/polityd"))).toBe(true);
+    // The launcher finds the bundle from where it sits: /app/bin/polityd-prod runs /app/dist/sys/cmd/polityd.bundle.js.
+    const launcher = readFileSync(join(repoRoot, "bin", "polityd-prod"), "utf8");
+    expect(launcher).toContain('entry="$root/dist/sys/cmd/polityd.bundle.js"');
     const copied = runtime.filter((i) => i.keyword === "COPY" && i.args.startsWith("--from=build ")).map((i) => i.args.split(/\s+/)[2]);
     expect(copied).toContain("./dist");
+    expect(runtime.find((i) => i.keyword === "WORKDIR")?.args).toBe("/app");
   });
 
   it("puts the web GUI where the compiled host looks for it", () => {
