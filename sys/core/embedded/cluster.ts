@@ -13,6 +13,7 @@ import type { Tier } from "../module.js";
 import { CLUSTER_DIR, isCluster, legacyClusters } from "./layout.js";
 import { mergeLegacyClusters } from "./legacy-merge.js";
 import { pgliteOptions } from "./pglite-options.js";
+import { releaseInitdbMemory } from "./release-initdb-memory.js";
 import { createSessionRouter, type SessionRouter } from "./session-router.js";
 
 export interface EmbeddedCluster {
@@ -81,9 +82,12 @@ async function openShared(root: string, logger: Logger): Promise<Shared> {
   const lock = lockDataDir(dir);
   try {
     const legacy = legacyClusters(root);
-    if (!isCluster(dir) && legacy.length > 0) await mergeLegacyClusters(root, logger);
+    // A cluster made now (by initdb, or by a merge that ran initdb for its staging copy).
+    const created = !isCluster(dir);
+    if (created && legacy.length > 0) await mergeLegacyClusters(root, logger);
     else if (legacy.length > 0) logger.warn({ unused: legacy.map((c) => c.dir), cluster: dir }, "per-tier clusters from an older layout are not used (the data is in the cluster); delete them");
     const pglite = await PGlite.create(dir, pgliteOptions());
+    if (created) releaseInitdbMemory();
     return { pglite, router: createSessionRouter(), lock };
   } catch (error) {
     lock.release();
