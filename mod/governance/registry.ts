@@ -17,6 +17,8 @@ export interface PluginRegistry {
   check(schema: JsonSchema, value: JsonObject, what: string): JsonObject;
   secrets(plugin: PluginDefinition): string[];
   toProto(plugin: PluginDefinition): Plugin;
+  /** Compiles now every schema the registry checks values against; one line per schema that does not compile. */
+  schemaProblems(): string[];
 }
 
 export function createPluginRegistry(plugins: PluginDefinition[]): PluginRegistry {
@@ -25,8 +27,8 @@ export function createPluginRegistry(plugins: PluginDefinition[]): PluginRegistr
     if (byName.has(plugin.name)) throw new Error(`two governance plugins named ${plugin.name}`);
     byName.set(plugin.name, plugin);
   }
-  // Each schema is compiled on its first use (compiling them all took a tenth of the start-up);
-  // registry.test.ts compiles every shipped plugin's schemas, so a broken one fails the tests instead.
+  // Each schema is compiled on its first use (compiling them all took a tenth of the start-up); `polityd doctor`
+  // and registry.test.ts call schemaProblems(), so a broken one is found before its first caller meets it.
   const compile = createSchemaCompiler();
   const names = () => [...byName.keys()].sort().join(", ") || "none";
   return {
@@ -52,6 +54,19 @@ export function createPluginRegistry(plugins: PluginDefinition[]): PluginRegistr
       return result.value;
     },
     secrets: (plugin) => secretFields(plugin.config),
+    schemaProblems() {
+      const problems: string[] = [];
+      for (const plugin of byName.values()) {
+        for (const [what, schema] of checkedSchemas(plugin)) {
+          try {
+            compile(schema);
+          } catch (error) {
+            problems.push(`${plugin.name} ${what}: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        }
+      }
+      return problems;
+    },
     toProto: (plugin) =>
       create(PluginSchema, {
         name: plugin.name,
@@ -64,6 +79,18 @@ export function createPluginRegistry(plugins: PluginDefinition[]): PluginRegistr
         webhooks: plugin.webhook !== undefined,
       }),
   };
+}
+
+/** The schemas values are checked against: the config, each action's input, each process's input and outcome. */
+function checkedSchemas(plugin: PluginDefinition): Array<[string, JsonSchema]> {
+  return [
+    ["config", plugin.config],
+    ...Object.entries(plugin.actions ?? {}).map(([slug, action]): [string, JsonSchema] => [`action ${slug} input`, action.input]),
+    ...Object.entries(plugin.processes ?? {}).flatMap(([slug, process]): Array<[string, JsonSchema]> => [
+      [`process ${slug} input`, process.input],
+      [`process ${slug} outcome`, process.outcome],
+    ]),
+  ];
 }
 
 /** "plugin.slug" → its two parts (the proto's pattern already checked the shape). */

@@ -1,10 +1,13 @@
 // `polityd doctor`: checks a deployment from the config it would start with, and changes nothing: the config,
 // each tier's database (reachable, migrated, signing keys, stored secrets), the data directory of the embedded
-// database, sys as seen from a process without it, the clocks, the SMTP server. One line per check (ok, warn,
+// database, sys as seen from a process without it, the clocks, the SMTP server, the governance plugins' schemas. One line per check (ok, warn,
 // FAIL) or --json; exit code 0 when nothing failed, 1 otherwise.
 import type { Command } from "commander";
 import { type Config, databaseUrlFor } from "../core/config.js";
 import type { PolityModule } from "../core/module.js";
+import type { PluginDefinition } from "../../mod/governance/index.js";
+import { createShippedPlugins } from "../../mod/governance/plugins/index.js";
+import { createPluginRegistry } from "../../mod/governance/registry.js";
 import { checkDataDir, checkEmbeddedTier, type EmbeddedState } from "./doctor-embedded.js";
 import { checkPostgresTier } from "./doctor-postgres.js";
 import { checkMail, checkSys } from "./doctor-remote.js";
@@ -31,7 +34,12 @@ export async function runDoctor(load: () => Config, options: { json?: boolean } 
   return exitCodeOf(results);
 }
 
-export async function checkDeployment(load: () => Config): Promise<CheckResult[]> {
+export interface DeploymentCheckOptions {
+  /** The governance plugins the server offers (the shipped ones unless a composition root passes its own). */
+  governancePlugins?: PluginDefinition[];
+}
+
+export async function checkDeployment(load: () => Config, options: DeploymentCheckOptions = {}): Promise<CheckResult[]> {
   let config: Config;
   try {
     config = load();
@@ -51,10 +59,20 @@ export async function checkDeployment(load: () => Config): Promise<CheckResult[]
     const url = databaseUrlFor(config, tier);
     results.push(...(url ? await checkPostgresTier(tier, url, known, config) : await checkEmbeddedTier(tier, known, config, embedded!)));
   }
+  if (tiers.includes("mod") && (!config.modules.length || config.modules.includes("governance"))) {
+    results.push(checkGovernancePlugins(options.governancePlugins ?? createShippedPlugins()));
+  }
   if (!config.tiers.includes("sys") && config.sysUrl) results.push(...(await checkSys(config.sysUrl)));
   // Only sys sends email (verification, password reset, invitations).
   if (config.tiers.includes("sys")) results.push(await checkMail(config));
   return results;
+}
+
+// The server compiles a plugin's schemas when a request first needs them; a broken one is found here instead.
+function checkGovernancePlugins(plugins: PluginDefinition[]): CheckResult {
+  const problems = createPluginRegistry(plugins).schemaProblems();
+  if (problems.length) return failed("governance plugins", `schemas that do not compile: ${problems.join("; ")}`);
+  return ok("governance plugins", `${plugins.length} plugins, every schema compiles`);
 }
 
 function migrationNames(modules: Array<Pick<PolityModule<never>, "migrations">>): string[] {

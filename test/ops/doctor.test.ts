@@ -1,6 +1,6 @@
 // `polityd doctor`: a healthy PostgreSQL deployment (sys + mod, and a mod-only process beside it) passes; an
 // unmigrated database, an unreachable sys and an unreachable SMTP server each fail with a line naming them; a
-// data directory in use is said so. The checks run in this process (checkDeployment, as the command does) and
+// data directory in use is said so; a governance plugin schema that does not compile fails. The checks run in this process (checkDeployment, as the command does) and
 // the command itself is spawned for its output and exit codes.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkDeployment } from "../../sys/cmd/doctor.js";
 import type { CheckResult } from "../../sys/cmd/doctor-report.js";
 import { loadConfig } from "../../sys/core/config.js";
+import type { PluginDefinition } from "../../mod/governance/index.js";
 import { type SmtpPeer, startSmtpPeer } from "../fakes/smtp-peer.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import { runProcess } from "../support/run-process.js";
@@ -65,8 +66,9 @@ describe("polityd doctor", () => {
     expect(results.filter((r) => r.status !== "ok")).toEqual([]);
     expect(results.map((r) => r.name)).toEqual([
       "config", "sys database", "clock vs sys database", "sys migrations", "signing keys",
-      "mod database", "clock vs mod database", "mod migrations", "secrets key", "mail",
+      "mod database", "clock vs mod database", "mod migrations", "secrets key", "governance plugins", "mail",
     ]);
+    expect(named(results, "governance plugins")!.detail).toMatch(/^\d+ plugins, every schema compiles$/);
     expect(named(results, "sys migrations")!.detail).toMatch(/^up to date \(\d+ applied\)$/);
     expect(named(results, "signing keys")!.detail).toMatch(/^active key \S+, 0\.0 days old/);
     expect(named(results, "mail")!.detail).toContain(`127.0.0.1:${smtp.port} accepts connections`);
@@ -79,6 +81,16 @@ describe("polityd doctor", () => {
     expect(named(results, "sys public keys")).toMatchObject({ status: "ok" });
     expect(named(results, "clock vs sys")).toMatchObject({ status: "ok" });
     expect(named(results, "sys database")).toBeUndefined();
+  });
+
+  it("fails a governance plugin whose schema does not compile, naming the plugin and the schema", async () => {
+    const broken = { name: "broken", description: "bad schema", authType: "none", config: { type: "object", properties: { n: { type: "integr" } } } } as PluginDefinition;
+    const results = await checkDeployment(() => loadConfig({ env: { POLITY_DATA_DIR: dataDir, ...healthy } }), { governancePlugins: [broken] });
+    expect(named(results, "governance plugins")).toMatchObject({ status: "FAIL", detail: expect.stringMatching(/^schemas that do not compile: broken config: /) });
+    // A mod process without the governance module does not offer plugins.
+    const voting = await doctor({ ...healthy, POLITY_TIERS: "mod", POLITY_SYS_URL: server.url, POLITY_MODULES: "voting" });
+    expect(failures(voting)).toEqual([]);
+    expect(named(voting, "governance plugins")).toBeUndefined();
   });
 
   it("fails an unmigrated database, naming the pending migrations", async () => {
