@@ -23,7 +23,8 @@ const singleRange = /^bytes=(\d{1,15})-(\d{0,15})$/;
 export function createStaticFiles(root: string): (req: Req, res: Res) => boolean {
   const base = resolve(root);
   const built = existsSync(join(base, "index.html"));
-  const serve = sirv(base, {
+  // sirv lists the directory at once, and throws when there is none (a build made without the GUI).
+  const serve = !existsSync(base) ? (_req: IncomingMessage, _res: ServerResponse, next: () => void) => next() : sirv(base, {
     dev: false,
     etag: true,
     gzip: true,
@@ -51,6 +52,7 @@ export function createStaticFiles(root: string): (req: Req, res: Res) => boolean
     }
     // Set before sirv runs so its 304s carry it too (client routes get index.html: not hashed, so no-cache).
     res.setHeader("cache-control", cacheControlFor(pathname));
+    keepValidatorsOn304(req, res);
     let missed = false;
     serve(req as IncomingMessage, res as ServerResponse, () => void (missed = true));
     if (!missed) return true;
@@ -62,6 +64,25 @@ export function createStaticFiles(root: string): (req: Req, res: Res) => boolean
     else res.end(fallbackPage);
     return true;
   };
+}
+
+/**
+ * sirv answers 304 with no headers of its own, but a 304 must repeat the ETag and Vary a 200 would carry (RFC 9110
+ * 15.4.5), or caches keyed on them misbehave. sirv answers 304 only when If-None-Match equals the file's ETag
+ * exactly, so that value is the ETag to repeat (and, being equal to sirv's own, a valid header value).
+ */
+function keepValidatorsOn304(req: Req, res: Res): void {
+  const ifNoneMatch = req.headers["if-none-match"];
+  if (!ifNoneMatch) return;
+  const response = res as ServerResponse;
+  const writeHead = response.writeHead.bind(response) as (...args: unknown[]) => ServerResponse;
+  response.writeHead = ((status: number, ...rest: unknown[]) => {
+    if (status === 304) {
+      response.setHeader("etag", ifNoneMatch);
+      response.setHeader("vary", "Accept-Encoding");
+    }
+    return writeHead(status, ...rest);
+  }) as ServerResponse["writeHead"];
 }
 
 function wellFormed(pathname: string): boolean {

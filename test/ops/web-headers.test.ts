@@ -60,6 +60,9 @@ describe("web GUI headers", () => {
     const again = await fetch(`${server.url}/`, { headers: { "if-none-match": etag } });
     expect(again.status).toBe(304);
     expect(again.headers.get("cache-control")).toBe("no-cache");
+    // A 304 repeats the validators a 200 carries.
+    expect(again.headers.get("etag")).toBe(etag);
+    expect(again.headers.get("vary")).toBe("Accept-Encoding");
     expectSecurityHeaders(again.headers);
   });
 
