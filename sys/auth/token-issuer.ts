@@ -2,7 +2,7 @@
 // publishes the same set. Rotation without downtime: a new key signs from the moment it exists, and a retired
 // key stays in the JWKS until every token it could have signed has expired.
 import { randomUUID } from "node:crypto";
-import { errors, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK, type JWTVerifyGetKey } from "jose";
+import { errors, importJWK, SignJWT, type CryptoKey, type JWK, type JWTVerifyGetKey } from "jose";
 import type { Logger } from "pino";
 import type { Config } from "../core/config.js";
 import type { Database } from "../core/db.js";
@@ -11,11 +11,9 @@ import { TOKEN_AUDIENCE, TOKEN_ISSUER } from "../core/authn/token-verifier.js";
 import { createRevocationList } from "../core/authn/revocation-list.js";
 import { SigningKey } from "./entities.js";
 import { createRevocationSync, REVOCATION_MARGIN_MS } from "./revocations.js";
+import { createSigningKey, KEY_RELOAD_MS, keepRetiredMsFor, SIGNING_ALG as ALG } from "./signing-keys.js";
 import { revokeSessions } from "./sessions.js";
 
-const ALG = "EdDSA";
-// How stale a replica's view of the key set may be; retired keys are published this much longer.
-const RELOAD_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 interface LoadedKey {
@@ -45,7 +43,7 @@ export async function createTokenIssuer({ db, config, logger, now = () => new Da
   const revocationSync = createRevocationSync(db, revocations);
 
   // A retired key is published while tokens it signed may still be valid.
-  const published = (k: LoadedKey) => !k.retiredAt || k.retiredAt.getTime() + ttlMs + RELOAD_MS > now().getTime();
+  const published = (k: LoadedKey) => !k.retiredAt || k.retiredAt.getTime() + ttlMs + KEY_RELOAD_MS > now().getTime();
 
   async function load(): Promise<void> {
     const rows = await db.em().find(SigningKey, {}, { orderBy: { createdAt: "desc", kid: "desc" } });
@@ -63,9 +61,20 @@ export async function createTokenIssuer({ db, config, logger, now = () => new Da
   }
 
   async function fresh(): Promise<LoadedKey[]> {
-    if (Date.now() - loadedAt > RELOAD_MS) await load();
+    if (Date.now() - loadedAt > KEY_RELOAD_MS) await load();
     return keys;
   }
+
+  // For the verifier's cached tokens: answered from the loaded set, reloaded in the background once stale.
+  let reloading: Promise<void> | undefined;
+  const keyInUse = (kid: string): boolean => {
+    if (Date.now() - loadedAt > KEY_RELOAD_MS && !reloading) {
+      reloading = load()
+        .catch((error: unknown) => logger.warn({ err: error }, "reloading the signing keys failed"))
+        .finally(() => (reloading = undefined));
+    }
+    return keys.some((k) => k.kid === kid && published(k));
+  };
 
   const active = (list: LoadedKey[]) => list.find((k) => !k.retiredAt);
 
@@ -74,24 +83,8 @@ export async function createTokenIssuer({ db, config, logger, now = () => new Da
     const current = active(keys);
     const due = !current || now().getTime() - current.createdAt.getTime() >= config.signingKeyRotationDays * DAY_MS;
     if (!due) return;
-    const { publicKey, privateKey } = await generateKeyPair(ALG, { crv: "Ed25519", extractable: true });
-    const kid = randomUUID();
-    const at = now();
-    const em = db.em();
-    await em.transactional(async (tx) => {
-      // Retire every older key: they keep verifying but no longer sign.
-      await tx.nativeUpdate(SigningKey, { retiredAt: null }, { retiredAt: at });
-      tx.create(SigningKey, {
-        kid,
-        alg: ALG,
-        publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ALG, use: "sig" },
-        privateJwk: { ...(await exportJWK(privateKey)), kid, alg: ALG },
-        createdAt: at,
-      });
-      // Keys no token can need any more.
-      await tx.nativeDelete(SigningKey, { retiredAt: { $lt: new Date(at.getTime() - ttlMs - RELOAD_MS - DAY_MS) } });
-    });
-    logger.info({ kid, previous: current?.kid }, "new token signing key");
+    const created = await createSigningKey(db, { at: now(), keepRetiredMs: keepRetiredMsFor(config.accessTokenTtlSeconds) });
+    logger.info({ kid: created.kid, previous: current?.kid }, "new token signing key");
     await load();
   }
 
@@ -133,6 +126,7 @@ export async function createTokenIssuer({ db, config, logger, now = () => new Da
       return { token, expiresAt: new Date(exp * 1000) };
     },
     verificationKeys,
+    keyInUse,
     revocations,
     revokeSessions: (em, filter, reason) => revokeSessions(revocationSync, em, filter, reason),
     followRevocations: () => revocationSync.follow(ttlMs + REVOCATION_MARGIN_MS, logger),

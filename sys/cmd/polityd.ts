@@ -1,5 +1,6 @@
 // polityd: the Polity server. `polityd [--tiers sys,mod,worker]` serves; `polityd migrate` applies migrations and exits;
-// `polityd secrets rotate` re-encrypts stored secrets with the current key.
+// `polityd secrets rotate` re-encrypts stored secrets with the current key; `polityd keys rotate [--withdraw]` replaces
+// the token signing key at once.
 import { Command, Option } from "commander";
 import pino, { type Logger } from "pino";
 import { type Config, ConfigError, loadConfig } from "../core/config.js";
@@ -9,6 +10,7 @@ import type { PolityModule } from "../core/module.js";
 import { loadPlacesCommand } from "../timespace/places/index.js";
 import { registerDoctorCommand } from "./doctor.js";
 import { registerBackupCommands } from "./backup.js";
+import { createSigningKey, keepRetiredMsFor } from "../auth/signing-keys.js";
 
 const program = new Command("polityd")
   .description("Polity server: sys and mod tiers over one Protobuf contract")
@@ -105,6 +107,24 @@ program
     const resealed = await rotateSecrets(config, logger);
     logger.info({ resealed }, `re-encrypted ${resealed} stored secret(s) with the current key`);
   }));
+
+program
+  .command("keys")
+  .description("manage the keys that sign access tokens")
+  .command("rotate")
+  .description("make a new token signing key now, then exit; the old keys keep verifying the tokens they signed until those expire")
+  .option("--withdraw", "delete the old keys instead (a key that may have leaked): every token they signed is refused within a minute, and clients get new ones with their refresh tokens")
+  .action((options: { withdraw?: boolean }, command: Command) => runOnce("key rotation failed", async (config, logger) => {
+    const db = await openTierDatabase("sys", createSysModules() as PolityModule<never>[], config, logger);
+    try {
+      const created = await createSigningKey(db, { at: new Date(), keepRetiredMs: keepRetiredMsFor(config.accessTokenTtlSeconds), withdrawOthers: options.withdraw });
+      logger.info(created, options.withdraw
+        ? `new signing key ${created.kid}; withdrew ${created.withdrawn.length} key(s): tokens they signed are refused within a minute`
+        : `new signing key ${created.kid}; ${created.retired.length} older key(s) verify their tokens until those expire`);
+    } finally {
+      await db.close();
+    }
+  })(options, command));
 
 program
   .command("timespace")

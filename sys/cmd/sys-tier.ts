@@ -22,7 +22,7 @@ export async function createSysTier(config: Config, logger: Logger, db: Database
   const context: SysContext = { config, logger, db, authz: authorization, engine, tokens, mail: createEmailPort(config, logger), lifecycle: createLifecycle() };
   const ports: HostPorts = {
     authorization,
-    verifier: createTokenVerifier(tokens.verificationKeys, tokens.revocations),
+    verifier: createTokenVerifier(tokens.verificationKeys, tokens.revocations, tokens.keyInUse),
     directory: createInProcessDirectory(context),
     routes: {
       "/.well-known/jwks.json": async (_req, res) => {

@@ -7,6 +7,7 @@ import type { EmailPort } from "./ports/email-port.js";
 import type { Lifecycle } from "./lifecycle.js";
 import type { JWTVerifyGetKey } from "jose";
 import type { RevocationList } from "./authn/revocation-list.js";
+import type { KeyInUse } from "./authn/token-verifier.js";
 
 export interface RoleBindingRecord {
   id: string;
@@ -77,6 +78,8 @@ export interface TokenIssuer {
   issueAccessToken(input: { accountId: string; kind: "person" | "service"; sessionId: string; unverified?: boolean }): Promise<{ token: string; expiresAt: Date }>;
   /** Key getter for the local verifier (one process) — the same keys the JWKS publishes. */
   verificationKeys: JWTVerifyGetKey;
+  /** Whether a key still verifies (false once withdrawn), for tokens the verifier answers from its cache. */
+  keyInUse: KeyInUse;
   /** Sessions and accounts revoked while their access tokens may live: the local verifier refuses those. */
   revocations: RevocationList;
   /**
