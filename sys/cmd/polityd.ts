@@ -6,6 +6,7 @@ import pino, { type Logger } from "pino";
 import { type Config, ConfigError, loadConfig } from "../core/config.js";
 import { composeHost, migrateTiers, openTierDatabase, rotateSecrets } from "./compose.js";
 import { createSysModules } from "./modules.js";
+import type { Database } from "../core/db.js";
 import type { PolityModule } from "../core/module.js";
 import { loadPlacesCommand } from "../timespace/places/index.js";
 import { registerDoctorCommand } from "./doctor.js";
@@ -90,6 +91,16 @@ function runOnce(failure: string, work: (config: Config, logger: Logger) => Prom
   };
 }
 
+/** Opens the configured sys database for `work`, and closes it whatever happens. */
+async function withSysDatabase<T>(config: Config, logger: Logger, work: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openTierDatabase("sys", createSysModules() as PolityModule<never>[], config, logger);
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
 program
   .command("migrate")
   .description("apply pending migrations of the enabled tiers, then exit")
@@ -115,15 +126,11 @@ program
   .description("make a new token signing key now, then exit; the old keys keep verifying the tokens they signed until those expire")
   .option("--withdraw", "delete the old keys instead (a key that may have leaked): every token they signed is refused within a minute, and clients get new ones with their refresh tokens")
   .action((options: { withdraw?: boolean }, command: Command) => runOnce("key rotation failed", async (config, logger) => {
-    const db = await openTierDatabase("sys", createSysModules() as PolityModule<never>[], config, logger);
-    try {
-      const created = await createSigningKey(db, { at: new Date(), keepRetiredMs: keepRetiredMsFor(config.accessTokenTtlSeconds), withdrawOthers: options.withdraw });
-      logger.info(created, options.withdraw
-        ? `new signing key ${created.kid}; withdrew ${created.withdrawn.length} key(s): tokens they signed are refused within a minute`
-        : `new signing key ${created.kid}; ${created.retired.length} older key(s) verify their tokens until those expire`);
-    } finally {
-      await db.close();
-    }
+    const created = await withSysDatabase(config, logger, (db) =>
+      createSigningKey(db, { at: new Date(), keepRetiredMs: keepRetiredMsFor(config.accessTokenTtlSeconds), withdrawOthers: options.withdraw }));
+    logger.info(created, options.withdraw
+      ? `new signing key ${created.kid}; withdrew ${created.withdrawn.length} key(s): tokens they signed are refused within a minute`
+      : `new signing key ${created.kid}; ${created.retired.length} older key(s) verify their tokens until those expire`);
   })(options, command));
 
 program
@@ -132,13 +139,7 @@ program
   .command("load [countries...]")
   .description("load the packaged places (countries, subdivisions, cities) into the sys database, or only COUNTRIES (alpha-2); idempotent, then exit")
   .action((countries: string[], options: unknown, command: Command) => runOnce("loading places failed", async (config, logger) => {
-    const modules = createSysModules();
-    const db = await openTierDatabase("sys", modules as PolityModule<never>[], config, logger);
-    try {
-      await loadPlacesCommand(db, logger, countries.length ? countries : undefined);
-    } finally {
-      await db.close();
-    }
+    await withSysDatabase(config, logger, (db) => loadPlacesCommand(db, logger, countries.length ? countries : undefined));
   })(options, command));
 
 registerBackupCommands(program, configFrom);
